@@ -1,0 +1,140 @@
+"""The one error hierarchy of piranha-web.
+
+Every error the tool raises on purpose derives from :class:`PiranhaError`.  The web layer maps
+these classes to messages and HTTP statuses in one place (``piranha_web/web/errors.py``); the
+CLI maps them to exit codes.  ``status_hint`` says whose fault it is: 4xx for the user's input
+or a conflict, 5xx for the environment (disk, network, the backup router).
+
+    PiranhaError
+    ├── LvsCfError                 problems with lvs.cf text or edits (pure layer)
+    │   ├── ParseError             text the C parser would reject or misread; line + column
+    │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
+    │   ├── NotFoundError          no virtual/real server of that name
+    │   └── DuplicateNameError     a name that is already taken
+    ├── StoreError                 lvs.cf on disk
+    │   ├── StaleRevisionError     the file changed since the caller loaded it
+    │   ├── ValidationFailedError  the new text has errors; nothing was written
+    │   └── StoreIOError           reading or writing the file failed
+    ├── SyncError                  copying lvs.cf to the backup router failed
+    └── AuthError                  login / password problems
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class PiranhaError(Exception):
+    """Root of every error piranha-web raises on purpose."""
+
+    status_hint = 500
+
+
+class LvsCfError(PiranhaError):
+    """A problem with lvs.cf text or with an edit of it."""
+
+    status_hint = 400
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One place where the text breaks Piranha's grammar (1-based line and column)."""
+
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class ParseError(LvsCfError):
+    """The text cannot be read the way pulse/lvsd would read it.
+
+    ``problems`` lists every syntax problem found; ``line``/``column``/``message`` describe the
+    first one.
+    """
+
+    def __init__(self, problems: Sequence[SyntaxProblem]) -> None:
+        if not problems:
+            raise ValueError("ParseError needs at least one problem")
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        self.line = first.line
+        self.column = first.column
+        self.message = first.message
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{first.message} at line {first.line} col {first.column}{more}")
+
+
+class EditError(LvsCfError, ValueError):
+    """An edit was refused because its value cannot be written safely or correctly."""
+
+    def __init__(self, key: str | None, message: str) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"{key}: {message}" if key else message)
+
+
+class NotFoundError(LvsCfError, LookupError):
+    """No block with the requested name."""
+
+    status_hint = 404
+
+
+class DuplicateNameError(LvsCfError):
+    """A block with that name already exists in the same scope."""
+
+    status_hint = 409
+
+
+class StoreError(PiranhaError):
+    """A problem with lvs.cf on disk."""
+
+
+class StaleRevisionError(StoreError):
+    """The file changed since it was loaded; nothing was written."""
+
+    status_hint = 409
+
+    def __init__(self, expected: str, actual: str) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            "lvs.cf changed since you loaded it (another administrator or a hand edit); "
+            "nothing was written"
+        )
+
+
+class ValidationFailedError(StoreError):
+    """The rendered text has errors; nothing was written.  ``findings`` holds them."""
+
+    status_hint = 400
+
+    def __init__(self, findings: Sequence[object]) -> None:
+        self.findings = tuple(findings)
+        super().__init__(f"the change would leave {len(self.findings)} error(s) in lvs.cf")
+
+
+class StoreIOError(StoreError):
+    """Reading or writing lvs.cf (or its history) failed."""
+
+    status_hint = 503
+
+
+class SyncError(PiranhaError):
+    """Copying lvs.cf to the backup router failed; ``reason`` is a plain-words category."""
+
+    status_hint = 502
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class AuthError(PiranhaError):
+    """Login or password problem."""
+
+    status_hint = 401

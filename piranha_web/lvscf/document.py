@@ -1,0 +1,456 @@
+"""The lossless lvs.cf document and its edit operations.
+
+A :class:`Document` is a list of line nodes and blocks (see :mod:`.syntax`).  Every edit is
+addressed by name (``virtual="web"``, ``server="rs1"``), never by position, and changes only
+the lines it must:
+
+* ``set`` splices the new value into the existing line (token by token when the number of
+  tokens stays the same), so setting a value back restores the original bytes;
+* a key that is not there yet is inserted at its place in Piranha's GUI key order, indented
+  like its neighbours;
+* new blocks use the Piranha GUI layout (``virtual NAME {``, keys at 5 spaces, ``server NAME {``
+  at 5, server keys at 9, no blank lines) and are placed after the last block of their kind, so
+  adding and then deleting one restores the original bytes;
+* deleting or moving a block takes the comment and blank lines directly above it along;
+* every rendered line is tokenized again and must yield exactly the intended tokens, so no
+  value can inject a line, a key or a brace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from piranha_web.errors import DuplicateNameError, EditError, NotFoundError
+from piranha_web.lvscf import schema
+from piranha_web.lvscf.schema import Kind
+from piranha_web.lvscf.syntax import (
+    BLANKS,
+    Block,
+    Closer,
+    Opener,
+    QuotingError,
+    Statement,
+    Token,
+    Trivia,
+    tokenize,
+)
+from piranha_web.lvscf.values import check_text, check_word, render_string
+
+if TYPE_CHECKING:
+    from piranha_web.lvscf.model import Config
+
+Node = Trivia | Statement | Block
+Value = str | Sequence[str] | None
+
+VIRTUAL_KEY_INDENT = "     "
+SERVER_KEY_STEP = "    "
+
+
+def check_name(name: str) -> None:
+    """Refuse a block name the C parser would not read back as one token."""
+    check_word(None, name, "name")
+
+
+class Document:
+    """An lvs.cf file as line nodes; ``dumps()`` renders it byte for byte."""
+
+    def __init__(self, items: list[Node] | None = None, final_newline: bool = True) -> None:
+        self.items: list[Node] = items if items is not None else []
+        self.final_newline = final_newline
+
+    # ------------------------------------------------------------------ rendering
+
+    def lines(self) -> list[str]:
+        """Raw lines in file order."""
+        out: list[str] = []
+        for item in self.items:
+            if isinstance(item, Block):
+                out.extend(item.lines())
+            else:
+                out.append(item.raw)
+        return out
+
+    def dumps(self) -> str:
+        """The document as text; equal to the parsed text until something is edited."""
+        lines = self.lines()
+        if not lines:
+            return ""
+        return "\n".join(lines) + ("\n" if self.final_newline else "")
+
+    def walk(self) -> Iterator[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
+        """Yield ``(line_number, node, enclosing_blocks)`` for every line, in file order."""
+        counter = [0]
+
+        def visit(
+            items: Sequence[Node], parents: tuple[Block, ...]
+        ) -> Iterator[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
+            for item in items:
+                if isinstance(item, Block):
+                    for trivia in item.leading:
+                        counter[0] += 1
+                        yield counter[0], trivia, parents
+                    counter[0] += 1
+                    yield counter[0], item.opener, parents + (item,)
+                    yield from visit(item.body, parents + (item,))
+                    if item.closer is not None:
+                        counter[0] += 1
+                        yield counter[0], item.closer, parents + (item,)
+                else:
+                    counter[0] += 1
+                    yield counter[0], item, parents
+
+        yield from visit(self.items, ())
+
+    def line_of(self, node: Node | Opener) -> int:
+        """Current 1-based line number of a node (an opener or a block's opener line)."""
+        target = node.opener if isinstance(node, Block) else node
+        for number, seen, _ in self.walk():
+            if seen is target:
+                return number
+        raise NotFoundError("node is not part of this document")
+
+    # ------------------------------------------------------------------ navigation
+
+    def blocks(self, kind: str | None = None) -> list[Block]:
+        """Top-level blocks (``virtual``/``failover``), optionally of one kind."""
+        return [i for i in self.items if isinstance(i, Block) and kind in (None, i.kind)]
+
+    def virtual_names(self) -> list[str]:
+        return [b.name for b in self.blocks("virtual")]
+
+    def find_virtual(self, name: str, kind: str = "virtual") -> Block:
+        """The first ``virtual`` (or ``failover``) block called ``name``."""
+        for block in self.blocks(kind):
+            if block.name == name:
+                return block
+        raise NotFoundError(f"there is no {kind} server called {name!r}")
+
+    def find_server(self, virtual: str, server: str) -> Block:
+        """The first real server ``server`` of virtual server ``virtual``."""
+        for item in self.find_virtual(virtual).body:
+            if isinstance(item, Block) and item.name == server:
+                return item
+        raise NotFoundError(f"virtual server {virtual!r} has no real server called {server!r}")
+
+    def _scope(self, virtual: str | None, server: str | None) -> tuple[list[Node], str, Block | None]:
+        if virtual is None:
+            if server is not None:
+                raise NotFoundError("a real server needs its virtual server's name")
+            return self.items, "global", None
+        if server is None:
+            block = self.find_virtual(virtual)
+            return block.body, block.kind, block
+        block = self.find_server(virtual, server)
+        return block.body, "server", block
+
+    def statements(self, *, virtual: str | None = None, server: str | None = None) -> list[Statement]:
+        body, _, _ = self._scope(virtual, server)
+        return [i for i in body if isinstance(i, Statement)]
+
+    def get(self, key: str, *, virtual: str | None = None, server: str | None = None) -> str | None:
+        """The raw value of ``key`` (last occurrence, quotes removed), or None if absent."""
+        found = [s for s in self.statements(virtual=virtual, server=server) if s.key == key]
+        return found[-1].value if found else None
+
+    def model(self) -> Config:
+        """A typed, read-only snapshot with Piranha's defaults filled in."""
+        from piranha_web.lvscf.model import build_config
+
+        return build_config(self)
+
+    # ------------------------------------------------------------------ key edits
+
+    def set(
+        self, key: str, value: Value, *, virtual: str | None = None, server: str | None = None
+    ) -> None:
+        """Set ``key`` in the global scope, a virtual server or a real server.
+
+        ``value`` is a string (split on single spaces for two-word keys such as ``address``),
+        a sequence of value tokens, or None to remove the key.
+        """
+        if value is None:
+            self.unset(key, virtual=virtual, server=server)
+            return
+        body, scope, block = self._scope(virtual, server)
+        keyspec = schema.spec(scope, key)
+        if keyspec is None:
+            raise EditError(key, f"Piranha does not know the key {key!r} here")
+        if isinstance(value, str):
+            words = [value] if keyspec.arity == 1 else value.split(" ")
+        else:
+            words = list(value)
+        if keyspec.arity is not None and len(words) != keyspec.arity:
+            raise EditError(key, f"needs exactly {keyspec.arity} value(s), got {len(words)}")
+        existing = [s for s in body if isinstance(s, Statement) and s.key == key]
+        if existing:
+            stmt = existing[-1]
+            stmt.raw, stmt.tokens = _finish_line(_splice(stmt, key, keyspec, words), key, words)
+            return
+        rendered = [_render(key, keyspec, w, None) for w in words]
+        indent = self._new_key_indent(body, scope, block)
+        raw, tokens = _finish_line(f"{indent}{key} = {' '.join(rendered)}", key, words)
+        stmt = Statement(raw, tokens)
+        body.insert(_insert_position(body, scope, key), stmt)
+
+    def unset(self, key: str, *, virtual: str | None = None, server: str | None = None) -> None:
+        """Remove every line that sets ``key`` in that scope (no-op when absent)."""
+        body, _, _ = self._scope(virtual, server)
+        body[:] = [i for i in body if not (isinstance(i, Statement) and i.key == key)]
+
+    def set_active(self, active: bool, *, virtual: str, server: str | None = None) -> None:
+        """Switch a virtual or real server on or off (``active = 1``/``0``)."""
+        self.set("active", "1" if active else "0", virtual=virtual, server=server)
+
+    def _new_key_indent(self, body: list[Node], scope: str, block: Block | None) -> str:
+        siblings = [i for i in body if isinstance(i, Statement)]
+        if siblings:
+            return siblings[-1].indent
+        if block is None:
+            return ""
+        if scope == "server":
+            return block.opener.indent + SERVER_KEY_STEP
+        servers = [i for i in body if isinstance(i, Block)]
+        if servers:
+            return servers[0].opener.indent
+        return block.opener.indent + VIRTUAL_KEY_INDENT
+
+    # ------------------------------------------------------------------ block edits
+
+    def add_virtual(
+        self,
+        name: str,
+        values: Mapping[str, Value] | None = None,
+        *,
+        kind: str = "virtual",
+        before: str | None = None,
+    ) -> Block:
+        """Append a new virtual (or failover) block after the last one, or before ``before``."""
+        check_name(name)
+        if kind not in ("virtual", "failover"):
+            raise EditError(None, f"unknown block kind {kind!r}")
+        if any(b.name == name for b in self.blocks(kind)):
+            raise DuplicateNameError(f"a {kind} server called {name!r} already exists")
+        block = _new_block(kind, name, "")
+        if before is not None:
+            index = self.items.index(self.find_virtual(before, kind))
+        else:
+            index = _after_last_block(self.items, kind)
+        self.items.insert(index, block)
+        self._fill(block, values, virtual=name, kind=kind)
+        return block
+
+    def add_server(
+        self,
+        virtual: str,
+        name: str,
+        values: Mapping[str, Value] | None = None,
+        *,
+        before: str | None = None,
+    ) -> Block:
+        """Add a real server to ``virtual`` after its last one, or before server ``before``."""
+        check_name(name)
+        parent = self.find_virtual(virtual)
+        servers = [i for i in parent.body if isinstance(i, Block)]
+        if any(s.name == name for s in servers):
+            raise DuplicateNameError(f"virtual server {virtual!r} already has a server {name!r}")
+        if servers:
+            indent = servers[-1].opener.indent
+        else:
+            stmts = [i for i in parent.body if isinstance(i, Statement)]
+            indent = stmts[-1].indent if stmts else parent.opener.indent + VIRTUAL_KEY_INDENT
+        block = _new_block("server", name, indent)
+        if before is not None:
+            index = parent.body.index(self.find_server(virtual, before))
+        elif servers:
+            index = parent.body.index(servers[-1]) + 1
+        else:
+            index = len(parent.body)
+            while index > 0 and isinstance(parent.body[index - 1], Trivia):
+                index -= 1
+        parent.body.insert(index, block)
+        self._fill(block, values, virtual=virtual, server=name)
+        return block
+
+    def _fill(
+        self,
+        block: Block,
+        values: Mapping[str, Value] | None,
+        *,
+        virtual: str,
+        server: str | None = None,
+        kind: str = "virtual",
+    ) -> None:
+        try:
+            for key in schema.ORDER["server" if server else kind]:
+                if values and values.get(key) is not None:
+                    self.set(key, values[key], virtual=virtual, server=server)
+            unknown = set(values or ()) - set(schema.ORDER["server" if server else kind])
+            if unknown:
+                raise EditError(sorted(unknown)[0], "Piranha does not know this key here")
+        except Exception:
+            container = self.items if server is None else self.find_virtual(virtual).body
+            container.remove(block)
+            raise
+
+    def remove_virtual(self, name: str, kind: str = "virtual") -> None:
+        """Delete a virtual (or failover) block with its real servers and leading comments."""
+        self.items.remove(self.find_virtual(name, kind))
+
+    def remove_server(self, virtual: str, server: str) -> None:
+        """Delete a real server block with the comments directly above it."""
+        self.find_virtual(virtual).body.remove(self.find_server(virtual, server))
+
+    def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
+        """Rename a virtual server in place; its lines and servers stay as they are."""
+        block = self.find_virtual(old, kind)
+        if new == old:
+            return
+        check_name(new)
+        if any(b.name == new for b in self.blocks(kind)):
+            raise DuplicateNameError(f"a {kind} server called {new!r} already exists")
+        _rename(block, new)
+
+    def rename_server(self, virtual: str, old: str, new: str) -> None:
+        """Rename a real server in place."""
+        block = self.find_server(virtual, old)
+        if new == old:
+            return
+        check_name(new)
+        parent = self.find_virtual(virtual)
+        if any(isinstance(i, Block) and i.name == new for i in parent.body):
+            raise DuplicateNameError(f"virtual server {virtual!r} already has a server {new!r}")
+        _rename(block, new)
+
+    def move_virtual(self, name: str, before: str | None, kind: str = "virtual") -> None:
+        """Move a block (with its leading comments) before ``before``, or after the last one."""
+        block = self.find_virtual(name, kind)
+        if before == name:
+            return
+        self.items.remove(block)
+        if before is None:
+            index = _after_last_block(self.items, kind)
+        else:
+            index = self.items.index(self.find_virtual(before, kind))
+        self.items.insert(index, block)
+
+    def move_server(self, virtual: str, name: str, before: str | None) -> None:
+        """Move a real server before server ``before``, or after the last real server."""
+        parent = self.find_virtual(virtual)
+        block = self.find_server(virtual, name)
+        if before == name:
+            return
+        parent.body.remove(block)
+        if before is None:
+            servers = [i for i in parent.body if isinstance(i, Block)]
+            index = parent.body.index(servers[-1]) + 1 if servers else len(parent.body)
+        else:
+            index = parent.body.index(self.find_server(virtual, before))
+        parent.body.insert(index, block)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _new_block(kind: str, name: str, indent: str) -> Block:
+    opener_raw = f"{indent}{kind} {name} {{"
+    tokens = tokenize(opener_raw)
+    if [t.text for t in tokens] != [kind, name, "{"]:
+        raise EditError(None, f"the name {name!r} cannot be written safely")
+    return Block(Opener(opener_raw, tokens), [], Closer(f"{indent}}}"))
+
+
+def _rename(block: Block, new: str) -> None:
+    token = block.opener.tokens[1]
+    rendered = f"{token.quote}{new}{token.quote}"
+    raw = block.opener.raw[: token.start] + rendered + block.opener.raw[token.end :]
+    tokens = tokenize(raw)
+    if [t.text for t in tokens] != [block.kind, new, "{"]:
+        raise EditError(None, f"the name {new!r} cannot be written safely")
+    block.opener.raw = raw
+    block.opener.tokens = tokens
+
+
+def _after_last_block(items: list[Node], kind: str) -> int:
+    """Index just after the last top-level block of ``kind`` (else of any kind, else the end)."""
+    for wanted in (kind, None):
+        for index in range(len(items) - 1, -1, -1):
+            item = items[index]
+            if isinstance(item, Block) and wanted in (None, item.kind):
+                return index + 1
+    return len(items)
+
+
+def _insert_position(body: list[Node], scope: str, key: str) -> int:
+    """Where a new ``key`` line goes: after its predecessor in GUI order, else before a successor."""
+    order = schema.ORDER[scope]
+    rank = order.index(key)
+    last_before = -1
+    first_after = -1
+    for index, item in enumerate(body):
+        if isinstance(item, Statement) and item.key in order:
+            if order.index(item.key) < rank:
+                last_before = index
+            elif first_after < 0:
+                first_after = index
+    if last_before >= 0:
+        return last_before + 1
+    if first_after >= 0:
+        return first_after
+    for index, item in enumerate(body):
+        if isinstance(item, (Block, Statement)):
+            return index
+    if scope == "global":
+        return len(body)
+    index = len(body)
+    while index > 0 and isinstance(body[index - 1], Trivia):
+        index -= 1
+    return index
+
+
+def _render(key: str, keyspec: schema.KeySpec, word: str, old: Token | None) -> str:
+    """Render one value token, keeping the old token's quoting style where it can carry it."""
+    if keyspec.kind is Kind.STRING:
+        if old is not None and not old.quote:
+            return render_string(key, word, bare_ok=True)
+        return render_string(key, word, quote=old.quote if old is not None else '"')
+    check_text(key, word)
+    check_word(key, word)
+    if old is not None and old.quote:
+        return f"{old.quote}{word}{old.quote}"
+    return word
+
+
+def _splice(stmt: Statement, key: str, keyspec: schema.KeySpec, words: list[str]) -> str:
+    raw = stmt.raw
+    old = stmt.values
+    if not stmt.has_equals:
+        return f"{stmt.indent}{key} = {' '.join(_render(key, keyspec, w, None) for w in words)}"
+    if len(old) == len(words):
+        for token, word in sorted(zip(old, words, strict=True), key=lambda p: -p[0].start):
+            raw = raw[: token.start] + _render(key, keyspec, word, token) + raw[token.end :]
+    elif old:
+        joined = " ".join(_render(key, keyspec, w, None) for w in words)
+        raw = raw[: old[0].start] + joined + raw[old[-1].end :]
+    else:
+        equals = stmt.tokens[1]
+        joined = " ".join(_render(key, keyspec, w, None) for w in words)
+        raw = raw[: equals.end] + " " + joined + raw[equals.end :].rstrip(BLANKS)
+    return raw
+
+
+def _finish_line(raw: str, key: str, words: list[str]) -> tuple[str, list[Token]]:
+    """Tokenize a rendered line and make sure it reads back as exactly ``key = words``.
+
+    A quoted value without blanks followed by trailing blanks is a quotation mismatch for the
+    C parser, so trailing blanks are dropped when that is what it takes.
+    """
+    for candidate in (raw, raw.rstrip(BLANKS)):
+        try:
+            tokens = tokenize(candidate)
+        except QuotingError:
+            continue
+        if [t.text for t in tokens] == [key, "=", *words]:
+            return candidate, tokens
+        break
+    raise EditError(key, "the value cannot be written safely into lvs.cf")

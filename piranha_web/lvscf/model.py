@@ -1,0 +1,243 @@
+"""Typed, read-only snapshot of a document, with the daemons' defaults filled in.
+
+Values are read the way lvsconfig.c reads them (see :mod:`.values`); a value the C parser would
+reject falls back to the default here and is reported by :mod:`.validate`.  Servers and virtual
+servers are looked up by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from piranha_web.errors import NotFoundError
+from piranha_web.lvscf import schema
+from piranha_web.lvscf.syntax import Block, Statement
+from piranha_web.lvscf.values import c_bool, c_int, c_port
+
+if TYPE_CHECKING:
+    from piranha_web.lvscf.document import Document
+
+
+@dataclass(frozen=True)
+class MonitorScript:
+    """The MONITORING SCRIPTS subsection: strings as written in lvs.cf (escapes not decoded)."""
+
+    send: str | None = None
+    expect: str | None = None
+    send_program: str | None = None
+    use_regex: bool = False
+
+
+@dataclass(frozen=True)
+class RealServer:
+    name: str
+    address: str = "0.0.0.0"
+    active: bool = False
+    weight: int = 1
+    port: int | None = None  # as written; None = the virtual server's port
+    effective_port: int = 80
+
+
+@dataclass(frozen=True)
+class VirtualServer:
+    name: str
+    kind: str = "virtual"
+    active: bool = False
+    address: str | None = None  # the VIP
+    device: str | None = None
+    vip_nmask: str | None = None
+    sorry_server: str | None = None
+    fwmark: int = 0
+    port: int = 80
+    protocol: str = "tcp"
+    scheduler: str = "wlc"
+    persistent: int = 0
+    pmask: str | None = None
+    timeout: int = 10
+    reentry: int = 180
+    quiesce_server: bool = False
+    load_monitor: str = "none"
+    monitor: MonitorScript = field(default_factory=MonitorScript)
+    servers: tuple[RealServer, ...] = ()
+
+    def server(self, name: str) -> RealServer:
+        for rs in self.servers:
+            if rs.name == name:
+                return rs
+        raise NotFoundError(f"virtual server {self.name!r} has no real server called {name!r}")
+
+
+@dataclass(frozen=True)
+class Globals:
+    serial_no: int = 0
+    primary: str | None = None
+    primary_private: str | None = None
+    service: str = "lvs"
+    backup_active: bool = False
+    backup: str | None = None
+    backup_private: str | None = None
+    heartbeat: bool = False
+    heartbeat_port: int = 539
+    keepalive: int = 2
+    deadtime: int = 5
+    network: str = "nat"
+    nat_router: str | None = None
+    nat_router_device: str | None = None
+    nat_nmask: str | None = None
+    debug_level: str = "NONE"
+    monitor_links: int = 0
+    syncdaemon: bool = False
+    syncd_iface: str = "eth0"
+    syncd_id: int = 0
+    tcp_timeout: int = 0
+    tcpfin_timeout: int = 0
+    udp_timeout: int = 0
+    hard_shutdown: bool = True
+    rsh_command: str = "rsh"
+
+
+@dataclass(frozen=True)
+class Config:
+    globals: Globals
+    virtuals: tuple[VirtualServer, ...]
+
+    def virtual(self, name: str) -> VirtualServer:
+        for vs in self.virtuals:
+            if vs.name == name and vs.kind == "virtual":
+                return vs
+        raise NotFoundError(f"there is no virtual server called {name!r}")
+
+
+class _Reader:
+    """Last-wins values of one scope, converted with the C parser's rules and defaults."""
+
+    def __init__(self, scope: str, body: list[object]) -> None:
+        self.scope = scope
+        self.values: dict[str, str] = {}
+        for item in body:
+            if isinstance(item, Statement) and item.has_equals:
+                self.values[item.key] = item.value
+
+    def default(self, key: str) -> str | None:
+        keyspec = schema.spec(self.scope, key)
+        return keyspec.default if keyspec else None
+
+    def text(self, key: str) -> str | None:
+        return self.values.get(key, self.default(key))
+
+    def word(self, key: str, fallback: str) -> str:
+        value = self.text(key)
+        return value if value is not None else fallback
+
+    def int(self, key: str, fallback: int = 0) -> int:
+        for raw in (self.values.get(key), self.default(key)):
+            if raw is not None and (value := c_int(raw)) is not None:
+                return value
+        return fallback
+
+    def bool(self, key: str) -> bool:
+        for raw in (self.values.get(key), self.default(key)):
+            if raw is not None and (value := c_bool(raw)) is not None:
+                return value
+        return False
+
+    def port(self, key: str, fallback: int) -> int:
+        for raw in (self.values.get(key), self.default(key)):
+            if raw is not None and (value := c_port(raw)) is not None:
+                return value
+        return fallback
+
+    def choice(self, key: str) -> str:
+        keyspec = schema.spec(self.scope, key)
+        assert keyspec is not None and keyspec.default is not None
+        value = self.values.get(key)
+        return value if value in keyspec.choices else keyspec.default
+
+
+def _pair(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    words = value.split(" ")
+    return words[0], (words[1] if len(words) > 1 else None)
+
+
+def _virtual(block: Block) -> VirtualServer:
+    r = _Reader(block.kind, block.body)  # type: ignore[arg-type]
+    vip, device = _pair(r.values.get("address"))
+    port = r.port("port", 80)
+    servers = []
+    for item in block.body:
+        if isinstance(item, Block):
+            s = _Reader("server", item.body)  # type: ignore[arg-type]
+            explicit = c_int(s.values["port"]) if "port" in s.values else None
+            servers.append(
+                RealServer(
+                    name=item.name,
+                    address=s.word("address", "0.0.0.0"),
+                    active=s.bool("active"),
+                    weight=s.int("weight", 1),
+                    port=explicit,
+                    effective_port=explicit if explicit is not None else port,
+                )
+            )
+    return VirtualServer(
+        name=block.name,
+        kind=block.kind,
+        active=r.bool("active"),
+        address=vip,
+        device=device,
+        vip_nmask=r.values.get("vip_nmask"),
+        sorry_server=r.values.get("sorry_server"),
+        fwmark=r.int("fwmark"),
+        port=port,
+        protocol=r.choice("protocol"),
+        scheduler=r.choice("scheduler"),
+        persistent=r.int("persistent"),
+        pmask=r.values.get("pmask"),
+        timeout=r.int("timeout", 10),
+        reentry=r.int("reentry", 180),
+        quiesce_server=r.bool("quiesce_server"),
+        load_monitor=r.word("load_monitor", "none"),
+        monitor=MonitorScript(
+            send=r.values.get("send"),
+            expect=r.values.get("expect"),
+            send_program=r.values.get("send_program"),
+            use_regex=r.bool("use_regex"),
+        ),
+        servers=tuple(servers),
+    )
+
+
+def build_config(doc: Document) -> Config:
+    """Snapshot ``doc`` as typed values."""
+    g = _Reader("global", doc.items)  # type: ignore[arg-type]
+    nat_ip, nat_dev = _pair(g.values.get("nat_router"))
+    globals_ = Globals(
+        serial_no=g.int("serial_no"),
+        primary=g.values.get("primary"),
+        primary_private=g.values.get("primary_private"),
+        service=g.choice("service"),
+        backup_active=g.bool("backup_active"),
+        backup=g.values.get("backup"),
+        backup_private=g.values.get("backup_private"),
+        heartbeat=g.bool("heartbeat"),
+        heartbeat_port=g.port("heartbeat_port", 539),
+        keepalive=g.int("keepalive", 2),
+        deadtime=g.int("deadtime", 5),
+        network=g.choice("network"),
+        nat_router=nat_ip,
+        nat_router_device=nat_dev,
+        nat_nmask=g.values.get("nat_nmask"),
+        debug_level=g.word("debug_level", "NONE"),
+        monitor_links=g.int("monitor_links"),
+        syncdaemon=g.bool("syncdaemon"),
+        syncd_iface=g.word("syncd_iface", "eth0"),
+        syncd_id=g.int("syncd_id"),
+        tcp_timeout=g.int("tcp_timeout"),
+        tcpfin_timeout=g.int("tcpfin_timeout"),
+        udp_timeout=g.int("udp_timeout"),
+        hard_shutdown=g.bool("hard_shutdown"),
+        rsh_command=g.word("rsh_command", "rsh"),
+    )
+    return Config(globals_, tuple(_virtual(b) for b in doc.blocks()))

@@ -1,0 +1,179 @@
+"""Text → :class:`Document`, reading lvs.cf the way Piranha's C parser (lvsconfig.c) does.
+
+Rules (see reference/piranha.md §1):
+
+* lines end with LF only; a CR anywhere makes the C reader skip or merge lines silently, so it
+  is a :class:`ParseError` here, as is a NUL byte (C stops reading there);
+* a line whose first non-blank character is ``#`` is a comment; blank lines are skipped;
+* ``virtual NAME {`` and ``failover NAME {`` open blocks at top level, ``server NAME {`` inside
+  them: exactly three tokens on one line; a line starting with ``}`` closes the current block;
+* anything else is a statement; whether its key and values are acceptable is the validator's
+  business, so unknown keys survive a round trip;
+* a block left open at the end of the file is an error (the C parser silently accepts it).
+
+The parser builds nodes from raw lines only and never edits them, so
+``parse(text).dumps() == text`` for every text that parses.  Comment and blank lines directly
+above a block opener are attached to the block (its ``leading`` trivia), except that trivia at
+the very top of the file up to its last blank line stays with the document as its header.
+"""
+
+from __future__ import annotations
+
+from piranha_web.errors import ParseError, SyntaxProblem
+from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.syntax import (
+    BLANKS,
+    Block,
+    Closer,
+    Opener,
+    QuotingError,
+    Statement,
+    Token,
+    Trivia,
+    tokenize,
+)
+
+TOP_BLOCKS = ("virtual", "failover")
+INNER_BLOCKS = ("server",)
+
+
+def _lenient_tokens(raw: str) -> list[Token]:
+    """Blank-separated tokens ignoring quotes, so parsing can go on after a quoting error."""
+    tokens: list[Token] = []
+    pos = 0
+    for part in raw.replace("\t", " ").split(" "):
+        if part:
+            tokens.append(Token(part, pos, pos + len(part)))
+        pos += len(part) + 1
+    return tokens
+
+
+def _split_leading(pending: list[Trivia], at_top_of_file: bool) -> tuple[list[Trivia], list[Trivia]]:
+    """Split trivia above an opener into (stays with container, goes with the block)."""
+    if not at_top_of_file:
+        return [], pending
+    last_blank = -1
+    for i, trivia in enumerate(pending):
+        if not trivia.is_comment:
+            last_blank = i
+    return pending[: last_blank + 1], pending[last_blank + 1 :]
+
+
+def parse(text: str) -> Document:
+    """Parse lvs.cf text into a lossless :class:`Document`; raise :class:`ParseError`."""
+    problems: list[SyntaxProblem] = []
+    lines = text.split("\n")
+    final_newline = text.endswith("\n") or text == ""
+    if final_newline:
+        lines.pop()
+
+    for number, raw in enumerate(lines, start=1):
+        if "\r" in raw:
+            problems.append(
+                SyntaxProblem(
+                    number,
+                    raw.index("\r") + 1,
+                    "carriage return (DOS/CRLF line end): pulse would silently ignore every "
+                    "line after the first CR; convert the file with dos2unix",
+                )
+            )
+            break
+        if "\x00" in raw:
+            problems.append(
+                SyntaxProblem(
+                    number, raw.index("\x00") + 1, "NUL byte: pulse stops reading the file here"
+                )
+            )
+    if problems:
+        raise ParseError(problems)
+
+    root: list[Trivia | Statement | Block] = []
+    stack: list[tuple[Block, int]] = []
+    pending: list[Trivia] = []
+
+    def container() -> list[Trivia | Statement | Block]:
+        return stack[-1][0].body if stack else root
+
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.lstrip(BLANKS)
+        if stripped == "" or stripped.startswith("#"):
+            pending.append(Trivia(raw))
+            continue
+        try:
+            tokens = tokenize(raw)
+        except QuotingError as err:
+            problems.append(
+                SyntaxProblem(
+                    number,
+                    err.column + 1,
+                    "quotation mismatch: a quoted value must end with its quote character and "
+                    "there is no escape for quotes inside; a quoted value without blanks must "
+                    "not be followed by trailing blanks",
+                )
+            )
+            tokens = _lenient_tokens(raw)
+        first = tokens[0]
+        word = first.text if not first.quote else None
+
+        if word == "}":
+            if not stack:
+                problems.append(SyntaxProblem(number, first.start + 1, "'}' without an open block"))
+                container().extend(pending)
+                pending = []
+                container().append(Statement(raw, tokens))
+                continue
+            block, _ = stack.pop()
+            block.body.extend(pending)
+            pending = []
+            block.closer = Closer(raw)
+            continue
+
+        if word in TOP_BLOCKS or word in INNER_BLOCKS:
+            allowed = TOP_BLOCKS if not stack else INNER_BLOCKS
+            if word not in allowed:
+                where = "inside a server block" if len(stack) > 1 else (
+                    "inside a virtual/failover block" if stack else "outside a virtual block"
+                )
+                problems.append(
+                    SyntaxProblem(number, first.start + 1, f"'{word}' block is not allowed {where}")
+                )
+            if len(tokens) != 3 or tokens[2].text != "{" or tokens[2].quote:
+                problems.append(
+                    SyntaxProblem(
+                        number,
+                        first.start + 1,
+                        f"a block must open with '{word} NAME {{' on one line "
+                        "(three words separated by blanks)",
+                    )
+                )
+                container().extend(pending)
+                pending = []
+                container().append(Statement(raw, tokens))
+                continue
+            at_top = not stack and not any(not isinstance(i, Trivia) for i in root)
+            stay, leading = _split_leading(pending, at_top)
+            pending = []
+            container().extend(stay)
+            block = Block(Opener(raw, tokens), leading=leading)
+            container().append(block)
+            stack.append((block, number))
+            continue
+
+        container().extend(pending)
+        pending = []
+        container().append(Statement(raw, tokens))
+
+    container().extend(pending)
+    for block, opened_at in reversed(stack):
+        problems.append(
+            SyntaxProblem(
+                opened_at,
+                1,
+                f"'{block.kind} {block.name} {{' is never closed: a '}}' is missing "
+                "(pulse would silently read everything after it as part of this block)",
+            )
+        )
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise ParseError(problems)
+    return Document(root, final_newline)

@@ -1,0 +1,179 @@
+"""Line nodes of a lossless lvs.cf document and the tokenizer of Piranha's C parser.
+
+Invariants:
+
+* every node keeps its raw text (without the line terminator); a document renders by joining
+  raw lines, so an unedited document renders to exactly the bytes it was parsed from;
+* a token remembers its span in the raw line (quotes included), so an edit can splice a new
+  value into the line and keep indentation, spacing and anything else on it;
+* tokenizing follows ``tokenizeString`` of lvsconfig.c exactly, quirks included: tokens are
+  separated by runs of space/TAB, a token that starts with ``"`` or ``'`` ends at the matching
+  quote, there is no escape character, and a quoted token with no blank inside that is followed
+  by trailing blanks is a "quotation mismatch" (the C scanner looks for the closing quote only
+  after the first blank).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BLANKS = " \t"
+QUOTES = "\"'"
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a line: ``text`` without quotes, ``start``/``end`` span with quotes."""
+
+    text: str
+    start: int
+    end: int
+    quote: str = ""
+
+
+class QuotingError(Exception):
+    """A quoted token is not closed the way the C parser requires (0-based ``column``)."""
+
+    def __init__(self, column: int) -> None:
+        self.column = column
+        super().__init__(f"quotation mismatch at column {column + 1}")
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split one line into tokens as Piranha's ``tokenizeString`` does."""
+    tokens: list[Token] = []
+    pos = 0
+    n = len(line)
+    while pos < n and line[pos] in BLANKS:
+        pos += 1
+    while pos < n:
+        start = pos
+        end = pos
+        while end < n and line[end] not in BLANKS:
+            end += 1
+        quote = line[pos] if line[pos] in QUOTES else ""
+        if quote:
+            content = pos + 1
+            while end < n and line[end] != quote:
+                end += 1
+            if end < n:
+                end += 1
+            if end > content and line[end - 1] != quote:
+                raise QuotingError(start)
+            if end <= content:
+                # a lone quote character: C writes before its buffer; we refuse it
+                raise QuotingError(start)
+            text = line[content : end - 1]
+        else:
+            text = line[start:end]
+        tokens.append(Token(text, start, end, quote))
+        pos = end
+        while pos < n and line[pos] in BLANKS:
+            pos += 1
+    return tokens
+
+
+@dataclass
+class Trivia:
+    """A blank (or blanks-only) line or a comment line (``#`` as first non-blank)."""
+
+    raw: str
+
+    @property
+    def is_comment(self) -> bool:
+        return self.raw.lstrip(BLANKS).startswith("#")
+
+
+@dataclass
+class Statement:
+    """A ``key = value...`` line (or anything else that is not a block boundary)."""
+
+    raw: str
+    tokens: list[Token]
+
+    @property
+    def key(self) -> str:
+        return self.tokens[0].text
+
+    @property
+    def has_equals(self) -> bool:
+        return len(self.tokens) > 1 and self.tokens[1].text == "=" and not self.tokens[1].quote
+
+    @property
+    def values(self) -> list[Token]:
+        return self.tokens[2:] if self.has_equals else []
+
+    @property
+    def value(self) -> str:
+        """The value tokens' texts joined by one space ('' when there are none)."""
+        return " ".join(t.text for t in self.values)
+
+    @property
+    def indent(self) -> str:
+        return self.raw[: self.tokens[0].start]
+
+
+@dataclass
+class Opener:
+    """``virtual NAME {``, ``failover NAME {`` or ``server NAME {``."""
+
+    raw: str
+    tokens: list[Token]
+
+    @property
+    def kind(self) -> str:
+        return self.tokens[0].text
+
+    @property
+    def name(self) -> str:
+        return self.tokens[1].text
+
+    @property
+    def indent(self) -> str:
+        return self.raw[: self.tokens[0].start]
+
+
+@dataclass
+class Closer:
+    """A line whose first token is ``}`` (the C parser ignores the rest of it)."""
+
+    raw: str
+
+    @property
+    def indent(self) -> str:
+        return self.raw[: len(self.raw) - len(self.raw.lstrip(BLANKS))]
+
+
+@dataclass
+class Block:
+    """A ``virtual``/``failover``/``server`` block with the trivia lines that belong to it.
+
+    ``leading`` holds the comment and blank lines directly above the opener: they move and are
+    deleted with the block.
+    """
+
+    opener: Opener
+    body: list[Trivia | Statement | Block] = field(default_factory=list)
+    closer: Closer | None = None
+    leading: list[Trivia] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.opener.kind
+
+    @property
+    def name(self) -> str:
+        return self.opener.name
+
+    def lines(self) -> list[str]:
+        """The raw lines of this block, leading trivia first."""
+        out = [t.raw for t in self.leading]
+        out.append(self.opener.raw)
+        for item in self.body:
+            if isinstance(item, Block):
+                out.extend(item.lines())
+            else:
+                out.append(item.raw)
+        if self.closer is not None:
+            out.append(self.closer.raw)
+        return out

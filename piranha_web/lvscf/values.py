@@ -1,0 +1,160 @@
+"""Reading values the way the C parser does, and rendering values so they cannot break a line.
+
+Readers mirror lvsconfig.c: ``c_int`` is ``strtol(tok, &end, 0)`` with the whole token consumed
+(so ``010`` is 8 and ``0x10`` is 16), ``inet_aton`` accepts the legacy forms (``10.1``,
+``0x0a000001``, ``167772161``), ports may be service names.  Renderers refuse anything the
+grammar cannot carry: line breaks, NUL and other control characters, non-ASCII, a double quote
+inside a quoted string (there is no escape), and blanks, quotes, ``#``, ``{`` or ``}`` in a bare
+word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from piranha_web.errors import EditError
+from piranha_web.lvscf.syntax import BLANKS, QUOTES
+
+#: the service names a Piranha router's /etc/services resolves for ``port`` (tcp)
+SERVICES: dict[str, int] = {
+    "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "domain": 53, "http": 80, "www": 80,
+    "pop3": 110, "sunrpc": 111, "nntp": 119, "ntp": 123, "imap": 143, "imap2": 143,
+    "snmp": 161, "ldap": 389, "https": 443, "microsoft-ds": 445, "submission": 587,
+    "ldaps": 636, "imaps": 993, "pop3s": 995, "ms-sql-s": 1433, "mysql": 3306,
+    "postgresql": 5432, "sip": 5060, "sip-tls": 5061, "http-alt": 8080, "webcache": 8080,
+}
+
+_INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+
+
+def c_int(text: str) -> int | None:
+    """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None."""
+    match = _INT_RE.fullmatch(text)
+    if not match:
+        return None
+    body = text.strip(" \t\n\v\f\r")
+    sign = -1 if body.startswith("-") else 1
+    digits = body.lstrip("+-")
+    if digits.lower().startswith("0x"):
+        value = int(digits[2:], 16)
+    elif digits.startswith("0") and len(digits) > 1:
+        value = int(digits, 8)
+    else:
+        value = int(digits)
+    return sign * value
+
+
+def has_leading_zero(text: str) -> bool:
+    """True for decimal-looking numbers the C parser reads as octal (``010`` is 8)."""
+    digits = text.lstrip("+-")
+    return len(digits) > 1 and digits.startswith("0") and not digits.lower().startswith("0x")
+
+
+def c_bool(text: str) -> bool | None:
+    """0 or 1, read as an integer; anything else None."""
+    value = c_int(text)
+    if value in (0, 1):
+        return bool(value)
+    return None
+
+
+def c_port(text: str) -> int | None:
+    """An integer, or a well-known tcp service name."""
+    value = c_int(text)
+    if value is not None:
+        return value
+    return SERVICES.get(text)
+
+
+def inet_aton(text: str) -> int | None:
+    """The 32-bit address ``inet_aton`` would produce, or None when it would fail."""
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers: list[int] = []
+    for part in parts:
+        if not part or not re.fullmatch(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*", part):
+            return None
+        value = c_int(part)
+        if value is None:
+            return None
+        numbers.append(value)
+    *head, last = numbers
+    if any(n > 255 for n in head):
+        return None
+    if last >= 1 << (8 * (4 - len(head))):
+        return None
+    result = 0
+    for n in head:
+        result = (result << 8) | n
+    return (result << (8 * (4 - len(head)))) | last
+
+
+def is_dotted_quad(text: str) -> bool:
+    """Strict ``a.b.c.d`` with decimal octets 0-255 and no leading zeros."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        p.isdigit() and p.isascii() and int(p) <= 255 and (p == "0" or not p.startswith("0"))
+        for p in parts
+    )
+
+
+def dotted(value: int) -> str:
+    """32-bit integer → ``a.b.c.d``."""
+    return ".".join(str((value >> s) & 0xFF) for s in (24, 16, 8, 0))
+
+
+def netmask_prefix(mask: str) -> int | None:
+    """Prefix length of a contiguous dotted netmask, else None."""
+    if not is_dotted_quad(mask):
+        return None
+    value = inet_aton(mask)
+    assert value is not None
+    inverted = ~value & 0xFFFFFFFF
+    if inverted & (inverted + 1):
+        return None
+    return 32 - inverted.bit_length()
+
+
+def check_text(key: str | None, value: str) -> None:
+    """Refuse characters that can never appear in an lvs.cf value."""
+    for ch in value:
+        if ch in "\n\r":
+            raise EditError(key, "line breaks are not allowed (they would start a new line)")
+        if ch == "\x00":
+            raise EditError(key, "NUL characters are not allowed")
+        if ch == "\t":
+            raise EditError(key, "TAB characters are not allowed (write \\t instead)")
+        if not " " <= ch <= "~":
+            raise EditError(key, f"only printable ASCII is allowed (found {ch!r})")
+
+
+def check_word(key: str | None, value: str, what: str = "value") -> None:
+    """Refuse a bare word that would not be read back as exactly one token."""
+    check_text(key, value)
+    if value == "":
+        raise EditError(key, f"the {what} must not be empty")
+    if any(ch in BLANKS for ch in value):
+        raise EditError(key, f"the {what} must not contain blanks")
+    if value[0] in QUOTES or any(ch in value for ch in "\"'"):
+        raise EditError(key, f"the {what} must not contain quote characters")
+    if any(ch in value for ch in "#{}"):
+        raise EditError(key, f"the {what} must not contain '#', '{{' or '}}'")
+    if value == "=":
+        raise EditError(key, f"the {what} must not be '='")
+
+
+def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: bool = False) -> str:
+    """Render a free-text value as one token, quoted unless ``bare_ok`` and it needs none."""
+    check_text(key, value)
+    if bare_ok and value and not any(ch in value for ch in " \"'#{}") and value != "=":
+        return value
+    if quote == "'" and "'" not in value:
+        return f"'{value}'"
+    if '"' in value:
+        raise EditError(
+            key,
+            'a double quote cannot be written inside an lvs.cf value (Piranha has no escape '
+            'for it); write \\" and nanny will send a quote',
+        )
+    return f'"{value}"'
