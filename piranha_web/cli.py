@@ -1,0 +1,45 @@
+"""The ``piranha-web`` command: one subcommand per module in ``piranha_web/commands``.
+
+Each command module exposes ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``run(args) -> int``.  Exit codes: 0 success, 1 the command's own failure (errors found, sync
+failed...), 2 usage errors or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMANDS = ("check", "serve", "passwd", "sync", "probe")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="piranha-web",
+        description="Web configuration tool for LVS routers (Piranha lvs.cf).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"piranha_web.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"piranha_web.commands.{name}":
+                raise
+            continue
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the piranha-web CLI (see piranha_web/cli.py)."""

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run the whole piranha-web test suite on a Debian machine, installing what it needs first:
+# Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test), a virtualenv
+# in .venv with the package and its test extras, then ruff, mypy and pytest.
+# Usage: scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server openssh-client)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v ps >/dev/null 2>&1 || need_apt+=(procps)
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
+command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
+command -v depmod >/dev/null 2>&1 || need_apt+=(kmod)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
