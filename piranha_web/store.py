@@ -1,0 +1,234 @@
+"""The only code that reads and writes lvs.cf on disk.
+
+* ``load()`` returns the parsed document and its revision (sha256 of the bytes).
+* ``save(doc, expected_revision)`` holds a cross-process lock (``fcntl.flock`` on a lock file
+  beside lvs.cf), refuses with :class:`StaleRevisionError` when the file changed since the
+  caller loaded it, bumps ``serial_no``, re-parses and validates the text it is about to write
+  and refuses with :class:`ValidationFailedError` when it has errors the file on disk did not
+  already have, keeps the old version in the history folder (the newest ``keep`` versions), then
+  writes atomically: temp file in the same directory, fsync, rename over lvs.cf, fsync the
+  directory, with the old file's mode and owner.
+
+Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a round trip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from piranha_web.errors import StaleRevisionError, StoreIOError, ValidationFailedError
+from piranha_web.lvscf import Document, parse
+from piranha_web.lvscf.validate import Finding, check_text
+from piranha_web.lvscf.values import c_int
+
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+
+def revision_of(data: bytes) -> str:
+    """The revision of a file's bytes (what forms carry to detect concurrent changes)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> str:
+    return data.decode(ENCODING, ERRORS)
+
+
+def encode(text: str) -> bytes:
+    return text.encode(ENCODING, ERRORS)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A parsed lvs.cf and the revision it was read at."""
+
+    document: Document
+    revision: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save wrote: the new revision, old and new text, and the remaining warnings."""
+
+    revision: str
+    old_text: str
+    new_text: str
+    warnings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One earlier version of lvs.cf kept in the history folder."""
+
+    path: Path
+    saved_at: float
+    revision: str
+
+
+class ConfigStore:
+    """lvs.cf at ``path``; history in ``history_dir`` (default: ``.lvs.cf.history`` beside it)."""
+
+    def __init__(self, path: Path | str, history_dir: Path | str | None = None, keep: int = 50):
+        self.path = Path(path)
+        self.history_dir = (
+            Path(history_dir)
+            if history_dir is not None
+            else self.path.parent / f".{self.path.name}.history"
+        )
+        self.keep = keep
+        self.lock_path = self.path.parent / f".{self.path.name}.lock"
+
+    # ------------------------------------------------------------------ reading
+
+    def read_bytes(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except OSError as err:
+            raise StoreIOError(f"cannot read {self.path}: {err.strerror or err}") from err
+
+    def revision(self) -> str:
+        """Revision of the file as it is on disk now."""
+        return revision_of(self.read_bytes())
+
+    def load(self) -> Loaded:
+        """Read and parse lvs.cf (:class:`ParseError` propagates with line and column)."""
+        data = self.read_bytes()
+        text = decode(data)
+        return Loaded(parse(text), revision_of(data), text)
+
+    # ------------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cross-process save lock."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as err:
+            raise StoreIOError(f"cannot create lock {self.lock_path}: {err.strerror}") from err
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def save(self, doc: Document, expected_revision: str, *, bump_serial: bool = True) -> SaveResult:
+        """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring."""
+        with self.locked():
+            current = self.read_bytes() if self.path.exists() else b""
+            if revision_of(current) != expected_revision:
+                raise StaleRevisionError(expected_revision, revision_of(current))
+            old_text = decode(current)
+            new_text = doc.dumps()
+            if bump_serial and new_text != old_text:
+                new_text = _bump_serial(new_text)
+            findings = check_text(new_text)
+            introduced = _new_errors(check_text(old_text) if current else [], findings)
+            if introduced:
+                raise ValidationFailedError(introduced)
+            data = encode(new_text)
+            if data != current:
+                if current:
+                    self._keep_history(current)
+                self._write_atomically(data)
+            return SaveResult(
+                revision_of(data),
+                old_text,
+                new_text,
+                tuple(f for f in findings if not f.is_error),
+            )
+
+    def create(self, text: str) -> str:
+        """Create lvs.cf with ``text`` if it does not exist yet; returns its revision."""
+        with self.locked():
+            if not self.path.exists():
+                self._write_atomically(encode(text), mode=0o644)
+            return revision_of(self.read_bytes())
+
+    def _write_atomically(self, data: bytes, mode: int | None = None) -> None:
+        directory = self.path.parent
+        try:
+            old = self.path.stat()
+        except FileNotFoundError:
+            old = None
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if old is not None:
+                os.chmod(tmp, old.st_mode & 0o7777)
+                if os.geteuid() == 0:
+                    os.chown(tmp, old.st_uid, old.st_gid)
+            elif mode is not None:
+                os.chmod(tmp, mode)
+            os.replace(tmp, self.path)
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreIOError(f"cannot write {self.path}: {err.strerror or err}") from err
+
+    # ------------------------------------------------------------------ history
+
+    def _keep_history(self, data: bytes) -> None:
+        try:
+            self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            name = f"{self.path.name}.{stamp}.{time.time_ns() % 10**9:09d}.{revision_of(data)[:12]}"
+            target = self.history_dir / name
+            target.write_bytes(data)
+            os.chmod(target, 0o600)
+            for stale in self.history()[self.keep :]:
+                stale.path.unlink(missing_ok=True)
+        except OSError as err:
+            raise StoreIOError(f"cannot keep history in {self.history_dir}: {err.strerror}") from err
+
+    def history(self) -> list[HistoryEntry]:
+        """Earlier versions, newest first."""
+        if not self.history_dir.is_dir():
+            return []
+        entries = []
+        for path in self.history_dir.iterdir():
+            parts = path.name.rsplit(".", 3)
+            if len(parts) == 4 and parts[0] == self.path.name:
+                entries.append(HistoryEntry(path, path.stat().st_mtime, parts[3]))
+        entries.sort(key=lambda e: e.path.name, reverse=True)
+        return entries
+
+
+def _bump_serial(text: str) -> str:
+    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit."""
+    doc = parse(text)
+    current = doc.get("serial_no")
+    number = c_int(current) if current is not None else 0
+    doc.set("serial_no", str((number or 0) + 1))
+    return doc.dumps()
+
+
+def _new_errors(old: list[Finding], new: list[Finding]) -> list[Finding]:
+    """Errors in ``new`` that ``old`` did not have (compared ignoring line numbers)."""
+    remaining = Counter(f.signature for f in old if f.is_error)
+    introduced = []
+    for finding in new:
+        if not finding.is_error:
+            continue
+        if remaining[finding.signature] > 0:
+            remaining[finding.signature] -= 1
+        else:
+            introduced.append(finding)
+    return introduced
