@@ -1,3 +1,3 @@
-"""piranha-web: a web configuration tool for LVS/IPVS routers that reads and writes Piranha's lvs.cf."""
+"""piranha-web: web configuration tool for LVS routers, reading and writing Piranha's lvs.cf."""
 
 __version__ = "0.1.0"

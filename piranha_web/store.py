@@ -121,7 +121,9 @@ class ConfigStore:
         finally:
             os.close(fd)
 
-    def save(self, doc: Document, expected_revision: str, *, bump_serial: bool = True) -> SaveResult:
+    def save(
+        self, doc: Document, expected_revision: str, *, bump_serial: bool = True
+    ) -> SaveResult:
         """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring."""
         with self.locked():
             current = self.read_bytes() if self.path.exists() else b""
@@ -137,6 +139,7 @@ class ConfigStore:
                 raise ValidationFailedError(introduced)
             data = encode(new_text)
             if data != current:
+                self._remove_stale_temp_files()
                 if current:
                     self._keep_history(current)
                 self._write_atomically(data)
@@ -183,6 +186,12 @@ class ConfigStore:
                 os.unlink(tmp)
             raise StoreIOError(f"cannot write {self.path}: {err.strerror or err}") from err
 
+    def _remove_stale_temp_files(self) -> None:
+        """Temp files left by a writer that was killed; safe to remove while we hold the lock."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
     # ------------------------------------------------------------------ history
 
     def _keep_history(self, data: bytes) -> None:
@@ -196,7 +205,9 @@ class ConfigStore:
             for stale in self.history()[self.keep :]:
                 stale.path.unlink(missing_ok=True)
         except OSError as err:
-            raise StoreIOError(f"cannot keep history in {self.history_dir}: {err.strerror}") from err
+            raise StoreIOError(
+                f"cannot keep history in {self.history_dir}: {err.strerror}"
+            ) from err
 
     def history(self) -> list[HistoryEntry]:
         """Earlier versions, newest first."""

@@ -133,7 +133,9 @@ class Document:
                 return item
         raise NotFoundError(f"virtual server {virtual!r} has no real server called {server!r}")
 
-    def _scope(self, virtual: str | None, server: str | None) -> tuple[list[Node], str, Block | None]:
+    def _scope(
+        self, virtual: str | None, server: str | None
+    ) -> tuple[list[Node], str, Block | None]:
         if virtual is None:
             if server is not None:
                 raise NotFoundError("a real server needs its virtual server's name")
@@ -144,7 +146,9 @@ class Document:
         block = self.find_server(virtual, server)
         return block.body, "server", block
 
-    def statements(self, *, virtual: str | None = None, server: str | None = None) -> list[Statement]:
+    def statements(
+        self, *, virtual: str | None = None, server: str | None = None
+    ) -> list[Statement]:
         body, _, _ = self._scope(virtual, server)
         return [i for i in body if isinstance(i, Statement)]
 
@@ -188,10 +192,10 @@ class Document:
             stmt.raw, stmt.tokens = _finish_line(_splice(stmt, key, keyspec, words), key, words)
             return
         rendered = [_render(key, keyspec, w, None) for w in words]
-        indent = self._new_key_indent(body, scope, block)
+        position = _insert_position(body, scope, key)
+        indent = self._new_key_indent(body, position, block)
         raw, tokens = _finish_line(f"{indent}{key} = {' '.join(rendered)}", key, words)
-        stmt = Statement(raw, tokens)
-        body.insert(_insert_position(body, scope, key), stmt)
+        body.insert(position, Statement(raw, tokens))
 
     def unset(self, key: str, *, virtual: str | None = None, server: str | None = None) -> None:
         """Remove every line that sets ``key`` in that scope (no-op when absent)."""
@@ -202,13 +206,16 @@ class Document:
         """Switch a virtual or real server on or off (``active = 1``/``0``)."""
         self.set("active", "1" if active else "0", virtual=virtual, server=server)
 
-    def _new_key_indent(self, body: list[Node], scope: str, block: Block | None) -> str:
-        siblings = [i for i in body if isinstance(i, Statement)]
-        if siblings:
-            return siblings[-1].indent
+    @staticmethod
+    def _new_key_indent(body: list[Node], position: int, block: Block | None) -> str:
+        """Indent of the statement next to ``position``, else derived from the block opener."""
+        before = [i for i in body[:position] if isinstance(i, Statement)]
+        after = [i for i in body[position:] if isinstance(i, Statement)]
+        if before or after:
+            return (before[-1] if before else after[0]).indent
         if block is None:
             return ""
-        if scope == "server":
+        if block.kind == "server":
             return block.opener.indent + SERVER_KEY_STEP
         servers = [i for i in body if isinstance(i, Block)]
         if servers:
@@ -382,7 +389,7 @@ def _after_last_block(items: list[Node], kind: str) -> int:
 
 
 def _insert_position(body: list[Node], scope: str, key: str) -> int:
-    """Where a new ``key`` line goes: after its predecessor in GUI order, else before a successor."""
+    """Where a new ``key`` line goes: after its GUI-order predecessor, else before a successor."""
     order = schema.ORDER[scope]
     rank = order.index(key)
     last_before = -1

@@ -130,13 +130,13 @@ class _Reader:
         value = self.text(key)
         return value if value is not None else fallback
 
-    def int(self, key: str, fallback: int = 0) -> int:
+    def integer(self, key: str, fallback: int = 0) -> int:
         for raw in (self.values.get(key), self.default(key)):
             if raw is not None and (value := c_int(raw)) is not None:
                 return value
         return fallback
 
-    def bool(self, key: str) -> bool:
+    def boolean(self, key: str) -> bool:
         for raw in (self.values.get(key), self.default(key)):
             if raw is not None and (value := c_bool(raw)) is not None:
                 return value
@@ -150,7 +150,8 @@ class _Reader:
 
     def choice(self, key: str) -> str:
         keyspec = schema.spec(self.scope, key)
-        assert keyspec is not None and keyspec.default is not None
+        if keyspec is None or keyspec.default is None:
+            raise KeyError(f"{key} is not a choice key with a default in {self.scope}")
         value = self.values.get(key)
         return value if value in keyspec.choices else keyspec.default
 
@@ -175,8 +176,8 @@ def _virtual(block: Block) -> VirtualServer:
                 RealServer(
                     name=item.name,
                     address=s.word("address", "0.0.0.0"),
-                    active=s.bool("active"),
-                    weight=s.int("weight", 1),
+                    active=s.boolean("active"),
+                    weight=s.integer("weight", 1),
                     port=explicit,
                     effective_port=explicit if explicit is not None else port,
                 )
@@ -184,26 +185,26 @@ def _virtual(block: Block) -> VirtualServer:
     return VirtualServer(
         name=block.name,
         kind=block.kind,
-        active=r.bool("active"),
+        active=r.boolean("active"),
         address=vip,
         device=device,
         vip_nmask=r.values.get("vip_nmask"),
         sorry_server=r.values.get("sorry_server"),
-        fwmark=r.int("fwmark"),
+        fwmark=r.integer("fwmark"),
         port=port,
         protocol=r.choice("protocol"),
         scheduler=r.choice("scheduler"),
-        persistent=r.int("persistent"),
+        persistent=r.integer("persistent"),
         pmask=r.values.get("pmask"),
-        timeout=r.int("timeout", 10),
-        reentry=r.int("reentry", 180),
-        quiesce_server=r.bool("quiesce_server"),
+        timeout=r.integer("timeout", 10),
+        reentry=r.integer("reentry", 180),
+        quiesce_server=r.boolean("quiesce_server"),
         load_monitor=r.word("load_monitor", "none"),
         monitor=MonitorScript(
             send=r.values.get("send"),
             expect=r.values.get("expect"),
             send_program=r.values.get("send_program"),
-            use_regex=r.bool("use_regex"),
+            use_regex=r.boolean("use_regex"),
         ),
         servers=tuple(servers),
     )
@@ -214,30 +215,30 @@ def build_config(doc: Document) -> Config:
     g = _Reader("global", doc.items)  # type: ignore[arg-type]
     nat_ip, nat_dev = _pair(g.values.get("nat_router"))
     globals_ = Globals(
-        serial_no=g.int("serial_no"),
+        serial_no=g.integer("serial_no"),
         primary=g.values.get("primary"),
         primary_private=g.values.get("primary_private"),
         service=g.choice("service"),
-        backup_active=g.bool("backup_active"),
+        backup_active=g.boolean("backup_active"),
         backup=g.values.get("backup"),
         backup_private=g.values.get("backup_private"),
-        heartbeat=g.bool("heartbeat"),
+        heartbeat=g.boolean("heartbeat"),
         heartbeat_port=g.port("heartbeat_port", 539),
-        keepalive=g.int("keepalive", 2),
-        deadtime=g.int("deadtime", 5),
+        keepalive=g.integer("keepalive", 2),
+        deadtime=g.integer("deadtime", 5),
         network=g.choice("network"),
         nat_router=nat_ip,
         nat_router_device=nat_dev,
         nat_nmask=g.values.get("nat_nmask"),
         debug_level=g.word("debug_level", "NONE"),
-        monitor_links=g.int("monitor_links"),
-        syncdaemon=g.bool("syncdaemon"),
+        monitor_links=g.integer("monitor_links"),
+        syncdaemon=g.boolean("syncdaemon"),
         syncd_iface=g.word("syncd_iface", "eth0"),
-        syncd_id=g.int("syncd_id"),
-        tcp_timeout=g.int("tcp_timeout"),
-        tcpfin_timeout=g.int("tcpfin_timeout"),
-        udp_timeout=g.int("udp_timeout"),
-        hard_shutdown=g.bool("hard_shutdown"),
+        syncd_id=g.integer("syncd_id"),
+        tcp_timeout=g.integer("tcp_timeout"),
+        tcpfin_timeout=g.integer("tcpfin_timeout"),
+        udp_timeout=g.integer("udp_timeout"),
+        hard_shutdown=g.boolean("hard_shutdown"),
         rsh_command=g.word("rsh_command", "rsh"),
     )
     return Config(globals_, tuple(_virtual(b) for b in doc.blocks()))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from piranha_web.errors import ParseError, SyntaxProblem
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.syntax import (
+    BARE_TOKEN,
     BLANKS,
     Block,
     Closer,
@@ -35,6 +36,12 @@ from piranha_web.lvscf.syntax import (
 
 TOP_BLOCKS = ("virtual", "failover")
 INNER_BLOCKS = ("server",)
+STRUCTURAL = frozenset(("}", *TOP_BLOCKS, *INNER_BLOCKS))
+
+
+def _first_word(raw: str) -> str:
+    match = BARE_TOKEN.search(raw)
+    return match.group() if match else ""
 
 
 def _lenient_tokens(raw: str) -> list[Token]:
@@ -48,7 +55,9 @@ def _lenient_tokens(raw: str) -> list[Token]:
     return tokens
 
 
-def _split_leading(pending: list[Trivia], at_top_of_file: bool) -> tuple[list[Trivia], list[Trivia]]:
+def _split_leading(
+    pending: list[Trivia], at_top_of_file: bool
+) -> tuple[list[Trivia], list[Trivia]]:
     """Split trivia above an opener into (stays with container, goes with the block)."""
     if not at_top_of_file:
         return [], pending
@@ -67,7 +76,7 @@ def parse(text: str) -> Document:
     if final_newline:
         lines.pop()
 
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines if ("\r" in text or "\x00" in text) else (), start=1):
         if "\r" in raw:
             problems.append(
                 SyntaxProblem(
@@ -90,6 +99,7 @@ def parse(text: str) -> Document:
     root: list[Trivia | Statement | Block] = []
     stack: list[tuple[Block, int]] = []
     pending: list[Trivia] = []
+    seen_top_level_content = False
 
     def container() -> list[Trivia | Statement | Block]:
         return stack[-1][0].body if stack else root
@@ -98,6 +108,13 @@ def parse(text: str) -> Document:
         stripped = raw.lstrip(BLANKS)
         if stripped == "" or stripped.startswith("#"):
             pending.append(Trivia(raw))
+            continue
+        if '"' not in raw and "'" not in raw and _first_word(raw) not in STRUCTURAL:
+            if not stack:
+                seen_top_level_content = True
+            container().extend(pending)
+            pending = []
+            container().append(Statement(raw))
             continue
         try:
             tokens = tokenize(raw)
@@ -131,8 +148,10 @@ def parse(text: str) -> Document:
         if word in TOP_BLOCKS or word in INNER_BLOCKS:
             allowed = TOP_BLOCKS if not stack else INNER_BLOCKS
             if word not in allowed:
-                where = "inside a server block" if len(stack) > 1 else (
-                    "inside a virtual/failover block" if stack else "outside a virtual block"
+                where = (
+                    "inside a server block"
+                    if len(stack) > 1
+                    else ("inside a virtual/failover block" if stack else "outside a virtual block")
                 )
                 problems.append(
                     SyntaxProblem(number, first.start + 1, f"'{word}' block is not allowed {where}")
@@ -150,7 +169,8 @@ def parse(text: str) -> Document:
                 pending = []
                 container().append(Statement(raw, tokens))
                 continue
-            at_top = not stack and not any(not isinstance(i, Trivia) for i in root)
+            at_top = not stack and not seen_top_level_content
+            seen_top_level_content = True
             stay, leading = _split_leading(pending, at_top)
             pending = []
             container().extend(stay)
@@ -159,6 +179,8 @@ def parse(text: str) -> Document:
             stack.append((block, number))
             continue
 
+        if not stack:
+            seen_top_level_content = True
         container().extend(pending)
         pending = []
         container().append(Statement(raw, tokens))

@@ -15,14 +15,16 @@ Invariants:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 BLANKS = " \t"
 QUOTES = "\"'"
+BARE_TOKEN = re.compile(r"[^ \t]+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token of a line: ``text`` without quotes, ``start``/``end`` span with quotes."""
 
     text: str
@@ -41,6 +43,8 @@ class QuotingError(Exception):
 
 def tokenize(line: str) -> list[Token]:
     """Split one line into tokens as Piranha's ``tokenizeString`` does."""
+    if '"' not in line and "'" not in line:
+        return [Token(m.group(), m.start(), m.end()) for m in BARE_TOKEN.finditer(line)]
     tokens: list[Token] = []
     pos = 0
     n = len(line)
@@ -73,7 +77,7 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-@dataclass
+@dataclass(slots=True)
 class Trivia:
     """A blank (or blanks-only) line or a comment line (``#`` as first non-blank)."""
 
@@ -84,20 +88,53 @@ class Trivia:
         return self.raw.lstrip(BLANKS).startswith("#")
 
 
-@dataclass
 class Statement:
-    """A ``key = value...`` line (or anything else that is not a block boundary)."""
+    """A ``key = value...`` line (or anything else that is not a block boundary).
 
-    raw: str
-    tokens: list[Token]
+    Tokens are computed on first use: most lines of a large file are never looked at closely.
+    """
+
+    __slots__ = ("raw", "_tokens", "_words")
+
+    def __init__(self, raw: str, tokens: list[Token] | None = None) -> None:
+        self.raw = raw
+        self._tokens = tokens
+        self._words: list[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Statement({self.raw!r})"
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.raw)
+        return self._tokens
+
+    @tokens.setter
+    def tokens(self, tokens: list[Token]) -> None:
+        self._tokens = tokens
+        self._words = None
+
+    @property
+    def words(self) -> list[str]:
+        """Token texts (quotes removed); cheap for the common unquoted line."""
+        if self._words is None:
+            if self._tokens is None and '"' not in self.raw and "'" not in self.raw:
+                self._words = BARE_TOKEN.findall(self.raw)
+            else:
+                self._words = [t.text for t in self.tokens]
+        return self._words
 
     @property
     def key(self) -> str:
-        return self.tokens[0].text
+        return self.words[0]
 
     @property
     def has_equals(self) -> bool:
-        return len(self.tokens) > 1 and self.tokens[1].text == "=" and not self.tokens[1].quote
+        words = self.words
+        if len(words) < 2 or words[1] != "=":
+            return False
+        return self._tokens is None or not self._tokens[1].quote
 
     @property
     def values(self) -> list[Token]:
@@ -106,14 +143,14 @@ class Statement:
     @property
     def value(self) -> str:
         """The value tokens' texts joined by one space ('' when there are none)."""
-        return " ".join(t.text for t in self.values)
+        return " ".join(self.words[2:]) if self.has_equals else ""
 
     @property
     def indent(self) -> str:
         return self.raw[: self.tokens[0].start]
 
 
-@dataclass
+@dataclass(slots=True)
 class Opener:
     """``virtual NAME {``, ``failover NAME {`` or ``server NAME {``."""
 
@@ -133,7 +170,7 @@ class Opener:
         return self.raw[: self.tokens[0].start]
 
 
-@dataclass
+@dataclass(slots=True)
 class Closer:
     """A line whose first token is ``}`` (the C parser ignores the rest of it)."""
 
@@ -144,7 +181,7 @@ class Closer:
         return self.raw[: len(self.raw) - len(self.raw.lstrip(BLANKS))]
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A ``virtual``/``failover``/``server`` block with the trivia lines that belong to it.
 

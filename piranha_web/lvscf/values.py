@@ -17,11 +17,34 @@ from piranha_web.lvscf.syntax import BLANKS, QUOTES
 
 #: the service names a Piranha router's /etc/services resolves for ``port`` (tcp)
 SERVICES: dict[str, int] = {
-    "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "domain": 53, "http": 80, "www": 80,
-    "pop3": 110, "sunrpc": 111, "nntp": 119, "ntp": 123, "imap": 143, "imap2": 143,
-    "snmp": 161, "ldap": 389, "https": 443, "microsoft-ds": 445, "submission": 587,
-    "ldaps": 636, "imaps": 993, "pop3s": 995, "ms-sql-s": 1433, "mysql": 3306,
-    "postgresql": 5432, "sip": 5060, "sip-tls": 5061, "http-alt": 8080, "webcache": 8080,
+    "ftp": 21,
+    "ssh": 22,
+    "telnet": 23,
+    "smtp": 25,
+    "domain": 53,
+    "http": 80,
+    "www": 80,
+    "pop3": 110,
+    "sunrpc": 111,
+    "nntp": 119,
+    "ntp": 123,
+    "imap": 143,
+    "imap2": 143,
+    "snmp": 161,
+    "ldap": 389,
+    "https": 443,
+    "microsoft-ds": 445,
+    "submission": 587,
+    "ldaps": 636,
+    "imaps": 993,
+    "pop3s": 995,
+    "ms-sql-s": 1433,
+    "mysql": 3306,
+    "postgresql": 5432,
+    "sip": 5060,
+    "sip-tls": 5061,
+    "http-alt": 8080,
+    "webcache": 8080,
 }
 
 _INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
@@ -108,8 +131,7 @@ def netmask_prefix(mask: str) -> int | None:
     """Prefix length of a contiguous dotted netmask, else None."""
     if not is_dotted_quad(mask):
         return None
-    value = inet_aton(mask)
-    assert value is not None
+    value = inet_aton(mask) or 0
     inverted = ~value & 0xFFFFFFFF
     if inverted & (inverted + 1):
         return None
@@ -154,7 +176,7 @@ def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: boo
     if '"' in value:
         raise EditError(
             key,
-            'a double quote cannot be written inside an lvs.cf value (Piranha has no escape '
+            "a double quote cannot be written inside an lvs.cf value (Piranha has no escape "
             'for it); write \\" and nanny will send a quote',
         )
     return f'"{value}"'

@@ -1,0 +1,192 @@
+"""The store: revision checks, atomic crash-safe writes, history, locking between processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from piranha_web.errors import StaleRevisionError, ValidationFailedError
+from piranha_web.lvscf import parse
+from piranha_web.store import ConfigStore, revision_of
+
+BASE = """serial_no = 7
+primary = 192.0.2.1
+# the web farm
+virtual web {
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+     server rs1 {
+         address = 10.0.0.1
+         active = 1
+         weight = 1
+     }
+}
+"""
+
+
+@pytest.fixture
+def lvs_cf(tmp_path: Path) -> Path:
+    path = tmp_path / "lvs.cf"
+    path.write_text(BASE)
+    path.chmod(0o640)
+    return path
+
+
+def test_load_returns_document_and_sha256_revision(lvs_cf: Path) -> None:
+    loaded = ConfigStore(lvs_cf).load()
+    assert loaded.document.dumps() == BASE
+    assert loaded.revision == revision_of(BASE.encode())
+
+
+def test_save_changes_only_the_edited_line_and_bumps_serial(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    loaded.document.set("port", "8080", virtual="web")
+    result = store.save(loaded.document, loaded.revision)
+    expected = BASE.replace("port = 80", "port = 8080").replace("serial_no = 7", "serial_no = 8")
+    assert lvs_cf.read_text() == expected
+    assert result.new_text == expected and result.old_text == BASE
+    assert result.revision == revision_of(expected.encode())
+
+
+def test_save_adds_serial_no_when_the_file_has_none(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text(BASE.replace("serial_no = 7\n", ""))
+    store = ConfigStore(path)
+    loaded = store.load()
+    loaded.document.set("weight", "2", virtual="web", server="rs1")
+    store.save(loaded.document, loaded.revision)
+    assert path.read_text().startswith("serial_no = 1\nprimary = 192.0.2.1\n")
+
+
+def test_unchanged_document_is_not_rewritten(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    before = lvs_cf.stat().st_ino
+    store.save(loaded.document, loaded.revision)
+    assert lvs_cf.read_text() == BASE
+    assert lvs_cf.stat().st_ino == before
+    assert store.history() == []
+
+
+def test_stale_revision_is_refused_and_nothing_written(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    hand_edited = BASE.replace("weight = 1", "weight = 3")
+    lvs_cf.write_text(hand_edited)
+    loaded.document.set("port", "81", virtual="web")
+    with pytest.raises(StaleRevisionError, match="changed since you loaded it"):
+        store.save(loaded.document, loaded.revision)
+    assert lvs_cf.read_text() == hand_edited
+
+
+def test_save_refuses_text_with_new_errors(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    loaded.document.set("timeout", "0", virtual="web")
+    with pytest.raises(ValidationFailedError) as info:
+        store.save(loaded.document, loaded.revision)
+    assert any(f.key == "timeout" for f in info.value.findings)
+    assert lvs_cf.read_text() == BASE
+
+
+def test_existing_errors_do_not_block_unrelated_edits(tmp_path: Path) -> None:
+    """A file that already has an error can still be improved; the error is not made worse."""
+    path = tmp_path / "lvs.cf"
+    path.write_text(BASE.replace("     port = 80\n", "     port = 80\n     timeout = 0\n"))
+    store = ConfigStore(path)
+    loaded = store.load()
+    loaded.document.set("weight", "5", virtual="web", server="rs1")
+    store.save(loaded.document, loaded.revision)
+    assert "weight = 5" in path.read_text()
+
+
+def test_save_keeps_mode_and_history_of_previous_versions(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf, keep=3)
+    texts = [BASE]
+    for port in range(81, 86):
+        loaded = store.load()
+        loaded.document.set("port", str(port), virtual="web")
+        texts.append(store.save(loaded.document, loaded.revision).new_text)
+    assert lvs_cf.stat().st_mode & 0o777 == 0o640
+    history = store.history()
+    assert [h.path.read_text() for h in history] == texts[-2:-5:-1]
+    assert not list(lvs_cf.parent.glob(".lvs.cf.*.tmp"))
+
+
+SAVER = r"""
+import sys
+from piranha_web.store import ConfigStore
+store = ConfigStore(sys.argv[1], keep=5)
+i = 0
+print("ready", flush=True)
+while True:
+    loaded = store.load()
+    i += 1
+    loaded.document.set("weight", str(i % 1000 + 1), virtual="web", server="rs1")
+    loaded.document.set("port", str(1000 + i % 5000), virtual="web")
+    store.save(loaded.document, loaded.revision)
+"""
+
+
+def test_sigkill_during_saves_never_leaves_a_partial_file(lvs_cf: Path) -> None:
+    """A saver killed with SIGKILL at random moments always leaves a complete, valid lvs.cf."""
+    rng = random.Random(1234)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    seen_serials = set()
+    for _ in range(25):
+        child = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(lvs_cf)], stdout=subprocess.PIPE, env=env
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.005, 0.15))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        text = lvs_cf.read_text()
+        doc = parse(text)
+        vs = doc.model().virtual("web")
+        assert text.endswith("}\n") and vs.servers[0].name == "rs1"
+        assert vs.port == 1000 + (doc.model().globals.serial_no - 7) % 5000
+        seen_serials.add(doc.model().globals.serial_no)
+    assert len(seen_serials) > 5
+
+
+def _save_with(path: str, revision: str, port: str, barrier: object, results: object) -> None:
+    store = ConfigStore(path)
+    doc = store.load().document
+    doc.set("port", port, virtual="web")
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        store.save(doc, revision)
+        results.put(("saved", port))  # type: ignore[attr-defined]
+    except StaleRevisionError:
+        results.put(("stale", port))  # type: ignore[attr-defined]
+
+
+def test_two_processes_with_the_same_revision_exactly_one_wins(lvs_cf: Path) -> None:
+    revision = ConfigStore(lvs_cf).revision()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_save_with, args=(str(lvs_cf), revision, port, barrier, results))
+        for port in ("8001", "8002")
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(20)
+    outcomes = sorted(results.get(timeout=5) for _ in procs)
+    assert [o[0] for o in outcomes] == ["saved", "stale"]
+    winner = outcomes[0][1]
+    assert f"port = {winner}" in lvs_cf.read_text()
