@@ -1,0 +1,21 @@
+"""Shared fixtures: a clean PIRANHA_* environment for every test, and the repo paths."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "lvs.cf"
+
+
+@pytest.fixture(autouse=True)
+def _clean_piranha_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's PIRANHA_* settings."""
+    for name in list(os.environ):
+        if name.startswith("PIRANHA_"):
+            monkeypatch.delenv(name)
+    yield
