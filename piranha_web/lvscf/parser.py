@@ -8,7 +8,8 @@ Rules (see reference/piranha.md §1):
 * ``virtual NAME {`` and ``failover NAME {`` open blocks at top level, ``server NAME {`` inside
   them: exactly three tokens on one line; a line starting with ``}`` closes the current block;
 * anything else is a statement; whether its key and values are acceptable is the validator's
-  business, so unknown keys survive a round trip;
+  business, so unknown keys survive a round trip; a quotation mismatch is recorded on the
+  statement (``quoting_error``) and reported by the validator, since it spoils only that line;
 * a block left open at the end of the file is an error (the C parser silently accepts it).
 
 The parser builds nodes from raw lines only and never edits them, so
@@ -116,21 +117,16 @@ def parse(text: str) -> Document:
             pending = []
             container().append(Statement(raw))
             continue
+        quoting_error: int | None = None
         try:
             tokens = tokenize(raw)
         except QuotingError as err:
-            problems.append(
-                SyntaxProblem(
-                    number,
-                    err.column + 1,
-                    "quotation mismatch: a quoted value must end with its quote character and "
-                    "there is no escape for quotes inside; a quoted value without blanks must "
-                    "not be followed by trailing blanks",
-                )
-            )
+            quoting_error = err.column + 1
             tokens = _lenient_tokens(raw)
         first = tokens[0]
         word = first.text if not first.quote else None
+        if quoting_error is not None and word in STRUCTURAL:
+            problems.append(SyntaxProblem(number, quoting_error, "quotation mismatch"))
 
         if word == "}":
             if not stack:
@@ -183,7 +179,7 @@ def parse(text: str) -> Document:
             seen_top_level_content = True
         container().extend(pending)
         pending = []
-        container().append(Statement(raw, tokens))
+        container().append(Statement(raw, tokens, quoting_error))
 
     container().extend(pending)
     for block, opened_at in reversed(stack):

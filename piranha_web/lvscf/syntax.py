@@ -94,12 +94,16 @@ class Statement:
     Tokens are computed on first use: most lines of a large file are never looked at closely.
     """
 
-    __slots__ = ("raw", "_tokens", "_words")
+    __slots__ = ("raw", "_tokens", "_words", "quoting_error")
 
-    def __init__(self, raw: str, tokens: list[Token] | None = None) -> None:
+    def __init__(
+        self, raw: str, tokens: list[Token] | None = None, quoting_error: int | None = None
+    ) -> None:
         self.raw = raw
         self._tokens = tokens
         self._words: list[str] | None = None
+        #: 1-based column of a quotation mismatch (tokens are then split on blanks only)
+        self.quoting_error = quoting_error
 
     def __repr__(self) -> str:
         return f"Statement({self.raw!r})"
@@ -114,6 +118,7 @@ class Statement:
     def tokens(self, tokens: list[Token]) -> None:
         self._tokens = tokens
         self._words = None
+        self.quoting_error = None
 
     @property
     def words(self) -> list[str]:
