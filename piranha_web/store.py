@@ -3,7 +3,8 @@
 * ``load()`` returns the parsed document and its revision (sha256 of the bytes).
 * ``save(doc, expected_revision)`` holds a cross-process lock (``fcntl.flock`` on a lock file
   beside lvs.cf), refuses with :class:`StaleRevisionError` when the file changed since the
-  caller loaded it, bumps ``serial_no``, re-parses and validates the text it is about to write
+  caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), re-parses and
+  validates the text it is about to write
   and refuses with :class:`ValidationFailedError` when it has errors the file on disk did not
   already have, keeps the old version in the history folder (the newest ``keep`` versions), then
   writes atomically: temp file in the same directory, fsync, rename over lvs.cf, fsync the
@@ -130,13 +131,14 @@ class ConfigStore:
             if revision_of(current) != expected_revision:
                 raise StaleRevisionError(expected_revision, revision_of(current))
             old_text = decode(current)
+            if bump_serial and doc.dumps() != old_text:
+                _bump_serial(doc)
             new_text = doc.dumps()
-            if bump_serial and new_text != old_text:
-                new_text = _bump_serial(new_text)
             findings = check_text(new_text)
-            introduced = _new_errors(check_text(old_text) if current else [], findings)
-            if introduced:
-                raise ValidationFailedError(introduced)
+            if any(f.is_error for f in findings):
+                introduced = _new_errors(check_text(old_text) if current else [], findings)
+                if introduced:
+                    raise ValidationFailedError(introduced)
             data = encode(new_text)
             if data != current:
                 self._remove_stale_temp_files()
@@ -222,13 +224,11 @@ class ConfigStore:
         return entries
 
 
-def _bump_serial(text: str) -> str:
+def _bump_serial(doc: Document) -> None:
     """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit."""
-    doc = parse(text)
     current = doc.get("serial_no")
     number = c_int(current) if current is not None else 0
     doc.set("serial_no", str((number or 0) + 1))
-    return doc.dumps()
 
 
 def _new_errors(old: list[Finding], new: list[Finding]) -> list[Finding]:

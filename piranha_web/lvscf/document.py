@@ -18,7 +18,7 @@ the lines it must:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from piranha_web.errors import DuplicateNameError, EditError, NotFoundError
@@ -78,29 +78,26 @@ class Document:
             return ""
         return "\n".join(lines) + ("\n" if self.final_newline else "")
 
-    def walk(self) -> Iterator[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
-        """Yield ``(line_number, node, enclosing_blocks)`` for every line, in file order."""
-        counter = [0]
+    def walk(self) -> list[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
+        """``(line_number, node, enclosing_blocks)`` for every line, in file order."""
+        out: list[tuple[int, Node | Opener | Closer, tuple[Block, ...]]] = []
+        append = out.append
 
-        def visit(
-            items: Sequence[Node], parents: tuple[Block, ...]
-        ) -> Iterator[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
+        def visit(items: Sequence[Node], parents: tuple[Block, ...]) -> None:
             for item in items:
                 if isinstance(item, Block):
                     for trivia in item.leading:
-                        counter[0] += 1
-                        yield counter[0], trivia, parents
-                    counter[0] += 1
-                    yield counter[0], item.opener, parents + (item,)
-                    yield from visit(item.body, parents + (item,))
+                        append((len(out) + 1, trivia, parents))
+                    inner = (*parents, item)
+                    append((len(out) + 1, item.opener, inner))
+                    visit(item.body, inner)
                     if item.closer is not None:
-                        counter[0] += 1
-                        yield counter[0], item.closer, parents + (item,)
+                        append((len(out) + 1, item.closer, inner))
                 else:
-                    counter[0] += 1
-                    yield counter[0], item, parents
+                    append((len(out) + 1, item, parents))
 
-        yield from visit(self.items, ())
+        visit(self.items, ())
+        return out
 
     def line_of(self, node: Node | Opener) -> int:
         """Current 1-based line number of a node (an opener or a block's opener line)."""

@@ -116,8 +116,8 @@ class _Reader:
         self.scope = scope
         self.values: dict[str, str] = {}
         for item in body:
-            if isinstance(item, Statement) and item.has_equals:
-                self.values[item.key] = item.value
+            if isinstance(item, Statement) and (pair := item.assignment()) is not None:
+                self.values[pair[0]] = pair[1]
 
     def default(self, key: str) -> str | None:
         keyspec = schema.spec(self.scope, key)

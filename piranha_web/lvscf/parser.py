@@ -30,8 +30,8 @@ from piranha_web.lvscf.syntax import (
     Opener,
     QuotingError,
     Statement,
-    Token,
     Trivia,
+    lenient_tokens,
     tokenize,
 )
 
@@ -43,17 +43,6 @@ STRUCTURAL = frozenset(("}", *TOP_BLOCKS, *INNER_BLOCKS))
 def _first_word(raw: str) -> str:
     match = BARE_TOKEN.search(raw)
     return match.group() if match else ""
-
-
-def _lenient_tokens(raw: str) -> list[Token]:
-    """Blank-separated tokens ignoring quotes, so parsing can go on after a quoting error."""
-    tokens: list[Token] = []
-    pos = 0
-    for part in raw.replace("\t", " ").split(" "):
-        if part:
-            tokens.append(Token(part, pos, pos + len(part)))
-        pos += len(part) + 1
-    return tokens
 
 
 def _split_leading(
@@ -122,7 +111,7 @@ def parse(text: str) -> Document:
             tokens = tokenize(raw)
         except QuotingError as err:
             quoting_error = err.column + 1
-            tokens = _lenient_tokens(raw)
+            tokens = lenient_tokens(raw)
         first = tokens[0]
         word = first.text if not first.quote else None
         if quoting_error is not None and word in STRUCTURAL:

@@ -20,16 +20,23 @@ class _Lines:
     """Line numbers of openers and of the last occurrence of each key, per block."""
 
     def __init__(self, doc: Document) -> None:
+        self.doc = doc
         self.opener: dict[int, int] = {}
         self.key: dict[tuple[int, str], int] = {}
         self.first_line = 1
-        for number, node, parents in doc.walk():
+        self.indexed = False
+
+    def _index(self) -> None:
+        self.indexed = True
+        for number, node, parents in self.doc.walk():
             if parents and node is parents[-1].opener:
                 self.opener[id(parents[-1])] = number
             elif isinstance(node, Statement):
                 self.key[(id(parents[-1]) if parents else 0, node.key)] = number
 
     def of(self, block: Block | None, key: str | None = None) -> int:
+        if not self.indexed:
+            self._index()
         scope = id(block) if block is not None else 0
         if key is not None and (scope, key) in self.key:
             return self.key[(scope, key)]

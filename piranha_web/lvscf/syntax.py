@@ -77,6 +77,11 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
+def lenient_tokens(line: str) -> list[Token]:
+    """Blank-separated tokens ignoring quotes: how to read on after a quotation mismatch."""
+    return [Token(m.group(), m.start(), m.end()) for m in BARE_TOKEN.finditer(line)]
+
+
 @dataclass(slots=True)
 class Trivia:
     """A blank (or blanks-only) line or a comment line (``#`` as first non-blank)."""
@@ -133,6 +138,15 @@ class Statement:
     @property
     def key(self) -> str:
         return self.words[0]
+
+    def assignment(self) -> tuple[str, str] | None:
+        """``(key, value)`` of a ``key = value...`` line (values joined by a space), else None."""
+        words = self.words
+        if len(words) < 2 or words[1] != "=":
+            return None
+        if self._tokens is not None and self._tokens[1].quote:
+            return None
+        return words[0], " ".join(words[2:])
 
     @property
     def has_equals(self) -> bool:
