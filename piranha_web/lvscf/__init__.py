@@ -14,12 +14,14 @@ from piranha_web.errors import (
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.model import Config, Globals, MonitorScript, RealServer, VirtualServer
 from piranha_web.lvscf.parser import parse
+from piranha_web.lvscf.validate import Finding, check_text, validate
 
 __all__ = [
     "Config",
     "Document",
     "DuplicateNameError",
     "EditError",
+    "Finding",
     "Globals",
     "LvsCfError",
     "MonitorScript",
@@ -28,5 +30,7 @@ __all__ = [
     "RealServer",
     "SyntaxProblem",
     "VirtualServer",
+    "check_text",
     "parse",
+    "validate",
 ]

@@ -1,171 +1,172 @@
-"""Rules across lines and blocks: names, duplicates, collisions and operational pitfalls.
+"""Rules across lines and blocks: names, collisions and what goes wrong when the daemons run.
 
-These describe what goes wrong when the daemons run the file: two virtual servers claiming the
-same service (ipvsadm fails, nanny dies, and with ``hard_shutdown`` all of LVS stops), firewall
-marks bundled with different persistence, redundancy switched on without a backup, and so on.
+Two virtual servers claiming the same IPVS service, or two real servers the same destination,
+make ipvsadm fail; nanny then exits and lvsd (``hard_shutdown = 1``) shuts the whole of LVS
+down: errors.  Settings the daemons ignore or that rarely do what the user meant (persistence
+mask without persistence, a port mapping under direct routing, no active virtual server) are
+warnings.  Each finding sits on the line of its key, else on its block's opener line.
 """
 
 from __future__ import annotations
 
 from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.finding import ERROR, WARNING, Finding, where_of
 from piranha_web.lvscf.model import Config, VirtualServer
-from piranha_web.lvscf.rules_lines import where_of
 from piranha_web.lvscf.schema import WEIGHTED_SCHEDULERS
 from piranha_web.lvscf.syntax import Block, Statement
-from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import inet_aton
 
 
-class _Lines:
-    """Line numbers of openers and of the last occurrence of each key, per block."""
+class _Reporter:
+    """Collects findings, placing each on the last line of its key, else its block's opener."""
 
     def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.opener: dict[int, int] = {}
-        self.key: dict[tuple[int, str], int] = {}
-        self.first_line = 1
-        self.indexed = False
-
-    def _index(self) -> None:
-        self.indexed = True
-        for number, node, parents in self.doc.walk():
-            if parents and node is parents[-1].opener:
-                self.opener[id(parents[-1])] = number
-            elif isinstance(node, Statement):
-                self.key[(id(parents[-1]) if parents else 0, node.key)] = number
-
-    def of(self, block: Block | None, key: str | None = None) -> int:
-        if not self.indexed:
-            self._index()
-        scope = id(block) if block is not None else 0
-        if key is not None and (scope, key) in self.key:
-            return self.key[(scope, key)]
-        if block is None:
-            return self.first_line
-        return self.opener[id(block)]
-
-
-class _Reporter:
-    """Collects findings, placing each on the line of its key (else of its block opener)."""
-
-    def __init__(self, lines: _Lines) -> None:
-        self.lines = lines
         self.findings: list[Finding] = []
+        self._opener: dict[int, int] = {}
+        self._key: dict[tuple[int, str], int] = {}
+        for number, node, parents in doc.walk():
+            if parents and node is parents[-1].opener:
+                self._opener[id(parents[-1])] = number
+            elif isinstance(node, Statement):
+                self._key[(id(parents[-1]) if parents else 0, node.key)] = number
 
-    def __call__(
-        self,
-        severity: str,
-        block: Block | None,
-        key: str | None,
-        code: str,
-        message: str,
-        parents: tuple[Block, ...] | None = None,
-    ) -> None:
-        where = where_of(parents if parents is not None else ((block,) if block else ()))
-        self.findings.append(
-            Finding(severity, self.lines.of(block, key), key, message, code, where)
-        )
+    def __call__(self, severity: str, parents: tuple[Block, ...], key: str | None,
+                 code: str, message: str) -> None:
+        scope = id(parents[-1]) if parents else 0
+        line = self._key.get((scope, key or ""), self._opener.get(scope, 1))
+        self.findings.append(Finding(severity, line, key, message, code, where_of(parents)))
 
 
 def block_findings(doc: Document) -> list[Finding]:
-    report = _Reporter(_Lines(doc))
+    """Findings about names, collisions between blocks, and the globals as pulse uses them."""
+    report = _Reporter(doc)
     config = doc.model()
     blocks = doc.blocks()
-
-    seen: dict[tuple[str, str], Block] = {}
-    for block in blocks:
-        if (block.kind, block.name) in seen:
-            report("error", block, None, "duplicate-name",
-                   f"a second {block.kind} server called {block.name!r}: names must be unique "
-                   "(the tool addresses virtual servers by name)")
-        else:
-            seen[(block.kind, block.name)] = block
-
-    by_service: dict[tuple[str, int, str], str] = {}
-    fwmark_persistence: dict[int, tuple[int, str]] = {}
+    seen: set[tuple[str, str]] = set()
+    services: dict[tuple[int | None, int, str], str] = {}
+    marks: dict[int, VirtualServer] = {}
+    devices: dict[str, VirtualServer] = {}
     for block, vs in zip(blocks, config.virtuals, strict=True):
+        if (block.kind, block.name) in seen:
+            report(ERROR, (block,), None, "duplicate-name",
+                   f"another {block.kind} block is already called {block.name!r}: names must "
+                   "be unique (pulse would run both, and this tool edits blocks by name)")
+        seen.add((block.kind, block.name))
         if block.kind != "virtual":
             continue
-        _virtual_findings(block, vs, report)
+        _virtual_findings(block, vs, config, report)
         if vs.fwmark == 0 and vs.address:
-            service = (vs.address, vs.port, vs.protocol)
-            if service in by_service:
-                report("error", block, "address", "duplicate-service",
-                       f"{vs.protocol} {vs.address}:{vs.port} is already used by virtual server "
-                       f"{by_service[service]!r}: ipvsadm refuses the second service")
-            else:
-                by_service[service] = vs.name
+            service = (inet_aton(vs.address), vs.port, vs.protocol)
+            if service in services:
+                report(ERROR, (block,), "address", "duplicate-service",
+                       f"{vs.protocol} {vs.address}:{vs.port} is already the service of virtual "
+                       f"server {services[service]!r}: ipvsadm refuses the second one, so lvsd "
+                       "cannot start it")
+            services.setdefault(service, vs.name)
         if vs.fwmark:
-            first = fwmark_persistence.setdefault(vs.fwmark, (vs.persistent, vs.name))
-            if first[0] != vs.persistent:
-                report("error", block, "persistent", "fwmark-persistence",
-                       f"firewall mark {vs.fwmark} is shared with virtual server {first[1]!r} "
-                       f"whose persistence is {first[0]}, this one has {vs.persistent}: bundled "
-                       "services must use the same persistence")
-
-    _global_findings(doc, config, report)
+            first = marks.setdefault(vs.fwmark, vs)
+            if first.persistent != vs.persistent:
+                report(ERROR, (block,), "persistent", "fwmark-persistence",
+                       f"firewall mark {vs.fwmark} is shared with virtual server {first.name!r}, "
+                       f"whose persistence is {first.persistent} s (here {vs.persistent} s): "
+                       "services bundled by a mark must use the same persistence")
+        if vs.active and vs.device and vs.address:
+            other = devices.setdefault(vs.device, vs)
+            if inet_aton(other.address or "") != inet_aton(vs.address):
+                report(WARNING, (block,), "address", "shared-device",
+                       f"device {vs.device} already carries {other.address} for virtual server "
+                       f"{other.name!r}: pulse would replace one address with the other; give "
+                       "each address its own alias (eth0:1, eth0:2, ...)")
+    _global_findings(config, report)
     return report.findings
 
 
-def _virtual_findings(block: Block, vs: VirtualServer, report: _Reporter) -> None:
+def _virtual_findings(
+    block: Block, vs: VirtualServer, config: Config, report: _Reporter
+) -> None:
+    here = (block,)
     if vs.fwmark and vs.persistent <= 0:
-        report("warning", block, "fwmark", "fwmark-without-persistence",
-               "a firewall mark is set without persistence: set Persistence too, the same for "
-               "every virtual server with this mark")
-    if vs.pmask and vs.persistent <= 0:
-        report("warning", block, "pmask", "pmask-without-persistence",
+        report(WARNING, here, "fwmark", "fwmark-without-persistence",
+               "a firewall mark without persistence: set Persistence too (the same for every "
+               "virtual server with this mark) so related connections reach the same server")
+    if vs.pmask and inet_aton(vs.pmask) and vs.persistent <= 0:
+        report(WARNING, here, "pmask", "pmask-without-persistence",
                "a persistence network mask without persistence: lvsd ignores it")
-    if vs.load_monitor not in ("none", "") and vs.scheduler in WEIGHTED_SCHEDULERS:
-        report("warning", block, "load_monitor", "load-monitor-weighted",
-               f"load monitoring ({vs.load_monitor}) changes weights behind the weighted "
-               f"scheduler {vs.scheduler}: scheduling becomes hard to predict")
-    if vs.active and not vs.address:
-        report("warning", block, None, "no-address",
-               "active virtual server without 'address = IP DEVICE': pulse brings up 0.0.0.0")
+    if vs.load_monitor != "none" and vs.scheduler in WEIGHTED_SCHEDULERS:
+        report(WARNING, here, "load_monitor", "load-monitor-weighted",
+               f"load monitoring ({vs.load_monitor}) changes the weights that the weighted "
+               f"scheduler {vs.scheduler} relies on: scheduling becomes hard to predict")
+    if vs.active and not inet_aton(vs.address or ""):
+        report(WARNING, here, "address" if vs.address else None, "no-address",
+               "an active virtual server without 'address = IP DEVICE': pulse would bring up "
+               "the virtual IP 0.0.0.0 and clients could not reach the service")
     if vs.protocol == "udp" and vs.monitor.expect is None and not vs.monitor.send_program:
-        report("warning", block, "protocol", "udp-without-expect",
-               "UDP service without an expect string: nanny crashes when a reply arrives")
-    if vs.active and not vs.servers:
-        report("warning", block, None, "no-real-servers",
-               "active virtual server without real servers")
+        report(WARNING, here, "protocol", "udp-without-expect",
+               "a UDP service without an expect string: nanny crashes as soon as a real server "
+               "answers its check, and lvsd then shuts LVS down")
+    if vs.monitor.send is not None and vs.monitor.send_program:
+        report(WARNING, here, "send", "send-ignored",
+               "send is ignored because a sending program is set (nanny uses only the program)")
+    if vs.active and not any(rs.active for rs in vs.servers):
+        report(WARNING, here, None, "no-real-servers",
+               "an active virtual server without an active real server: every connection to it "
+               "fails" + ("" if vs.sorry_server else " (no sorry server either)"))
     names: set[str] = set()
-    endpoints: dict[tuple[str, int], str] = {}
-    servers = [i for i in block.body if isinstance(i, Block)]
+    endpoints: dict[tuple[int | None, int], str] = {}
+    servers = [item for item in block.body if isinstance(item, Block)]
     for item, rs in zip(servers, vs.servers, strict=True):
-        parents = (block, item)
+        where = (block, item)
         if rs.name in names:
-            report("error", item, None, "duplicate-name",
-                   f"a second real server called {rs.name!r} in this virtual server", parents)
+            report(ERROR, where, None, "duplicate-name",
+                   f"virtual server {vs.name!r} already has a real server called {rs.name!r}: "
+                   "names must be unique (this tool edits real servers by name)")
         names.add(rs.name)
-        endpoint = (rs.address, rs.effective_port)
-        if endpoint in endpoints and rs.address != "0.0.0.0":
-            report("error", item, "address", "duplicate-real-server",
-                   f"{rs.address}:{rs.effective_port} is already real server "
-                   f"{endpoints[endpoint]!r}: ipvsadm refuses the duplicate and nanny dies",
-                   parents)
-        endpoints.setdefault(endpoint, rs.name)
-        if rs.active and inet_aton(rs.address) in (None, 0):
-            report("warning", item, "address", "no-real-address",
-                   "active real server without an address: nanny checks 0.0.0.0", parents)
+        address = inet_aton(rs.address)
+        if address:
+            endpoint = (address, rs.effective_port)
+            if endpoint in endpoints:
+                report(ERROR, where, "address", "duplicate-real-server",
+                       f"{rs.address}:{rs.effective_port} is already real server "
+                       f"{endpoints[endpoint]!r}: ipvsadm refuses the second one, its nanny "
+                       "exits and lvsd shuts LVS down")
+            endpoints.setdefault(endpoint, rs.name)
+        elif rs.active and address == 0:
+            report(WARNING, where, "address", "no-real-address",
+                   "an active real server with address 0.0.0.0: nanny would check and add "
+                   "0.0.0.0, which is no server")
+        if (config.globals.network != "nat" and vs.fwmark == 0 and rs.port is not None
+                and rs.port != vs.port):
+            report(WARNING, where, "port", "port-mapping",
+                   f"port {rs.port} differs from the virtual server's port {vs.port}, but with "
+                   f"{config.globals.network} routing IPVS cannot change ports: packets still "
+                   f"arrive on port {vs.port} while nanny checks {rs.port} (when ipvsadm "
+                   "refuses it, nanny exits and lvsd shuts LVS down)")
 
 
-def _global_findings(doc: Document, config: Config, report: _Reporter) -> None:
+def _global_findings(config: Config, report: _Reporter) -> None:
     g = config.globals
-    if g.backup_active and (not g.backup or inet_aton(g.backup) == 0):
-        report("error", None, "backup_active", "backup-missing",
-               "backup_active = 1 but no backup router address: pulse switches redundancy off")
-    if g.backup and g.primary and g.backup == g.primary:
-        report("error", None, "backup", "backup-is-primary",
-               "the backup router has the same address as the primary")
+    top: tuple[Block, ...] = ()
+    if g.backup_active and (g.backup is None or inet_aton(g.backup) == 0):
+        report(ERROR, top, "backup_active", "backup-missing",
+               "backup_active = 1 without a backup router address: pulse switches redundancy "
+               "off again (set 'backup' on the REDUNDANCY panel)")
+    if g.backup and g.primary and inet_aton(g.backup) == inet_aton(g.primary) != 0:
+        report(WARNING, top, "backup", "backup-is-primary",
+               "the backup router has the same address as the primary: pulse on the backup "
+               "would heartbeat to itself and never take over")
     if g.primary is None:
-        report("warning", None, None, "no-primary",
-               "no 'primary': pulse cannot tell it is the primary router and acts as backup")
-    timers_set = doc.get("deadtime") is not None or doc.get("keepalive") is not None
-    if timers_set and g.deadtime <= g.keepalive:
-        report("warning", None, "deadtime", "deadtime-short",
+        report(WARNING, top, None, "no-primary",
+               "'primary' is not set: pulse cannot recognise the primary router, so every "
+               "router acts as the backup")
+    if g.deadtime <= g.keepalive:
+        report(WARNING, top, "deadtime", "deadtime-short",
                f"deadtime ({g.deadtime} s) is not longer than the heartbeat interval "
-               f"({g.keepalive} s): the backup takes over after one lost heartbeat")
-    virtuals = [v for v in config.virtuals if v.kind == "virtual"]
-    if g.service == "lvs" and virtuals and not any(v.active for v in virtuals):
-        report("warning", None, None, "no-active-virtual",
-               "no virtual server is active: pulse refuses to start ('no active lvs services')")
+               f"(keepalive, {g.keepalive} s): the backup takes over after one late heartbeat")
+    virtuals = [vs for vs in config.virtuals if vs.kind == "virtual"]
+    if g.service == "lvs" and not any(vs.active for vs in virtuals):
+        report(WARNING, top, None, "no-active-virtual",
+               "no virtual server is active: pulse refuses to start without one")
+    if g.network == "nat" and g.backup_active and virtuals and g.nat_router is None:
+        report(WARNING, top, "network", "nat-router-missing",
+               "NAT routing with a backup router but no 'nat_router': after a failover the "
+               "real servers' default gateway stays on the failed router")

@@ -1,69 +1,71 @@
-"""Validation of an lvs.cf document: what pulse, lvsd and nanny would reject, misread or trip on.
+"""Validation of lvs.cf: what pulse, lvsd and nanny would reject, misread or trip over.
 
-``validate(doc)`` returns :class:`Finding` objects sorted by line.  Errors block a save (pulse
-would refuse to start, or a daemon would crash or hang); warnings are shown.  Rules per line live
-in :mod:`.rules_lines` (keys and values as the C parser reads them), rules across blocks in
-:mod:`.rules_blocks`.  ``check_text`` also turns a :class:`ParseError` into findings.
+``validate(doc)`` returns :class:`Finding` objects sorted by line, errors first on a line.
+Errors block a save: pulse would refuse to start, or a daemon would crash, hang or shut LVS
+down.  Warnings are shown.  The rules live in :mod:`.rules_lines` (each line as the C parser
+reads it), :mod:`.rules_values` (each value as the daemons use it) and :mod:`.rules_blocks`
+(names, collisions, operational pitfalls).  ``check_text`` also turns the syntax problems of a
+:class:`ParseError` into findings, so a file that does not parse still gets line-numbered
+messages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from piranha_web.errors import ParseError
+from piranha_web.errors import ParseError, SyntaxProblem
 from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.finding import ERROR, Finding, refuse
+from piranha_web.lvscf.parser import parse
+from piranha_web.lvscf.rules_blocks import block_findings
+from piranha_web.lvscf.rules_lines import line_findings
+from piranha_web.lvscf.syntax import BARE_TOKEN
 
+__all__ = ["Finding", "check_text", "validate"]
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem: where it is (1-based line, key, block) and what the daemons would do."""
-
-    severity: str  # "error" | "warning"
-    line: int
-    key: str | None
-    message: str
-    code: str
-    where: str
-
-    @property
-    def signature(self) -> tuple[str, str, str | None, str]:
-        """Identity of the finding ignoring its line number."""
-        return (self.code, self.where, self.key, self.message)
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
+OPENERS = frozenset({"virtual", "failover", "server"})
+REFUSE = "pulse would refuse to start"
 
 
 def validate(doc: Document) -> list[Finding]:
-    """All findings of a parsed document, sorted by line (errors first on a line)."""
-    from piranha_web.lvscf.rules_blocks import block_findings
-    from piranha_web.lvscf.rules_lines import line_findings
-
+    """All findings of a parsed document, sorted by (line, severity)."""
     findings = line_findings(doc) + block_findings(doc)
-    return sorted(findings, key=lambda f: (f.line, f.severity != "error", f.code))
+    return sorted(findings, key=lambda f: (f.line, f.severity, f.code))
 
 
 def check_text(text: str) -> list[Finding]:
-    """Parse and validate ``text``; syntax problems become error findings (code "syntax")."""
-    from piranha_web.lvscf.parser import parse
-
+    """Parse and validate ``text``; each syntax problem becomes an error (code ``syntax``)."""
     if text == "":
-        return [
-            Finding(
-                "error", 1, None,
-                "Empty configuration: pulse would refuse to start", "empty", "global",
-            )
-        ]
+        return [Finding(ERROR, 1, None, "the file is empty; " + refuse("Empty configuration"),
+                        "empty", "global")]
     try:
         doc = parse(text)
     except ParseError as err:
-        return [
-            Finding(
-                "error", p.line, None,
-                f"{p.message} (column {p.column}); pulse would refuse to start or misread the file",
-                "syntax", "file",
-            )
-            for p in err.problems
-        ]
+        return syntax_findings(text, err.problems)
     return validate(doc)
+
+
+def syntax_findings(text: str, problems: tuple[SyntaxProblem, ...]) -> list[Finding]:
+    """Error findings for the problems of a :class:`ParseError`, with the block of each."""
+    wheres = _block_at_each_line(text)
+    findings = []
+    for p in problems:
+        message = p.message if "pulse" in p.message else f"{p.message}; {REFUSE}"
+        message = f"{message} (column {p.column})"
+        where = wheres[p.line - 1] if 0 < p.line <= len(wheres) else "global"
+        findings.append(Finding(ERROR, p.line, None, message, "syntax", where))
+    return sorted(findings, key=lambda f: (f.line, f.message))
+
+
+def _block_at_each_line(text: str) -> list[str]:
+    """For every line, the enclosing blocks as ``where`` text, read leniently (no quotes)."""
+    stack: list[str] = []
+    wheres: list[str] = []
+    for raw in text.split("\n"):
+        words = BARE_TOKEN.findall(raw)
+        if len(words) == 3 and words[0] in OPENERS and words[2] == "{":
+            stack.append(f"{words[0]} {words[1]}")
+            wheres.append(" / ".join(stack))
+            continue
+        wheres.append(" / ".join(stack) or "global")
+        if words and words[0] == "}" and stack:
+            stack.pop()
+    return wheres
