@@ -18,13 +18,21 @@ from piranha_web.lvscf.values import inet_aton
 
 
 class _Reporter:
-    """Collects findings, placing each on the last line of its key, else its block's opener."""
+    """Collects findings, placing each on the last line of its key, else its block's opener.
+
+    Line numbers are indexed only when the first finding needs one (most files have none).
+    """
 
     def __init__(self, doc: Document) -> None:
         self.findings: list[Finding] = []
+        self._doc = doc
         self._opener: dict[int, int] = {}
         self._key: dict[tuple[int, str], int] = {}
-        for number, node, parents in doc.walk():
+        self._indexed = False
+
+    def _index(self) -> None:
+        self._indexed = True
+        for number, node, parents in self._doc.walk():
             if parents and node is parents[-1].opener:
                 self._opener[id(parents[-1])] = number
             elif isinstance(node, Statement):
@@ -32,6 +40,8 @@ class _Reporter:
 
     def __call__(self, severity: str, parents: tuple[Block, ...], key: str | None,
                  code: str, message: str) -> None:
+        if not self._indexed:
+            self._index()
         scope = id(parents[-1]) if parents else 0
         line = self._key.get((scope, key or ""), self._opener.get(scope, 1))
         self.findings.append(Finding(severity, line, key, message, code, where_of(parents)))

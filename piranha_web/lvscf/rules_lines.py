@@ -4,16 +4,29 @@ A quotation mismatch, an unknown key for the block it is in, a missing ``=`` and
 of values (typically an inline ``# comment``) make pulse refuse to start: errors carrying the C
 parser's message.  A key set twice in one block (the last one wins) and text after a ``}``
 (ignored) are warnings.  The value itself is checked by :mod:`.rules_values`.
+
+The findings of one statement depend only on its block kind and its text, so they are cached:
+re-validating after an edit costs little more than the lines that changed.
 """
 
 from __future__ import annotations
 
+import functools
+
 from piranha_web.lvscf import schema
-from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.document import Document, Node
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, refuse, where_of
 from piranha_web.lvscf.rules_values import Report, check_value
 from piranha_web.lvscf.schema import KeySpec, Kind
-from piranha_web.lvscf.syntax import Closer, Statement
+from piranha_web.lvscf.syntax import (
+    BLANKS,
+    Block,
+    QuotingError,
+    Statement,
+    Trivia,
+    lenient_tokens,
+    tokenize,
+)
 
 #: keys Piranha's GUI writes back from a hand-edited file although the C parser rejects them
 GUI_ONLY_KEYS = frozenset({"expect_program", "nmask", "deadtime", "heartbeat"})
@@ -24,54 +37,82 @@ SCOPE_WORDS = {"global": "outside any block", "virtual": "in a virtual server",
 def line_findings(doc: Document) -> list[Finding]:
     """Findings of every statement and block closer, in file order."""
     findings: list[Finding] = []
-    seen_keys: dict[tuple[int, str], int] = {}
-    for number, node, parents in doc.walk():
-        if isinstance(node, Closer):
-            rest = node.raw.strip(" \t")[1:].strip(" \t")
-            if rest:
-                findings.append(Finding(
-                    WARNING, number, None,
-                    f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; put "
-                    "comments on their own line", "closer-text", where_of(parents)))
-            continue
-        if not isinstance(node, Statement):
-            continue
-        key = node.key
-        where = where_of(parents)
 
-        def report(severity: str, code: str, message: str,
-                   key: str = key, number: int = number, where: str = where) -> None:
-            findings.append(Finding(severity, number, key, message, code, where))
-
-        if node.quoting_error is not None:
-            report(ERROR, "bad-quoting",
-                   f"the quotes at column {node.quoting_error} do not pair up (a quoted value "
-                   "ends at its closing quote, cannot contain that quote, and a quoted value "
-                   "without blanks must not be followed by blanks); "
-                   + refuse("quotation mismatch"))
-            continue
+    def visit(items: list[Node], parents: tuple[Block, ...], line: int) -> int:
         scope = parents[-1].kind if parents else "global"
-        keyspec = schema.spec(scope, key)
-        if keyspec is None:
-            hint = (" (Piranha's own GUI writes it back from hand-edited files)"
-                    if key in GUI_ONLY_KEYS else "")
-            report(ERROR, "unknown-key",
-                   f"{key!r} is not a key Piranha knows {SCOPE_WORDS[scope]}{hint}; "
-                   + refuse("unknown command"))
-            continue
-        if not node.has_equals:
-            report(ERROR, "equal-expected",
-                   f"'=' must follow {key!r}, separated by blanks; "
-                   + refuse("equal (=) expected after command"))
-            continue
-        scope_id = id(parents[-1]) if parents else 0
-        first = seen_keys.setdefault((scope_id, key), number)
-        if first != number:
-            report(WARNING, "duplicate-key",
-                   f"{key} is already set on line {first}: the daemons use only this last one")
-        if _value_count_ok(node, keyspec, report):
-            check_value(keyspec, [t.text for t in node.values], node.values[0].quote, report)
+        where = where_of(parents)
+        seen_keys: dict[str, int] = {}
+        for item in items:
+            if isinstance(item, Block):
+                inner = (*parents, item)
+                line = visit(item.body, inner, line + len(item.leading) + 1)
+                if item.closer is not None:
+                    line += 1
+                    rest = item.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
+                    if rest:
+                        findings.append(Finding(
+                            WARNING, line, None,
+                            f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; "
+                            "put comments on their own line", "closer-text", where_of(inner)))
+                continue
+            line += 1
+            if isinstance(item, Trivia):
+                continue
+            for severity, code, message, key in statement_findings(scope, item.raw):
+                findings.append(Finding(severity, line, key, message, code, where))
+            pair = item.assignment() if item.quoting_error is None else None
+            if pair is None:
+                continue
+            first = seen_keys.setdefault(pair[0], line)
+            if first != line:
+                findings.append(Finding(
+                    WARNING, line, pair[0],
+                    f"{pair[0]} is already set on line {first}: the daemons use only this last "
+                    "one", "duplicate-key", where))
+        return line
+
+    visit(doc.items, (), 0)
     return findings
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str], ...]:
+    """``(severity, code, message, key)`` of one statement line; depends on nothing else."""
+    node = _statement(raw)
+    key = node.key
+    found: list[tuple[str, str, str, str]] = []
+
+    def report(severity: str, code: str, message: str) -> None:
+        found.append((severity, code, message, key))
+
+    if node.quoting_error is not None:
+        report(ERROR, "bad-quoting",
+               f"the quotes at column {node.quoting_error} do not pair up (a quoted value "
+               "ends at its closing quote, cannot contain that quote, and a quoted value "
+               "without blanks must not be followed by blanks); " + refuse("quotation mismatch"))
+        return tuple(found)
+    keyspec = schema.spec(scope, key)
+    if keyspec is None:
+        hint = (" (Piranha's own GUI writes it back from hand-edited files)"
+                if key in GUI_ONLY_KEYS else "")
+        report(ERROR, "unknown-key",
+               f"{key!r} is not a key Piranha knows {SCOPE_WORDS[scope]}{hint}; "
+               + refuse("unknown command"))
+    elif not node.has_equals:
+        report(ERROR, "equal-expected",
+               f"'=' must follow {key!r}, separated by blanks; "
+               + refuse("equal (=) expected after command"))
+    elif _value_count_ok(node, keyspec, report):
+        check_value(keyspec, [t.text for t in node.values], node.values[0].quote, report)
+    return tuple(found)
+
+
+def _statement(raw: str) -> Statement:
+    """A statement node for ``raw``, with the parser's handling of a quotation mismatch."""
+    try:
+        return Statement(raw, tokenize(raw))
+    except QuotingError as err:
+        return Statement(raw, lenient_tokens(raw), err.column + 1)
 
 
 def _value_count_ok(node: Statement, keyspec: KeySpec, report: Report) -> bool:
