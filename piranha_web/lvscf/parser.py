@@ -131,7 +131,7 @@ def parse(text: str) -> Document:
             continue
 
         if word in TOP_BLOCKS or word in INNER_BLOCKS:
-            allowed = TOP_BLOCKS if not stack else INNER_BLOCKS
+            allowed = TOP_BLOCKS if not stack else INNER_BLOCKS if len(stack) == 1 else ()
             if word not in allowed:
                 where = (
                     "inside a server block"
