@@ -7,6 +7,7 @@ servers are looked up by name.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -163,7 +164,24 @@ def _pair(value: str | None) -> tuple[str | None, str | None]:
     return words[0], (words[1] if len(words) > 1 else None)
 
 
+_MEMO: OrderedDict[tuple[str, tuple[str, ...]], VirtualServer] = OrderedDict()
+_MEMO_SIZE = 4096
+
+
 def _virtual(block: Block) -> VirtualServer:
+    """The typed view of one block, memoized on its lines (which fully determine it)."""
+    key = (block.kind, tuple(block.lines()))
+    found = _MEMO.get(key)
+    if found is None:
+        found = _MEMO[key] = _read_virtual(block)
+        if len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    else:
+        _MEMO.move_to_end(key)
+    return found
+
+
+def _read_virtual(block: Block) -> VirtualServer:
     r = _Reader(block.kind, block.body)  # type: ignore[arg-type]
     vip, device = _pair(r.values.get("address"))
     port = r.port("port", 80)
