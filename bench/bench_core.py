@@ -41,7 +41,7 @@ def generate(virtuals: int, servers: int = 32) -> str:
         out += [
             f"virtual vs{v} {{",
             "     active = 1",
-            f"     address = 198.51.{100 + a}.{b + 1} eth0:1",
+            f"     address = 198.51.{100 + a}.{b + 1} eth0:{v + 1}",
             "     vip_nmask = 255.255.255.0",
             "     port = 80",
             '     send = "GET / HTTP/1.0\\r\\n\\r\\n"',
