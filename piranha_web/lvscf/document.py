@@ -237,7 +237,7 @@ class Document:
             raise DuplicateNameError(f"a {kind} server called {name!r} already exists")
         block = _new_block(kind, name, "")
         if before is not None:
-            index = self.items.index(self.find_virtual(before, kind))
+            index = _index_of(self.items, self.find_virtual(before, kind))
         else:
             index = _after_last_block(self.items, kind)
         self.items.insert(index, block)
@@ -265,9 +265,9 @@ class Document:
             indent = stmts[-1].indent if stmts else parent.opener.indent + VIRTUAL_KEY_INDENT
         block = _new_block("server", name, indent)
         if before is not None:
-            index = parent.body.index(self.find_server(virtual, before))
+            index = _index_of(parent.body, self.find_server(virtual, before))
         elif servers:
-            index = parent.body.index(servers[-1]) + 1
+            index = _index_of(parent.body, servers[-1]) + 1
         else:
             index = len(parent.body)
             while index > 0 and isinstance(parent.body[index - 1], Trivia):
@@ -294,16 +294,17 @@ class Document:
                 raise EditError(sorted(unknown)[0], "Piranha does not know this key here")
         except Exception:
             container = self.items if server is None else self.find_virtual(virtual).body
-            container.remove(block)
+            del container[_index_of(container, block)]
             raise
 
     def remove_virtual(self, name: str, kind: str = "virtual") -> None:
         """Delete a virtual (or failover) block with its real servers and leading comments."""
-        self.items.remove(self.find_virtual(name, kind))
+        del self.items[_index_of(self.items, self.find_virtual(name, kind))]
 
     def remove_server(self, virtual: str, server: str) -> None:
         """Delete a real server block with the comments directly above it."""
-        self.find_virtual(virtual).body.remove(self.find_server(virtual, server))
+        body = self.find_virtual(virtual).body
+        del body[_index_of(body, self.find_server(virtual, server))]
 
     def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
         """Rename a virtual server in place; its lines and servers stay as they are."""
@@ -331,11 +332,14 @@ class Document:
         block = self.find_virtual(name, kind)
         if before == name:
             return
-        self.items.remove(block)
-        if before is None:
+        origin = _index_of(self.items, block)
+        del self.items[origin]
+        if before is not None:
+            index = _index_of(self.items, self.find_virtual(before, kind))
+        elif any(isinstance(i, Block) for i in self.items):
             index = _after_last_block(self.items, kind)
         else:
-            index = self.items.index(self.find_virtual(before, kind))
+            index = origin  # the only block: it already is the last one
         self.items.insert(index, block)
 
     def move_server(self, virtual: str, name: str, before: str | None) -> None:
@@ -344,16 +348,27 @@ class Document:
         block = self.find_server(virtual, name)
         if before == name:
             return
-        parent.body.remove(block)
-        if before is None:
-            servers = [i for i in parent.body if isinstance(i, Block)]
-            index = parent.body.index(servers[-1]) + 1 if servers else len(parent.body)
+        origin = _index_of(parent.body, block)
+        del parent.body[origin]
+        servers = [i for i in parent.body if isinstance(i, Block)]
+        if before is not None:
+            index = _index_of(parent.body, self.find_server(virtual, before))
+        elif servers:
+            index = _index_of(parent.body, servers[-1]) + 1
         else:
-            index = parent.body.index(self.find_server(virtual, before))
+            index = origin  # the only real server: it already is the last one
         parent.body.insert(index, block)
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _index_of(items: Sequence[Node], node: Node) -> int:
+    """Position of ``node`` itself (not of an equal copy, e.g. a duplicate block)."""
+    for index, item in enumerate(items):
+        if item is node:
+            return index
+    raise NotFoundError("node is not part of this document")
 
 
 def _new_block(kind: str, name: str, indent: str) -> Block:

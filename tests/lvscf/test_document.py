@@ -354,3 +354,20 @@ def test_new_document_starts_empty_and_grows_in_gui_order() -> None:
     doc.set("network", "direct")
     doc.set("primary", "192.0.2.1")
     assert doc.dumps() == "primary = 192.0.2.1\nnetwork = direct\n"
+
+
+def test_moving_the_only_block_to_the_end_leaves_trailing_comments_after_it() -> None:
+    """Found by the property tests: the block used to jump below the file's last comment."""
+    text = "virtual a {\n  server s {\n  }\n  # after the servers\n}\n# end of file"
+    doc = parse(text)
+    doc.move_virtual("a", None)
+    doc.move_server("a", "s", None)
+    assert doc.dumps() == text
+
+
+def test_edits_address_the_named_block_even_when_an_identical_copy_exists() -> None:
+    """Two identical real servers (duplicate names) must not be confused with each other."""
+    text = "virtual v {\n server a {\n }\n server b {\n }\n server a {\n }\n}\n"
+    doc = parse(text)
+    doc.move_server("v", "b", None)
+    assert doc.dumps() == "virtual v {\n server a {\n }\n server a {\n }\n server b {\n }\n}\n"
