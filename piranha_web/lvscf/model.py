@@ -36,7 +36,7 @@ class RealServer:
     address: str = "0.0.0.0"
     active: bool = False
     weight: int = 1
-    port: int | None = None  # as written; None = the virtual server's port
+    port: int | None = None  # as written; None = the virtual's port as set above this server
     effective_port: int = 80
 
 
@@ -186,8 +186,13 @@ def _read_virtual(block: Block) -> VirtualServer:
     vip, device = _pair(r.values.get("address"))
     port = r.port("port", 80)
     servers = []
+    inherited = 80  # lvsconfig.c copies the virtual's port *as read so far* into each server
     for item in block.body:
-        if isinstance(item, Block):
+        if isinstance(item, Statement):
+            pair = item.assignment()
+            if pair is not None and pair[0] == "port":
+                inherited = c_port(pair[1]) or inherited
+        elif isinstance(item, Block):
             s = _Reader("server", item.body)  # type: ignore[arg-type]
             explicit = c_int(s.values["port"]) if "port" in s.values else None
             servers.append(
@@ -197,7 +202,7 @@ def _read_virtual(block: Block) -> VirtualServer:
                     active=s.boolean("active"),
                     weight=s.integer("weight", 1),
                     port=explicit,
-                    effective_port=explicit if explicit is not None else port,
+                    effective_port=explicit if explicit is not None else inherited,
                 )
             )
     return VirtualServer(

@@ -121,6 +121,12 @@ def _virtual_findings(
         report(WARNING, here, None, "no-real-servers",
                "an active virtual server without an active real server: every connection to it "
                "fails" + ("" if vs.sorry_server else " (no sorry server either)"))
+    stale = [rs.name for rs in vs.servers if rs.port is None and rs.effective_port != vs.port]
+    if stale:
+        report(WARNING, here, "port", "port-after-servers",
+               f"'port = {vs.port}' comes after real server(s) {', '.join(stale)}, which keep "
+               "the port set above them (Piranha copies the port when it reads a server): "
+               "move 'port' above the real servers")
     names: set[str] = set()
     endpoints: dict[tuple[int | None, int], str] = {}
     servers = [item for item in block.body if isinstance(item, Block)]

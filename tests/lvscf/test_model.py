@@ -83,6 +83,17 @@ def test_real_servers_inherit_the_virtual_port_unless_they_set_one() -> None:
     assert (rs2.port, rs2.effective_port, rs2.weight, rs2.active) == (8443, 8443, 1, False)
 
 
+def test_real_servers_inherit_the_port_as_read_so_far_like_lvsconfig_c() -> None:
+    """A ``port`` below the real servers does not reach them (LC copies it at the opener)."""
+    text = (
+        "virtual v {\n     port = 25\n     server a {\n     }\n"
+        "     port = 587\n     server b {\n     }\n}\n"
+    )
+    vs = parse(text).model().virtual("v")
+    assert vs.port == 587
+    assert [rs.effective_port for rs in vs.servers] == [25, 587]
+
+
 def test_global_pairs_are_split_into_address_and_device() -> None:
     g = parse(TEXT).model().globals
     assert (g.nat_router, g.nat_router_device, g.network) == ("10.0.0.254", "eth1:1", "tunnel")
