@@ -10,6 +10,7 @@ word.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from piranha_web.errors import EditError
@@ -52,6 +53,8 @@ _INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*
 
 def c_int(text: str) -> int | None:
     """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None."""
+    if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+        return int(text)  # the common case: plain decimal
     match = _INT_RE.fullmatch(text)
     if not match:
         return None
@@ -89,9 +92,16 @@ def c_port(text: str) -> int | None:
     return SERVICES.get(text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def inet_aton(text: str) -> int | None:
     """The 32-bit address ``inet_aton`` would produce, or None when it would fail."""
     parts = text.split(".")
+    if len(parts) == 4 and all(
+        p.isascii() and p.isdigit() and len(p) <= 3 and (p[0] != "0" or len(p) == 1)
+        for p in parts
+    ):  # the common case: a plain dotted quad
+        a, b, c, d = (int(p) for p in parts)
+        return None if max(a, b, c, d) > 255 else (a << 24) | (b << 16) | (c << 8) | d
     if not 1 <= len(parts) <= 4:
         return None
     numbers: list[int] = []
