@@ -74,7 +74,8 @@ def _int(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None
         return
     _leading_zero(key, word, value, report)
     if key in NON_NEGATIVE and value < 0:
-        effect = NEGATIVE_EFFECT.get(key, f"the daemons would use {value}")
+        effect = NEGATIVE_EFFECT.get(
+            key, f"the daemons would take {value} as it is, which is meaningless for {key}")
         report(ERROR, "negative", f"{key} = {value} is negative: {effect}")
     elif key == "timeout" and value == 0:
         report(ERROR, "timeout-zero",
