@@ -203,9 +203,11 @@ class Document:
         """Switch a virtual or real server on or off (``active = 1``/``0``)."""
         self.set("active", "1" if active else "0", virtual=virtual, server=server)
 
-    @staticmethod
-    def _new_key_indent(body: list[Node], position: int, block: Block | None) -> str:
-        """Indent of the statement next to ``position``, else derived from the block opener."""
+    def _new_key_indent(self, body: list[Node], position: int, block: Block | None) -> str:
+        """Indent of the statement next to ``position``, else derived from the block opener.
+
+        The first key of a real server is indented like the keys of its sibling servers.
+        """
         before = [i for i in body[:position] if isinstance(i, Statement)]
         after = [i for i in body[position:] if isinstance(i, Statement)]
         if before or after:
@@ -213,11 +215,23 @@ class Document:
         if block is None:
             return ""
         if block.kind == "server":
-            return block.opener.indent + SERVER_KEY_STEP
+            return self._sibling_key_indent(block) or block.opener.indent + SERVER_KEY_STEP
         servers = [i for i in body if isinstance(i, Block)]
         if servers:
             return servers[0].opener.indent
         return block.opener.indent + VIRTUAL_KEY_INDENT
+
+    def _sibling_key_indent(self, server: Block) -> str | None:
+        """The key indent of another real server of the same virtual server, if any has keys."""
+        for parent in self.blocks():
+            if any(item is server for item in parent.body):
+                for sibling in parent.body:
+                    if isinstance(sibling, Block) and sibling is not server:
+                        stmts = [i for i in sibling.body if isinstance(i, Statement)]
+                        if stmts and stmts[0].indent.startswith(sibling.opener.indent):
+                            step = stmts[0].indent[len(sibling.opener.indent) :]
+                            return server.opener.indent + step
+        return None
 
     # ------------------------------------------------------------------ block edits
 

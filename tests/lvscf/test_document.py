@@ -207,7 +207,12 @@ def test_add_virtual_refuses_a_taken_name_and_unknown_keys_without_leftovers() -
 
 def test_add_server_goes_after_the_last_real_server() -> None:
     doc, changes = edited("add_server", "web", "rs3", {"address": "10.0.0.3", "weight": "1"})
-    assert changes[0] == "+   server rs3 {" and changes[-1] == "+   }"
+    assert changes == [
+        "+   server rs3 {",
+        "+     address = 10.0.0.3",  # indented like the keys of rs1 and rs2
+        "+     weight = 1",
+        "+   }",
+    ]
     assert [rs.name for rs in doc.model().virtual("web").servers] == ["rs1", "rs2", "rs3"]
 
 
