@@ -10,7 +10,8 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── ParseError             text the C parser would reject or misread; line + column
     │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
     │   ├── NotFoundError          no virtual/real server of that name
-    │   └── DuplicateNameError     a name that is already taken
+    │   ├── DuplicateNameError     a name that is already taken
+    │   └── MonitorScriptError     a send/expect/send_program nanny would hang on or misuse
     ├── StoreError                 lvs.cf on disk
     │   ├── StaleRevisionError     the file changed since the caller loaded it
     │   ├── ValidationFailedError  the new text has errors; nothing was written
@@ -87,6 +88,19 @@ class DuplicateNameError(LvsCfError):
     """A block with that name already exists in the same scope."""
 
     status_hint = 409
+
+
+class MonitorScriptError(LvsCfError):
+    """A monitoring string nanny cannot use as written (unknown escape, bad regex, long command).
+
+    Raised by ``piranha_web.monitor`` while building a check; a probe reports it as the reason
+    the check is down instead of contacting the real server.
+    """
+
+    def __init__(self, key: str | None, message: str) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(message)
 
 
 class StoreError(PiranhaError):
