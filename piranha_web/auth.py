@@ -1,0 +1,240 @@
+"""Login credentials and the session secret, kept in the state directory (never in lvs.cf).
+
+* :class:`PasswordFile` holds one ``user:hash`` line per user (``piranha`` by default, like
+  Piranha's single account), hashed with scrypt and a random salt, compared in constant time.
+  The file is written atomically with mode 600.
+* :func:`load_or_create_secret` returns the key that signs session cookies (file mode 600), so
+  sessions survive a restart but not a new state directory.
+* :class:`LoginThrottle` slows down repeated failed logins per (client, user) with a growing
+  lockout window; it never sleeps, callers refuse the attempt and say how long to wait.
+
+This module is I/O only: no Flask or Werkzeug here, the web layer maps it to HTTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from piranha_web.errors import AuthError
+
+DEFAULT_USER = "piranha"
+PASSWORD_FILE = "passwords"  # noqa: S105 (a file name)
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
+
+#: scrypt cost; 2**14 × 8 × 1 needs 16 MiB and about 50 ms, the hash records its own cost
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+_SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` for ``password`` (a fresh random salt unless given)."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
+        maxmem=_SCRYPT_MAXMEM, dklen=32,
+    )
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def check_password(password: str, encoded: str) -> bool:
+    """True when ``password`` matches ``encoded`` (constant-time comparison of the digests)."""
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest, validate=True)
+        actual = hashlib.scrypt(
+            password.encode("utf-8"), salt=base64.b64decode(salt, validate=True),
+            n=int(n), r=int(r), p=int(p), maxmem=_SCRYPT_MAXMEM, dklen=len(expected),
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def check_user_name(user: str) -> None:
+    """Refuse user names that cannot be stored as one ``user:hash`` line."""
+    if not user or not user.isascii() or not user.isprintable() or any(c in user for c in ": "):
+        raise AuthError(f"invalid user name {user!r}")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically with ``data``, readable by the owner only (mode 600)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise AuthError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+class PasswordFile:
+    """The ``passwords`` file in the state directory: ``user:scrypt$...`` lines."""
+
+    def __init__(self, path: Path | str, *, cost: int = SCRYPT_N) -> None:
+        self.path = Path(path)
+        self.cost = cost
+        self._dummy: str | None = None
+
+    def _read(self) -> dict[str, str]:
+        try:
+            text = self.path.read_text("utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as err:
+            raise AuthError(f"cannot read {self.path}: {err.strerror or err}") from err
+        entries: dict[str, str] = {}
+        for line in text.splitlines():
+            user, sep, encoded = line.partition(":")
+            if sep:
+                entries[user] = encoded
+        return entries
+
+    def is_set(self, user: str = DEFAULT_USER) -> bool:
+        """True when ``user`` has a password."""
+        return user in self._read()
+
+    def set_password(self, user: str, password: str) -> None:
+        """Store a new hash for ``user`` (other users' lines are kept)."""
+        check_user_name(user)
+        if not password:
+            raise AuthError("the password must not be empty")
+        entries = self._read()
+        entries[user] = hash_password(password, n=self.cost)
+        text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
+        write_private(self.path, text.encode("utf-8"))
+
+    def generate(self, user: str = DEFAULT_USER) -> str:
+        """Set a random password for ``user`` and return it (to be shown once)."""
+        password = secrets.token_urlsafe(12)
+        self.set_password(user, password)
+        return password
+
+    def verify(self, user: str, password: str) -> bool:
+        """True when ``password`` is ``user``'s; an unknown user costs the same time."""
+        encoded = self._read().get(user)
+        if encoded is None:
+            # check against a throw-away hash so that timing does not reveal valid user names
+            if self._dummy is None:
+                self._dummy = hash_password(secrets.token_hex(8), n=self.cost)
+            check_password(password, self._dummy)
+            return False
+        return check_password(password, encoded)
+
+    def stamp(self, user: str) -> str | None:
+        """A short fingerprint of ``user``'s current hash; it changes with the password.
+
+        Sessions record it at login, so changing the password ends every existing session.
+        """
+        encoded = self._read().get(user)
+        if encoded is None:
+            return None
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:16]
+
+
+def load_or_create_secret(state_dir: Path) -> bytes:
+    """The session-signing key from ``state_dir/secret_key``, created (mode 600) if missing."""
+    path = state_dir / SECRET_FILE
+    try:
+        data = path.read_bytes().strip()
+    except FileNotFoundError:
+        data = b""
+    except OSError as err:
+        raise AuthError(f"cannot read {path}: {err.strerror or err}") from err
+    if len(data) < 32:
+        data = secrets.token_hex(32).encode("ascii")
+        write_private(path, data + b"\n")
+    return data
+
+
+@dataclass
+class _Failures:
+    count: int
+    locked_until: float
+    last: float
+
+
+class LoginThrottle:
+    """Growing lockout after repeated failed logins, per (client address, user name).
+
+    The first ``free`` failures cost nothing; the next one locks the pair for ``base`` seconds,
+    each further one doubles the lock, at most ``ceiling``.  A success clears the
+    pair; entries idle for ``forget`` seconds are dropped, and at most ``capacity`` are kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        free: int = 3,
+        base: float = 2.0,
+        ceiling: float = 300.0,
+        forget: float = 3600.0,
+        capacity: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free = free
+        self.base = base
+        self.ceiling = ceiling
+        self.forget = forget
+        self.capacity = capacity
+        self.clock = clock
+        self._entries: dict[tuple[str, str], _Failures] = {}
+        self._lock = threading.Lock()
+
+    def wait_seconds(self, client: str, user: str) -> float:
+        """Seconds until ``client`` may try ``user`` again (0 when it may try now)."""
+        with self._lock:
+            entry = self._entries.get((client, user))
+            if entry is None:
+                return 0.0
+            return max(0.0, entry.locked_until - self.clock())
+
+    def failed(self, client: str, user: str) -> float:
+        """Record a failed attempt; returns the lockout that now applies (seconds)."""
+        with self._lock:
+            now = self.clock()
+            self._prune(now)
+            entry = self._entries.setdefault((client, user), _Failures(0, now, now))
+            entry.count += 1
+            entry.last = now
+            over = entry.count - self.free
+            lock = 0.0 if over <= 0 else min(self.ceiling, self.base * 2 ** (over - 1))
+            entry.locked_until = now + lock
+            return lock
+
+    def succeeded(self, client: str, user: str) -> None:
+        """Forget the failures of this pair."""
+        with self._lock:
+            self._entries.pop((client, user), None)
+
+    def _prune(self, now: float) -> None:
+        stale = [k for k, e in self._entries.items() if now - e.last > self.forget]
+        for key in stale:
+            del self._entries[key]
+        while len(self._entries) >= self.capacity:
+            oldest = min(self._entries, key=lambda k: self._entries[k].last)
+            del self._entries[oldest]

@@ -1,0 +1,61 @@
+"""``piranha-web passwd [--state-dir DIR] [--user piranha] --password-stdin``: set the login.
+
+The password is read from standard input (first line), never from the command line where
+``ps`` would show it (Piranha's piranha-passwd did that).  On a terminal without
+``--password-stdin`` it is asked for twice without echo.  The password file is written with mode
+600; changing the password ends every existing session of that user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
+from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
+from piranha_web.errors import AuthError
+
+NAME = "passwd"
+HELP = "set the password of the web interface's login (default user piranha)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_state_dir_argument(parser)
+    parser.add_argument("--user", default=DEFAULT_USER, help="user name (default: %(default)s)")
+    parser.add_argument(
+        "--password-stdin", action="store_true",
+        help="read the password from the first line of standard input",
+    )
+
+
+def read_password(from_stdin: bool) -> str | None:
+    """The new password from stdin or an interactive prompt; None when there is no way."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        print("piranha-web passwd: the passwords differ; nothing changed", file=sys.stderr)
+        return ""
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    password = read_password(args.password_stdin)
+    if password is None:
+        print("piranha-web passwd: give the password on standard input with --password-stdin "
+              "(it is never taken from the command line)", file=sys.stderr)
+        return 2
+    if not password:
+        print("piranha-web passwd: empty password; nothing changed", file=sys.stderr)
+        return 1
+    path = state_dir_of(args) / PASSWORD_FILE
+    try:
+        PasswordFile(path).set_password(args.user, password)
+    except AuthError as err:
+        print(f"piranha-web passwd: {err}", file=sys.stderr)
+        return 1
+    print(f"Password of user {args.user} set in {path}.")
+    return 0

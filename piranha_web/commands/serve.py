@@ -1,0 +1,106 @@
+"""``piranha-web serve``: run the web interface on waitress (127.0.0.1:3636 by default).
+
+When the config file does not exist it is created from ``lvs.cf.example``.  When no password
+is set, one is generated, its hash stored, and the password printed once together with the URL;
+the URL is printed always.  With ``--certfile``/``--keyfile`` the listening socket speaks TLS
+(:mod:`piranha_web.tls`) and the session cookie is marked Secure.  ``--port 0`` picks a free
+port (the printed URL shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+
+from waitress.adjustments import Adjustments
+from waitress.server import TcpWSGIServer
+
+from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
+from piranha_web.commands.paths import (
+    add_config_argument,
+    add_state_dir_argument,
+    config_of,
+    state_dir_of,
+)
+from piranha_web.errors import PiranhaError
+from piranha_web.resources import resource_path
+from piranha_web.store import ConfigStore
+from piranha_web.tls import TLSListener, server_context
+from piranha_web.web import WebSettings, create_app
+
+NAME = "serve"
+HELP = "serve the web configuration tool (login required) on 127.0.0.1:3636"
+THREADS = 4
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_state_dir_argument(parser)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=3636,
+                        help="port to listen on, 0 for any free one (default: %(default)s)")
+    parser.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM)")
+    parser.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+
+
+def url_of(host: str, port: int, tls: bool) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}/"
+
+
+def ensure_config(path: Path) -> bool:
+    """Create ``path`` from lvs.cf.example when it does not exist; True when created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ConfigStore(path).create(resource_path("lvs.cf.example").read_text("utf-8"))
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.certfile) != bool(args.keyfile):
+        print("piranha-web serve: --certfile and --keyfile go together", file=sys.stderr)
+        return 2
+    config, state_dir = config_of(args), state_dir_of(args)
+    tls = args.certfile is not None
+    try:
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if ensure_config(config):
+            print(f"Created {config} from the example configuration.", flush=True)
+        listener = socket.create_server(
+            (args.host, args.port),
+            family=socket.AF_INET6 if ":" in args.host else socket.AF_INET,
+        )
+        sock: socket.socket | TLSListener = listener
+        if tls:
+            sock = TLSListener(listener, server_context(args.certfile, args.keyfile))
+        app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls))
+        passwords = PasswordFile(state_dir / PASSWORD_FILE)
+        url = url_of(args.host, listener.getsockname()[1], tls)
+        if passwords.is_set(DEFAULT_USER):
+            print(f"Log in at {url} as user {DEFAULT_USER}", flush=True)
+        else:
+            password = passwords.generate(DEFAULT_USER)
+            print(f"Log in at {url} as user {DEFAULT_USER} with password {password}", flush=True)
+            print("(shown only this once; change it with: piranha-web passwd --password-stdin)",
+                  flush=True)
+    except (OSError, PiranhaError) as err:
+        print(f"piranha-web serve: {err}", file=sys.stderr)
+        return 1
+    serve_forever(app, sock, tls)
+    return 0
+
+
+def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> None:
+    """Run waitress on the already listening ``sock`` until interrupted.
+
+    The server is built directly on the socket: waitress's ``sockets=`` option silently drops
+    objects that are not plain sockets (and would then listen on its default 0.0.0.0:8080).
+    """
+    adj = Adjustments(threads=THREADS, ident="piranha-web", url_scheme="https" if tls else "http")
+    sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
+    server = TcpWSGIServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
+    server.run()

@@ -1,0 +1,68 @@
+"""The Flask application: panels as blueprints, login and security enforced app-wide.
+
+``create_app(settings, services=None)`` builds one app.  Every blueprint is listed in
+:data:`BLUEPRINTS`; the login check, session expiry, CSRF protection and security headers are
+installed on the app itself (``piranha_web.web.security``), so every route of every blueprint is
+protected for every HTTP method without the blueprint doing anything.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
+
+from piranha_web.resources import resource_path
+from piranha_web.web import errors, security, templating
+from piranha_web.web.services import EXTENSION_KEY, Services, services
+from piranha_web.web.settings import WebSettings
+
+__all__ = ["BLUEPRINTS", "Services", "WebSettings", "create_app", "services"]
+
+#: (module under piranha_web.web, blueprint attribute) of every panel, in tab order
+BLUEPRINTS: tuple[str, ...] = (
+    "login",
+    "control",
+    "global_settings",
+    "redundancy",
+    "virtual",
+    "server",
+    "monitoring",
+)
+
+
+def create_app(settings: WebSettings, *, services: Services | None = None) -> Flask:
+    """A configured app; ``services`` default to the ones ``settings`` describe."""
+    app = Flask(
+        "piranha_web",
+        template_folder=str(resource_path("templates")),
+        static_folder=str(resource_path("static")),
+    )
+    app.config.update(
+        SECRET_KEY=settings.resolved_secret(),
+        TESTING=settings.testing,
+        SESSION_COOKIE_NAME="piranha_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.tls,
+        PERMANENT_SESSION_LIFETIME=settings.session_lifetime,
+        WTF_CSRF_ENABLED=settings.csrf,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
+        WTF_CSRF_SSL_STRICT=False,  # no Referer is sent (Referrer-Policy no-referrer)
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.jinja_env.autoescape = True
+    app.extensions[EXTENSION_KEY] = services or settings.default_services()
+    app.extensions["piranha_web.settings"] = settings
+    security.install(app, settings)
+    errors.install(app)
+    templating.install(app)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"piranha_web.web.{name}").bp)
+
+    @app.get("/")
+    def home() -> Response:
+        return redirect(url_for("virtual.index"))
+
+    return app

@@ -1,0 +1,120 @@
+"""Blueprint ``monitoring``: the MONITORING SCRIPTS subsection of one virtual server.
+
+Fields Sending Program, Send, Expect and "Treat expect string as a regular expression".  ACCEPT
+writes the changed fields (a blank field removes its key); NO SEND PROGRAM, BLANK SEND and BLANK
+EXPECT remove one key at once, like Piranha's buttons.  The page shows how nanny will read the
+strings (escapes decoded, control characters made visible, ``%h`` per real server).
+
+    GET  /virtual/monitoring?virtual=V, POST
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, StringField
+
+from piranha_web.lvscf import Document
+from piranha_web.lvscf import schema as s
+from piranha_web.web import panel
+from piranha_web.web.nanny_text import nanny_pieces, program_argv
+from piranha_web.web.saving import SaveOutcome, remember, save_edit
+
+bp = Blueprint("monitoring", __name__, url_prefix="/virtual/monitoring")
+
+Page = Response | str | tuple[str, int]
+KEYS = ("send_program", "send", "expect")
+FIELDS = (*KEYS, "use_regex")
+#: button -> the key it removes
+BLANKS = {"NO SEND PROGRAM": "send_program", "BLANK SEND": "send", "BLANK EXPECT": "expect"}
+HELP = {key: (spec.help if (spec := s.spec("virtual", key)) else "") for key in FIELDS}
+HELP["use_regex"] = (
+    "nanny then matches the expect string anywhere in the first chunk of the answer as an "
+    "extended regular expression. Write \\\\. in lvs.cf for a regex \\. (nanny converts "
+    "escapes first and hangs on unknown ones)."
+)
+
+
+class MonitoringForm(panel.RevisionForm):
+    """Fields of the MONITORING SCRIPTS subsection."""
+
+    send_program = StringField("Sending Program")
+    send = StringField("Send")
+    expect = StringField("Expect")
+    use_regex = BooleanField("Treat expect string as a regular expression")
+
+
+def initial_values(doc: Document, virtual: str) -> dict[str, str]:
+    doc.find_virtual(virtual)
+    values = {key: doc.get(key, virtual=virtual) or "" for key in KEYS}
+    values["use_regex"] = "1" if doc.model().virtual(virtual).monitor.use_regex else ""
+    return values
+
+
+def _edit(form: MonitoringForm, initial: dict[str, str], virtual: str) -> panel.Edit:
+    todo = {key: panel.submitted(getattr(form, key)) for key in KEYS}
+    todo = {key: value for key, value in todo.items() if value != initial[key]}
+    regex = "1" if form.use_regex.data else ""
+
+    def edit(doc: Document) -> None:
+        for key, value in todo.items():
+            panel.set_or_unset(doc, key, value, virtual=virtual)
+        if regex != initial["use_regex"]:
+            doc.set("use_regex", "1" if regex else "0", virtual=virtual)
+
+    return edit
+
+
+def _blank(key: str, virtual: str) -> panel.Edit:
+    def edit(doc: Document) -> None:
+        doc.unset(key, virtual=virtual)
+
+    return edit
+
+
+def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = None,
+            status: int = 200) -> tuple[str, int]:
+    loaded = panel.load()
+    vs = loaded.document.model().virtual(virtual)
+    page = render_template(
+        "monitoring/edit.html", form=form, name=virtual, vs=vs, help=HELP, outcome=outcome,
+        warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
+        nanny_pieces=nanny_pieces, program_argv=program_argv,
+    )
+    return page, status
+
+
+@bp.route("/", methods=["GET", "POST"])
+def edit() -> Page:
+    virtual = panel.arg("virtual")
+    loaded = panel.load()
+    initial = initial_values(loaded.document, virtual)
+    if request.method == "GET":
+        form = MonitoringForm(formdata=None)
+        panel.fill(form, {k: v for k, v in initial.items() if k != "use_regex"},
+                   loaded.revision)
+        form.use_regex.data = bool(initial["use_regex"])
+        return _render(form, virtual)
+    form = MonitoringForm()
+    button = panel.action()
+    if button == "CANCEL":
+        return redirect(url_for("virtual.edit", virtual=virtual), code=303)
+    if not form.validate():
+        return _render(form, virtual, status=400)
+    if button in BLANKS:
+        change = _blank(BLANKS[button], virtual)
+        success = f"{button}: {BLANKS[button]} removed from {virtual}."
+    else:
+        change = _edit(form, initial, virtual)
+        success = f"Monitoring scripts of {virtual} saved."
+    outcome = save_edit(change, form.revision.data or "",
+                        panel.mapper(f"virtual {virtual}", FIELDS), success=success)
+    if outcome.status in ("saved", "unchanged"):
+        remember(outcome)
+        return redirect(url_for(".edit", virtual=virtual), code=303)
+    for field, messages in outcome.field_errors.items():
+        getattr(form, field).errors = list(messages)
+    if outcome.status == "conflict":
+        form.revision.data = outcome.revision
+        return _render(form, virtual, outcome, 409)
+    return _render(form, virtual, outcome, 400)

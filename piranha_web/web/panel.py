@@ -1,0 +1,115 @@
+"""Pieces shared by the panel blueprints: the hidden revision, findings per block, field edits.
+
+Forms are filled from the document (``initial`` values: raw lvs.cf values, or the value the
+daemons assume when a key is absent) and applied by comparing each submitted value with its
+initial value: only changed fields are written, so untouched lines stay byte-identical, and a
+field left blank removes its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask import abort, request
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField
+
+from piranha_web.lvscf import Document
+from piranha_web.lvscf.validate import Finding, validate
+from piranha_web.store import Loaded
+from piranha_web.web.saving import FieldMapper
+from piranha_web.web.services import services
+
+#: a change to lvs.cf, applied by saving.save_edit
+Edit = Callable[[Document], None]
+
+
+class RevisionForm(FlaskForm):
+    """Any POST form: CSRF token plus the revision of lvs.cf the page was rendered from."""
+
+    revision = HiddenField()
+
+
+def load() -> Loaded:
+    """lvs.cf as it is now (ParseError propagates to the error page)."""
+    return services().store.load()
+
+
+def arg(name: str) -> str:
+    """A required query argument (the virtual or real server's name); 400 when missing."""
+    value = request.args.get(name)
+    if not value:
+        abort(400)
+    return value
+
+
+def action() -> str:
+    """The button that submitted the form (``name="action"``)."""
+    return request.form.get("action", "")
+
+
+def warnings_of(doc: Document, where: str) -> list[Finding]:
+    """Warnings of one block (``where`` as in Finding.where, e.g. 'virtual web')."""
+    return [f for f in validate(doc) if f.where == where and not f.is_error]
+
+
+def errors_of(doc: Document, where: str) -> list[Finding]:
+    """Errors the file already has in one block (they do not block saving other changes)."""
+    return [f for f in validate(doc) if f.where == where and f.is_error]
+
+
+def mapper(where: str, fields: Iterable[str], renames: Mapping[str, str] | None = None
+           ) -> FieldMapper:
+    """Map findings of block ``where`` (and edit errors) to the form's fields.
+
+    A key that is a field name maps to itself; ``renames`` maps keys or finding codes to
+    other fields (``missing-device`` -> ``device``).  Findings of other blocks stay general.
+    """
+    known = set(fields)
+    extra = dict(renames or {})
+
+    def field_for(found_where: str, key: str | None, code: str) -> str | None:
+        if found_where not in ("", where) or key is None:
+            return None
+        if code in extra:
+            return extra[code]
+        key = extra.get(key, key)
+        return key if key in known else None
+
+    return field_for
+
+
+def add_choice(field: Any, value: str | None) -> None:
+    """Offer ``value`` in a select/radio field when the file holds a value not in its list."""
+    if value is not None and value not in [c[0] for c in field.choices]:
+        field.choices = [*field.choices, (value, value)]
+
+
+def fill(form: FlaskForm, initial: Mapping[str, str], revision: str) -> None:
+    """Set the form's fields to the initial values (GET)."""
+    for name, value in initial.items():
+        getattr(form, name).data = value
+    form.revision.data = revision
+
+
+def submitted(field: Field) -> str:
+    """A text or choice field's submitted value, surrounding blanks removed."""
+    data = field.data
+    return data.strip() if isinstance(data, str) else ("" if data is None else str(data))
+
+
+def changed(form: FlaskForm, initial: Mapping[str, str]) -> dict[str, str]:
+    """Fields whose submitted value differs from the value the form was rendered with."""
+    return {
+        name: submitted(getattr(form, name))
+        for name, value in initial.items()
+        if submitted(getattr(form, name)) != value
+    }
+
+
+def set_or_unset(
+    doc: Document, key: str, value: str, *, virtual: str, server: str | None = None
+) -> None:
+    """``key = value``, or remove the key when ``value`` is blank."""
+    doc.set(key, value if value != "" else None, virtual=virtual, server=server)

@@ -1,0 +1,118 @@
+"""App-wide security: login on every route and method, session expiry, CSRF, headers.
+
+The login check is one ``before_request`` hook on the app, not a decorator per view, because
+Piranha's login covered only GET (CVE-2013-6492).  Only the login page (GET/HEAD/POST) and the
+static files (GET/HEAD) are public; everything else — known routes, unknown routes, any method —
+redirects a browser GET to the login page and answers other methods with 401, before routing
+errors or automatic OPTIONS answers could reveal anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from piranha_web.auth import DEFAULT_USER
+from piranha_web.web.services import services
+from piranha_web.web.settings import WebSettings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+PUBLIC: dict[str | None, frozenset[str]] = {
+    "login.login": frozenset({"GET", "HEAD", "POST"}),
+    "static": frozenset({"GET", "HEAD"}),
+}
+csrf = CSRFProtect()
+
+
+def install(app: Flask, settings: WebSettings) -> None:
+    """Register the login check, CSRF protection and response headers on ``app``.
+
+    The login check is registered first so that it runs before anything else looks at the
+    request (the CSRF check included).
+    """
+
+    @app.before_request
+    def require_login() -> Response | None:
+        if request.method in PUBLIC.get(request.endpoint, frozenset()):
+            return None
+        if logged_in_user(settings) is not None:
+            return None
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+        abort(401)
+
+    @app.before_request
+    def refuse_cross_origin_posts() -> None:
+        origin = request.headers.get("Origin")
+        if (
+            request.method not in ("GET", "HEAD")
+            and origin not in (None, "null")
+            and origin.rstrip("/") != request.host_url.rstrip("/")
+        ):
+            abort(403)
+
+    csrf.init_app(app)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def inject_user() -> dict[str, Any]:
+        return {"current_user": session.get("user")}
+
+
+def logged_in_user(settings: WebSettings) -> str | None:
+    """The user of a live session; ends sessions that are idle, too old or outdated.
+
+    A session is outdated when the user's password changed after the login.  Each request
+    that passes refreshes the idle timer.
+    """
+    user = session.get("user")
+    if not isinstance(user, str):
+        return None
+    now = settings.clock()
+    login_at = float(session.get("login_at", 0))
+    seen_at = float(session.get("seen_at", 0))
+    expired = (
+        now - seen_at > settings.idle_timeout.total_seconds()
+        or now - login_at > settings.session_lifetime.total_seconds()
+        or session.get("stamp") != services().passwords.stamp(user)
+    )
+    if expired:
+        session.clear()
+        flash("Your session has expired. Please log in again.", "error")
+        return None
+    session["seen_at"] = now
+    return user
+
+
+def start_session(settings: WebSettings, user: str = DEFAULT_USER) -> None:
+    """Log ``user`` in with a fresh session (nothing of the anonymous session survives)."""
+    now = settings.clock()
+    session.clear()
+    session.permanent = True
+    session.update(user=user, login_at=now, seen_at=now, stamp=services().passwords.stamp(user))
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (no scheme, host or ``//``), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -1,0 +1,97 @@
+"""The EDIT REAL SERVER form and how it maps onto a ``server`` block inside a virtual server.
+
+Port blank means the virtual server's Application port (the key is not written).  ACCEPT
+writes only the changed fields; a NEW real server gets Piranha's ADD keys (``active = 0``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wtforms import StringField
+
+from piranha_web.errors import EditError
+from piranha_web.lvscf import Document
+from piranha_web.lvscf import schema as s
+from piranha_web.web.panel import RevisionForm, changed, set_or_unset, submitted
+
+PLAIN_KEYS = ("address", "port", "weight")
+FIELDS = ("name", *PLAIN_KEYS)
+ADD_DEFAULTS = {"name": "", "address": "", "port": "", "weight": "1"}
+
+HELP: dict[str, str] = {
+    "name": "A descriptive name for the real server. This name is not the hostname for the "
+    "machine, so make it descriptive and easily identifiable.",
+}
+for _key in PLAIN_KEYS:
+    _spec = s.spec("server", _key)
+    HELP[_key] = _spec.help if _spec else ""
+
+
+class ServerForm(RevisionForm):
+    """Fields of the EDIT REAL SERVER panel."""
+
+    name = StringField("Name")
+    address = StringField("Address")
+    port = StringField("Port")
+    weight = StringField("Weight")
+
+
+def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
+    """What the form shows for real server ``server`` of ``virtual``."""
+    doc.find_server(virtual, server)
+
+    def raw(key: str, default: str = "") -> str:
+        value = doc.get(key, virtual=virtual, server=server)
+        return value if value is not None else default
+
+    return {"name": server, "address": raw("address"), "port": raw("port"),
+            "weight": raw("weight", "1")}
+
+
+def edit_existing(form: ServerForm, initial: dict[str, str], virtual: str, server: str
+                  ) -> Callable[[Document], None]:
+    """The edit ACCEPT applies to one real server: only the changed fields."""
+    todo = changed(form, initial)
+
+    def edit(doc: Document) -> None:
+        target = server
+        if "name" in todo:
+            if not todo["name"]:
+                raise EditError("name", "Enter a name for the real server.")
+            try:
+                doc.rename_server(virtual, server, todo["name"])
+            except EditError as err:
+                raise EditError("name", err.message) from err
+            target = todo["name"]
+        for key in PLAIN_KEYS:
+            if key in todo:
+                if key == "address" and not todo[key]:
+                    raise EditError("address", "Enter the real server's IP address.")
+                set_or_unset(doc, key, todo[key], virtual=virtual, server=target)
+
+    return edit
+
+
+def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
+    """The edit ACCEPT applies for a NEW real server of ``virtual``."""
+    name = submitted(form.name)
+
+    def edit(doc: Document) -> None:
+        if not name:
+            raise EditError("name", "Enter a name for the real server.")
+        address = submitted(form.address)
+        if not address:
+            raise EditError("address", "Enter the real server's IP address.")
+        values = {
+            "address": address,
+            "active": "0",
+            "port": submitted(form.port) or None,
+            "weight": submitted(form.weight) or None,
+        }
+        try:
+            doc.add_server(virtual, name, values)
+        except EditError as err:
+            raise EditError(err.key or "name", err.message) from err
+
+    return edit

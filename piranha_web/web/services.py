@@ -1,0 +1,67 @@
+"""The outside world as the web layer sees it: one :class:`Services` object per app.
+
+``create_app`` builds the default services from :class:`~piranha_web.web.settings.WebSettings`;
+tests and teammates' modules may pass their own.  Views reach them through :func:`services`.
+The optional slots are typed with small protocols so that any implementation fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+
+from piranha_web.auth import LoginThrottle, PasswordFile
+from piranha_web.store import ConfigStore
+
+EXTENSION_KEY = "piranha_web"
+
+
+class SyncResult(Protocol):
+    """What one copy of lvs.cf to the backup router achieved."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class Syncer(Protocol):
+    """Copies lvs.cf to the backup router; called after every successful save."""
+
+    def after_save(self) -> SyncResult: ...
+
+
+class NetInfo(Protocol):
+    """This router's network state (piranha_web.netinfo): device names for the Device field."""
+
+    def device_names(self) -> Sequence[str]: ...
+
+
+class Prober(Protocol):
+    """Runs nanny-exact health checks (piranha_web.monitor) for the TEST button."""
+
+    def probe(self, virtual: str) -> object: ...
+
+
+@dataclass
+class Services:
+    """Everything the views touch outside the process."""
+
+    store: ConfigStore
+    state_dir: Path
+    passwords: PasswordFile
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    syncer: Syncer | None = None
+    netinfo: NetInfo | None = None
+    prober: Prober | None = None
+
+
+def services() -> Services:
+    """The services of the running app."""
+    found: Services = current_app.extensions[EXTENSION_KEY]
+    return found

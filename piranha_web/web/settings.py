@@ -1,0 +1,49 @@
+"""How one web app instance is configured (paths, secrets, cookie and session policy)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from piranha_web.auth import PASSWORD_FILE, LoginThrottle, PasswordFile, load_or_create_secret
+from piranha_web.store import ConfigStore
+from piranha_web.web.services import Services
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Settings of one app.
+
+    ``secret_key`` None means the key kept in ``state_dir`` (created on first use).  ``tls``
+    marks the session cookie Secure.  Sessions end after ``idle_timeout`` without a request
+    and ``session_lifetime`` after login, whichever comes first.  ``clock`` (seconds since the
+    epoch) exists so that tests can move time forward.
+    """
+
+    config_path: Path
+    state_dir: Path
+    secret_key: bytes | None = None
+    tls: bool = False
+    idle_timeout: timedelta = timedelta(minutes=30)
+    session_lifetime: timedelta = timedelta(hours=12)
+    csrf: bool = True
+    testing: bool = False
+    clock: Callable[[], float] = time.time
+
+    def resolved_secret(self) -> bytes:
+        """The session key: the given one, else the one stored in the state directory."""
+        if self.secret_key is not None:
+            return self.secret_key
+        return load_or_create_secret(self.state_dir)
+
+    def default_services(self) -> Services:
+        """Store, password file and login throttle for these settings."""
+        return Services(
+            store=ConfigStore(self.config_path),
+            state_dir=self.state_dir,
+            passwords=PasswordFile(self.state_dir / PASSWORD_FILE),
+            login_throttle=LoginThrottle(),
+        )

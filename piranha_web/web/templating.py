@@ -1,0 +1,49 @@
+"""Helpers every template can use: the current tab, the last save's outcome, help texts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, request
+
+from piranha_web.web.saving import recall
+
+#: blueprint -> tab of the tab bar it belongs to
+TAB_OF_BLUEPRINT = {
+    "control": "control",
+    "global_settings": "global_settings",
+    "redundancy": "redundancy",
+    "virtual": "virtual",
+    "server": "virtual",
+    "monitoring": "virtual",
+}
+#: tab bar: (tab, endpoint, label) in Piranha's order
+TABS = (
+    ("control", "control.index", "CONTROL/MONITORING"),
+    ("global_settings", "global_settings.index", "GLOBAL SETTINGS"),
+    ("redundancy", "redundancy.index", "REDUNDANCY"),
+    ("virtual", "virtual.index", "VIRTUAL SERVERS"),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def split_help(text: str | None) -> tuple[str, str]:
+    """(first sentence, the rest) of a help text, for a short line plus expandable detail."""
+    if not text:
+        return "", ""
+    parts = _SENTENCE_END.split(text.strip(), maxsplit=1)
+    return parts[0], (parts[1] if len(parts) > 1 else "")
+
+
+def install(app: Flask) -> None:
+    """Register the template globals and filters on ``app``."""
+    app.jinja_env.filters["split_help"] = split_help
+
+    @app.context_processor
+    def page_context() -> dict[str, Any]:
+        return {
+            "tabs": TABS,
+            "current_tab": TAB_OF_BLUEPRINT.get(request.blueprint or ""),
+            "recall_outcome": recall,
+        }
