@@ -26,9 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from piranha_web.errors import StaleRevisionError, StoreIOError, ValidationFailedError
+from piranha_web.errors import (
+    ParseError,
+    StaleRevisionError,
+    StoreIOError,
+    ValidationFailedError,
+)
 from piranha_web.lvscf import Document, parse
-from piranha_web.lvscf.validate import Finding, check_text
+from piranha_web.lvscf.validate import Finding, check_text, validate
 from piranha_web.lvscf.values import c_int
 
 ENCODING = "utf-8"
@@ -88,6 +93,7 @@ class ConfigStore:
         )
         self.keep = keep
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
+        self._parsed: Loaded | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -102,10 +108,18 @@ class ConfigStore:
         return revision_of(self.read_bytes())
 
     def load(self) -> Loaded:
-        """Read and parse lvs.cf (:class:`ParseError` propagates with line and column)."""
+        """Read and parse lvs.cf (:class:`ParseError` propagates with line and column).
+
+        The parsed document of the last revision seen is kept, so loading an unchanged file
+        costs a read, a hash and a cheap copy; every caller gets its own document to edit.
+        """
         data = self.read_bytes()
-        text = decode(data)
-        return Loaded(parse(text), revision_of(data), text)
+        revision = revision_of(data)
+        cached = self._parsed
+        if cached is None or cached.revision != revision:
+            text = decode(data)
+            cached = self._parsed = Loaded(parse(text), revision, text)
+        return Loaded(cached.document.copy(), cached.revision, cached.text)
 
     # ------------------------------------------------------------------ writing
 
@@ -134,7 +148,12 @@ class ConfigStore:
             if bump_serial and doc.dumps() != old_text:
                 _bump_serial(doc)
             new_text = doc.dumps()
-            findings = check_text(new_text)
+            reparsed: Document | None
+            try:
+                reparsed = parse(new_text)
+            except ParseError:
+                reparsed = None
+            findings = validate(reparsed) if reparsed is not None else check_text(new_text)
             if any(f.is_error for f in findings):
                 introduced = _new_errors(check_text(old_text) if current else [], findings)
                 if introduced:
@@ -145,6 +164,8 @@ class ConfigStore:
                 if current:
                     self._keep_history(current)
                 self._write_atomically(data)
+            if reparsed is not None:
+                self._parsed = Loaded(reparsed, revision_of(data), new_text)
             return SaveResult(
                 revision_of(data),
                 old_text,

@@ -192,3 +192,21 @@ def test_two_processes_with_the_same_revision_exactly_one_wins(lvs_cf: Path) -> 
     assert [o[0] for o in outcomes] == ["saved", "stale"]
     winner = outcomes[0][1]
     assert f"port = {winner}" in lvs_cf.read_text()
+
+
+def test_loaded_documents_are_independent_copies(lvs_cf: Path) -> None:
+    """Editing one loaded document never leaks into the next load of the same revision."""
+    store = ConfigStore(lvs_cf)
+    first = store.load()
+    first.document.set("port", "9999", virtual="web")
+    first.document.rename_virtual("web", "renamed")
+    second = store.load()
+    assert second.document.dumps() == BASE
+    assert second.revision == first.revision
+
+
+def test_load_sees_a_hand_edit_made_after_the_previous_load(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    store.load()
+    lvs_cf.write_text(BASE.replace("weight = 1", "weight = 4"))
+    assert store.load().document.model().virtual("web").servers[0].weight == 4

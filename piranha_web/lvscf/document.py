@@ -1,6 +1,8 @@
 """The lossless lvs.cf document and its edit operations.
 
-A :class:`Document` is a list of line nodes and blocks (see :mod:`.syntax`).  Every edit is
+A :class:`Document` is a list of line nodes and blocks (see :mod:`.syntax`).  Line nodes are
+never changed in place (an edit puts a new node in the list), so :meth:`Document.copy` can share
+them and only copy the lists.  Every edit is
 addressed by name (``virtual="web"``, ``server="rs1"``), never by position, and changes only
 the lines it must:
 
@@ -58,6 +60,11 @@ class Document:
     def __init__(self, items: list[Node] | None = None, final_newline: bool = True) -> None:
         self.items: list[Node] = items if items is not None else []
         self.final_newline = final_newline
+
+    def copy(self) -> Document:
+        """An independent document sharing the (never mutated) line nodes: cheap to make."""
+        items = [_copy_block(i) if isinstance(i, Block) else i for i in self.items]
+        return Document(items, self.final_newline)
 
     # ------------------------------------------------------------------ rendering
 
@@ -186,7 +193,8 @@ class Document:
         existing = [s for s in body if isinstance(s, Statement) and s.key == key]
         if existing:
             stmt = existing[-1]
-            stmt.raw, stmt.tokens = _finish_line(_splice(stmt, key, keyspec, words), key, words)
+            raw, tokens = _finish_line(_splice(stmt, key, keyspec, words), key, words)
+            body[_index_of(body, stmt)] = Statement(raw, tokens)
             return
         rendered = [_render(key, keyspec, w, None) for w in words]
         position = _insert_position(body, scope, key)
@@ -385,6 +393,15 @@ def _index_of(items: Sequence[Node], node: Node) -> int:
     raise NotFoundError("node is not part of this document")
 
 
+def _copy_block(block: Block) -> Block:
+    return Block(
+        block.opener,
+        [_copy_block(i) if isinstance(i, Block) else i for i in block.body],
+        block.closer,
+        list(block.leading),
+    )
+
+
 def _new_block(kind: str, name: str, indent: str) -> Block:
     opener_raw = f"{indent}{kind} {name} {{"
     tokens = tokenize(opener_raw)
@@ -400,8 +417,7 @@ def _rename(block: Block, new: str) -> None:
     tokens = tokenize(raw)
     if [t.text for t in tokens] != [block.kind, new, "{"]:
         raise EditError(None, f"the name {new!r} cannot be written safely")
-    block.opener.raw = raw
-    block.opener.tokens = tokens
+    block.opener = Opener(raw, tokens)
 
 
 def _after_last_block(items: list[Node], kind: str) -> int:
