@@ -11,7 +11,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
-    │   └── MonitorScriptError     a send/expect/send_program nanny would hang on or misuse
+    │   └── MonitorScriptError     a health check nanny cannot run as configured
     ├── StoreError                 lvs.cf on disk
     │   ├── StaleRevisionError     the file changed since the caller loaded it
     │   ├── ValidationFailedError  the new text has errors; nothing was written
@@ -91,10 +91,12 @@ class DuplicateNameError(LvsCfError):
 
 
 class MonitorScriptError(LvsCfError):
-    """A monitoring string nanny cannot use as written (unknown escape, bad regex, long command).
+    """A health check nanny cannot run as configured.
 
-    Raised by ``piranha_web.monitor`` while building a check; a probe reports it as the reason
-    the check is down instead of contacting the real server.
+    An unknown escape, a bad regex or an over-long command in the monitoring strings, or a
+    real server without an address, a port or a timeout nanny can use.  Raised by
+    ``piranha_web.monitor`` while building a check; a probe reports it as the reason the check
+    is down instead of contacting the real server.
     """
 
     def __init__(self, key: str | None, message: str) -> None:
