@@ -17,6 +17,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── ValidationFailedError  the new text has errors; nothing was written
     │   └── StoreIOError           reading or writing the file failed
     ├── SyncError                  copying lvs.cf to the backup router failed
+    ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     └── AuthError                  login / password problems
 """
 
@@ -148,6 +149,20 @@ class SyncError(PiranhaError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class NetInfoError(PiranhaError):
+    """This router's interfaces, daemon processes or IPVS table could not be read.
+
+    ``source`` names what was being read (``netlink``, ``/proc/net/ip_vs``, ...).
+    """
+
+    status_hint = 503
+
+    def __init__(self, source: str, detail: str) -> None:
+        self.source = source
+        self.detail = detail
+        super().__init__(f"{source}: {detail}")
 
 
 class AuthError(PiranhaError):
