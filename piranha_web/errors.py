@@ -17,6 +17,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── ValidationFailedError  the new text has errors; nothing was written
     │   └── StoreIOError           reading or writing the file failed
     ├── SyncError                  copying lvs.cf to the backup router failed
+    │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     └── AuthError                  login / password problems
 """
@@ -163,6 +164,17 @@ class NetInfoError(PiranhaError):
         self.source = source
         self.detail = detail
         super().__init__(f"{source}: {detail}")
+
+
+class SyncSettingsError(SyncError):
+    """A backup-sync setting (SSH user, port, paths...) cannot be used; ``field`` names it."""
+
+    status_hint = 400
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__("invalid sync setting", f"{field}: {message}")
 
 
 class AuthError(PiranhaError):
