@@ -51,16 +51,13 @@ def initial_values(doc: Document, virtual: str) -> dict[str, str]:
     return values
 
 
-def _edit(form: MonitoringForm, initial: dict[str, str], virtual: str) -> panel.Edit:
-    todo = {key: panel.submitted(getattr(form, key)) for key in KEYS}
-    todo = {key: value for key, value in todo.items() if value != initial[key]}
-    regex = "1" if form.use_regex.data else ""
-
+def _edit(todo: dict[str, str], virtual: str) -> panel.Edit:
     def edit(doc: Document) -> None:
         for key, value in todo.items():
-            panel.set_or_unset(doc, key, value, virtual=virtual)
-        if regex != initial["use_regex"]:
-            doc.set("use_regex", "1" if regex else "0", virtual=virtual)
+            if key == "use_regex":
+                doc.set("use_regex", "1" if value else "0", virtual=virtual)
+            else:
+                panel.set_or_unset(doc, key, value, virtual=virtual)
 
     return edit
 
@@ -88,12 +85,10 @@ def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = No
 def edit() -> Page:
     virtual = panel.arg("virtual")
     loaded = panel.load()
-    initial = initial_values(loaded.document, virtual)
+    current = initial_values(loaded.document, virtual)
     if request.method == "GET":
         form = MonitoringForm(formdata=None)
-        panel.fill(form, {k: v for k, v in initial.items() if k != "use_regex"},
-                   loaded.revision)
-        form.use_regex.data = bool(initial["use_regex"])
+        panel.fill(form, current, loaded.revision)
         return _render(form, virtual)
     form = MonitoringForm()
     button = panel.action()
@@ -101,11 +96,13 @@ def edit() -> Page:
         return redirect(url_for("virtual.edit", virtual=virtual), code=303)
     if not form.validate():
         return _render(form, virtual, status=400)
+    todo = panel.changed(form, current)
     if button in BLANKS:
-        change = _blank(BLANKS[button], virtual)
+        todo = {BLANKS[button]: ""}
+        change = _edit(todo, virtual)
         success = f"{button}: {BLANKS[button]} removed from {virtual}."
     else:
-        change = _edit(form, initial, virtual)
+        change = _edit(todo, virtual)
         success = f"Monitoring scripts of {virtual} saved."
     outcome = save_edit(change, form.revision.data or "",
                         panel.mapper(f"virtual {virtual}", FIELDS), success=success)
@@ -115,6 +112,7 @@ def edit() -> Page:
     for field, messages in outcome.field_errors.items():
         getattr(form, field).errors = list(messages)
     if outcome.status == "conflict":
-        form.revision.data = outcome.revision
+        panel.rebase(form, initial_values(panel.load().document, virtual), todo,
+                     outcome.revision)
         return _render(form, virtual, outcome, 409)
     return _render(form, virtual, outcome, 400)

@@ -1,20 +1,28 @@
 """Pieces shared by the panel blueprints: the hidden revision, findings per block, field edits.
 
 Forms are filled from the document (``initial`` values: raw lvs.cf values, or the value the
-daemons assume when a key is absent) and applied by comparing each submitted value with its
-initial value: only changed fields are written, so untouched lines stay byte-identical, and a
-field left blank removes its key.
+daemons assume when a key is absent) and applied by comparing each submitted value with the
+value the form was rendered with: only changed fields are written, so untouched lines stay
+byte-identical, and a field left blank removes its key.
+
+The rendered values travel with the form (hidden ``initial``, beside ``revision``).  When the
+file changed meanwhile, :func:`rebase` shows the form again with the current file's values
+plus the user's changes, so ACCEPT re-applies exactly what the user changed and nothing else.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import abort, request
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField
+from wtforms import BooleanField, Field, HiddenField
+from wtforms.fields.choices import SelectChoice
 
+from piranha_web.errors import EditError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.store import Loaded
@@ -23,12 +31,27 @@ from piranha_web.web.services import services
 
 #: a change to lvs.cf, applied by saving.save_edit
 Edit = Callable[[Document], None]
+#: names this tool gives new or renamed blocks (existing names in the file are left alone)
+NAME_RE = re.compile(r"[A-Za-z0-9_.:@+~\[\]-]{1,64}")
+
+
+def check_new_name(name: str, what: str) -> None:
+    """Refuse an empty or unusual name for a new or renamed virtual/real server."""
+    if not name:
+        raise EditError("name", f"Enter a name for the {what}.")
+    if not NAME_RE.fullmatch(name):
+        raise EditError(
+            "name",
+            "Use at most 64 letters, digits and _ . - : [ ] @ + ~ (no blanks, quotes or "
+            "other characters) for the name.",
+        )
 
 
 class RevisionForm(FlaskForm):
     """Any POST form: CSRF token plus the revision of lvs.cf the page was rendered from."""
 
     revision = HiddenField()
+    initial = HiddenField()
 
 
 def load() -> Loaded:
@@ -80,32 +103,61 @@ def mapper(where: str, fields: Iterable[str], renames: Mapping[str, str] | None 
     return field_for
 
 
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a select or radio field."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def add_choice(field: Any, value: str | None) -> None:
     """Offer ``value`` in a select/radio field when the file holds a value not in its list."""
-    if value is not None and value not in [c[0] for c in field.choices]:
-        field.choices = [*field.choices, (value, value)]
+    if value is not None and value not in [c.value for c in field.choices]:
+        field.choices = [*field.choices, SelectChoice(value, value)]
 
 
 def fill(form: FlaskForm, initial: Mapping[str, str], revision: str) -> None:
-    """Set the form's fields to the initial values (GET)."""
+    """Set the form's fields to the initial values and remember them in the form."""
     for name, value in initial.items():
         getattr(form, name).data = value
     form.revision.data = revision
+    form.initial.data = json.dumps(dict(initial), sort_keys=True)
 
 
 def submitted(field: Field) -> str:
-    """A text or choice field's submitted value, surrounding blanks removed."""
+    """A field's submitted value: text without surrounding blanks; checkboxes "1" or ""."""
+    if isinstance(field, BooleanField):
+        return "1" if field.data else ""
     data = field.data
     return data.strip() if isinstance(data, str) else ("" if data is None else str(data))
 
 
-def changed(form: FlaskForm, initial: Mapping[str, str]) -> dict[str, str]:
-    """Fields whose submitted value differs from the value the form was rendered with."""
+def rendered_with(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]:
+    """The values the submitted form was rendered with (``current`` if it does not say)."""
+    try:
+        found = json.loads(form.initial.data or "")
+    except ValueError:
+        return dict(current)
+    if (not isinstance(found, dict) or set(found) != set(current)
+            or not all(isinstance(v, str) for v in found.values())):
+        return dict(current)
+    return found
+
+
+def changed(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]:
+    """Fields the user changed: submitted values that differ from those the form showed."""
+    shown = rendered_with(form, current)
     return {
         name: submitted(getattr(form, name))
-        for name, value in initial.items()
-        if submitted(getattr(form, name)) != value
+        for name in current
+        if submitted(getattr(form, name)) != shown[name]
     }
+
+
+def rebase(form: FlaskForm, current: Mapping[str, str], todo: Mapping[str, str],
+           revision: str) -> None:
+    """After a conflict: the current file's values plus the user's changes, at ``revision``."""
+    fill(form, current, revision)
+    for name, value in todo.items():
+        getattr(form, name).data = value
 
 
 def set_or_unset(

@@ -11,6 +11,7 @@ Selection by name: ``?virtual=V&server=S``.  Same conventions as the ``virtual``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -109,13 +110,16 @@ def _render_edit(form: ServerForm, virtual: str, server: str | None,
 
 
 def _after_post(form: ServerForm, virtual: str, server: str | None, outcome: SaveOutcome,
-                target: str) -> Page:
+                target: str, rebase: Callable[[str], None] | None = None) -> Page:
+    """Redirect to the saved panel, or show the form again with the user's input."""
     if outcome.status in ("saved", "unchanged"):
         remember(outcome)
         return redirect(url_for(".edit", virtual=virtual, server=target), code=303)
     for field, messages in outcome.field_errors.items():
         getattr(form, field).errors = list(messages)
     if outcome.status == "conflict":
+        if rebase is not None:
+            rebase(outcome.revision)
         form.revision.data = outcome.revision
         return _render_edit(form, virtual, server, outcome, 409)
     return _render_edit(form, virtual, server, outcome, 400)
@@ -148,23 +152,29 @@ def new() -> Page:
 def edit() -> Page:
     virtual, server = panel.arg("virtual"), panel.arg("server")
     loaded = panel.load()
-    initial = initial_values(loaded.document, virtual, server)
+    current = initial_values(loaded.document, virtual, server)
     if request.method == "GET":
         form = ServerForm(formdata=None)
-        panel.fill(form, initial, loaded.revision)
+        panel.fill(form, current, loaded.revision)
         return _render_edit(form, virtual, server)
     form = ServerForm()
     if panel.action() == "CANCEL":
         return redirect(url_for(".index", virtual=virtual, selected=server), code=303)
     if not form.validate():
         return _render_edit(form, virtual, server, status=400)
-    target = panel.submitted(form.name) or server
+    todo = panel.changed(form, current)
+    target = todo.get("name") or server
+
+    def rebase(revision: str) -> None:
+        now = initial_values(panel.load().document, virtual, server)
+        panel.rebase(form, now, todo, revision)
+
     outcome = save_edit(
-        edit_existing(form, initial, virtual, server), form.revision.data or "",
+        edit_existing(todo, virtual, server), form.revision.data or "",
         panel.mapper(_where(virtual, target), FIELDS),
         success=f"Real server {target} saved.",
     )
-    return _after_post(form, virtual, server, outcome, target)
+    return _after_post(form, virtual, server, outcome, target, rebase)
 
 
 @bp.route("/delete", methods=["GET", "POST"])

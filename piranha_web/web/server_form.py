@@ -13,7 +13,12 @@ from wtforms import StringField
 from piranha_web.errors import EditError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
-from piranha_web.web.panel import RevisionForm, changed, set_or_unset, submitted
+from piranha_web.web.panel import (
+    RevisionForm,
+    check_new_name,
+    set_or_unset,
+    submitted,
+)
 
 PLAIN_KEYS = ("address", "port", "weight")
 FIELDS = ("name", *PLAIN_KEYS)
@@ -49,20 +54,15 @@ def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
             "weight": raw("weight", "1")}
 
 
-def edit_existing(form: ServerForm, initial: dict[str, str], virtual: str, server: str
+def edit_existing(todo: dict[str, str], virtual: str, server: str
                   ) -> Callable[[Document], None]:
-    """The edit ACCEPT applies to one real server: only the changed fields."""
-    todo = changed(form, initial)
+    """The edit ACCEPT applies to one real server: the changed fields ``todo``."""
 
     def edit(doc: Document) -> None:
         target = server
         if "name" in todo:
-            if not todo["name"]:
-                raise EditError("name", "Enter a name for the real server.")
-            try:
-                doc.rename_server(virtual, server, todo["name"])
-            except EditError as err:
-                raise EditError("name", err.message) from err
+            check_new_name(todo["name"], "real server")
+            doc.rename_server(virtual, server, todo["name"])
             target = todo["name"]
         for key in PLAIN_KEYS:
             if key in todo:
@@ -78,8 +78,7 @@ def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
     name = submitted(form.name)
 
     def edit(doc: Document) -> None:
-        if not name:
-            raise EditError("name", "Enter a name for the real server.")
+        check_new_name(name, "real server")
         address = submitted(form.address)
         if not address:
             raise EditError("address", "Enter the real server's IP address.")
@@ -89,9 +88,6 @@ def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
             "port": submitted(form.port) or None,
             "weight": submitted(form.weight) or None,
         }
-        try:
-            doc.add_server(virtual, name, values)
-        except EditError as err:
-            raise EditError(err.key or "name", err.message) from err
+        doc.add_server(virtual, name, values)
 
     return edit

@@ -12,6 +12,7 @@ a POST carrying the revision the page was rendered from; viewing never writes lv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -104,8 +105,8 @@ def _render_edit(form: VirtualForm, name: str | None, outcome: SaveOutcome | Non
     return page, status
 
 
-def _after_post(form: VirtualForm, name: str | None, outcome: SaveOutcome,
-                target: str) -> Page:
+def _after_post(form: VirtualForm, name: str | None, outcome: SaveOutcome, target: str,
+                rebase: Callable[[str], None] | None = None) -> Page:
     """Redirect to the saved subsection, or show the form again with the user's input."""
     if outcome.status in ("saved", "unchanged"):
         remember(outcome)
@@ -113,6 +114,8 @@ def _after_post(form: VirtualForm, name: str | None, outcome: SaveOutcome,
     for field, messages in outcome.field_errors.items():
         getattr(form, field).errors = list(messages)
     if outcome.status == "conflict":
+        if rebase is not None:
+            rebase(outcome.revision)
         form.revision.data = outcome.revision
         return _render_edit(form, name, outcome, 409)
     return _render_edit(form, name, outcome, 400)
@@ -142,25 +145,32 @@ def new() -> Page:
 def edit() -> Page:
     name = panel.arg("virtual")
     loaded = panel.load()
-    initial = initial_values(loaded.document, name)
+    current = initial_values(loaded.document, name)
     if request.method == "GET":
         form = VirtualForm(formdata=None)
-        form.offer(initial)
-        panel.fill(form, initial, loaded.revision)
+        form.offer(current)
+        panel.fill(form, current, loaded.revision)
         return _render_edit(form, name)
     form = VirtualForm()
-    form.offer(initial)
+    form.offer(current)
     if panel.action() == "CANCEL":
         return redirect(url_for(".index", selected=name), code=303)
     if not form.validate():
         return _render_edit(form, name, status=400)
-    target = panel.submitted(form.name) or name
+    todo = panel.changed(form, current)
+    target = todo.get("name") or name
+
+    def rebase(revision: str) -> None:
+        now = initial_values(panel.load().document, name)
+        form.offer(now)
+        panel.rebase(form, now, todo, revision)
+
     outcome = save_edit(
-        edit_existing(form, initial, name), form.revision.data or "",
+        edit_existing(todo, name), form.revision.data or "",
         panel.mapper(f"virtual {target}", FIELDS, RENAMES),
         success=f"Virtual server {target} saved.",
     )
-    return _after_post(form, name, outcome, target)
+    return _after_post(form, name, outcome, target, rebase)
 
 
 @bp.route("/delete", methods=["GET", "POST"])

@@ -14,7 +14,14 @@ from wtforms import RadioField, SelectField, StringField
 from piranha_web.errors import EditError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
-from piranha_web.web.panel import RevisionForm, add_choice, changed, set_or_unset, submitted
+from piranha_web.web.panel import (
+    RevisionForm,
+    add_choice,
+    check_new_name,
+    choices,
+    set_or_unset,
+    submitted,
+)
 
 #: fields of the form that are plain lvs.cf keys of the same name
 PLAIN_KEYS = (
@@ -22,8 +29,7 @@ PLAIN_KEYS = (
     "quiesce_server", "load_monitor", "scheduler", "persistent", "pmask",
 )
 FIELDS = ("name", "address", "device", *PLAIN_KEYS)
-UNUSED = ("", "Unused")
-MASKS = [UNUSED, *((m, m) for m in s.NETMASKS)]
+MASKS = [("", "Unused"), *((m, m) for m in s.NETMASKS)]
 
 #: what Piranha's ADD writes for a new virtual server (reference/piranha.md §2.9); the VIP is
 #: left for the user because 0.0.0.0 is no usable address
@@ -65,21 +71,21 @@ class VirtualForm(RevisionForm):
 
     name = StringField("Name")
     port = StringField("Application port")
-    protocol = SelectField("Protocol", choices=[("tcp", "TCP"), ("udp", "UDP")])
+    protocol = SelectField("Protocol", choices=choices([("tcp", "TCP"), ("udp", "UDP")]))
     address = StringField("Virtual IP Address")
-    vip_nmask = SelectField("Virtual IP Network Mask", choices=MASKS)
+    vip_nmask = SelectField("Virtual IP Network Mask", choices=choices(MASKS))
     sorry_server = StringField("Sorry Server")
     fwmark = StringField("Firewall Mark")
     device = StringField("Device")
     reentry = StringField("Re-entry Time")
     timeout = StringField("Service Timeout")
-    quiesce_server = RadioField("Quiesce server", choices=[("1", "Yes"), ("0", "No")])
+    quiesce_server = RadioField("Quiesce server", choices=choices([("1", "Yes"), ("0", "No")]))
     load_monitor = SelectField(
-        "Load monitoring tool", choices=[(m, m) for m in ("none", "rup", "ruptime")]
+        "Load monitoring tool", choices=choices((m, m) for m in ("none", "rup", "ruptime"))
     )
-    scheduler = SelectField("Scheduling", choices=list(s.SCHEDULERS))
+    scheduler = SelectField("Scheduling", choices=choices(s.SCHEDULERS))
     persistent = StringField("Persistence")
-    pmask = SelectField("Persistence Network Mask", choices=MASKS)
+    pmask = SelectField("Persistence Network Mask", choices=choices(MASKS))
 
     def offer(self, initial: dict[str, str]) -> None:
         """Add the file's values that are not in a drop-down's list, so they are kept."""
@@ -109,8 +115,8 @@ def initial_values(doc: Document, name: str) -> dict[str, str]:
     return values
 
 
-def _address(form: VirtualForm) -> list[str] | None:
-    vip, device = submitted(form.address), submitted(form.device)
+def _address(vip: str, device: str) -> list[str] | None:
+    """The ``address`` value for the two fields (None: both blank, the key is removed)."""
     if not vip and not device:
         return None
     if not vip:
@@ -124,24 +130,21 @@ def _address(form: VirtualForm) -> list[str] | None:
     return [vip, device]
 
 
-def edit_existing(form: VirtualForm, initial: dict[str, str], name: str
-                  ) -> Callable[[Document], None]:
-    """The edit ACCEPT applies to virtual server ``name``: only the changed fields."""
-    todo = changed(form, initial)
+def edit_existing(todo: dict[str, str], name: str) -> Callable[[Document], None]:
+    """The edit ACCEPT applies to virtual server ``name``: the changed fields ``todo``."""
 
     def edit(doc: Document) -> None:
         target = name
         if "name" in todo:
             new = todo["name"]
-            if not new:
-                raise EditError("name", "Enter a name for the virtual server.")
-            try:
-                doc.rename_virtual(name, new)
-            except EditError as err:
-                raise EditError("name", err.message) from err
+            check_new_name(new, "virtual server")
+            doc.rename_virtual(name, new)
             target = new
         if "address" in todo or "device" in todo:
-            doc.set("address", _address(form), virtual=target)
+            words = (doc.get("address", virtual=target) or "").split(" ")
+            vip = todo.get("address", words[0])
+            device = todo.get("device", words[1] if len(words) > 1 else "")
+            doc.set("address", _address(vip, device), virtual=target)
         for key in PLAIN_KEYS:
             if key in todo:
                 set_or_unset(doc, key, todo[key], virtual=target)
@@ -154,17 +157,13 @@ def create_new(form: VirtualForm) -> Callable[[Document], None]:
     name = submitted(form.name)
 
     def edit(doc: Document) -> None:
-        if not name:
-            raise EditError("name", "Enter a name for the virtual server.")
-        address = _address(form)
+        check_new_name(name, "virtual server")
+        address = _address(submitted(form.address), submitted(form.device))
         if address is None:
             raise EditError("address", "Enter the virtual IP address.")
         values: dict[str, str | list[str] | None] = {"address": address, **ADD_EXTRA}
         for key in PLAIN_KEYS:
             values[key] = submitted(getattr(form, key)) or None
-        try:
-            doc.add_virtual(name, values)
-        except EditError as err:
-            raise EditError(err.key or "name", err.message) from err
+        doc.add_virtual(name, values)
 
     return edit
