@@ -86,7 +86,7 @@ def edit() -> Page:
     virtual = panel.arg("virtual")
     loaded = panel.load()
     current = initial_values(loaded.document, virtual)
-    if request.method == "GET":
+    if request.method != "POST":
         form = MonitoringForm(formdata=None)
         panel.fill(form, current, loaded.revision)
         return _render(form, virtual)

@@ -128,7 +128,7 @@ def _after_post(form: ServerForm, virtual: str, server: str | None, outcome: Sav
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Page:
     virtual = panel.arg("virtual")
-    if request.method == "GET":
+    if request.method != "POST":
         loaded = panel.load()
         loaded.document.find_virtual(virtual)
         form = ServerForm(formdata=None)
@@ -153,7 +153,7 @@ def edit() -> Page:
     virtual, server = panel.arg("virtual"), panel.arg("server")
     loaded = panel.load()
     current = initial_values(loaded.document, virtual, server)
-    if request.method == "GET":
+    if request.method != "POST":
         form = ServerForm(formdata=None)
         panel.fill(form, current, loaded.revision)
         return _render_edit(form, virtual, server)

@@ -123,7 +123,7 @@ def _after_post(form: VirtualForm, name: str | None, outcome: SaveOutcome, targe
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Page:
-    if request.method == "GET":
+    if request.method != "POST":
         form = VirtualForm(formdata=None)
         panel.fill(form, ADD_DEFAULTS, panel.load().revision)
         return _render_edit(form, None)
@@ -146,7 +146,7 @@ def edit() -> Page:
     name = panel.arg("virtual")
     loaded = panel.load()
     current = initial_values(loaded.document, name)
-    if request.method == "GET":
+    if request.method != "POST":
         form = VirtualForm(formdata=None)
         form.offer(current)
         panel.fill(form, current, loaded.revision)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.web.conftest import Web, file_diff, form_of, form_values, no_errors
 
 EDIT = "/virtual/edit?virtual=web"
 
 
-def accept(client: FlaskClient, url: str, **changes: str) -> object:
+def accept(client: FlaskClient, url: str, **changes: str) -> TestResponse:
     """Submit the form on ``url`` as a browser would, with ``changes`` typed in."""
     data = {**form_of(client, url), **changes, "action": "ACCEPT"}
     return client.post(url, data=data)

@@ -1,0 +1,72 @@
+"""The ACCEPT helper: diff of changed lines, sync after save, what the next page remembers."""
+
+from __future__ import annotations
+
+from flask import session
+
+from piranha_web.lvscf import Document
+from piranha_web.web.saving import LineChange, changed_lines, recall, remember, save_edit
+from tests.web.conftest import FakeSyncer, Web
+
+
+def no_fields(where: str, key: str | None, code: str) -> str | None:
+    return None
+
+
+def test_changed_lines_lists_removed_then_added_with_their_line_numbers() -> None:
+    old = "a = 1\nb = 2\nc = 3\n"
+    new = "a = 1\nb = 20\nc = 3\nd = 4\n"
+    assert changed_lines(old, new) == (
+        LineChange("-", 2, "b = 2"), LineChange("+", 2, "b = 20"), LineChange("+", 4, "d = 4"),
+    )
+
+
+def test_a_sync_exception_does_not_undo_the_save(web: Web) -> None:
+    web.services.syncer = FakeSyncer(error=RuntimeError("ssh: connection refused"))
+    with web.app.test_request_context():
+        revision = web.services.store.revision()
+        outcome = save_edit(
+            lambda doc: doc.set("port", "81", virtual="web"), revision, no_fields
+        )
+    assert outcome.saved
+    assert outcome.sync is not None and not outcome.sync.ok
+    assert "ssh: connection refused" in outcome.sync.message
+    assert "     port = 81\n" in web.config.read_text()
+
+
+def test_a_reported_sync_failure_is_passed_on(web: Web) -> None:
+    web.services.syncer = FakeSyncer(ok=False, message="backup router unreachable")
+    with web.app.test_request_context():
+        outcome = save_edit(lambda doc: doc.set("port", "81", virtual="web"),
+                            web.services.store.revision(), no_fields)
+    assert outcome.sync is not None
+    assert (outcome.sync.ok, outcome.sync.message) == (False, "backup router unreachable")
+
+
+def test_errors_of_other_blocks_are_reported_with_their_line(web: Web) -> None:
+    def edit(doc: Document) -> None:
+        doc.set("port", "eighty", virtual="mail")
+
+    before = web.config.read_bytes()
+    with web.app.test_request_context():
+        outcome = save_edit(edit, web.services.store.revision(), no_fields)
+    assert outcome.status == "invalid"
+    assert outcome.general_errors and outcome.general_errors[0].startswith(
+        "line 35 (virtual mail, port): ")
+    assert web.config.read_bytes() == before
+
+
+def test_remembered_outcome_is_shown_once_and_long_diffs_are_cut(web: Web) -> None:
+    def edit(doc: Document) -> None:
+        for number in range(200):
+            doc.add_server("mail", f"mx{number}", {"address": f"10.9.{number // 250}.{number % 250 + 1}"})
+
+    with web.app.test_request_context():
+        outcome = save_edit(edit, web.services.store.revision(), no_fields)
+        assert outcome.saved and len(outcome.changes) > 600
+        remember(outcome)
+        remembered = session["piranha_outcome"]
+        assert remembered["omitted"] > 0
+        assert len(remembered["changes"]) + remembered["omitted"] == len(outcome.changes)
+        assert recall() is not None
+        assert recall() is None

@@ -1,0 +1,189 @@
+"""Login on every route and method, sessions that end, slowed-down guessing, safe headers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.web.conftest import PASSWORD, Web, build_web
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+PUBLIC = {("/login", "GET"), ("/login", "HEAD"), ("/static/style.css", "GET"),
+          ("/static/style.css", "HEAD")}
+
+
+def every_url(web: Web) -> list[str]:
+    """Every URL rule of the app (teammates' blueprints included) plus unknown ones."""
+    rules = [rule.rule.replace("<path:filename>", "style.css")
+             for rule in web.app.url_map.iter_rules()]
+    assert "/virtual/edit" in rules and "/control/" in rules
+    return [*rules, "/virtual/edit?virtual=web", "/no/such/page", "/virtual/nope"]
+
+
+def login(client: FlaskClient, password: str = PASSWORD, user: str = "piranha",
+          client_address: str = "127.0.0.1") -> int:
+    response = client.post("/login", data={"username": user, "password": password},
+                           environ_base={"REMOTE_ADDR": client_address})
+    return response.status_code
+
+
+def test_every_route_and_method_is_refused_without_login(web: Web) -> None:
+    """CVE-2013-6492: no URL answers or writes anything for any method without a login."""
+    before, mtime = web.config.read_bytes(), web.config.stat().st_mtime_ns
+    client = web.client(login=False)
+    checked = 0
+    for url in every_url(web):
+        for method in METHODS:
+            if (url, method) in PUBLIC:
+                continue
+            data = {"username": "piranha", "password": "x"} if url == "/login" else {
+                "action": "DELETE", "selected": "web", "revision": "x"}
+            response = client.open(url, method=method, data=data)
+            body = response.get_data(as_text=True)
+            checked += 1
+            if url == "/login" and method == "POST":
+                assert response.status_code == 401, body
+                continue
+            assert response.status_code in (302, 401), (method, url, response.status_code)
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith("/login?next="), (method, url)
+            assert "192.0.2.10" not in body and "rs1" not in body, (method, url)
+    assert checked > 100
+    assert web.config.read_bytes() == before and web.config.stat().st_mtime_ns == mtime
+
+
+def test_login_page_and_stylesheet_are_public(web: Web) -> None:
+    client = web.client(login=False)
+    page = client.get("/login").get_data(as_text=True)
+    assert "Welcome to Piranha" in page and 'id="password"' in page
+    assert "192.0.2.10" not in page
+    with client.get("/static/style.css") as response:
+        assert response.status_code == 200
+        assert b".titlebar" in response.get_data()
+
+
+def test_login_then_the_requested_page(web: Web) -> None:
+    client = web.client(login=False)
+    response = client.get("/virtual/edit?virtual=web")
+    assert response.headers["Location"] == "/login?next=/virtual/edit?virtual%3Dweb"
+    response = client.post(response.headers["Location"],
+                           data={"username": "piranha", "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/virtual/edit?virtual=web"
+    assert client.get("/virtual/edit?virtual=web").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+def test_login_never_redirects_off_site(web: Web, target: str) -> None:
+    client = web.client(login=False)
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "piranha", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(web: Web) -> None:
+    client = web.client(login=False)
+    for user, password in (("piranha", "wrong"), ("root", PASSWORD)):
+        response = client.post("/login", data={"username": user, "password": password})
+        assert response.status_code == 401
+        assert "Wrong user name or password." in response.get_data(as_text=True)
+    assert client.get("/virtual/").status_code == 302
+
+
+def test_repeated_failures_lock_that_user_from_that_client_for_a_growing_time(
+    web: Web,
+) -> None:
+    client = web.client(login=False)
+    assert [login(client, "bad") for _ in range(3)] == [401, 401, 401]
+    response = client.post("/login", data={"username": "piranha", "password": "bad"})
+    assert "wait 2 seconds" in response.get_data(as_text=True)
+    response = client.post("/login", data={"username": "piranha", "password": PASSWORD})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "2"
+    assert "Too many failed logins" in response.get_data(as_text=True)
+    assert login(web.client(login=False), client_address="192.0.2.99") == 303  # other client
+    web.clock.advance(2.5)
+    assert login(client, "bad") == 401  # fifth failure: locked twice as long
+    web.clock.advance(3)
+    assert login(client) == 429
+    web.clock.advance(1.5)
+    assert login(client) == 303
+
+
+def test_sessions_end_after_idle_time(web: Web, client: FlaskClient) -> None:
+    web.clock.advance(20 * 60)
+    assert client.get("/virtual/").status_code == 200
+    web.clock.advance(20 * 60)
+    assert client.get("/virtual/").status_code == 200  # 40 min logged in, 20 min idle
+    web.clock.advance(31 * 60)
+    response = client.get("/virtual/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert "Your session has expired" in client.get("/login").get_data(as_text=True)
+
+
+def test_sessions_end_after_their_lifetime_even_when_active(tmp_path: Path) -> None:
+    web = build_web(tmp_path, session_lifetime=timedelta(hours=1))
+    client = web.client()
+    for _ in range(3):
+        web.clock.advance(20 * 60)
+        assert client.get("/virtual/").status_code == 200
+    web.clock.advance(20 * 60)
+    assert client.get("/virtual/").status_code == 302
+
+
+def test_changing_the_password_ends_existing_sessions(web: Web, client: FlaskClient) -> None:
+    web.services.passwords.set_password("piranha", "new password")
+    assert client.get("/virtual/").status_code == 302
+
+
+def test_logout_ends_the_session(client: FlaskClient) -> None:
+    response = client.post("/logout")
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert "You have logged out." in client.get("/login").get_data(as_text=True)
+    assert client.get("/virtual/").status_code == 302
+
+
+def test_pages_carry_the_security_headers(client: FlaskClient) -> None:
+    for url in ("/virtual/", "/virtual/edit?virtual=web", "/no/such/page", "/login"):
+        headers = client.get(url).headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'; script-src")
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_templates_have_no_inline_script_or_style(client: FlaskClient) -> None:
+    for url in ("/virtual/", "/virtual/edit?virtual=web", "/virtual/monitoring/?virtual=web",
+                "/virtual/servers/?virtual=web"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script" not in page and "style=" not in page and "<style" not in page
+
+
+def test_session_cookie_is_httponly_strict_and_secure_with_tls(tmp_path: Path) -> None:
+    for tls in (False, True):
+        (tmp_path / str(tls)).mkdir()
+        web = build_web(tmp_path / str(tls), tls=tls)
+        response = web.app.test_client().post(
+            "/login", data={"username": "piranha", "password": PASSWORD},
+            base_url="https://localhost" if tls else "http://localhost")
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert ("Secure" in cookie) is tls
+
+
+def test_a_post_from_another_site_is_refused(web: Web, client: FlaskClient) -> None:
+    before = web.config.read_bytes()
+    response = client.post("/virtual/", data={"action": "(DE)ACTIVATE", "selected": "web"},
+                           headers={"Origin": "http://evil.example"})
+    assert response.status_code == 403
+    assert web.config.read_bytes() == before
+
+
+def test_unknown_pages_and_methods_after_login(client: FlaskClient) -> None:
+    assert client.get("/no/such/page").status_code == 404
+    assert client.put("/virtual/").status_code == 405
