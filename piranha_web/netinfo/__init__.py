@@ -1,0 +1,92 @@
+"""This router as the kernel sees it: interfaces and addresses, LVS daemons, the IPVS table.
+
+:class:`NetInfo` is the one object the web layer holds (``Services.netinfo``).  It reads the
+host's network namespace, or the named one (``NetInfo(netns="...")``, env PIRANHA_NETNS for
+the served app), so tests can point it at a namespace they built.  Every call reads the
+kernel afresh; the pure helpers (:mod:`.ipvs_diff`, :mod:`.vips`) work on what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from piranha_web.netinfo.daemons import DaemonStatus, daemon_status, find_daemons
+from piranha_web.netinfo.interfaces import Address, Interfaces, read_interfaces
+from piranha_web.netinfo.ipvs_model import IpvsTable
+from piranha_web.netinfo.ipvs_netlink import read_ipvs_netlink
+from piranha_web.netinfo.proc_ip_vs import SOURCE as PROC_IP_VS
+from piranha_web.netinfo.proc_ip_vs import kernel_hz, read_proc_ip_vs
+
+__all__ = ["IpvsReading", "NetInfo"]
+
+NO_IPVS = ("This router's kernel has no IPVS (no IPVS netlink family, no /proc/net/ip_vs): "
+           "it cannot act as an LVS router until the ip_vs module is available.")
+
+
+@dataclass(frozen=True)
+class IpvsReading:
+    """The live IPVS table, or None with ``message`` saying why there is none."""
+
+    table: IpvsTable | None
+    message: str = ""
+
+
+class NetInfo:
+    """Reads this router's state (see the module docstring).
+
+    ``proc_ip_vs`` is the /proc/net/ip_vs fallback for when netlink is refused (a non-root
+    server) or missing; by default the host's file, and none inside a named namespace (its
+    table is only reachable through netlink there).  ``use_netlink=False`` reads only that
+    file.  ``hz`` converts its persistence ticks to seconds (default: the kernel's CONFIG_HZ
+    when its config can be found).
+    """
+
+    def __init__(self, netns: str | None = None, *, proc_ip_vs: Path | None = None,
+                 use_netlink: bool = True, hz: int | None = None,
+                 proc: Path = Path("/proc")) -> None:
+        self.netns = netns
+        self._proc_ip_vs = proc_ip_vs or (Path(PROC_IP_VS) if netns is None else None)
+        self._use_netlink = use_netlink
+        self._hz = hz
+        self._proc = proc
+
+    def interfaces(self) -> Interfaces:
+        """Every interface with its addresses and labels."""
+        return read_interfaces(self.netns)
+
+    def interface_names(self) -> list[str]:
+        """The interface names (eth0, ...), in kernel order."""
+        return self.interfaces().names()
+
+    def device_suggestions(self) -> list[str]:
+        """Names for a Device field: non-loopback interfaces and alias labels in use."""
+        return self.interfaces().device_suggestions()
+
+    def where_is(self, ip: str) -> Address | None:
+        """The address entry (device, label) carrying ``ip`` here, or None."""
+        return self.interfaces().where_is(ip)
+
+    def is_local_address(self, ip: str) -> bool:
+        """Whether ``ip`` is an address of this router."""
+        return self.interfaces().is_local_address(ip)
+
+    def daemons(self) -> list[DaemonStatus]:
+        """pulse, lvsd and nanny: running or not, with their processes' arguments."""
+        return daemon_status(find_daemons(self.netns, self._proc))
+
+    def ipvs(self) -> IpvsReading:
+        """The IPVS table: via netlink, else /proc/net/ip_vs, else why there is none.
+
+        Raises :class:`~piranha_web.errors.NetInfoError` when a source exists but cannot be read.
+        """
+        if self._use_netlink:
+            table = read_ipvs_netlink(self.netns)
+            if table is not None:
+                return IpvsReading(table)
+        if self._proc_ip_vs is not None:
+            hz = self._hz or kernel_hz()
+            table = read_proc_ip_vs(self._proc_ip_vs, hz)
+            if table is not None:
+                return IpvsReading(table)
+        return IpvsReading(None, NO_IPVS)
