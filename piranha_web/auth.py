@@ -205,6 +205,11 @@ class LoginThrottle:
         self._entries: dict[tuple[str, str], _Failures] = {}
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """Number of (client, user) pairs with recorded failures."""
+        with self._lock:
+            return len(self._entries)
+
     def wait_seconds(self, client: str, user: str) -> float:
         """Seconds until ``client`` may try ``user`` again (0 when it may try now)."""
         with self._lock:

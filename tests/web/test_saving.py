@@ -59,7 +59,8 @@ def test_errors_of_other_blocks_are_reported_with_their_line(web: Web) -> None:
 def test_remembered_outcome_is_shown_once_and_long_diffs_are_cut(web: Web) -> None:
     def edit(doc: Document) -> None:
         for number in range(200):
-            doc.add_server("mail", f"mx{number}", {"address": f"10.9.{number // 250}.{number % 250 + 1}"})
+            address = f"10.9.{number // 250}.{number % 250 + 1}"
+            doc.add_server("mail", f"mx{number}", {"address": address})
 
     with web.app.test_request_context():
         outcome = save_edit(edit, web.services.store.revision(), no_fields)

@@ -1,0 +1,58 @@
+"""`piranha-web passwd`: the password from stdin only, stored hashed with mode 600."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from piranha_web.auth import PasswordFile
+from tests.conftest import ROOT
+
+
+def passwd(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "piranha_web.cli", "passwd", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+
+
+def test_password_from_stdin_is_stored_hashed_with_mode_600(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    result = passwd("--state-dir", str(state), "--password-stdin", stdin="new pass word\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Password of user piranha set in {state / 'passwords'}.\n"
+    path = state / "passwords"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "new pass word" not in path.read_text()
+    assert PasswordFile(path).verify("piranha", "new pass word")
+
+
+def test_other_user_and_changing_a_password(tmp_path: Path) -> None:
+    state = str(tmp_path)
+    passwd("--state-dir", state, "--password-stdin", stdin="first\n")
+    passwd("--state-dir", state, "--user", "admin", "--password-stdin", stdin="admins\n")
+    passwd("--state-dir", state, "--password-stdin", stdin="second\n")
+    passwords = PasswordFile(tmp_path / "passwords")
+    assert passwords.verify("piranha", "second") and not passwords.verify("piranha", "first")
+    assert passwords.verify("admin", "admins")
+
+
+def test_without_password_stdin_and_no_terminal_nothing_is_asked_or_set(tmp_path: Path) -> None:
+    result = passwd("--state-dir", str(tmp_path), stdin="ignored\n")
+    assert result.returncode == 2
+    assert "--password-stdin" in result.stderr
+    assert not (tmp_path / "passwords").exists()
+
+
+def test_empty_password_is_refused(tmp_path: Path) -> None:
+    result = passwd("--state-dir", str(tmp_path), "--password-stdin", stdin="\n")
+    assert result.returncode == 1
+    assert not (tmp_path / "passwords").exists()
+
+
+def test_the_password_cannot_be_given_as_an_argument(tmp_path: Path) -> None:
+    result = passwd("--state-dir", str(tmp_path), "secret")
+    assert result.returncode == 2
+    assert "unrecognized arguments: secret" in result.stderr

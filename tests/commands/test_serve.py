@@ -1,0 +1,177 @@
+"""`piranha-web serve` as a real process: config from the example, printed login, waitress, TLS."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import select
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    lines: list[str]
+
+    @property
+    def url(self) -> str:
+        match = re.search(r"Log in at (\S+)", "\n".join(self.lines))
+        assert match, self.lines
+        return match.group(1)
+
+
+def start(*args: str, env: dict[str, str] | None = None) -> Server:
+    """Start `piranha-web serve ARGS`, wait for its 'Log in at' line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "piranha_web.cli", "serve", "--port", "0", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    server = Server(process, [])
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            line = process.stdout.readline()
+            if not line:
+                break
+            server.lines.append(line.rstrip("\n"))
+            if line.startswith("Log in at"):
+                if "with password" in line:
+                    server.lines.append(process.stdout.readline().rstrip("\n"))
+                return server
+    process.kill()
+    raise AssertionError(f"serve did not start: {server.lines}")
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+        if server.process.stdout:
+            server.process.stdout.close()
+
+
+def log_in(url: str, password: str, context: ssl.SSLContext | None = None) -> str:
+    """Log in like a browser (CSRF token from the form) and return the VIRTUAL SERVERS page."""
+    jar = http.cookiejar.CookieJar()
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(jar)]
+    if context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    opener = urllib.request.build_opener(*handlers)
+    with opener.open(url + "login", timeout=10) as response:
+        login_page = response.read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    assert token, login_page
+    form = urllib.parse.urlencode({"csrf_token": token.group(1), "username": "piranha",
+                                   "password": password}).encode()
+    with opener.open(url + "login", data=form, timeout=10) as response:
+        return str(response.read().decode())
+
+
+def test_first_start_creates_the_config_prints_the_password_once_and_serves(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    config = tmp_path / "ha" / "lvs.cf"
+    server = start("--config", str(config), "--state-dir", str(tmp_path / "state"))
+    servers.append(server)
+    assert server.lines[0] == f"Created {config} from the example configuration."
+    assert config.read_text() == (ROOT / "lvs.cf.example").read_text()
+    match = re.fullmatch(r"Log in at (http://127\.0\.0\.1:\d+/) as user piranha with password "
+                         r"(\S+)", server.lines[1])
+    assert match, server.lines
+    url, password = match.groups()
+    page = log_in(url, password)
+    assert "VIRTUAL SERVERS" in page and "<td>www</td>" in page
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url + "virtual/edit?virtual=www", data=b"x=1", timeout=10)
+    assert refused.value.code == 401
+    refused.value.close()
+    server.process.terminate()
+    server.process.wait(timeout=10)
+
+    again = start("--config", str(config), "--state-dir", str(tmp_path / "state"))
+    servers.append(again)
+    assert re.fullmatch(r"Log in at http://127\.0\.0\.1:\d+/ as user piranha", again.lines[0])
+    assert config.read_text() == (ROOT / "lvs.cf.example").read_text()
+
+
+def test_paths_default_to_the_environment(tmp_path: Path, servers: list[Server]) -> None:
+    env = {"PIRANHA_CONFIG": str(tmp_path / "lvs.cf"),
+           "PIRANHA_STATE_DIR": str(tmp_path / "state")}
+    servers.append(start(env=env))
+    assert (tmp_path / "lvs.cf").exists()
+    assert (tmp_path / "state" / "passwords").exists()
+    assert (tmp_path / "state" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def openssl() -> str:
+    found = shutil.which("openssl")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("openssl is not installed")
+        pytest.skip("openssl is not installed")
+    return found
+
+
+def test_tls_serves_https_only_with_the_given_certificate(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"),
+                   "--certfile", str(cert), "--keyfile", str(key))
+    servers.append(server)
+    assert server.url.startswith("https://127.0.0.1:")
+    password = re.search(r"with password (\S+)", "\n".join(server.lines))
+    assert password
+    context = ssl.create_default_context(cafile=str(cert))
+    page = log_in(server.url, password.group(1), context)
+    assert "<td>www</td>" in page
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
+        plain.sendall(b"GET /login HTTP/1.0\r\n\r\n")
+        try:
+            answer = plain.recv(4096)
+        except ConnectionResetError:
+            answer = b""
+        assert b"HTTP/1" not in answer  # no plain-text HTTP on the TLS port
+    untrusting = ssl.create_default_context()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
+            pytest.raises(ssl.SSLCertVerificationError):
+        untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def test_certfile_without_keyfile_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "piranha_web.cli", "serve", "--certfile", "x.pem",
+         "--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 2
+    assert "--certfile and --keyfile go together" in result.stderr
