@@ -39,7 +39,7 @@ class Syncer(Protocol):
 class NetInfo(Protocol):
     """This router's network state (piranha_web.netinfo): device names for the Device field."""
 
-    def device_names(self) -> Sequence[str]: ...
+    def device_suggestions(self) -> Sequence[str]: ...
 
 
 class Prober(Protocol):
