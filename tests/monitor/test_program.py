@@ -1,0 +1,101 @@
+"""Sending programs run as real processes: nanny's verdict on their output, and the strict one."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from piranha_web.monitor import probe_virtual
+from piranha_web.monitor.probe import ProbeResult
+from tests.monitor.conftest import virtual
+
+TARGET = ("127.0.0.1", 8080)
+
+
+def run_program(command: str, expect: str | None = "OK") -> ProbeResult:
+    (result,) = probe_virtual(virtual(TARGET, send_program=command, expect=expect))
+    return result
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie waiting to be reaped is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_program_printing_the_expect_string_is_up(scripts: dict[str, Path]) -> None:
+    result = run_program(str(scripts["ok.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("up", "up")
+    assert result.received == "OK\\n"
+    assert result.check == f"program {scripts['ok.sh']}"
+
+
+def test_program_printing_something_else_is_down(scripts: dict[str, Path]) -> None:
+    result = run_program(str(scripts["fail.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("down", "down")
+    assert result.nanny.reason == 'the program printed "FAIL", expected "OK"'
+
+
+def test_failing_program_is_up_for_nanny_and_down_for_the_strict_check(
+    scripts: dict[str, Path],
+) -> None:
+    result = run_program(str(scripts["exits.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert "exited with status 3" in result.strict.reason
+    assert any("as UP" in w for w in result.warnings)
+
+
+def test_hanging_program_is_killed_at_the_timeout_with_its_children(
+    scripts: dict[str, Path],
+) -> None:
+    result = run_program(str(scripts["hang.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert "did not finish within 1 s" in result.strict.reason
+    child = int(Path(f"{scripts['hang.sh']}.child").read_text())
+    deadline = time.monotonic() + 5
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+
+
+def test_program_gets_the_real_server_address_and_port(scripts: dict[str, Path]) -> None:
+    result = run_program(f"{scripts['args.sh']} %h %p", expect="127.0.0.1:8080")
+    assert (result.nanny.state, result.strict.state) == ("up", "up")
+
+
+def test_output_without_newline_loses_its_last_byte_for_nanny(scripts: dict[str, Path]) -> None:
+    result = run_program(str(scripts["no_newline.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("down", "up")
+    assert result.nanny.reason == 'the program printed "O", expected "OK"'
+
+
+def test_output_in_pieces_is_compared_by_nanny_from_the_first_read_only(
+    scripts: dict[str, Path],
+) -> None:
+    result = run_program(str(scripts["pieces.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("down", "up")
+
+
+def test_program_that_does_not_exist_is_up_for_nanny(tmp_path: Path) -> None:
+    result = run_program(f"{tmp_path}/missing %h")
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert "could not be started" in result.strict.reason
+
+
+def test_program_without_expect_string_is_down(scripts: dict[str, Path]) -> None:
+    result = run_program(str(scripts["ok.sh"]), expect=None)
+    assert (result.nanny.state, result.strict.state) == ("down", "down")
+    assert "no expect string" in result.nanny.reason
+
+
+def test_arguments_reach_the_program_without_a_shell(
+    tmp_path: Path, scripts: dict[str, Path]
+) -> None:
+    marker = tmp_path / "injected"
+    result = run_program(f"{scripts['args.sh']} ;touch {marker} $(id)", expect=";touch:")
+    assert result.nanny.state == "down"
+    assert result.received.startswith(";touch")
+    assert not marker.exists()
