@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: session fixtures shared by several test folders (``backup_router``: a real sshd in a netns)
+pytest_plugins = ("tests.helpers.sshd",)
 CORPUS = ROOT.parent / "shared" / "corpus" / "lvs.cf"
 
 

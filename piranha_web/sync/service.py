@@ -1,0 +1,263 @@
+"""SyncService: copy lvs.cf to the backup router after each save, on demand, and compare.
+
+The web layer (``Services.syncer``) and the ``piranha-web sync`` command use only this class.
+Nothing here raises for a failed copy: :meth:`SyncService.after_save` and
+:meth:`SyncService.sync_now` return a :class:`SyncOutcome` whose ``ok`` is False and whose
+``reason`` says in plain words what went wrong, because a failed copy must never undo or block
+the save that came before it.
+
+Syncs are serialised by a file lock in the state directory and always push the local lvs.cf as
+it is when the sync gets the lock, so after rapid successive saves the backup ends with the last
+version.  A sync that waited while another one pushed exactly the current file returns that
+sync's outcome instead of copying it again.  The local lvs.cf is only ever read here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from piranha_web.errors import StoreIOError, SyncError
+from piranha_web.store import ConfigStore, decode
+from piranha_web.sync import failures, hostkeys
+from piranha_web.sync.failures import explain
+from piranha_web.sync.openssh import Session
+from piranha_web.sync.outcome import (
+    DIFFERS,
+    IN_SYNC,
+    NO_BACKUP,
+    UNREACHABLE,
+    SyncOutcome,
+    SyncStatus,
+    load_outcome,
+    save_outcome,
+)
+from piranha_web.sync.push import checksum, push, reload, remote_checksum
+from piranha_web.sync.settings import SyncSettings, load_settings, save_settings
+from piranha_web.sync.target import Target, resolve_target
+
+log = logging.getLogger(__name__)
+LOCK_FILE = "sync.lock"
+
+
+class SyncService:
+    """Backup-router sync for lvs.cf at ``config_path`` with settings in ``state_dir``.
+
+    ``settings`` replaces the saved settings for this object (the CLI's one-off options);
+    ``clock`` exists so that tests can control the recorded times.
+    """
+
+    def __init__(self, config_path: Path | str, state_dir: Path | str, *,
+                 settings: SyncSettings | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config_path = Path(config_path)
+        self.state_dir = Path(state_dir)
+        self._settings = settings
+        self._clock = clock
+        self._cache_lock = threading.Lock()
+        self._cached_status: SyncStatus | None = None
+
+    # ------------------------------------------------------------------ settings and target
+
+    def settings(self) -> SyncSettings:
+        return self._settings if self._settings is not None else load_settings(self.state_dir)
+
+    def save_settings(self, settings: SyncSettings) -> None:
+        """Store ``settings`` in the state directory (refused with SyncSettingsError)."""
+        save_settings(self.state_dir, settings)
+        if self._settings is not None:
+            self._settings = settings
+        self._forget_status()
+
+    def target(self) -> Target:
+        """The backup router as lvs.cf and the settings describe it now (SyncError if none)."""
+        return resolve_target(self.settings(), self.state_dir, self.config_path,
+                              decode(self._read_local()))
+
+    def _read_local(self) -> bytes:
+        try:
+            return ConfigStore(self.config_path).read_bytes()
+        except StoreIOError as err:
+            raise SyncError(failures.LOCAL_UNREADABLE, str(err)) from err
+
+    # ------------------------------------------------------------------ host key
+
+    def scan_host_key(self) -> list[hostkeys.HostKey]:
+        """The keys the backup router offers now, to show their fingerprints (trusts nothing)."""
+        return hostkeys.scan(self.target())
+
+    def trust_host_key(self, fingerprint: str) -> hostkeys.HostKey:
+        """Trust the backup's key with the fingerprint the administrator confirmed."""
+        key = hostkeys.trust(self.target(), fingerprint)
+        self._forget_status()
+        return key
+
+    def host_key_trusted(self) -> bool:
+        """Whether a host key is confirmed for the current target (False: no target)."""
+        try:
+            return hostkeys.is_trusted(self.target())
+        except SyncError:
+            return False
+
+    # ------------------------------------------------------------------ syncing
+
+    def after_save(self) -> SyncOutcome:
+        """Copy lvs.cf after a save, unless automatic sync is off; never raises."""
+        try:
+            auto = self.settings().auto_sync
+        except SyncError as err:
+            return self._failed(err, None, None)
+        if not auto:
+            return SyncOutcome(True, "Automatic copy to the backup router is off; lvs.cf was "
+                               "not copied (use SYNC NOW).", skipped=True, time=self._clock())
+        return self.sync_now()
+
+    def sync_now(self) -> SyncOutcome:
+        """Copy the current lvs.cf to the backup router and verify it; never raises."""
+        requested = self._clock()
+        try:
+            with self._locked():
+                outcome = self._sync(requested)
+        except SyncError as err:
+            outcome = self._failed(err, None, None)
+        except Exception as err:  # a sync problem must never reach the save's caller
+            log.exception("sync to the backup router failed")
+            outcome = self._failed(SyncError(failures.FAILED, repr(err)), None, None)
+        self._forget_status()
+        return outcome
+
+    def last(self) -> SyncOutcome | None:
+        """The last recorded sync attempt (None: never synced)."""
+        return load_outcome(self.state_dir)
+
+    def _sync(self, requested: float) -> SyncOutcome:
+        target: Target | None = None
+        data: bytes | None = None
+        try:
+            data = self._read_local()
+            sent = checksum(data)
+            last = load_outcome(self.state_dir)
+            if (last is not None and last.ok and not last.skipped and last.checksum == sent
+                    and last.time >= requested):
+                return last  # another sync pushed this very file while we waited
+            target = resolve_target(self.settings(), self.state_dir, self.config_path,
+                                    decode(data))
+            self._require_trusted(target)
+            mode = os.stat(self.config_path).st_mode & 0o777
+            with Session(target) as session:
+                push(session, data, mode)
+                if target.reload_command:
+                    reload(session)
+        except SyncError as err:
+            if err.reason == failures.NO_BACKUP:
+                outcome = SyncOutcome(True, f"Nothing copied: {explain(err.reason)}",
+                                      reason=err.reason, detail=err.detail, skipped=True,
+                                      time=self._clock())
+            else:
+                outcome = self._failed(self._host_key_changed(err, target), target, data)
+        else:
+            reloaded = " and reloaded" if target.reload_command else ""
+            outcome = SyncOutcome(
+                True,
+                f"lvs.cf copied to the backup router {target.host}{reloaded}; the copy was "
+                f"verified (sha256 {sent[:12]}).",
+                checksum=sent, host=target.host, remote_path=target.remote_path,
+                time=self._clock(),
+            )
+        save_outcome(self.state_dir, outcome)
+        return outcome
+
+    def _failed(self, err: SyncError, target: Target | None, data: bytes | None) -> SyncOutcome:
+        where = f" {target.host}" if target else ""
+        return SyncOutcome(
+            False,
+            f"Copying lvs.cf to the backup router{where} failed: {err.reason}. "
+            f"{explain(err.reason)}",
+            reason=err.reason, detail=err.detail,
+            checksum=checksum(data) if data is not None else None,
+            host=target.host if target else None,
+            remote_path=target.remote_path if target else None,
+            time=self._clock(),
+        )
+
+    @staticmethod
+    def _require_trusted(target: Target) -> None:
+        if not hostkeys.is_trusted(target):
+            raise SyncError(failures.HOST_KEY_UNKNOWN,
+                            f"no host key confirmed for {target.known_hosts_name} in "
+                            f"{target.known_hosts}")
+
+    @staticmethod
+    def _host_key_changed(err: SyncError, target: Target | None) -> SyncError:
+        """A trusted host that no longer offers a key of the trusted type has CHANGED keys."""
+        if (err.reason == failures.HOST_KEY_UNKNOWN and target is not None
+                and hostkeys.is_trusted(target)):
+            return SyncError(failures.HOST_KEY_CHANGED, err.detail)
+        return err
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        path = self.state_dir / LOCK_FILE
+        try:
+            self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as err:
+            raise SyncError(failures.STATE_UNUSABLE, f"cannot lock {path}: {err.strerror}") \
+                from err
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    # ------------------------------------------------------------------ comparing
+
+    def status(self, max_age: float = 0.0) -> SyncStatus:
+        """Compare the backup's lvs.cf with ours now (a result up to ``max_age`` s old may do)."""
+        with self._cache_lock:
+            cached = self._cached_status
+        if cached is not None and self._clock() - cached.checked_at <= max_age:
+            return cached
+        status = self._compare()
+        with self._cache_lock:
+            self._cached_status = status
+        return status
+
+    def _forget_status(self) -> None:
+        with self._cache_lock:
+            self._cached_status = None
+
+    def _compare(self) -> SyncStatus:
+        now = self._clock()
+        target: Target | None = None
+        local: str | None = None
+        try:
+            data = self._read_local()
+            local = checksum(data)
+            target = resolve_target(self.settings(), self.state_dir, self.config_path,
+                                    decode(data))
+            self._require_trusted(target)
+            with Session(target) as session:
+                remote = remote_checksum(session)
+        except SyncError as err:
+            if err.reason == failures.NO_BACKUP:
+                return SyncStatus(NO_BACKUP, explain(err.reason), local, reason=err.reason,
+                                  detail=err.detail, checked_at=now)
+            err = self._host_key_changed(err, target)
+            return SyncStatus(UNREACHABLE, f"The backup router cannot be compared: {err.reason}. "
+                              f"{explain(err.reason)}", local, reason=err.reason,
+                              detail=err.detail, host=target.host if target else None,
+                              checked_at=now)
+        if remote == local:
+            return SyncStatus(IN_SYNC, f"The backup router {target.host} has the same lvs.cf.",
+                              local, remote, host=target.host, checked_at=now)
+        what = "has no lvs.cf" if remote is None else "has a different lvs.cf"
+        return SyncStatus(DIFFERS, f"The backup router {target.host} {what} "
+                          f"({target.remote_path}).", local, remote, host=target.host,
+                          checked_at=now)

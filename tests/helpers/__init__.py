@@ -1,0 +1,1 @@
+"""Reusable test machinery that starts real components (sshd, network namespaces)."""
