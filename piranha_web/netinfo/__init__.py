@@ -15,8 +15,8 @@ from piranha_web.netinfo.daemons import DaemonStatus, daemon_status, find_daemon
 from piranha_web.netinfo.interfaces import Address, Interfaces, read_interfaces
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.ipvs_netlink import read_ipvs_netlink
-from piranha_web.netinfo.proc_ip_vs import SOURCE as PROC_IP_VS
-from piranha_web.netinfo.proc_ip_vs import kernel_hz, read_proc_ip_vs
+from piranha_web.netinfo.netns import in_netns
+from piranha_web.netinfo.proc_ip_vs import THREAD_PATH, kernel_hz, read_proc_ip_vs
 
 __all__ = ["IpvsReading", "NetInfo"]
 
@@ -35,18 +35,17 @@ class IpvsReading:
 class NetInfo:
     """Reads this router's state (see the module docstring).
 
-    ``proc_ip_vs`` is the /proc/net/ip_vs fallback for when netlink is refused (a non-root
-    server) or missing; by default the host's file, and none inside a named namespace (its
-    table is only reachable through netlink there).  ``use_netlink=False`` reads only that
-    file.  ``hz`` converts its persistence ticks to seconds (default: the kernel's CONFIG_HZ
-    when its config can be found).
+    The IPVS table comes from netlink, or from /proc/net/ip_vs when netlink is refused (a
+    server not running as root) or missing.  ``proc_ip_vs`` replaces that file (by default
+    the namespace's own); ``use_netlink=False`` reads only the file.  ``hz`` converts its
+    persistence ticks to seconds (default: the kernel's CONFIG_HZ when its config is found).
     """
 
-    def __init__(self, netns: str | None = None, *, proc_ip_vs: Path | None = None,
+    def __init__(self, netns: str | None = None, *, proc_ip_vs: Path = THREAD_PATH,
                  use_netlink: bool = True, hz: int | None = None,
                  proc: Path = Path("/proc")) -> None:
         self.netns = netns
-        self._proc_ip_vs = proc_ip_vs or (Path(PROC_IP_VS) if netns is None else None)
+        self._proc_ip_vs = proc_ip_vs
         self._use_netlink = use_netlink
         self._hz = hz
         self._proc = proc
@@ -84,9 +83,8 @@ class NetInfo:
             table = read_ipvs_netlink(self.netns)
             if table is not None:
                 return IpvsReading(table)
-        if self._proc_ip_vs is not None:
-            hz = self._hz or kernel_hz()
-            table = read_proc_ip_vs(self._proc_ip_vs, hz)
-            if table is not None:
-                return IpvsReading(table)
+        hz = self._hz or kernel_hz()
+        table = in_netns(self.netns, lambda: read_proc_ip_vs(self._proc_ip_vs, hz))
+        if table is not None:
+            return IpvsReading(table)
         return IpvsReading(None, NO_IPVS)

@@ -17,7 +17,9 @@ from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from piranha_web.errors import NetInfoError
+from piranha_web.netinfo.netns import netlink_socket
 
+NETLINK_ROUTE = 0
 _IFF_UP = 0x1
 _IFF_LOOPBACK = 0x8
 
@@ -73,8 +75,9 @@ class Interfaces:
         return sorted({a.label for i in self.interfaces for a in i.addresses if a.is_alias})
 
     def device_suggestions(self) -> list[str]:
-        """What a Device field may offer: non-loopback interfaces, then the alias labels."""
-        return [i.name for i in self.interfaces if not i.loopback] + self.labels()
+        """What a Device field may offer: non-loopback interfaces, then the alias labels in
+        use, each sorted by name."""
+        return sorted(i.name for i in self.interfaces if not i.loopback) + self.labels()
 
     def has_device(self, device: str) -> bool:
         """Whether ``device`` (``eth0`` or ``eth0:1``) sits on an interface of this router."""
@@ -100,12 +103,9 @@ class Interfaces:
 def read_interfaces(netns: str | None = None) -> Interfaces:
     """Every interface and address of this router (or of network namespace ``netns``)."""
     try:
-        # flags=0: never create a namespace that does not exist (pyroute2's default would)
-        with IPRoute(netns=netns, flags=0) if netns else IPRoute() as ipr:
+        with IPRoute(use_socket=netlink_socket(netns, NETLINK_ROUTE)) as ipr:
             links = list(ipr.get_links())
             addrs = list(ipr.get_addr())
-    except FileNotFoundError:
-        raise NetInfoError("netns", f"there is no network namespace {netns!r}") from None
     except (NetlinkError, OSError) as err:
         raise NetInfoError("netlink", f"cannot list interfaces: {err}") from None
     names = {link["index"]: link.get("IFLA_IFNAME") for link in links}

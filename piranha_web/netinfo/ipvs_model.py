@@ -3,7 +3,8 @@
 Pure: no I/O.  Addresses are text (dotted quad, or compressed IPv6), ports/weights ints.  A
 firewall-mark service has ``protocol == "fwm"``, a ``fwmark`` and no address or port.  Services
 and their real servers are kept in a stable order (the kernel lists them in hash order), the
-order ``ipvsadm -Ln`` uses: by protocol, then address, then port.
+order ``ipvsadm -Ln`` uses: firewall marks last, IPv4 before IPv6, then by protocol, address
+and port.
 """
 
 from __future__ import annotations
@@ -82,9 +83,9 @@ class IpvsTable:
         return cls(source, tuple(ordered))
 
 
-def _service_key(svc: IpvsService) -> tuple[int, tuple[int, int], int, int]:
-    return (_PROTOCOL_ORDER.get(svc.protocol, 9), _address_key(svc.address or ""),
-            svc.port or 0, svc.fwmark)
+def _service_key(svc: IpvsService) -> tuple[int, int, int, int, int]:
+    version, address = _address_key(svc.address or "")
+    return (svc.fwmark, version, _PROTOCOL_ORDER.get(svc.protocol, 9), address, svc.port or 0)
 
 
 def _address_key(address: str) -> tuple[int, int]:

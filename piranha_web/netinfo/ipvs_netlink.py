@@ -14,11 +14,15 @@ from typing import Any
 
 from pyroute2 import IPVS, IPVSService
 from pyroute2.netlink.exceptions import NetlinkError
+from pyroute2.netlink.generic import GenericNetlinkSocket
+from pyroute2.netlink.generic.ipvs import GENL_NAME, ipvsmsg
 
 from piranha_web.errors import NetInfoError
 from piranha_web.netinfo.ipvs_model import FORWARD_NAMES, IpvsDest, IpvsService, IpvsTable
+from piranha_web.netinfo.netns import netlink_socket
 
 SOURCE = "netlink"
+NETLINK_GENERIC = 16
 _PROTOCOLS = {6: "tcp", 17: "udp", 132: "sctp"}
 _F_PERSISTENT = 0x0001
 _F_ONEPACKET = 0x0004
@@ -29,14 +33,11 @@ _UNAVAILABLE = {errno.ENOENT, errno.EPERM, errno.EACCES, errno.EOPNOTSUPP}
 
 def read_ipvs_netlink(netns: str | None = None) -> IpvsTable | None:
     """The table of this kernel (or of network namespace ``netns``); None if unavailable."""
+    if not _has_ipvs_family(netns):
+        return None
     try:
-        # flags=0: never create a namespace that does not exist (pyroute2's default would)
-        sock = IPVS(netns=netns, flags=0) if netns else IPVS()
-    except FileNotFoundError:
-        raise NetInfoError("netns", f"there is no network namespace {netns!r}") from None
+        sock = IPVS(use_socket=netlink_socket(netns, NETLINK_GENERIC))
     except NetlinkError as err:
-        if err.code in _UNAVAILABLE:
-            return None
         raise NetInfoError(SOURCE, f"cannot open the IPVS netlink family: {err}") from None
     try:
         services = [_service(sock, msg) for msg in sock.service("dump")]
@@ -47,6 +48,20 @@ def read_ipvs_netlink(netns: str | None = None) -> IpvsTable | None:
     finally:
         sock.close()
     return IpvsTable.of(SOURCE, services)
+
+
+def _has_ipvs_family(netns: str | None) -> bool:
+    """Whether the kernel knows the IPVS family (asked first: a failing IPVS() leaks)."""
+    probe = GenericNetlinkSocket(use_socket=netlink_socket(netns, NETLINK_GENERIC))
+    try:
+        probe.bind(GENL_NAME, ipvsmsg)
+    except NetlinkError as err:
+        if err.code in _UNAVAILABLE:
+            return False
+        raise NetInfoError(SOURCE, f"cannot look up the IPVS netlink family: {err}") from None
+    finally:
+        probe.close()
+    return True
 
 
 def _service(sock: Any, msg: Any) -> IpvsService:

@@ -32,6 +32,7 @@ from piranha_web.errors import NetInfoError
 from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
 
 SOURCE = "/proc/net/ip_vs"
+THREAD_PATH = Path("/proc/thread-self/net/ip_vs")
 _PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "SCTP": "sctp"}
 _FORWARDS = ("Masq", "Local", "Tunnel", "Route", "Bypass")
 _HEADER = re.compile(r"IP Virtual Server version \S+ \(size=\d+\)|Prot LocalAddress:Port .*"
@@ -116,8 +117,11 @@ def _endpoint(text: str) -> tuple[str, int]:
     return address, int(found["port"], 16)
 
 
-def read_proc_ip_vs(path: Path = Path(SOURCE), hz: int | None = None) -> IpvsTable | None:
-    """The table in ``path``; None when the file does not exist (no IPVS in this kernel)."""
+def read_proc_ip_vs(path: Path = THREAD_PATH, hz: int | None = None) -> IpvsTable | None:
+    """The table in ``path``; None when the file does not exist (no IPVS in this kernel).
+
+    The default path is the calling thread's network namespace's /proc/net/ip_vs.
+    """
     try:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
