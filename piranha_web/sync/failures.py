@@ -64,8 +64,11 @@ EXPLANATIONS = {
     FAILED: "Copying lvs.cf to the backup router failed.",
 }
 
-#: (reason, phrases) checked in order against what ssh printed when it exited with 255
-_SSH_FAILURES = (
+#: (reason, phrases): the first reason one of whose phrases occurs in the error text wins
+Table = tuple[tuple[str, tuple[str, ...]], ...]
+
+#: checked in order against what ssh printed when it exited with 255
+_SSH_FAILURES: Table = (
     (HOST_KEY_CHANGED, ("REMOTE HOST IDENTIFICATION HAS CHANGED", "has changed and you have "
                         "requested strict checking")),
     (HOST_KEY_UNKNOWN, ("host key is known for", "Host key verification failed")),
@@ -77,8 +80,8 @@ _SSH_FAILURES = (
                    "Connection reset", "Connection closed", "kex_exchange_identification",
                    "Broken pipe", "Host is down")),
 )
-#: (reason, phrases) for errors reported by the backup's file system or remote commands
-_REMOTE_FAILURES = (
+#: errors reported by the backup's file system or remote commands
+_REMOTE_FAILURES: Table = (
     (DISK_FULL, ("No space left on device", "Disk quota exceeded", 'write remote "')),
     (PERMISSION_DENIED, ("Permission denied", "Read-only file system",
                          "Operation not permitted")),
@@ -102,11 +105,20 @@ def tidy(stderr: str) -> str:
 
 
 def classify(returncode: int, stderr: str) -> SyncError:
-    """The failure an ssh/sftp exit status and error text stand for."""
+    """The failure an ssh/sftp exit status and error text stand for.
+
+    For remote errors only the last message counts: sftp stops a batch at the failing command
+    and messages of earlier, allowed failures come before it.
+    """
     detail = tidy(stderr)
-    table = _SSH_FAILURES if returncode == 255 else _REMOTE_FAILURES
+    if returncode == 255:
+        table, text = _SSH_FAILURES, stderr
+    else:
+        lines = detail.splitlines()
+        table, text = _REMOTE_FAILURES, lines[-1] if lines else ""
+        detail = text
     for reason, phrases in table:
-        if any(phrase in stderr for phrase in phrases):
+        if any(phrase in text for phrase in phrases):
             return SyncError(reason, detail)
     if returncode == 255:
         return SyncError(UNREACHABLE, detail or "ssh failed without a message")

@@ -53,7 +53,7 @@ def push(session: Session, data: bytes, mode: int) -> str:
     if result.returncode != 0:
         if result.returncode != 255:
             session.sftp([f"-rm {temporary}"])
-        raise classify(result.returncode, last_line(result.stderr))
+        raise classify(result.returncode, result.stderr)
     sent = checksum(data)
     found = remote_checksum(session)
     if found != sent:
@@ -74,8 +74,7 @@ def remote_checksum(session: Session) -> str | None:
         return _read_back_checksum(session)
     if result.returncode != 255 and "No such file" in result.stderr:
         return None
-    raise classify(result.returncode, result.stderr if result.returncode == 255
-                   else last_line(result.stderr))
+    raise classify(result.returncode, result.stderr)
 
 
 def _read_back_checksum(session: Session) -> str | None:
@@ -85,7 +84,7 @@ def _read_back_checksum(session: Session) -> str | None:
     if result.returncode != 0:
         if result.returncode != 255 and "No such file" in result.stderr:
             return None
-        raise classify(result.returncode, last_line(result.stderr))
+        raise classify(result.returncode, result.stderr)
     return checksum(copy.read_bytes())
 
 
@@ -96,11 +95,6 @@ def reload(session: Session) -> None:
     if result.returncode == 255:
         result.raise_for_failure()
     if result.returncode != 0:
-        raise SyncError(RELOAD_FAILED, f"{command}: exit status {result.returncode}: "
-                                       f"{last_line(result.stderr)}".rstrip(": "))
-
-
-def last_line(stderr: str) -> str:
-    """The last message in an error text (the command a batch stopped at)."""
-    lines = tidy(stderr).splitlines()
-    return lines[-1] if lines else ""
+        said = tidy(result.stderr).splitlines()
+        raise SyncError(RELOAD_FAILED, f"{command}: exit status {result.returncode}"
+                                       + (f": {said[-1]}" if said else ""))
