@@ -109,3 +109,4 @@ def test_unknown_namespace_is_an_error_and_is_not_created() -> None:
 
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     assert name not in listed.split()
+

@@ -13,6 +13,7 @@ from piranha_web.netinfo import NetInfo
 from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
 from piranha_web.netinfo.proc_ip_vs import kernel_hz, parse_proc_ip_vs, read_proc_ip_vs
 from tests.conftest import ROOT
+from tests.helpers.ipvs_vm import parse_ipvsadm_ln
 
 DATA = ROOT / "tests" / "data" / "ipvs"
 DEBIAN_HZ = 250  # CONFIG_HZ of Debian's amd64 kernel, the one the capture ran on
@@ -20,18 +21,6 @@ DEBIAN_HZ = 250  # CONFIG_HZ of Debian's amd64 kernel, the one the capture ran o
 
 def captured(name: str) -> str:
     return (DATA / name).read_text()
-
-
-def ipvsadm_ln(text: str) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
-    """``ipvsadm -Ln`` output as (service, scheduler, [(server, forward, weight)])."""
-    services: list[tuple[str, str, list[tuple[str, str, int]]]] = []
-    for line in text.splitlines()[3:]:
-        words = line.split()
-        if words[0] == "->":
-            services[-1][2].append((words[1], words[2], int(words[3])))
-        else:
-            services.append((f"{words[0]} {words[1]}", words[2], []))
-    return services
 
 
 def test_the_empty_table_has_no_services() -> None:
@@ -45,7 +34,7 @@ def test_every_service_and_real_server_matches_ipvsadm() -> None:
     ours = [(svc.label, svc.scheduler, [(d.label, d.forward, d.weight) for d in svc.dests])
             for svc in table.services]
 
-    expected = ipvsadm_ln(captured("scenario.ipvsadm-Ln.txt"))
+    expected = parse_ipvsadm_ln(captured("scenario.ipvsadm-Ln.txt"))
 
     assert sorted(ours) == sorted(expected)
     assert len(ours) == 12
@@ -54,7 +43,7 @@ def test_every_service_and_real_server_matches_ipvsadm() -> None:
 def test_services_are_in_ipvsadm_order() -> None:
     """The kernel lists services in hash order; we list them like ipvsadm -Ln does."""
     table = parse_proc_ip_vs(captured("scenario.proc.txt"))
-    expected = [service for service, _, _ in ipvsadm_ln(captured("scenario.ipvsadm-Ln.txt"))]
+    expected = [service for service, _, _ in parse_ipvsadm_ln(captured("scenario.ipvsadm-Ln.txt"))]
 
     assert [svc.label for svc in table.services] == expected
 
