@@ -77,11 +77,6 @@ def warnings_of(doc: Document, where: str) -> list[Finding]:
     return [f for f in validate(doc) if f.where == where and not f.is_error]
 
 
-def errors_of(doc: Document, where: str) -> list[Finding]:
-    """Errors the file already has in one block (they do not block saving other changes)."""
-    return [f for f in validate(doc) if f.where == where and f.is_error]
-
-
 def mapper(where: str, fields: Iterable[str], renames: Mapping[str, str] | None = None
            ) -> FieldMapper:
     """Map findings of block ``where`` (and edit errors) to the form's fields.

@@ -198,8 +198,7 @@ def _conflict(
         "conflict",
         revision,
         "lvs.cf was changed by someone else (or by hand) since you loaded this page, so "
-        "nothing was written. Your input is kept below: ACCEPT re-applies it to the file as it "
-        "is now, or RELOAD shows the current file and discards your input.",
+        "nothing was written.",
         preview=preview,
     )
 
