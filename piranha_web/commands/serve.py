@@ -10,6 +10,7 @@ port (the printed URL shows it).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import socket
 import sys
 from pathlib import Path
@@ -51,6 +52,20 @@ def url_of(host: str, port: int, tls: bool) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}/"
 
 
+def exposure_warning(host: str, tls: bool) -> str | None:
+    """A warning when the login would cross a network in clear text."""
+    if tls:
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        if host == "localhost":
+            return None
+    return (f"WARNING: serving on {host} without TLS: the password and lvs.cf travel in clear "
+            "text (use --certfile/--keyfile, or keep the default 127.0.0.1 and an SSH tunnel)")
+
+
 def ensure_config(path: Path) -> bool:
     """Create ``path`` from lvs.cf.example when it does not exist; True when created."""
     if path.exists():
@@ -80,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls))
         passwords = PasswordFile(state_dir / PASSWORD_FILE)
         url = url_of(args.host, listener.getsockname()[1], tls)
+        if warning := exposure_warning(args.host, tls):
+            print(warning, file=sys.stderr, flush=True)
         if passwords.is_set(DEFAULT_USER):
             print(f"Log in at {url} as user {DEFAULT_USER}", flush=True)
         else:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from piranha_web.commands.serve import exposure_warning
 from tests.conftest import ROOT
 
 
@@ -165,6 +166,17 @@ def test_tls_serves_https_only_with_the_given_certificate(
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
             pytest.raises(ssl.SSLCertVerificationError):
         untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+@pytest.mark.parametrize(("host", "tls", "warned"), [
+    ("127.0.0.1", False, False), ("::1", False, False), ("localhost", False, False),
+    ("0.0.0.0", False, True), ("192.0.2.1", False, True), ("0.0.0.0", True, False),
+])
+def test_clear_text_outside_loopback_is_warned_about(host: str, tls: bool, warned: bool) -> None:
+    warning = exposure_warning(host, tls)
+    assert (warning is not None) is warned
+    if warning:
+        assert "without TLS" in warning
 
 
 def test_certfile_without_keyfile_is_a_usage_error(tmp_path: Path) -> None:
