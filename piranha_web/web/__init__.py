@@ -29,6 +29,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "virtual",
     "server",
     "monitoring",
+    "probe",
 )
 
 

@@ -15,6 +15,8 @@ from typing import Protocol
 from flask import current_app
 
 from piranha_web.auth import LoginThrottle, PasswordFile
+from piranha_web.lvscf.model import MonitorScript, VirtualServer
+from piranha_web.monitor import ProbeResult
 from piranha_web.store import ConfigStore
 
 EXTENSION_KEY = "piranha_web"
@@ -43,9 +45,14 @@ class NetInfo(Protocol):
 
 
 class Prober(Protocol):
-    """Runs nanny-exact health checks (piranha_web.monitor) for the TEST button."""
+    """Runs nanny-exact health checks for TEST and CHECK NOW.
 
-    def probe(self, virtual: str) -> object: ...
+    The ``piranha_web.monitor`` module itself fits; the probe views use it when this is None.
+    """
+
+    def probe_virtual(
+        self, vs: VirtualServer, overrides: MonitorScript | None = None
+    ) -> Sequence[ProbeResult]: ...
 
 
 @dataclass
