@@ -152,9 +152,16 @@ def test_tls_serves_https_only_with_the_given_certificate(
     password = re.search(r"with password (\S+)", "\n".join(server.lines))
     assert password
     context = ssl.create_default_context(cafile=str(cert))
-    page = log_in(server.url, password.group(1), context)
-    assert "<td>www</td>" in page
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=5):  # silent: no handshake
+        page = log_in(server.url, password.group(1), context)  # others are still served
+    assert "<td>www</td>" in page
+    # ten full TLS records and a last one larger than waitress reads at once (8 KiB)
+    big = urllib.request.Request(server.url + "login", data=b"x=" + b"y" * (16384 * 10 + 13000))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(big, context=context, timeout=10)
+    assert refused.value.code == 400  # read completely, then refused for its missing token
+    refused.value.close()
     with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
         plain.sendall(b"GET /login HTTP/1.0\r\n\r\n")
         try:
