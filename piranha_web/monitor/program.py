@@ -41,6 +41,8 @@ class _Output:
 
 
 def _kill_group(pgid: int) -> None:
+    """Kill what is left of the program's session (its group id is the program's pid, which the
+    kernel does not hand out again until the pid counter wraps)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 

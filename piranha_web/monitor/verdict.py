@@ -13,7 +13,7 @@ fails or times out is down.  Where the two differ, a warning says why in plain w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from piranha_web.monitor.escapes import quoted
 from piranha_web.monitor.expect import Expectation, Mode
@@ -57,7 +57,7 @@ class Judgement:
     nanny: Verdict
     strict: Verdict
     received: bytes = b""
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()
 
 
 def both(verdict: Verdict, spec: CheckSpec | None = None, received: bytes = b"") -> Judgement:
