@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "'": "'", '"': '"'}
-#: how control characters are made visible
-VISIBLE = {"\r": "\u240d", "\n": "\u240a", "\t": "\u2409"}
+#: how control characters are made visible (ASCII names: every font has them)
+VISIBLE = {"\r": "CR", "\n": "LF", "\t": "TAB"}
 
 
 @dataclass(frozen=True)
