@@ -17,6 +17,9 @@ from flask import current_app
 from piranha_web.auth import LoginThrottle, PasswordFile
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor import ProbeResult
+from piranha_web.netinfo import IpvsReading
+from piranha_web.netinfo.daemons import DaemonStatus
+from piranha_web.netinfo.interfaces import Interfaces
 from piranha_web.store import ConfigStore
 
 EXTENSION_KEY = "piranha_web"
@@ -39,9 +42,15 @@ class Syncer(Protocol):
 
 
 class NetInfo(Protocol):
-    """This router's network state (piranha_web.netinfo): device names for the Device field."""
+    """This router's network state (``piranha_web.netinfo.NetInfo``): devices, daemons, IPVS."""
 
     def device_suggestions(self) -> Sequence[str]: ...
+
+    def interfaces(self) -> Interfaces: ...
+
+    def daemons(self) -> Sequence[DaemonStatus]: ...
+
+    def ipvs(self) -> IpvsReading: ...
 
 
 class Prober(Protocol):
