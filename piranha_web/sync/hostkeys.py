@@ -109,6 +109,23 @@ def _names_match(hosts: str, name: str) -> bool:
     return name in hosts.split(",")
 
 
+def trusted_keys(target: Target) -> list[HostKey]:
+    """The keys the managed known_hosts trusts for the target (to compare with a scan)."""
+    try:
+        lines = target.known_hosts.read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise SyncError(STATE_UNUSABLE,
+                        f"cannot read {target.known_hosts}: {err.strerror}") from err
+    found = []
+    for line in lines:
+        words = line.split()
+        if len(words) >= 3 and _names_match(words[0], target.known_hosts_name):
+            found.extend(parse_keys(line))
+    return found
+
+
 def trust(target: Target, confirmed: str) -> HostKey:
     """Trust the backup's key whose fingerprint is ``confirmed``; earlier keys are replaced."""
     keys = scan(target)

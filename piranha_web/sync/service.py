@@ -98,6 +98,10 @@ class SyncService:
         self._forget_status()
         return key
 
+    def trusted_host_keys(self) -> list[hostkeys.HostKey]:
+        """The backup's keys the managed known_hosts trusts (empty: none confirmed yet)."""
+        return hostkeys.trusted_keys(self.target())
+
     def host_key_trusted(self) -> bool:
         """Whether a host key is confirmed for the current target (False: no target)."""
         try:
@@ -219,11 +223,19 @@ class SyncService:
     # ------------------------------------------------------------------ comparing
 
     def status(self, max_age: float = 0.0) -> SyncStatus:
-        """Compare the backup's lvs.cf with ours now (a result up to ``max_age`` s old may do)."""
+        """Compare the backup's lvs.cf with ours now.
+
+        A comparison up to ``max_age`` seconds old is reused while our lvs.cf is unchanged
+        (pages showing the status should not each log in to the backup router).
+        """
         with self._cache_lock:
             cached = self._cached_status
         if cached is not None and self._clock() - cached.checked_at <= max_age:
-            return cached
+            try:
+                if checksum(self._read_local()) == cached.local_checksum:
+                    return cached
+            except SyncError:
+                pass
         status = self._compare()
         with self._cache_lock:
             self._cached_status = status

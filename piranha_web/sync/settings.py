@@ -43,7 +43,7 @@ def host_problem(host: str) -> str | None:
         pass
     labels = host.rstrip(".").split(".")
     if len(host) > 253 or not all(HOST_LABEL.fullmatch(label) for label in labels):
-        return "not an IP address or host name"
+        return "must be an IP address or a host name"
     return None
 
 
@@ -54,7 +54,7 @@ def path_problem(path: str) -> str | None:
     if path.endswith("/"):
         return "must name a file, not a directory"
     if len(path) > 1024:
-        return "is too long"
+        return "must be at most 1024 characters long"
     if not SAFE_PATH.fullmatch(path):
         return "may only contain letters, digits and / . _ - @ + , = :"
     return None
@@ -92,7 +92,7 @@ class SyncSettings:
             found.append(("host", problem))
         for word in self.reload_command:
             if not word or _CONTROL.search(word):
-                found.append(("reload_command", "words may not be empty or hold control "
+                found.append(("reload_command", "must not hold empty words or control "
                                                 "characters"))
                 break
         return found

@@ -69,7 +69,7 @@ def resolve_target(settings: SyncSettings, state_dir: Path, config_path: Path,
     if host is None:
         raise SyncError(NO_BACKUP)
     if problem := host_problem(host):
-        raise SyncError(NO_BACKUP, f"the backup address {host!r} is {problem}")
+        raise SyncError(NO_BACKUP, f"the backup address {host!r} {problem}")
     remote_path = settings.remote_path or os.path.abspath(config_path)
     known_hosts = settings.known_hosts_path(state_dir)
     for what, path in (("remote path", remote_path), ("known_hosts file", str(known_hosts))):

@@ -30,6 +30,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "server",
     "monitoring",
     "probe",
+    "sync",
 )
 
 

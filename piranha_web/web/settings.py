@@ -10,6 +10,7 @@ from pathlib import Path
 
 from piranha_web.auth import PASSWORD_FILE, LoginThrottle, PasswordFile, load_or_create_secret
 from piranha_web.store import ConfigStore
+from piranha_web.sync import SyncService
 from piranha_web.web.services import Services
 
 
@@ -40,10 +41,11 @@ class WebSettings:
         return load_or_create_secret(self.state_dir)
 
     def default_services(self) -> Services:
-        """Store, password file and login throttle for these settings."""
+        """Store, password file, login throttle and backup-router sync for these settings."""
         return Services(
             store=ConfigStore(self.config_path),
             state_dir=self.state_dir,
             passwords=PasswordFile(self.state_dir / PASSWORD_FILE),
             login_throttle=LoginThrottle(),
+            syncer=SyncService(self.config_path, self.state_dir),
         )
