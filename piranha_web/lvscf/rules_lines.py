@@ -75,7 +75,7 @@ def line_findings(doc: Document) -> list[Finding]:
     return findings
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str], ...]:
     """``(severity, code, message, key)`` of one statement line; depends on nothing else."""
     node = _statement(raw)
