@@ -14,7 +14,7 @@ from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.resources import resource_path
-from piranha_web.web import errors, security, templating
+from piranha_web.web import devices, errors, security, templating
 from piranha_web.web.services import EXTENSION_KEY, Services, services
 from piranha_web.web.settings import WebSettings
 
@@ -60,6 +60,7 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
     security.install(app, settings)
     errors.install(app)
     templating.install(app)
+    devices.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"piranha_web.web.{name}").bp)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from piranha_web.auth import PASSWORD_FILE, LoginThrottle, PasswordFile, load_or_create_secret
+from piranha_web.netinfo import NetInfo
 from piranha_web.store import ConfigStore
 from piranha_web.sync import SyncService
 from piranha_web.web.services import Services
@@ -21,7 +23,9 @@ class WebSettings:
     ``secret_key`` None means the key kept in ``state_dir`` (created on first use).  ``tls``
     marks the session cookie Secure.  Sessions end after ``idle_timeout`` without a request
     and ``session_lifetime`` after login, whichever comes first.  ``clock`` (seconds since the
-    epoch) exists so that tests can move time forward.
+    epoch) exists so that tests can move time forward.  ``netns`` names the network namespace
+    whose interfaces, daemons and IPVS table the panels show (default: $PIRANHA_NETNS, else
+    the host's own).
     """
 
     config_path: Path
@@ -33,6 +37,7 @@ class WebSettings:
     csrf: bool = True
     testing: bool = False
     clock: Callable[[], float] = time.time
+    netns: str | None = field(default_factory=lambda: os.environ.get("PIRANHA_NETNS") or None)
 
     def resolved_secret(self) -> bytes:
         """The session key: the given one, else the one stored in the state directory."""
@@ -41,11 +46,12 @@ class WebSettings:
         return load_or_create_secret(self.state_dir)
 
     def default_services(self) -> Services:
-        """Store, password file, login throttle and backup-router sync for these settings."""
+        """Store, passwords, login throttle, netinfo and backup-router sync for these settings."""
         return Services(
             store=ConfigStore(self.config_path),
             state_dir=self.state_dir,
             passwords=PasswordFile(self.state_dir / PASSWORD_FILE),
             login_throttle=LoginThrottle(),
+            netinfo=NetInfo(self.netns),
             syncer=SyncService(self.config_path, self.state_dir),
         )
