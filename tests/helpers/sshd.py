@@ -21,6 +21,7 @@ test session (per xdist worker); tests give each case its own remote directory.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import os
 import re
@@ -174,13 +175,26 @@ class Namespace:
 
 
 def remove_stale_namespaces() -> None:
-    """Delete ``pwsy<pid>n<k>`` namespaces whose creating process is gone (a killed run)."""
+    """Delete ``pwsy<pid>n<k>`` namespaces whose creating process is gone (a killed run),
+    with whatever still runs inside them."""
     for line in run("ip", "netns", "list").stdout.splitlines():
         name = line.split()[0] if line.split() else ""
         match = _NAMESPACE.match(name)
         if match and not Path(f"/proc/{match.group(1)}").exists():
+            for pid in run("ip", "netns", "pids", name, check=False).stdout.split():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
             run("ip", "netns", "del", name, check=False)
             run("ip", "link", "del", f"{name}a", check=False)
+    for workdir in Path(tempfile.gettempdir()).glob(f"{PREFIX}-backup-*-*"):
+        pid = workdir.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when the test process dies, even by SIGKILL."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_link_local_pair() -> tuple[str, str]:
@@ -283,11 +297,11 @@ class BackupRouter:
 
     def popen_inside(self, *argv: str) -> subprocess.Popen[str]:
         return subprocess.Popen([*self.namespace.exec_prefix(), *argv], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
 
     @classmethod
     def start(cls) -> BackupRouter:
-        workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-backup-"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-backup-{os.getpid()}-"))
         os.chmod(workdir, 0o755)  # noqa: S103 - the unprivileged sshd must reach its files
         namespace: Namespace | None = None
         started: list[Sshd] = []
@@ -382,7 +396,7 @@ def start_root_sshd(workdir: Path, namespace: Namespace, host_key: Path,
         process = subprocess.Popen(
             [*namespace.exec_prefix(), "unshare", "--mount", "--propagation", "private",
              "sh", "-c", script, "sh", str(config), str(workdir / "passwd")],
-            stdout=out, stderr=out, start_new_session=True,
+            stdout=out, stderr=out, start_new_session=True, preexec_fn=die_with_parent,
         )
     sshd = Sshd(process, namespace.address, 22, host_key, log)
     _wait_started(sshd)
@@ -399,12 +413,12 @@ def start_user_sshd(workdir: Path, namespace: Namespace, keys: Keys, authorized:
     config = _sshd_config(workdir, "user", namespace.address, USER_PORT, host_key, authorized)
     log = workdir / "user-sshd.log"
     script = (f'mount --bind "$1" /etc/passwd && exec setpriv --reuid={USER_UID} '
-              f'--regid={USER_UID} --clear-groups {SSHD} -D -e -f "$2"')
+              f'--regid={USER_UID} --clear-groups --pdeathsig TERM {SSHD} -D -e -f "$2"')
     with log.open("ab") as out:
         process = subprocess.Popen(
             [*namespace.exec_prefix(), "unshare", "--mount", "--propagation", "private",
              "sh", "-c", script, "sh", str(passwd), str(config)],
-            stdout=out, stderr=out, start_new_session=True,
+            stdout=out, stderr=out, start_new_session=True, preexec_fn=die_with_parent,
         )
     sshd = Sshd(process, namespace.address, USER_PORT, host_key, log)
     _wait_started(sshd)
