@@ -144,7 +144,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     stop_server(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
