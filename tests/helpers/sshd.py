@@ -21,13 +21,9 @@ test session (per xdist worker); tests give each case its own remote directory.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import itertools
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,15 +33,20 @@ from pathlib import Path
 
 import pytest
 
-PREFIX = "pwsy"
+from tests.helpers.netns import (
+    PREFIX,
+    Namespace,
+    die_with_parent,
+    run,
+    wait_for_port,
+)
+
 USER_UID = 4242
 USER_NAME = "pwsyuser"
 USER_PORT = 2222
 TOOLS = ("ssh", "sftp", "ssh-keyscan", "ssh-keygen", "ip", "unshare", "setpriv", "nsenter")
 SSHD = "/usr/sbin/sshd"
 EXAMPLE = Path(__file__).resolve().parents[2] / "lvs.cf.example"
-_NAMESPACE = re.compile(rf"^{PREFIX}(\d+)n\d+$")
-_COUNTER = itertools.count()
 
 SSHD_CONFIG = """\
 ListenAddress {address}:{port}
@@ -90,10 +91,6 @@ def require_root() -> None:
     pytest.skip(f"backup-router tests: {problem}")
 
 
-def run(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, check=check, timeout=30)
-
-
 @dataclass(frozen=True)
 class Keys:
     """Throwaway ed25519 key pairs in ``directory`` (private key path; ``.pub`` beside it)."""
@@ -111,117 +108,12 @@ class Keys:
             run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(self[name]))
 
 
-@dataclass
-class Namespace:
-    """A network namespace joined to ours by a veth pair with a /30 of link-local addresses."""
-
-    name: str
-    ours: str  # address on our side of the veth
-    address: str  # the namespace's address
-
-    @property
-    def outer(self) -> str:
-        return f"{self.name}a"
-
-    @property
-    def inner(self) -> str:
-        return f"{self.name}b"
-
-    def exec_prefix(self) -> list[str]:
-        return ["ip", "netns", "exec", self.name]
-
-    @classmethod
-    def create(cls) -> Namespace:
-        remove_stale_namespaces()
-        existing = {line.split()[0] for line in run("ip", "netns", "list").stdout.splitlines()
-                    if line.strip()}
-        name = f"{PREFIX}{os.getpid()}n{next(_COUNTER)}"
-        while name in existing:
-            name = f"{PREFIX}{os.getpid()}n{next(_COUNTER)}"
-        ours, theirs = free_link_local_pair()
-        namespace = cls(name, ours, theirs)
-        try:
-            run("ip", "netns", "add", name)
-            run("ip", "link", "add", namespace.outer, "type", "veth", "peer", "name",
-                namespace.inner)
-            run("ip", "link", "set", namespace.inner, "netns", name)
-            run("ip", "addr", "add", f"{ours}/30", "dev", namespace.outer)
-            run("ip", "link", "set", namespace.outer, "up")
-            run("ip", "-n", name, "link", "set", "lo", "up")
-            run("ip", "-n", name, "addr", "add", f"{theirs}/30", "dev", namespace.inner)
-            run("ip", "-n", name, "link", "set", namespace.inner, "up")
-        except BaseException:
-            namespace.delete()
-            raise
-        return namespace
-
-    def set_link(self, up: bool) -> None:
-        """Bring the backup's side of the veth up or down."""
-        run("ip", "-n", self.name, "link", "set", self.inner, "up" if up else "down")
-
-    @contextlib.contextmanager
-    def link_down(self) -> Iterator[None]:
-        """The backup's network link is down inside the block, up again afterwards."""
-        self.set_link(False)
-        try:
-            yield
-        finally:
-            self.set_link(True)
-            wait_for_port(self.address, 22)
-
-    def delete(self) -> None:
-        run("ip", "netns", "del", self.name, check=False)
-        run("ip", "link", "del", self.outer, check=False)
-
-
-def remove_stale_namespaces() -> None:
-    """Delete ``pwsy<pid>n<k>`` namespaces whose creating process is gone (a killed run),
-    with whatever still runs inside them."""
-    for line in run("ip", "netns", "list").stdout.splitlines():
-        name = line.split()[0] if line.split() else ""
-        match = _NAMESPACE.match(name)
-        if match and not Path(f"/proc/{match.group(1)}").exists():
-            for pid in run("ip", "netns", "pids", name, check=False).stdout.split():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(pid), signal.SIGKILL)
-            run("ip", "netns", "del", name, check=False)
-            run("ip", "link", "del", f"{name}a", check=False)
+def remove_stale_workdirs() -> None:
+    """Delete backup-router work directories of test processes that are gone (killed runs)."""
     for workdir in Path(tempfile.gettempdir()).glob(f"{PREFIX}-backup-*-*"):
         pid = workdir.name.split("-")[2]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def die_with_parent() -> None:
-    """In a child before exec: get SIGTERM when the test process dies, even by SIGKILL."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def free_link_local_pair() -> tuple[str, str]:
-    """Two addresses of a /30 in 169.254.192.0/18 that no interface of ours uses yet."""
-    used = run("ip", "-4", "-o", "addr", "show").stdout
-    start = os.getpid() % 4096
-    for offset in range(4096):
-        n = (start + offset) % 4096
-        net = f"169.254.{192 + n // 64}.{(n % 64) * 4}"
-        base = net.rsplit(".", 1)[0]
-        last = int(net.rsplit(".", 1)[1])
-        ours, theirs = f"{base}.{last + 1}", f"{base}.{last + 2}"
-        if f" {ours}/" not in used and f" {theirs}/" not in used:
-            return ours, theirs
-    raise RuntimeError("no free 169.254.192.0/18 subnet")
-
-
-def wait_for_port(address: str, port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection((address, port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 @dataclass
@@ -301,6 +193,7 @@ class BackupRouter:
 
     @classmethod
     def start(cls) -> BackupRouter:
+        remove_stale_workdirs()
         workdir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-backup-{os.getpid()}-"))
         os.chmod(workdir, 0o755)  # noqa: S103 - the unprivileged sshd must reach its files
         namespace: Namespace | None = None
