@@ -31,6 +31,13 @@ if [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/vmlinuz" ]; then
 fi
 
 mkdir -p "$cache"
+# one build at a time (parallel test workers): wait, then reuse what the other one built
+exec 9>"$cache/.lock"
+flock 9
+if [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/vmlinuz" ]; then
+  echo "$out"
+  exit 0
+fi
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -9,6 +9,7 @@ the kernel and builds the initramfs into ``.cache/ipvs_vm`` (about 5 s); a boot 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -47,6 +48,24 @@ def run_job(directory: Path, script: str, *extra: Path) -> Path:
     if done.returncode != 0:
         pytest.fail(f"IPVS VM job failed (rc {done.returncode}): {done.stderr[-2000:]}\n"
                     f"{log.read_text()[-3000:] if log.exists() else ''}")
+    return directory
+
+
+def shared_job(factory: pytest.TempPathFactory, name: str, script: str, *extra: Path) -> Path:
+    """:func:`run_job` once per test run, however many xdist workers ask for it.
+
+    The first worker runs the VM (a CPU-heavy boot); the others wait for it and read the same
+    directory (the xdist pattern: a lock in the run's shared temporary directory).
+    """
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory = shared / name
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "done").exists():
+            run_job(directory, script, *extra)
+            (directory / "done").write_text("")
     return directory
 
 

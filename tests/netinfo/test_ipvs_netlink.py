@@ -19,7 +19,7 @@ from piranha_web.netinfo import NetInfo
 from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
 from piranha_web.netinfo.proc_ip_vs import parse_proc_ip_vs
 from tests.conftest import ROOT
-from tests.helpers.ipvs_vm import SCRIPTS, parse_ipvsadm_ln, run_job
+from tests.helpers.ipvs_vm import SCRIPTS, parse_ipvsadm_ln, shared_job
 from tests.helpers.router_ns import RouterNamespace
 
 JOB = f"""\
@@ -36,7 +36,7 @@ chroot /host /bin/sh -c 'cd {ROOT} && PYTHONDONTWRITEBYTECODE=1 \\
 @pytest.fixture(scope="module")
 def vm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The job directory of one VM run: proc.txt, ipvsadm-Ln.txt, result.json."""
-    return run_job(tmp_path_factory.mktemp("ipvs_vm"), JOB, SCRIPTS / "scenario.sh")
+    return shared_job(tmp_path_factory, "ipvs_vm_readers", JOB, SCRIPTS / "scenario.sh")
 
 
 @pytest.fixture(scope="module")
