@@ -22,12 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"piranha_web.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"piranha_web.commands.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"piranha_web.commands.{name}")
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
