@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from piranha_web.lvscf import schema
+from piranha_web.lvscf import nanny, schema
 from piranha_web.lvscf.finding import ERROR, WARNING, refuse
 from piranha_web.lvscf.schema import KeySpec, Kind
 from piranha_web.lvscf.values import (
@@ -31,8 +31,6 @@ Report = Callable[[str, str, str], None]  # (severity, code, message)
 #: a Linux interface name (IFNAMSIZ 16 incl. NUL) with an optional alias label
 DEVICE_RE = re.compile(r"[A-Za-z0-9_.-]{1,15}(:[A-Za-z0-9_.-]{1,15})?")
 HOSTNAME_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?")
-#: the escapes nanny's convert_str() knows; any other one makes it loop forever
-NANNY_ESCAPES = frozenset("nrt\\'\"")
 MAX_STRING = 255
 #: integer keys for which a negative number is a mistake, with what the daemons would do
 NEGATIVE_EFFECT: dict[str, str] = {
@@ -204,19 +202,10 @@ def _word(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> Non
 
 def nanny_escape_problem(text: str) -> str | None:
     """Why nanny's convert_str() would loop forever on ``text`` (None when it would not)."""
-    if len(text) < 2:  # convert_str() leaves shorter strings alone
+    problem = nanny.bad_escape(text)
+    if problem is None:
         return None
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            if i + 1 >= len(text):
-                return "ends with a lone backslash"
-            if text[i + 1] not in NANNY_ESCAPES:
-                return f"uses the escape \\{text[i + 1]}"
-            i += 2
-        else:
-            i += 1
-    return None
+    return ("ends with " if problem.startswith("a lone") else "uses ") + problem
 
 
 def _string(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None:

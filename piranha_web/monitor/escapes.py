@@ -16,9 +16,8 @@ reference/piranha.md §1.9:
 from __future__ import annotations
 
 from piranha_web.errors import MonitorScriptError
+from piranha_web.lvscf import nanny
 
-#: nanny's convert_str() table (and the reverse, for display)
-ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "'": "'", '"': '"'}
 _SHOWN = {ord("\\"): "\\\\", ord("\r"): "\\r", ord("\n"): "\\n", ord("\t"): "\\t", ord('"'): '\\"'}
 
 #: how lvs.cf text is turned into bytes (the bytes the daemons read from the file)
@@ -45,28 +44,14 @@ def decode_escapes(text: str, key: str = "string") -> str:
     Strings shorter than two characters are not converted (nanny skips them).  Raises
     :class:`MonitorScriptError` where nanny would hang: an unknown escape or a trailing ``\\``.
     """
-    if len(text) < 2 or "\\" not in text:
-        return text
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char != "\\":
-            out.append(char)
-            index += 1
-            continue
-        follower = text[index + 1 : index + 2]
-        decoded = ESCAPES.get(follower) if follower else None
-        if decoded is None:
-            what = f"the escape \\{follower}" if follower else "a lone backslash at the end"
-            raise MonitorScriptError(
-                key,
-                f"{key} has {what}: nanny knows only \\n \\r \\t \\\\ \\' \\\" and would "
-                "loop forever at start-up instead of checking (write \\\\ for a backslash)",
-            )
-        out.append(decoded)
-        index += 2
-    return "".join(out)
+    problem = nanny.bad_escape(text)
+    if problem is not None:
+        raise MonitorScriptError(
+            key,
+            f"{key} has {problem}: nanny knows only \\n \\r \\t \\\\ \\' \\\" and would "
+            "loop forever at start-up instead of checking (write \\\\ for a backslash)",
+        )
+    return nanny.decode(text)
 
 
 def to_bytes(text: str) -> bytes:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "'": "'", '"': '"'}
+from piranha_web.lvscf import nanny
+
 #: how control characters are made visible (ASCII names: every font has them)
 VISIBLE = {"\r": "CR", "\n": "LF", "\t": "TAB"}
 
@@ -26,35 +27,17 @@ class Piece:
 
 def nanny_pieces(value: str) -> list[Piece]:
     """``value`` (as written in lvs.cf, quotes removed) as nanny will send or expect it."""
-    if len(value) < 2:
-        return [Piece(value)] if value else []
-    pieces: list[Piece] = []
-    text = ""
-    index = 0
-    while index < len(value):
-        char = value[index]
-        if char != "\\":
-            text += char
-            index += 1
-            continue
-        follower = value[index + 1] if index + 1 < len(value) else ""
-        decoded = ESCAPES.get(follower)
-        if decoded is None:
-            if text:
-                pieces.append(Piece(text))
-                text = ""
-            pieces.append(Piece("\\" + follower, "bad-escape"))
-        elif decoded in VISIBLE:
-            if text:
-                pieces.append(Piece(text))
-                text = ""
-            pieces.append(Piece(VISIBLE[decoded], "control"))
+    shown: list[Piece] = []
+    for piece in nanny.pieces(value):
+        if piece.kind == "bad":
+            shown.append(Piece(piece.text, "bad-escape"))
+        elif piece.text in VISIBLE:
+            shown.append(Piece(VISIBLE[piece.text], "control"))
+        elif shown and shown[-1].kind == "text":
+            shown[-1] = Piece(shown[-1].text + piece.text)
         else:
-            text += decoded
-        index += 2
-    if text:
-        pieces.append(Piece(text))
-    return pieces
+            shown.append(Piece(piece.text))
+    return shown
 
 
 def program_argv(command: str, address: str, port: int) -> list[str]:

@@ -1,0 +1,67 @@
+"""nanny's ``convert_str()``: the one place that knows which backslash escapes nanny decodes.
+
+nanny converts ``send`` and ``expect`` strings of two characters or more: ``\\\\ \\r \\n \\t \\'
+\\"`` become the characters they name; any other backslash sequence, or a lone backslash at the
+end, makes nanny loop forever at start-up (reference/piranha.md §1.9).  Validation, the check
+engine and the web display all read strings through :func:`pieces`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "'": "'", '"': '"'}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of ``text`` as nanny reads it.
+
+    ``kind`` is ``"text"`` (literal characters), ``"escape"`` (``text`` is the one character
+    an escape stands for) or ``"bad"`` (``text`` is the sequence nanny would hang on).
+    """
+
+    text: str
+    kind: str = "text"
+
+
+def pieces(value: str) -> list[Piece]:
+    """``value`` (as written in lvs.cf, quotes removed) split the way convert_str() reads it."""
+    if len(value) < 2 or "\\" not in value:
+        return [Piece(value)] if value else []
+    out: list[Piece] = []
+    literal = ""
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char != "\\":
+            literal += char
+            index += 1
+            continue
+        if literal:
+            out.append(Piece(literal))
+            literal = ""
+        follower = value[index + 1 : index + 2]
+        decoded = ESCAPES.get(follower) if follower else None
+        out.append(
+            Piece(decoded, "escape") if decoded is not None else Piece("\\" + follower, "bad")
+        )
+        index += 2
+    if literal:
+        out.append(Piece(literal))
+    return out
+
+
+def bad_escape(value: str) -> str | None:
+    """Why nanny would loop forever on ``value`` ("the escape \\x" / "a lone backslash ..")."""
+    for piece in pieces(value):
+        if piece.kind == "bad":
+            return (
+                "a lone backslash at the end" if piece.text == "\\" else f"the escape {piece.text}"
+            )
+    return None
+
+
+def decode(value: str) -> str:
+    """The characters nanny sends or expects (bad escapes left as written)."""
+    return "".join(p.text for p in pieces(value))
