@@ -65,7 +65,7 @@ def test_status_exit_codes_are_0_equal_1_differs_2_unreachable(
     assert "backup router unreachable" in capsys.readouterr().err
 
 
-def test_push_failure_exits_1_with_the_reason(
+def test_push_exits_1_with_the_reason_and_2_for_unusable_options(
     files: dict[str, Path], backup_router: BackupRouter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files["state"].mkdir()
@@ -73,6 +73,8 @@ def test_push_failure_exits_1_with_the_reason(
     files["remote"] = files["remote"].parent / "missing" / "lvs.cf"
     assert sync(files, backup_router) == 1
     assert "remote path missing" in capsys.readouterr().err
+    assert sync(files, backup_router, "--host", "-oProxyCommand=id") == 2
+    assert "host" in capsys.readouterr().err
 
 
 def test_save_settings_persists_options_without_contacting_the_backup(
