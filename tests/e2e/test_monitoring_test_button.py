@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,51 +10,19 @@ import pytest
 
 from tests.e2e.conftest import Served, screenshot, start_server, stop_server
 from tests.e2e.test_virtual_servers_flow import accept, login
+from tests.monitor import loopback
 
 pytestmark = pytest.mark.e2e
 
 
-class BannerServer:
-    """A loopback TCP server that greets every connection with ``banner`` (like FTP's 220)."""
-
-    def __init__(self, banner: bytes) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.banner = banner
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.sendall(self.banner)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@pytest.fixture
+def ftp_like() -> Iterator[loopback.TcpServer]:
+    with loopback.serving(loopback.banner_handler) as server:
+        yield server
 
 
 @pytest.fixture
-def ftp_like() -> Iterator[BannerServer]:
-    server = BannerServer(b"220 ready\r\n")
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def served_ftp(tmp_path: Path, ftp_like: BannerServer) -> Iterator[Served]:
+def served_ftp(tmp_path: Path, ftp_like: loopback.TcpServer) -> Iterator[Served]:
     """A config whose virtual server has one live real server and one on a closed port."""
     config = f"""primary = 127.0.0.1
 virtual ftp {{
@@ -76,7 +42,7 @@ virtual ftp {{
      server dead {{
          address = 127.0.0.1
          active = 1
-         port = {closed_port()}
+         port = {loopback.closed_port()}
          weight = 1
      }}
 }}
