@@ -73,7 +73,7 @@ def test_push_exits_1_with_the_reason_and_2_for_unusable_options(
     files["remote"] = files["remote"].parent / "missing" / "lvs.cf"
     assert sync(files, backup_router) == 1
     assert "remote path missing" in capsys.readouterr().err
-    assert sync(files, backup_router, "--host", "-oProxyCommand=id") == 2
+    assert sync(files, backup_router, "--host=-oProxyCommand=id") == 2
     assert "host" in capsys.readouterr().err
 
 
