@@ -34,7 +34,7 @@ from piranha_web.web.virtual_form import (
 bp = Blueprint("virtual", __name__, url_prefix="/virtual")
 
 Page = Response | str | tuple[str, int]
-RENAMES = {"missing-device": "device"}
+RENAMES = {"missing-device": "device", "bad-device": "device"}
 
 
 def _list_page(status: int = 200, selected: str | None = None) -> tuple[str, int]:
