@@ -42,13 +42,11 @@ class NetInfo:
     """
 
     def __init__(self, netns: str | None = None, *, proc_ip_vs: Path = THREAD_PATH,
-                 use_netlink: bool = True, hz: int | None = None,
-                 proc: Path = Path("/proc")) -> None:
+                 use_netlink: bool = True, hz: int | None = None) -> None:
         self.netns = netns
         self._proc_ip_vs = proc_ip_vs
         self._use_netlink = use_netlink
         self._hz = hz
-        self._proc = proc
 
     def interfaces(self) -> Interfaces:
         """Every interface with its addresses and labels."""
@@ -72,7 +70,7 @@ class NetInfo:
 
     def daemons(self) -> list[DaemonStatus]:
         """pulse, lvsd and nanny: running or not, with their processes' arguments."""
-        return daemon_status(find_daemons(self.netns, self._proc))
+        return daemon_status(find_daemons(self.netns))
 
     def ipvs(self) -> IpvsReading:
         """The IPVS table: via netlink, else /proc/net/ip_vs, else why there is none.
