@@ -20,11 +20,13 @@ the lines it must:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from piranha_web.errors import DuplicateNameError, EditError, NotFoundError
 from piranha_web.lvscf import schema
+from piranha_web.lvscf.bulk import collection_paused
 from piranha_web.lvscf.schema import Kind
 from piranha_web.lvscf.syntax import (
     BLANKS,
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from piranha_web.lvscf.model import Config
 
 Node = Trivia | Statement | Block
+P = ParamSpec("P")
+R = TypeVar("R")
 Value = str | Sequence[str] | None
 
 VIRTUAL_KEY_INDENT = "     "
@@ -54,17 +58,40 @@ def check_name(name: str) -> None:
     check_word(None, name, "name")
 
 
-class Document:
-    """An lvs.cf file as line nodes; ``dumps()`` renders it byte for byte."""
+def _edit(method: Callable[Concatenate[Document, P], R]) -> Callable[Concatenate[Document, P], R]:
+    """Mark a Document method as an edit: what was derived from the old content is dropped."""
 
-    def __init__(self, items: list[Node] | None = None, final_newline: bool = True) -> None:
+    def wrapper(document: Document, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        document.derived = {}
+        return method(document, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
+
+
+class Document:
+    """An lvs.cf file as line nodes; ``dumps()`` renders it byte for byte.
+
+    ``items`` is read-only for callers: change a document through its methods, so that
+    ``derived`` (the model and findings computed from this content, shared with unedited
+    copies) is dropped whenever the content changes.
+    """
+
+    def __init__(
+        self,
+        items: list[Node] | None = None,
+        final_newline: bool = True,
+        derived: dict[str, object] | None = None,
+    ) -> None:
         self.items: list[Node] = items if items is not None else []
         self.final_newline = final_newline
+        self.derived: dict[str, object] = derived if derived is not None else {}
 
     def copy(self) -> Document:
         """An independent document sharing the (never mutated) line nodes: cheap to make."""
-        items = [_copy_block(i) if isinstance(i, Block) else i for i in self.items]
-        return Document(items, self.final_newline)
+        with collection_paused():
+            items = [_copy_block(i) if isinstance(i, Block) else i for i in self.items]
+        return Document(items, self.final_newline, self.derived)
 
     # ------------------------------------------------------------------ rendering
 
@@ -163,12 +190,16 @@ class Document:
 
     def model(self) -> Config:
         """A typed, read-only snapshot with Piranha's defaults filled in."""
-        from piranha_web.lvscf.model import build_config
+        from piranha_web.lvscf.model import Config, build_config
 
-        return build_config(self)
+        config = self.derived.get("model")
+        if not isinstance(config, Config):
+            config = self.derived["model"] = build_config(self)
+        return config
 
     # ------------------------------------------------------------------ key edits
 
+    @_edit
     def set(
         self, key: str, value: Value, *, virtual: str | None = None, server: str | None = None
     ) -> None:
@@ -202,6 +233,7 @@ class Document:
         raw, tokens = _finish_line(f"{indent}{key} = {' '.join(rendered)}", key, words)
         body.insert(position, Statement(raw, tokens))
 
+    @_edit
     def unset(self, key: str, *, virtual: str | None = None, server: str | None = None) -> None:
         """Remove every line that sets ``key`` in that scope (no-op when absent)."""
         body, _, _ = self._scope(virtual, server)
@@ -243,6 +275,7 @@ class Document:
 
     # ------------------------------------------------------------------ block edits
 
+    @_edit
     def add_virtual(
         self,
         name: str,
@@ -266,6 +299,7 @@ class Document:
         self._fill(block, values, virtual=name, kind=kind)
         return block
 
+    @_edit
     def add_server(
         self,
         virtual: str,
@@ -319,15 +353,18 @@ class Document:
             del container[_index_of(container, block)]
             raise
 
+    @_edit
     def remove_virtual(self, name: str, kind: str = "virtual") -> None:
         """Delete a virtual (or failover) block with its real servers and leading comments."""
         del self.items[_index_of(self.items, self.find_virtual(name, kind))]
 
+    @_edit
     def remove_server(self, virtual: str, server: str) -> None:
         """Delete a real server block with the comments directly above it."""
         body = self.find_virtual(virtual).body
         del body[_index_of(body, self.find_server(virtual, server))]
 
+    @_edit
     def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
         """Rename a virtual server in place; its lines and servers stay as they are."""
         block = self.find_virtual(old, kind)
@@ -338,6 +375,7 @@ class Document:
             raise DuplicateNameError(f"a {kind} server called {new!r} already exists")
         _rename(block, new)
 
+    @_edit
     def rename_server(self, virtual: str, old: str, new: str) -> None:
         """Rename a real server in place."""
         block = self.find_server(virtual, old)
@@ -349,6 +387,7 @@ class Document:
             raise DuplicateNameError(f"virtual server {virtual!r} already has a server {new!r}")
         _rename(block, new)
 
+    @_edit
     def move_virtual(self, name: str, before: str | None, kind: str = "virtual") -> None:
         """Move a block (with its leading comments) before ``before``, or after the last one."""
         block = self.find_virtual(name, kind)
@@ -364,6 +403,7 @@ class Document:
             index = origin  # the only block: it already is the last one
         self.items.insert(index, block)
 
+    @_edit
     def move_server(self, virtual: str, name: str, before: str | None) -> None:
         """Move a real server before server ``before``, or after the last real server."""
         parent = self.find_virtual(virtual)

@@ -21,6 +21,7 @@ the very top of the file up to its last blank line stays with the document as it
 from __future__ import annotations
 
 from piranha_web.errors import ParseError, SyntaxProblem
+from piranha_web.lvscf.bulk import collection_paused
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.syntax import (
     BARE_TOKEN,
@@ -60,6 +61,11 @@ def _split_leading(
 
 def parse(text: str) -> Document:
     """Parse lvs.cf text into a lossless :class:`Document`; raise :class:`ParseError`."""
+    with collection_paused():
+        return _parse(text)
+
+
+def _parse(text: str) -> Document:
     problems: list[SyntaxProblem] = []
     lines = text.split("\n")
     final_newline = text.endswith("\n") or text == ""
@@ -105,6 +111,18 @@ def parse(text: str) -> Document:
             container().extend(pending)
             pending = []
             container().append(Statement(raw))
+            continue
+        if (
+            stack
+            and stripped[0] == "}"
+            and stripped[1:2] in ("", " ", "\t")
+            and '"' not in raw
+            and "'" not in raw
+        ):
+            block, _ = stack.pop()  # the common closer: no tokens needed
+            block.body.extend(pending)
+            pending = []
+            block.closer = Closer(raw)
             continue
         quoting_error: int | None = None
         try:

@@ -12,6 +12,7 @@ messages.
 from __future__ import annotations
 
 from piranha_web.errors import ParseError, SyntaxProblem
+from piranha_web.lvscf.bulk import collection_paused
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, Finding, refuse
 from piranha_web.lvscf.parser import parse
@@ -26,9 +27,18 @@ REFUSE = "pulse would refuse to start"
 
 
 def validate(doc: Document) -> list[Finding]:
-    """All findings of a parsed document, sorted by (line, severity)."""
-    findings = line_findings(doc) + block_findings(doc)
-    return sorted(findings, key=lambda f: (f.line, f.severity, f.code))
+    """All findings of a parsed document, sorted by (line, severity).
+
+    Computed once per content: unedited copies of a document share the result.
+    """
+    known = doc.derived.get("findings")
+    if isinstance(known, tuple):
+        return list(known)
+    with collection_paused():
+        findings = line_findings(doc) + block_findings(doc)
+    ordered = sorted(findings, key=lambda f: (f.line, f.severity, f.code))
+    doc.derived["findings"] = tuple(ordered)
+    return ordered
 
 
 def check_text(text: str) -> list[Finding]:

@@ -376,3 +376,16 @@ def test_edits_address_the_named_block_even_when_an_identical_copy_exists() -> N
     doc = parse(text)
     doc.move_server("v", "b", None)
     assert doc.dumps() == "virtual v {\n server a {\n }\n server a {\n }\n server b {\n }\n}\n"
+
+
+def test_model_of_an_unedited_copy_is_shared_and_an_edit_recomputes_it() -> None:
+    """Copies share what was derived from the same content; any edit drops it for that copy."""
+    from piranha_web.lvscf import parse
+
+    original = parse("virtual web {\n     port = 80\n}\n")
+    first = original.model()
+    copy = original.copy()
+    assert copy.model() is first
+    copy.set("port", "81", virtual="web")
+    assert copy.model().virtual("web").port == 81
+    assert original.model().virtual("web").port == 80
