@@ -30,6 +30,13 @@ Report = Callable[[str, str, str], None]  # (severity, code, message)
 
 #: a Linux interface name (IFNAMSIZ 16 incl. NUL) with an optional alias label
 DEVICE_RE = re.compile(r"[A-Za-z0-9_.-]{1,15}(:[A-Za-z0-9_.-]{1,15})?")
+#: the kernel keeps a device name and an address label (``eth0:1``) to 15 characters (IFNAMSIZ)
+DEVICE_MAX = 15
+
+
+def is_device_name(name: str) -> bool:
+    """A Linux device name, optionally with a ``:label``, that fits the kernel's 15 characters."""
+    return len(name) <= DEVICE_MAX and DEVICE_RE.fullmatch(name) is not None
 HOSTNAME_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?")
 MAX_STRING = 255
 #: integer keys for which a negative number is a mistake, with what the daemons would do
@@ -183,10 +190,10 @@ def _address(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> 
 
 
 def _device(device: str, report: Report) -> None:
-    if not DEVICE_RE.fullmatch(device):
+    if not is_device_name(device):
         report(ERROR, "bad-device",
-               f"{device!r} is not a network device name like eth0 or eth0:1: pulse cannot "
-               "raise the address on it")
+               f"{device!r} is not a network device name like eth0 or eth0:1 (at most "
+               f"{DEVICE_MAX} characters with the label): pulse cannot raise the address on it")
 
 
 def _word(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None:
@@ -195,7 +202,7 @@ def _word(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> Non
         report(WARNING, "load-monitor",
                f"load_monitor {value!r} is none of {', '.join(schema.LOAD_MONITORS)}: nanny "
                "would run it as a command on every real server")
-    elif key == "syncd_iface" and not DEVICE_RE.fullmatch(value):
+    elif key == "syncd_iface" and not is_device_name(value):
         report(ERROR, "bad-device",
                f"{value!r} is not a network device name: the IPVS sync daemon cannot start")
 

@@ -79,7 +79,8 @@ def logged_in_user(settings: WebSettings) -> str | None:
     """The user of a live session; ends sessions that are idle, too old or outdated.
 
     A session is outdated when the user's password changed after the login.  Each request
-    that passes refreshes the idle timer.
+    that passes refreshes the idle timer, except the automatic reloads of CONTROL/MONITORING
+    (``refresh=auto``): a tab left open on auto update must not keep a session alive forever.
     """
     user = session.get("user")
     if not isinstance(user, str):
@@ -96,7 +97,8 @@ def logged_in_user(settings: WebSettings) -> str | None:
         session.clear()
         flash("Your session has expired. Please log in again.", "error")
         return None
-    session["seen_at"] = now
+    if request.args.get("refresh") != "auto":
+        session["seen_at"] = now
     return user
 
 

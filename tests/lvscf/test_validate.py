@@ -131,6 +131,8 @@ ROWS: dict[str, Row] = {
                               "address", "missing-device", "missing arguments"),
     "bad device name": Row(replace("198.51.100.10 eth0:1", "198.51.100.10 eth0/1"), "error", 9,
                            "address", "bad-device", "eth0:1"),
+    "device label too long": Row(replace("eth0:1", "eth0:averylonglabel"), "error", 9,
+                                 "address", "bad-device", "15 characters"),
     "netmask not offered": Row(after(9, "     vip_nmask = 255.0.0.0"), "error", 10,
                                "vip_nmask", "unusual-netmask", "wrong netmask"),
     "netmask not contiguous": Row(after(9, "     vip_nmask = 255.255.0.255"), "error", 10,

@@ -184,7 +184,7 @@ def test_auto_update_reloads_the_page_with_a_meta_refresh(
 
     head = page[:page.index("</head>")]
     assert f'<meta http-equiv="refresh" content="{rate};url=/control/?auto_update=1&amp;' \
-           f'rate={rate}">' in head
+           f'rate={rate}&amp;refresh=auto">' in head
     assert re.search(r'id="auto_update" name="auto_update" value="1" checked', page)
     assert f'id="rate" name="rate" value="{rate}"' in page
     if note:

@@ -124,6 +124,19 @@ def test_sessions_end_after_idle_time(web: Web, client: FlaskClient) -> None:
     assert "Your session has expired" in client.get("/login").get_data(as_text=True)
 
 
+def test_auto_update_reloads_do_not_keep_an_idle_session_alive(
+    web: Web, client: FlaskClient
+) -> None:
+    """A CONTROL/MONITORING tab left on auto update still logs out after 30 idle minutes."""
+    page = client.get("/control/?auto_update=1&rate=10").get_data(as_text=True)
+    assert "refresh=auto" in page
+    for _ in range(3):
+        web.clock.advance(10 * 60)
+        assert client.get("/control/?auto_update=1&rate=10&refresh=auto").status_code == 200
+    web.clock.advance(60)
+    assert client.get("/control/?auto_update=1&rate=10&refresh=auto").status_code == 302
+
+
 def test_sessions_end_after_their_lifetime_even_when_active(tmp_path: Path) -> None:
     web = build_web(tmp_path, session_lifetime=timedelta(hours=1))
     client = web.client()
