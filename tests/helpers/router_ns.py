@@ -109,7 +109,13 @@ class RouterNamespace:
         arguments, the way it lists Piranha's daemons.
         """
         script = directory / name
-        script.write_text("#!/bin/sh\nwhile :; do sleep 1; done\n")
+        fifo = directory / f"{name}.idle"
+        if not fifo.exists():
+            os.mkfifo(fifo)
+        # waits on a FIFO nobody writes to: no child process that would briefly carry its name
+        script.write_text(
+            f"#!/bin/bash\nexec 3<>'{fifo}'\nwhile :; do read -r -t 60 -u 3 _; done\n"
+        )
         script.chmod(0o755)
         proc = subprocess.Popen(["ip", "netns", "exec", self.name, str(script), *args],
                                 start_new_session=True)
