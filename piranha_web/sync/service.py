@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from piranha_web.errors import StoreIOError, SyncError
-from piranha_web.store import ConfigStore, decode
+from piranha_web.errors import ParseError, StoreIOError, SyncError
+from piranha_web.store import ConfigStore, decode, revision_of
 from piranha_web.sync import failures, hostkeys
 from piranha_web.sync.failures import explain
 from piranha_web.sync.openssh import Session
@@ -40,7 +40,7 @@ from piranha_web.sync.outcome import (
 )
 from piranha_web.sync.push import checksum, push, reload, remote_checksum
 from piranha_web.sync.settings import SyncSettings, load_settings, save_settings
-from piranha_web.sync.target import Target, resolve_target
+from piranha_web.sync.target import Target, backup_address, backup_of, resolve_target
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "sync.lock"
@@ -55,9 +55,11 @@ class SyncService:
 
     def __init__(self, config_path: Path | str, state_dir: Path | str, *,
                  settings: SyncSettings | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 store: ConfigStore | None = None) -> None:
         self.config_path = Path(config_path)
         self.state_dir = Path(state_dir)
+        self._store = store if store is not None else ConfigStore(self.config_path)
         self._settings = settings
         self._clock = clock
         self._cache_lock = threading.Lock()
@@ -78,13 +80,27 @@ class SyncService:
     def target(self) -> Target:
         """The backup router as lvs.cf and the settings describe it now (SyncError if none)."""
         return resolve_target(self.settings(), self.state_dir, self.config_path,
-                              decode(self._read_local()))
+                              self._backup(self._read_local()))
 
     def _read_local(self) -> bytes:
         try:
-            return ConfigStore(self.config_path).read_bytes()
+            return self._store.read_bytes()
         except StoreIOError as err:
             raise SyncError(failures.LOCAL_UNREADABLE, str(err)) from err
+
+    def _backup(self, data: bytes) -> str | None:
+        """lvs.cf's backup router for the bytes ``data``, from the store's parse when it has one.
+
+        The web app shares its store, which keeps the document of the current revision, so a
+        sync after ACCEPT does not parse a large file again.
+        """
+        try:
+            loaded = self._store.load()
+        except (ParseError, StoreIOError):
+            loaded = None
+        if loaded is not None and loaded.revision == revision_of(data):
+            return backup_of(loaded.document.model().globals)
+        return backup_address(decode(data))
 
     # ------------------------------------------------------------------ host key
 
@@ -151,7 +167,7 @@ class SyncService:
                     and last.time >= requested):
                 return last  # another sync pushed this very file while we waited
             target = resolve_target(self.settings(), self.state_dir, self.config_path,
-                                    decode(data))
+                                    self._backup(data))
             self._require_trusted(target)
             mode = os.stat(self.config_path).st_mode & 0o777
             with Session(target) as session:
@@ -253,7 +269,7 @@ class SyncService:
             data = self._read_local()
             local = checksum(data)
             target = resolve_target(self.settings(), self.state_dir, self.config_path,
-                                    decode(data))
+                                    self._backup(data))
             self._require_trusted(target)
             with Session(target) as session:
                 remote = remote_checksum(session)

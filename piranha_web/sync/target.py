@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from piranha_web.errors import ParseError, SyncError
-from piranha_web.lvscf import parse
+from piranha_web.lvscf import Globals, parse
 from piranha_web.sync.failures import LOCAL_UNREADABLE, NO_BACKUP, UNUSABLE_PATH
 from piranha_web.sync.settings import SyncSettings, host_problem, path_problem
 
@@ -50,22 +50,26 @@ def backup_address(lvs_text: str) -> str | None:
     Raises :class:`SyncError` when lvs.cf cannot be parsed (the address cannot be known).
     """
     try:
-        settings = parse(lvs_text).model().globals
+        return backup_of(parse(lvs_text).model().globals)
     except ParseError as err:
         raise SyncError(LOCAL_UNREADABLE, f"lvs.cf has errors, so the backup router's "
                                           f"address cannot be read: {err}") from err
+
+
+def backup_of(settings: Globals) -> str | None:
+    """The active backup router of lvs.cf's global settings, or None."""
     if not settings.backup_active or not settings.backup or settings.backup == UNSET_ADDRESS:
         return None
     return settings.backup
 
 
 def resolve_target(settings: SyncSettings, state_dir: Path, config_path: Path,
-                   lvs_text: str) -> Target:
+                   backup: str | None) -> Target:
     """The backup router for ``settings`` and the local lvs.cf (see the module docstring).
 
     Raises :class:`SyncError` (``NO_BACKUP``) when there is none.
     """
-    host = settings.host or backup_address(lvs_text)
+    host = settings.host or backup
     if host is None:
         raise SyncError(NO_BACKUP)
     if problem := host_problem(host):

@@ -47,11 +47,12 @@ class WebSettings:
 
     def default_services(self) -> Services:
         """Store, passwords, login throttle, netinfo and backup-router sync for these settings."""
+        store = ConfigStore(self.config_path)
         return Services(
-            store=ConfigStore(self.config_path),
+            store=store,
             state_dir=self.state_dir,
             passwords=PasswordFile(self.state_dir / PASSWORD_FILE),
             login_throttle=LoginThrottle(),
             netinfo=NetInfo(self.netns),
-            syncer=SyncService(self.config_path, self.state_dir),
+            syncer=SyncService(self.config_path, self.state_dir, store=store),
         )

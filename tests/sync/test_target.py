@@ -32,7 +32,7 @@ def test_unparsable_lvs_cf_cannot_name_a_backup() -> None:
 def test_target_defaults_to_the_same_path_and_the_managed_known_hosts(tmp_path: Path) -> None:
     config = tmp_path / "ha" / "lvs.cf"
     target = resolve_target(SyncSettings(), tmp_path / "state", config,
-                            LVS.format(active=1, backup="10.0.0.2"))
+                            backup_address(LVS.format(active=1, backup="10.0.0.2")))
     assert (target.host, target.port, target.user) == ("10.0.0.2", 22, "root")
     assert target.remote_path == str(config)
     assert target.known_hosts == tmp_path / "state" / "known_hosts"
@@ -41,7 +41,8 @@ def test_target_defaults_to_the_same_path_and_the_managed_known_hosts(tmp_path: 
 
 def test_host_setting_overrides_and_port_shows_in_the_known_hosts_name(tmp_path: Path) -> None:
     target = resolve_target(SyncSettings(host="10.9.9.9", port=2222), tmp_path,
-                            tmp_path / "lvs.cf", LVS.format(active=0, backup="0.0.0.0"))
+                            tmp_path / "lvs.cf",
+                            backup_address(LVS.format(active=0, backup="0.0.0.0")))
     assert target.host == "10.9.9.9"
     assert target.known_hosts_name == "[10.9.9.9]:2222"
 
@@ -49,16 +50,16 @@ def test_host_setting_overrides_and_port_shows_in_the_known_hosts_name(tmp_path:
 def test_no_backup_router_and_no_host_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SyncError) as failed:
         resolve_target(SyncSettings(), tmp_path, tmp_path / "lvs.cf",
-                       LVS.format(active=0, backup="10.0.0.2"))
+                       backup_address(LVS.format(active=0, backup="10.0.0.2")))
     assert failed.value.reason == failures.NO_BACKUP
 
 
 def test_a_local_path_ssh_would_misread_needs_an_explicit_remote_path(tmp_path: Path) -> None:
     with pytest.raises(SyncError) as failed:
         resolve_target(SyncSettings(), tmp_path, tmp_path / "my configs" / "lvs.cf",
-                       LVS.format(active=1, backup="10.0.0.2"))
+                       backup_address(LVS.format(active=1, backup="10.0.0.2")))
     assert failed.value.reason == failures.UNUSABLE_PATH
     target = resolve_target(SyncSettings(remote_path="/etc/sysconfig/ha/lvs.cf"), tmp_path,
                             tmp_path / "my configs" / "lvs.cf",
-                            LVS.format(active=1, backup="10.0.0.2"))
+                            backup_address(LVS.format(active=1, backup="10.0.0.2")))
     assert target.remote_path == "/etc/sysconfig/ha/lvs.cf"
