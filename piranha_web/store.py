@@ -32,7 +32,7 @@ from piranha_web.errors import (
     StoreIOError,
     ValidationFailedError,
 )
-from piranha_web.lvscf import Document, parse
+from piranha_web.lvscf import Config, Document, parse
 from piranha_web.lvscf.validate import Finding, check_text, validate
 from piranha_web.lvscf.values import c_int
 
@@ -113,13 +113,25 @@ class ConfigStore:
         The parsed document of the last revision seen is kept, so loading an unchanged file
         costs a read, a hash and a cheap copy; every caller gets its own document to edit.
         """
-        data = self.read_bytes()
+        cached = self._current(self.read_bytes())
+        return Loaded(cached.document.copy(), cached.revision, cached.text)
+
+    def config(self, data: bytes | None = None) -> tuple[str, Config]:
+        """``(revision, typed model)`` of lvs.cf now (or of ``data``), for readers only.
+
+        No document is copied: the model is immutable and computed once per revision.
+        """
+        cached = self._current(self.read_bytes() if data is None else data)
+        return cached.revision, cached.document.model()
+
+    def _current(self, data: bytes) -> Loaded:
+        """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
         revision = revision_of(data)
         cached = self._parsed
         if cached is None or cached.revision != revision:
             text = decode(data)
             cached = self._parsed = Loaded(parse(text), revision, text)
-        return Loaded(cached.document.copy(), cached.revision, cached.text)
+        return cached
 
     # ------------------------------------------------------------------ writing
 

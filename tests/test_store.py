@@ -210,3 +210,12 @@ def test_load_sees_a_hand_edit_made_after_the_previous_load(lvs_cf: Path) -> Non
     store.load()
     lvs_cf.write_text(BASE.replace("weight = 1", "weight = 4"))
     assert store.load().document.model().virtual("web").servers[0].weight == 4
+
+
+def test_config_gives_the_current_model_without_a_copy_and_follows_changes(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)
+    revision, config = store.config()
+    assert revision == store.revision() and config.virtual("web").port == 80
+    assert store.config()[1] is config, "one model per revision"
+    lvs_cf.write_text(BASE.replace("port = 80", "port = 81"))
+    assert store.config()[1].virtual("web").port == 81

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from piranha_web.errors import ParseError, StoreIOError, SyncError
-from piranha_web.store import ConfigStore, decode, revision_of
+from piranha_web.store import ConfigStore, decode
 from piranha_web.sync import failures, hostkeys
 from piranha_web.sync.failures import explain
 from piranha_web.sync.openssh import Session
@@ -89,18 +89,15 @@ class SyncService:
             raise SyncError(failures.LOCAL_UNREADABLE, str(err)) from err
 
     def _backup(self, data: bytes) -> str | None:
-        """lvs.cf's backup router for the bytes ``data``, from the store's parse when it has one.
+        """lvs.cf's backup router for the bytes ``data``.
 
-        The web app shares its store, which keeps the document of the current revision, so a
-        sync after ACCEPT does not parse a large file again.
+        The store keeps the model of the current revision (the web app shares its store), so
+        a sync after ACCEPT does not parse a large file again.
         """
         try:
-            loaded = self._store.load()
-        except (ParseError, StoreIOError):
-            loaded = None
-        if loaded is not None and loaded.revision == revision_of(data):
-            return backup_of(loaded.document.model().globals)
-        return backup_address(decode(data))
+            return backup_of(self._store.config(data)[1].globals)
+        except ParseError:
+            return backup_address(decode(data))
 
     # ------------------------------------------------------------------ host key
 

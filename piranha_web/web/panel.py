@@ -23,7 +23,7 @@ from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from piranha_web.errors import EditError
-from piranha_web.lvscf import Document
+from piranha_web.lvscf import Config, Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.store import Loaded
 from piranha_web.web.saving import FieldMapper
@@ -55,8 +55,13 @@ class RevisionForm(FlaskForm):
 
 
 def load() -> Loaded:
-    """lvs.cf as it is now (ParseError propagates to the error page)."""
+    """lvs.cf as it is now, as a document of its own (ParseError goes to the error page)."""
     return services().store.load()
+
+
+def config() -> tuple[str, Config]:
+    """``(revision, typed model)`` of lvs.cf now, for pages that only read it."""
+    return services().store.config()
 
 
 def arg(name: str) -> str:

@@ -38,11 +38,10 @@ RENAMES = {"missing-device": "device", "bad-device": "device"}
 
 
 def _list_page(status: int = 200, selected: str | None = None) -> tuple[str, int]:
-    loaded = panel.load()
-    config = loaded.document.model()
+    revision, config = panel.config()
     rows = [vs for vs in config.virtuals if vs.kind == "virtual"]
     chosen = selected if selected in {vs.name for vs in rows} else (rows[0].name if rows else None)
-    form = panel.RevisionForm(formdata=None, revision=loaded.revision)
+    form = panel.RevisionForm(formdata=None, revision=revision)
     page = render_template("virtual/index.html", rows=rows, selected=chosen, form=form)
     return page, status
 
