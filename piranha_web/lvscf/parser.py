@@ -39,6 +39,7 @@ from piranha_web.lvscf.syntax import (
 TOP_BLOCKS = ("virtual", "failover")
 INNER_BLOCKS = ("server",)
 STRUCTURAL = frozenset(("}", *TOP_BLOCKS, *INNER_BLOCKS))
+STRUCTURAL_PREFIXES = tuple(STRUCTURAL)
 
 
 def _first_word(raw: str) -> str:
@@ -105,12 +106,19 @@ def _parse(text: str) -> Document:
         if stripped == "" or stripped.startswith("#"):
             pending.append(Trivia(raw))
             continue
-        if '"' not in raw and "'" not in raw and _first_word(raw) not in STRUCTURAL:
-            if not stack:
+        plain = '"' not in raw and "'" not in raw
+        if plain and (
+            not stripped.startswith(STRUCTURAL_PREFIXES) or _first_word(raw) not in STRUCTURAL
+        ):
+            if stack:
+                body = stack[-1][0].body
+            else:
+                body = root
                 seen_top_level_content = True
-            container().extend(pending)
-            pending = []
-            container().append(Statement(raw))
+            if pending:
+                body.extend(pending)
+                pending = []
+            body.append(Statement(raw))
             continue
         if (
             stack
