@@ -15,6 +15,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -75,6 +76,21 @@ def tokenize(line: str) -> list[Token]:
         while pos < n and line[pos] in BLANKS:
             pos += 1
     return tokens
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def assignment_of(raw: str) -> tuple[str, str] | None:
+    """``(key, value)`` of a ``key = value...`` line, else None; remembered per line text.
+
+    Large files repeat the same lines (``active = 1``) many thousand times.
+    """
+    try:
+        tokens = tokenize(raw)
+    except QuotingError:
+        tokens = lenient_tokens(raw)
+    if len(tokens) < 2 or tokens[1].text != "=" or tokens[1].quote:
+        return None
+    return tokens[0].text, " ".join(t.text for t in tokens[2:])
 
 
 def lenient_tokens(line: str) -> list[Token]:
@@ -141,12 +157,7 @@ class Statement:
 
     def assignment(self) -> tuple[str, str] | None:
         """``(key, value)`` of a ``key = value...`` line (values joined by a space), else None."""
-        words = self.words
-        if len(words) < 2 or words[1] != "=":
-            return None
-        if self._tokens is not None and self._tokens[1].quote:
-            return None
-        return words[0], " ".join(words[2:])
+        return assignment_of(self.raw)
 
     @property
     def has_equals(self) -> bool:
