@@ -193,13 +193,15 @@ class ConfigStore:
             return revision_of(self.read_bytes())
 
     def _write_atomically(self, data: bytes, mode: int | None = None) -> None:
-        directory = self.path.parent
+        target = self.path.resolve()  # a symlinked lvs.cf keeps its link; the file it names changes
+        directory = target.parent
+        tmp: str | None = None
         try:
-            old = self.path.stat()
-        except FileNotFoundError:
-            old = None
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-        try:
+            try:
+                old: os.stat_result | None = target.stat()
+            except FileNotFoundError:
+                old = None
+            fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=".tmp", dir=directory)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -210,20 +212,29 @@ class ConfigStore:
                     os.chown(tmp, old.st_uid, old.st_gid)
             elif mode is not None:
                 os.chmod(tmp, mode)
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
+            tmp = None
+        except OSError as err:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            raise StoreIOError(f"cannot write {self.path}: {err.strerror or err}") from err
+        # lvs.cf is replaced; a failing directory fsync only weakens durability across a crash
+        with contextlib.suppress(OSError):
             dir_fd = os.open(directory, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
-        except OSError as err:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise StoreIOError(f"cannot write {self.path}: {err.strerror or err}") from err
+
+    @property
+    def _temp_prefix(self) -> str:
+        """Prefix of this store's temp files (distinct from the sync's upload name)."""
+        return f".{self.path.name}.store-"
 
     def _remove_stale_temp_files(self) -> None:
         """Temp files left by a writer that was killed; safe to remove while we hold the lock."""
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+        for leftover in self.path.resolve().parent.glob(f"{self._temp_prefix}*.tmp"):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
@@ -232,8 +243,9 @@ class ConfigStore:
     def _keep_history(self, data: bytes) -> None:
         try:
             self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-            name = f"{self.path.name}.{stamp}.{time.time_ns() % 10**9:09d}.{revision_of(data)[:12]}"
+            seconds, nanos = divmod(time.time_ns(), 10**9)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
+            name = f"{self.path.name}.{stamp}.{nanos:09d}.{revision_of(data)[:12]}"
             target = self.history_dir / name
             target.write_bytes(data)
             os.chmod(target, 0o600)

@@ -219,3 +219,27 @@ def test_config_gives_the_current_model_without_a_copy_and_follows_changes(lvs_c
     assert store.config()[1] is config, "one model per revision"
     lvs_cf.write_text(BASE.replace("port = 80", "port = 81"))
     assert store.config()[1].virtual("web").port == 81
+
+
+def test_a_symlinked_lvs_cf_keeps_its_link_and_the_target_is_replaced(tmp_path: Path) -> None:
+    real = tmp_path / "real.cf"
+    real.write_text(BASE)
+    link = tmp_path / "lvs.cf"
+    link.symlink_to(real)
+    store = ConfigStore(link)
+    loaded = store.load()
+    loaded.document.set("port", "81", virtual="web")
+    store.save(loaded.document, loaded.revision)
+    assert link.is_symlink()
+    assert "port = 81" in real.read_text()
+
+
+def test_save_leaves_a_peer_syncs_upload_alone(lvs_cf: Path) -> None:
+    """This router may be the other router's sync target: its upload file is not ours to clean."""
+    upload = lvs_cf.parent / ".lvs.cf.piranha-web.tmp"
+    upload.write_text("incoming")
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    loaded.document.set("port", "81", virtual="web")
+    store.save(loaded.document, loaded.revision)
+    assert upload.read_text() == "incoming"

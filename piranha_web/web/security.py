@@ -114,6 +114,8 @@ def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path on this site (no scheme, host or ``//``), else None."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return None  # urlsplit drops CR/LF; a header must never carry them
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None

@@ -76,7 +76,9 @@ def test_login_then_the_requested_page(web: Web) -> None:
     assert client.get("/virtual/edit?virtual=web").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil", "/\r\nX-Injected: 1"]
+)
 def test_login_never_redirects_off_site(web: Web, target: str) -> None:
     client = web.client(login=False)
     response = client.post("/login", query_string={"next": target},
