@@ -5,17 +5,18 @@ non-blocking TLS socket.  :class:`TLSListener` therefore
 
 * accepts TCP connections in a thread of its own and does each TLS handshake in a short-lived
   thread (bounded in number and time), so a slow or silent client never stalls waitress;
-* hands waitress only connections whose handshake succeeded, through a queue and a wake-up
-  socket pair whose readable end is what waitress polls;
-* wraps each connection in :class:`TLSConnection`, which stays blocking with a timeout (waitress
-  reads only after poll said readable, so a read waits at most for the rest of one TLS record)
-  and drains what OpenSSL has already decrypted, which poll cannot see.
+* hands waitress, for each connection whose handshake succeeded, one end of a plain socket pair
+  (through a queue and a wake-up socket pair whose readable end is what waitress polls);
+* keeps the handshake thread as that connection's :func:`relay`, which copies bytes between the
+  TLS socket and the other end of the pair without ever blocking waitress: a client that stops
+  in the middle of a TLS record, or stops reading, holds only its own relay thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import select
 import socket
 import ssl
 import threading
@@ -31,37 +32,83 @@ def server_context(certfile: Path, keyfile: Path) -> ssl.SSLContext:
     return context
 
 
-class TLSConnection:
-    """One handshaken TLS connection, shaped like the socket waitress expects."""
+#: bytes buffered per direction before the relay stops reading that side
+_BUFFER = 256 * 1024
 
-    def __init__(self, sock: ssl.SSLSocket, io_timeout: float) -> None:
-        self._sock = sock
-        sock.settimeout(io_timeout)
 
-    def setblocking(self, flag: bool) -> None:
-        """Ignored: the connection stays blocking with a timeout (see the module docstring)."""
+def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None:
+    """Copy bytes both ways between a TLS connection and waitress's plain end of a socket pair.
 
-    def fileno(self) -> int:
-        return self._sock.fileno()
-
-    def recv(self, size: int) -> bytes:
-        data = self._sock.recv(size)
-        while data and self._sock.pending():
-            data += self._sock.recv(self._sock.pending())
-        return data
-
-    def send(self, data: bytes) -> int:
-        return self._sock.send(data)
-
-    def close(self) -> None:
-        self._sock.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
+    One thread per connection, non-blocking on both sides: a client that stalls mid-record
+    only ever holds its own relay, never waitress.  Ends when waitress closes its end (the
+    response is complete), on a TLS or socket error, or after ``idle_timeout`` seconds without
+    traffic.
+    """
+    tls.setblocking(False)
+    plain.setblocking(False)
+    up = bytearray()  # client -> waitress
+    down = bytearray()  # waitress -> client
+    client_done = plain_shut = False
+    tls_wants_write = False
+    try:
+        while True:
+            tls_wants_write = False
+            if not client_done and len(up) < _BUFFER:
+                try:
+                    while len(up) < _BUFFER:
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            client_done = True
+                            break
+                        up += chunk
+                except ssl.SSLWantReadError:
+                    pass
+                except ssl.SSLWantWriteError:
+                    tls_wants_write = True
+            if up:
+                with contextlib.suppress(BlockingIOError):
+                    del up[: plain.send(up)]
+            if client_done and not up and not plain_shut:
+                plain.shutdown(socket.SHUT_WR)
+                plain_shut = True
+            app_done = False
+            if len(down) < _BUFFER:
+                try:
+                    chunk = plain.recv(65536)
+                    if chunk:
+                        down += chunk
+                    else:
+                        app_done = True
+                except BlockingIOError:
+                    pass
+            if down:
+                try:
+                    del down[: tls.send(down)]
+                except ssl.SSLWantWriteError:
+                    tls_wants_write = True
+                except ssl.SSLWantReadError:
+                    pass
+            if app_done and not down:
+                return
+            readers = [s for s, wanted in ((tls, not client_done and len(up) < _BUFFER),
+                                           (plain, len(down) < _BUFFER)) if wanted]
+            writers = [s for s, wanted in ((tls, bool(down) or tls_wants_write),
+                                           (plain, bool(up))) if wanted]
+            if tls.pending():
+                continue  # decrypted bytes that select cannot see
+            readable, writable, _ = select.select(readers, writers, [], idle_timeout)
+            if not readable and not writable:
+                return  # idle for too long
+    except OSError:
+        return  # a TLS error or a reset: the connection is over
+    finally:
+        for sock in (tls, plain):
+            with contextlib.suppress(OSError):
+                sock.close()
 
 
 class TLSListener:
-    """A listening socket for waitress that yields :class:`TLSConnection` objects."""
+    """A listening socket for waitress whose connections are plain ends of TLS relays."""
 
     def __init__(
         self,
@@ -71,13 +118,15 @@ class TLSListener:
         handshake_timeout: float = 10.0,
         io_timeout: float = 30.0,
         max_handshakes: int = 32,
+        max_connections: int = 256,
     ) -> None:
         self._listener = listener
         self._context = context
         self._handshake_timeout = handshake_timeout
         self._io_timeout = io_timeout
         self._slots = threading.BoundedSemaphore(max_handshakes)
-        self._ready: queue.SimpleQueue[tuple[TLSConnection, Any]] = queue.SimpleQueue()
+        self._connections = threading.BoundedSemaphore(max_connections)
+        self._ready: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
         self._started = False
@@ -108,7 +157,7 @@ class TLSListener:
             self._started = True
             threading.Thread(target=self._accept_loop, name="tls-accept", daemon=True).start()
 
-    def accept(self) -> tuple[TLSConnection, Any]:
+    def accept(self) -> tuple[socket.socket, Any]:
         """A handshaken connection; BlockingIOError when none is ready (waitress retries)."""
         self._wake_read.recv(1)
         return self._ready.get_nowait()
@@ -135,6 +184,7 @@ class TLSListener:
 
     def _handshake(self, conn: socket.socket, addr: Any) -> None:
         try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.settimeout(self._handshake_timeout)
             wrapped = self._context.wrap_socket(conn, server_side=True)
         except (OSError, ValueError):
@@ -142,6 +192,14 @@ class TLSListener:
             return
         finally:
             self._slots.release()
-        self._ready.put((TLSConnection(wrapped, self._io_timeout), addr))
+        if not self._connections.acquire(blocking=False):
+            wrapped.close()  # too many open connections
+            return
+        app_end, relay_end = socket.socketpair()
+        self._ready.put((app_end, addr))
         with contextlib.suppress(OSError):
             self._wake_write.send(b"\0")
+        try:
+            relay(wrapped, relay_end, self._io_timeout)
+        finally:
+            self._connections.release()

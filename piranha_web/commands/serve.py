@@ -118,6 +118,10 @@ def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> 
     objects that are not plain sockets (and would then listen on its default 0.0.0.0:8080).
     """
     adj = Adjustments(threads=THREADS, ident="piranha-web", url_scheme="https" if tls else "http")
+    if tls:
+        # waitress gets the plain (AF_UNIX) end of each TLS relay: TCP options such as
+        # TCP_NODELAY belong to the relay's TCP socket, which sets them itself
+        adj.socket_options = []
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
     server = TcpWSGIServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
     server.run()

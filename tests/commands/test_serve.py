@@ -156,6 +156,13 @@ def test_tls_serves_https_only_with_the_given_certificate(
     with socket.create_connection(("127.0.0.1", port), timeout=5):  # silent: no handshake
         page = log_in(server.url, password.group(1), context)  # others are still served
     assert "<td>www</td>" in page
+    stalled = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                                  server_hostname="127.0.0.1")
+    with stalled:
+        os.write(stalled.fileno(), b"\x17\x03")  # half a TLS record header, then silence
+        # the server waits 30 s for the rest of that record; everyone else is served meanwhile
+        page = log_in(server.url, password.group(1), context)
+    assert "<td>www</td>" in page
     # ten full TLS records and a last one larger than waitress reads at once (8 KiB)
     big = urllib.request.Request(server.url + "login", data=b"x=" + b"y" * (16384 * 10 + 13000))
     with pytest.raises(urllib.error.HTTPError) as refused:
