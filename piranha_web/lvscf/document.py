@@ -393,6 +393,8 @@ class Document:
         block = self.find_virtual(name, kind)
         if before == name:
             return
+        if before is not None:
+            self.find_virtual(before, kind)  # NotFoundError before anything moves
         origin = _index_of(self.items, block)
         del self.items[origin]
         if before is not None:
@@ -410,6 +412,8 @@ class Document:
         block = self.find_server(virtual, name)
         if before == name:
             return
+        if before is not None:
+            self.find_server(virtual, before)  # NotFoundError before anything moves
         origin = _index_of(parent.body, block)
         del parent.body[origin]
         servers = [i for i in parent.body if isinstance(i, Block)]
@@ -452,9 +456,13 @@ def _new_block(kind: str, name: str, indent: str) -> Block:
 
 def _rename(block: Block, new: str) -> None:
     token = block.opener.tokens[1]
-    rendered = f"{token.quote}{new}{token.quote}"
-    raw = block.opener.raw[: token.start] + rendered + block.opener.raw[token.end :]
-    tokens = tokenize(raw)
+    # checked names never need quotes (and a quoted name without blanks followed by " {"
+    # would be a quotation mismatch for the C parser)
+    raw = block.opener.raw[: token.start] + new + block.opener.raw[token.end :]
+    try:
+        tokens = tokenize(raw)
+    except QuotingError as err:
+        raise EditError(None, f"the name {new!r} cannot be written safely") from err
     if [t.text for t in tokens] != [block.kind, new, "{"]:
         raise EditError(None, f"the name {new!r} cannot be written safely")
     block.opener = Opener(raw, tokens)

@@ -7,6 +7,7 @@ servers are looked up by name.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -177,7 +178,8 @@ def _virtual(block: Block) -> VirtualServer:
         if len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     else:
-        _MEMO.move_to_end(key)
+        with contextlib.suppress(KeyError):  # another thread may have evicted it just now
+            _MEMO.move_to_end(key)
     return found
 
 

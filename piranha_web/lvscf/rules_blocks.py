@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, where_of
-from piranha_web.lvscf.model import Config, VirtualServer
+from piranha_web.lvscf.model import Config, RealServer, VirtualServer
 from piranha_web.lvscf.schema import WEIGHTED_SCHEDULERS
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import inet_aton
@@ -53,7 +53,7 @@ def block_findings(doc: Document) -> list[Finding]:
     config = doc.model()
     blocks = doc.blocks()
     seen: set[tuple[str, str]] = set()
-    services: dict[tuple[int | None, int, str], str] = {}
+    services: dict[tuple[int | None, int, str], VirtualServer] = {}
     marks: dict[int, VirtualServer] = {}
     devices: dict[str, VirtualServer] = {}
     for block, vs in zip(blocks, config.virtuals, strict=True):
@@ -68,11 +68,13 @@ def block_findings(doc: Document) -> list[Finding]:
         if vs.fwmark == 0 and vs.address:
             service = (inet_aton(vs.address), vs.port, vs.protocol)
             if service in services:
-                report(ERROR, (block,), "address", "duplicate-service",
+                other = services[service]
+                both = vs.active and other.active  # lvsd starts only active virtual servers
+                report(ERROR if both else WARNING, (block,), "address", "duplicate-service",
                        f"{vs.protocol} {vs.address}:{vs.port} is already the service of virtual "
-                       f"server {services[service]!r}: ipvsadm refuses the second one, so lvsd "
-                       "cannot start it")
-            services.setdefault(service, vs.name)
+                       f"server {other.name!r}: ipvsadm refuses the second one, so lvsd "
+                       + ("cannot start it" if both else "could not run both once active"))
+            services.setdefault(service, vs)
         if vs.fwmark:
             first = marks.setdefault(vs.fwmark, vs)
             if first.persistent != vs.persistent:
@@ -128,7 +130,7 @@ def _virtual_findings(
                "the port set above them (Piranha copies the port when it reads a server): "
                "move 'port' above the real servers")
     names: set[str] = set()
-    endpoints: dict[tuple[int | None, int], str] = {}
+    endpoints: dict[tuple[int | None, int], RealServer] = {}
     servers = [item for item in block.body if isinstance(item, Block)]
     for item, rs in zip(servers, vs.servers, strict=True):
         where = (block, item)
@@ -141,11 +143,14 @@ def _virtual_findings(
         if address:
             endpoint = (address, rs.effective_port)
             if endpoint in endpoints:
-                report(ERROR, where, "address", "duplicate-real-server",
+                other_rs = endpoints[endpoint]
+                both = rs.active and other_rs.active  # nannies run only for active servers
+                report(ERROR if both else WARNING, where, "address", "duplicate-real-server",
                        f"{rs.address}:{rs.effective_port} is already real server "
-                       f"{endpoints[endpoint]!r}: ipvsadm refuses the second one, its nanny "
-                       "exits and lvsd shuts LVS down")
-            endpoints.setdefault(endpoint, rs.name)
+                       f"{other_rs.name!r}: ipvsadm refuses the second one, its nanny "
+                       + ("exits and lvsd shuts LVS down" if both
+                          else "would exit once both are active"))
+            endpoints.setdefault(endpoint, rs)
         elif rs.active and address == 0:
             report(WARNING, where, "address", "no-real-address",
                    "an active real server with address 0.0.0.0: nanny would check and add "

@@ -78,7 +78,11 @@ def _int(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None
                f"{word!r} is not a whole number{hint}; {refuse('integer expected')}")
         return
     _leading_zero(key, word, value, report)
-    if key in NON_NEGATIVE and value < 0:
+    if not -(2**31) <= value < 2**31:
+        report(ERROR, "too-large",
+               f"{key} = {value} does not fit in the 32 bits of the C int Piranha keeps it in: "
+               "the daemons would read another number (4294967296 becomes 0)")
+    elif key in NON_NEGATIVE and value < 0:
         effect = NEGATIVE_EFFECT.get(
             key, f"the daemons would take {value} as it is, which is meaningless for {key}")
         report(ERROR, "negative", f"{key} = {value} is negative: {effect}")
@@ -222,11 +226,18 @@ def _string(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> N
         report(WARNING, "single-quotes",
                f"{key} is in single quotes: lvsd strips only double quotes, so nanny would "
                f"{'send' if key == 'send' else 'expect'} the quote characters too")
+    elif quote == "'":
+        report(WARNING, "single-quotes",
+               f"{key} is in single quotes: lvsd strips only double quotes, so the program is "
+               "run with the quote characters in its first and last argument (and a quoted "
+               "%h is not replaced); use double quotes")
     if any(not " " <= ch <= "~" for ch in text):
         report(ERROR, "non-printable",
                f"{key} contains a TAB, a control or a non-ASCII character; nanny takes only "
                "printable ASCII (write \\t, \\r, \\n instead)")
-    if len(text) > MAX_STRING and (monitor or key == "send_program"):
+    if len(text) >= MAX_STRING + (0 if key == "send_program" else 1) and (
+        monitor or key == "send_program"
+    ):
         effect = ("overflows nanny's 255-byte buffer" if key == "send_program"
                   else "is more than nanny and Piranha handle")
         report(ERROR, "too-long", f"{key} is {len(text)} characters long, which {effect}")

@@ -389,3 +389,26 @@ def test_model_of_an_unedited_copy_is_shared_and_an_edit_recomputes_it() -> None
     copy.set("port", "81", virtual="web")
     assert copy.model().virtual("web").port == 81
     assert original.model().virtual("web").port == 80
+
+
+def test_renaming_a_block_with_a_quoted_name_writes_the_new_name_bare() -> None:
+    from piranha_web.lvscf import parse
+
+    doc = parse('virtual "my web" {\n     active = 1\n}\n')
+    doc.rename_virtual("my web", "web")
+    assert doc.dumps() == "virtual web {\n     active = 1\n}\n"
+
+
+def test_a_move_before_an_unknown_block_changes_nothing() -> None:
+    import pytest
+
+    from piranha_web.errors import NotFoundError
+    from piranha_web.lvscf import parse
+
+    text = "virtual a {\n}\nvirtual b {\n     server r {\n     }\n}\n"
+    doc = parse(text)
+    with pytest.raises(NotFoundError):
+        doc.move_virtual("a", "nope")
+    with pytest.raises(NotFoundError):
+        doc.move_server("b", "r", "nope")
+    assert doc.dumps() == text

@@ -173,11 +173,16 @@ def test_renaming_onto_an_existing_name_is_refused_at_the_name_field(
 def test_a_service_already_used_by_another_virtual_server_is_refused(
     web: Web, client: FlaskClient
 ) -> None:
-    before = web.config.read_bytes()
+    """An inactive twin is only a warning; activating it next to the original is refused."""
     response = accept(client, "/virtual/edit?virtual=mail", address="192.0.2.10", port="80")
+    assert response.status_code == 303
+    page = client.get("/virtual/edit?virtual=mail").get_data(as_text=True)
+    assert "could not run both once active" in page
+    before = web.config.read_bytes()
+    data = {**form_of(client, "/virtual/"), "selected": "mail", "action": "(DE)ACTIVATE"}
+    response = client.post("/virtual/", data=data)
     assert response.status_code == 400
-    assert re.search(r'id="address-error">tcp 192.0.2.10:80 is already the service',
-                     response.get_data(as_text=True))
+    assert "tcp 192.0.2.10:80 is already the service" in response.get_data(as_text=True)
     assert web.config.read_bytes() == before
 
 
