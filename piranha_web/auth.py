@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import os
@@ -22,7 +23,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +155,55 @@ class PasswordFile:
         if encoded is None:
             return None
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:16]
+
+
+REVOKED_FILE = "revoked-sessions"
+
+
+def _revoked(path: Path, now: float) -> dict[str, float]:
+    """Revoked session ids that have not expired yet: ``{sid: expiry}``."""
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        raise AuthError(f"cannot read {path}: {err.strerror or err}") from err
+    found: dict[str, float] = {}
+    for line in lines:
+        sid, _, expiry = line.partition(" ")
+        with contextlib.suppress(ValueError):
+            if float(expiry) > now:
+                found[sid] = float(expiry)
+    return found
+
+
+def revoke_session(state_dir: Path, sid: str, until: float, now: float) -> None:
+    """Remember that session ``sid`` ended (LOGOUT) until ``until``, when it would expire anyway.
+
+    Sessions live in signed cookies: without this list a cookie copied before LOGOUT would
+    stay valid for the rest of its lifetime.
+    """
+    path = state_dir / REVOKED_FILE
+    with _state_lock(state_dir):
+        revoked = _revoked(path, now)
+        revoked[sid] = until
+        write_private(path, "".join(f"{s} {e}\n" for s, e in revoked.items()).encode("ascii"))
+
+
+def is_session_revoked(state_dir: Path, sid: str, now: float) -> bool:
+    """True when ``sid`` was ended by LOGOUT."""
+    return sid in _revoked(state_dir / REVOKED_FILE, now)
+
+
+@contextlib.contextmanager
+def _state_lock(state_dir: Path) -> Iterator[None]:
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(state_dir / ".auth.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def load_or_create_secret(state_dir: Path) -> bytes:

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_wtf import FlaskForm
@@ -22,7 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from piranha_web.auth import DEFAULT_USER
-from piranha_web.web.security import safe_next, start_session
+from piranha_web.web.security import end_session, safe_next, start_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
 
@@ -76,6 +75,6 @@ def login() -> Response | tuple[str, int] | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    session.clear()
+    end_session(_settings())
     flash("You have logged out.", "info")
     return redirect(url_for("login.login"), code=303)

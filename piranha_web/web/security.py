@@ -9,6 +9,7 @@ errors or automatic OPTIONS answers could reveal anything.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from piranha_web.auth import DEFAULT_USER
+from piranha_web.auth import DEFAULT_USER, is_session_revoked, revoke_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
 
@@ -93,6 +94,9 @@ def logged_in_user(settings: WebSettings) -> str | None:
         or now - login_at > settings.session_lifetime.total_seconds()
         or session.get("stamp") != services().passwords.stamp(user)
     )
+    expired = expired or is_session_revoked(
+        services().state_dir, str(session.get("sid", "")), now
+    )
     if expired:
         session.clear()
         flash("Your session has expired. Please log in again.", "error")
@@ -107,7 +111,18 @@ def start_session(settings: WebSettings, user: str = DEFAULT_USER) -> None:
     now = settings.clock()
     session.clear()
     session.permanent = True
-    session.update(user=user, login_at=now, seen_at=now, stamp=services().passwords.stamp(user))
+    session.update(user=user, login_at=now, seen_at=now, stamp=services().passwords.stamp(user),
+                   sid=secrets.token_urlsafe(18))
+
+
+def end_session(settings: WebSettings) -> None:
+    """LOGOUT: forget the session here and revoke its id, so a copied cookie is useless too."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        now = settings.clock()
+        revoke_session(services().state_dir, sid,
+                       now + settings.session_lifetime.total_seconds(), now)
+    session.clear()
 
 
 def safe_next(target: str | None) -> str | None:

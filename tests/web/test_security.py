@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.conftest import PASSWORD, Web, build_web
+from tests.web.conftest import PASSWORD, Web, build_web, form_of
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 PUBLIC = {("/login", "GET"), ("/login", "HEAD"), ("/static/style.css", "GET"),
@@ -202,3 +202,17 @@ def test_a_post_from_another_site_is_refused(web: Web, client: FlaskClient) -> N
 def test_unknown_pages_and_methods_after_login(client: FlaskClient) -> None:
     assert client.get("/no/such/page").status_code == 404
     assert client.put("/virtual/").status_code == 405
+
+
+def test_a_session_cookie_copied_before_logout_is_useless_after_it(web: Web) -> None:
+    """Sessions live in signed cookies; LOGOUT revokes the id so a stolen copy stops working."""
+    client = web.client()
+    stolen = client.get_cookie("piranha_session")
+    assert stolen is not None
+    token = form_of(client, "/virtual/").get("csrf_token", "")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    thief = web.app.test_client()
+    thief.set_cookie("piranha_session", stolen.value)
+    response = thief.get("/virtual/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert web.client().get("/virtual/").status_code == 200  # a new login still works
