@@ -3,7 +3,8 @@
 nanny converts ``send`` and ``expect`` strings of two characters or more: ``\\\\ \\r \\n \\t \\'
 \\"`` become the characters they name; any other backslash sequence, or a lone backslash at the
 end, makes nanny loop forever at start-up (reference/piranha.md §1.9).  Validation, the check
-engine and the web display all read strings through :func:`pieces`.
+engine and the web display all read strings through :func:`pieces`, and sending programs
+through :func:`program_words`.
 """
 
 from __future__ import annotations
@@ -65,3 +66,10 @@ def bad_escape(value: str) -> str | None:
 def decode(value: str) -> str:
     """The characters nanny sends or expects (bad escapes left as written)."""
     return "".join(p.text for p in pieces(value))
+
+
+def program_words(command: str, address: str, port: int) -> list[str]:
+    """The argv nanny runs for a sending program: split on spaces (runs count as one), and
+    only arguments that are exactly ``%h``/``%p`` replaced by the real server's address/port."""
+    words = [w for w in command.split(" ") if w]
+    return [address if w == "%h" else str(port) if w == "%p" else w for w in words]

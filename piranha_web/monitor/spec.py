@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from piranha_web.errors import MonitorScriptError
+from piranha_web.lvscf import nanny
 from piranha_web.lvscf.model import MonitorScript, RealServer, VirtualServer
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import dotted, inet_aton
@@ -84,14 +85,14 @@ def program_argv(command: str, address: str, port: int) -> tuple[str, ...]:
             f"the sending program is {len(to_bytes(command))} bytes long: nanny copies it into "
             f"a 255-byte buffer, so more than {PROGRAM_MAX_BYTES} overflows nanny's stack",
         )
-    words = [w for w in command.split(" ") if w]
+    words = nanny.program_words(command, address, port)
     if len(words) > PROGRAM_MAX_ARGS:
         raise MonitorScriptError(
             "send_program",
             f"the sending program has {len(words)} words: nanny's argv has room for "
             f"{PROGRAM_MAX_ARGS}",
         )
-    return tuple(address if w == "%h" else str(port) if w == "%p" else w for w in words)
+    return tuple(words)
 
 
 def _matcher(expect: str | None, use_regex: bool, network: bool) -> Expectation:

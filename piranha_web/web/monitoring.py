@@ -16,8 +16,9 @@ from wtforms import BooleanField, StringField
 
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
+from piranha_web.lvscf.nanny import program_words
 from piranha_web.web import panel
-from piranha_web.web.nanny_text import nanny_pieces, program_argv
+from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.saving import SaveOutcome, remember, save_edit
 
 bp = Blueprint("monitoring", __name__, url_prefix="/virtual/monitoring")
@@ -76,7 +77,7 @@ def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = No
     page = render_template(
         "monitoring/edit.html", form=form, name=virtual, vs=vs, help=HELP, outcome=outcome,
         warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
-        nanny_pieces=nanny_pieces, program_argv=program_argv,
+        nanny_pieces=nanny_pieces, program_argv=program_words,
     )
     return page, status
 

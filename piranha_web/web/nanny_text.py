@@ -38,9 +38,3 @@ def nanny_pieces(value: str) -> list[Piece]:
         else:
             shown.append(Piece(piece.text))
     return shown
-
-
-def program_argv(command: str, address: str, port: int) -> list[str]:
-    """The argv nanny runs for one real server (``%h``/``%p`` as whole arguments only)."""
-    words = [w for w in command.split(" ") if w]
-    return [address if w == "%h" else str(port) if w == "%p" else w for w in words]

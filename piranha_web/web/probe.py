@@ -22,10 +22,11 @@ from flask import Blueprint, render_template
 
 from piranha_web import monitor
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
+from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
 from piranha_web.web import panel
 from piranha_web.web.monitoring import HELP, MonitoringForm
-from piranha_web.web.nanny_text import nanny_pieces, program_argv
+from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
 
 bp = Blueprint("probe", __name__, url_prefix="/virtual/probe")
@@ -60,7 +61,7 @@ def test() -> tuple[str, int]:
     page = render_template(
         "probe/test.html", form=form, name=virtual, vs=vs, help=HELP, outcome=None,
         warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
-        nanny_pieces=nanny_pieces, program_argv=program_argv, results=results,
+        nanny_pieces=nanny_pieces, program_argv=program_words, results=results,
     )
     return page, 200 if valid else 400
 

@@ -35,3 +35,9 @@ def test_known_escapes_decode_to_the_characters_nanny_sends(written: str, decode
 def test_other_escapes_are_named_as_the_place_nanny_would_hang(written: str, problem: str) -> None:
     assert nanny.bad_escape(written) == problem
     assert [p.kind for p in nanny.pieces(written)].count("bad") == 1
+
+
+def test_percent_h_and_p_are_replaced_only_as_whole_arguments() -> None:
+    assert nanny.program_words("/bin/check  %h x=%h %p", "10.0.0.1", 8080) == [
+        "/bin/check", "10.0.0.1", "x=%h", "8080"
+    ]

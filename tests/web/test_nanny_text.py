@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from piranha_web.web.nanny_text import Piece, nanny_pieces, program_argv
+from piranha_web.web.nanny_text import Piece, nanny_pieces
 
 
 @pytest.mark.parametrize(
@@ -24,9 +24,3 @@ def test_escapes_are_decoded_like_nanny_and_control_characters_made_visible(
     written: str, pieces: list[Piece]
 ) -> None:
     assert nanny_pieces(written) == pieces
-
-
-def test_percent_h_and_p_are_replaced_only_as_whole_arguments() -> None:
-    assert program_argv("/bin/check  %h x=%h %p", "10.0.0.1", 8080) == [
-        "/bin/check", "10.0.0.1", "x=%h", "8080"
-    ]
