@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: session fixtures shared by several test folders (``backup_router``: a real sshd in a netns)
-pytest_plugins = ("tests.helpers.sshd",)
+pytest_plugins = ("tests.helpers.sshd", "tests.helpers.loopback_servers")
 CORPUS = ROOT.parent / "shared" / "corpus" / "lvs.cf"
 
 

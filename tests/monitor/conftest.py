@@ -56,18 +56,6 @@ def virtual(
 
 
 @pytest.fixture(scope="module")
-def http_server() -> Iterator[loopback.TcpServer]:
-    with loopback.serving(loopback.http_handler) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def banner_server() -> Iterator[loopback.TcpServer]:
-    with loopback.serving(loopback.banner_handler) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def segmented_server() -> Iterator[loopback.TcpServer]:
     with loopback.serving(loopback.segmented_handler(SEGMENT_GAP)) as server:
         yield server

@@ -27,18 +27,6 @@ def hostile_handler(conn: socket.socket) -> None:
 
 
 @pytest.fixture(scope="module")
-def http_server() -> Iterator[loopback.TcpServer]:
-    with loopback.serving(loopback.http_handler) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def banner_server() -> Iterator[loopback.TcpServer]:
-    with loopback.serving(loopback.banner_handler) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def hostile_server() -> Iterator[loopback.TcpServer]:
     with loopback.serving(hostile_handler) as server:
         yield server
