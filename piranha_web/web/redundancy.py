@@ -35,15 +35,7 @@ Page = Response | str | tuple[str, int]
 #: button -> the backup_active value it sets
 BUTTONS = {"ACCEPT": None, "ENABLE": "1", "DISABLE": "0"}
 #: findings keyed on backup_active (e.g. no backup address) belong to the backup field
-_RENAMES = {"backup_active": "backup"}
-
-
-def field_of(where: str, key: str | None, code: str) -> str | None:
-    """The form field a finding or edit error of the global scope belongs to."""
-    if where not in ("", "global") or key is None:
-        return None
-    key = _RENAMES.get(key, key)
-    return key if key in FIELDS else None
+FIELD_OF = panel.mapper("global", FIELDS, {"backup_active": "backup"})
 
 
 def findings(doc: Document) -> list[Finding]:
@@ -91,7 +83,7 @@ def index() -> Page:
         return _render(form, status=400)
     messages = {"ACCEPT": "Redundancy settings saved.", "ENABLE": "Backup router enabled.",
                 "DISABLE": "Backup router disabled."}
-    outcome = save_edit(apply(todo, BUTTONS[button]), form.revision.data or "", field_of,
+    outcome = save_edit(apply(todo, BUTTONS[button]), form.revision.data or "", FIELD_OF,
                         success=messages[button])
     if outcome.status in ("saved", "unchanged"):
         remember(outcome)
