@@ -167,7 +167,7 @@ class ConfigStore:
                 reparsed = None
             findings = validate(reparsed) if reparsed is not None else check_text(new_text)
             if any(f.is_error for f in findings):
-                introduced = _new_errors(check_text(old_text) if current else [], findings)
+                introduced = _new_errors(self._findings_of(current), findings)
                 if introduced:
                     raise ValidationFailedError(introduced)
             data = encode(new_text)
@@ -184,6 +184,15 @@ class ConfigStore:
                 new_text,
                 tuple(f for f in findings if not f.is_error),
             )
+
+    def _findings_of(self, data: bytes) -> list[Finding]:
+        """Findings of the file's bytes, from the kept parse of that revision when there is one."""
+        if not data:
+            return []
+        try:
+            return validate(self._current(data).document)
+        except ParseError:
+            return check_text(decode(data))
 
     def create(self, text: str) -> str:
         """Create lvs.cf with ``text`` if it does not exist yet; returns its revision."""
