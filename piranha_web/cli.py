@@ -15,13 +15,15 @@ from collections.abc import Sequence
 COMMANDS = ("check", "serve", "passwd", "sync", "probe")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's module is imported (``check``
+    must not pay for Flask, WTForms, pyroute2 or the web layer)."""
     parser = argparse.ArgumentParser(
         prog="piranha-web",
         description="Web configuration tool for LVS routers (Piranha lvs.cf).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"piranha_web.commands.{name}")
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
@@ -30,8 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(words)
     code: int = args.run(args)
     return code
 

@@ -18,7 +18,6 @@ outcome says what happened in the user's terms:
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from piranha_web.errors import (
     ValidationFailedError,
 )
 from piranha_web.lvscf import Document
+from piranha_web.lvscf.changes import ChangedLines
 from piranha_web.lvscf.validate import Finding
 from piranha_web.web.services import services
 
@@ -82,6 +82,8 @@ class SaveOutcome:
     preview: tuple[LineChange, ...] = ()
     sync: SyncReport | None = None
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
+    diff: ChangedLines = ChangedLines()
 
     @property
     def saved(self) -> bool:
@@ -93,30 +95,15 @@ class SaveOutcome:
         return [e.message for e in self.errors if e.field is None]
 
 
-def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
-    """The lines removed from ``old`` and added in ``new``, in file order.
+def line_changes(changes: ChangedLines) -> tuple[LineChange, ...]:
+    """The hunks of an edit as single lines: removed (old line number) then added (new)."""
+    return tuple(LineChange(sign, line, text) for sign, line, text in changes.lines())
 
-    The common head and tail are skipped before difflib sees the lines: an edit touches a few
-    lines of a file that may have 200k, and difflib on the whole file would take minutes.
-    """
-    a, b = old.splitlines(), new.splitlines()
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
-    changes: list[LineChange] = []
-    matcher = difflib.SequenceMatcher(
-        a=a[head : len(a) - tail], b=b[head : len(b) - tail], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        changes.extend(LineChange("-", head + n + 1, a[head + n]) for n in range(i1, i2))
-        changes.extend(LineChange("+", head + n + 1, b[head + n]) for n in range(j1, j2))
-    return tuple(changes)
+
+def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
+    """The lines removed from ``old`` and added in ``new``, for small texts only: an edited
+    document says what it changed itself (``Document.changes()``)."""
+    return line_changes(ChangedLines.between(old, new))
 
 
 def _with_fields(status: str, revision: str, message: str, errors: list[FieldError],
@@ -177,7 +164,7 @@ def save_edit(
         target = fields("", key, code)
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
                             [FieldError(target, message if target else str(err))])
-    if doc.dumps() == loaded.text:
+    if not doc.changes():
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
     try:
         result = store.save(doc, revision)
@@ -192,8 +179,9 @@ def save_edit(
         "saved",
         result.revision,
         success,
-        changes=changed_lines(result.old_text, result.new_text),
+        changes=line_changes(result.changes),
         warnings=result.warnings,
+        diff=result.changes,
         sync=run_sync(),
     )
 
@@ -204,7 +192,7 @@ def _conflict(
     """Nothing written; preview what the same edit would change in the current file."""
     try:
         edit(current)
-        preview = changed_lines(text, current.dumps())
+        preview = line_changes(current.changes())
     except (EditError, DuplicateNameError, LookupError):
         preview = ()
     return SaveOutcome(
