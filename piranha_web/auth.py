@@ -119,6 +119,17 @@ class PasswordFile:
         """True when ``user`` has a password."""
         return user in self._read()
 
+    def users(self) -> list[str]:
+        """Every user with a password, in file order."""
+        return list(self._read())
+
+    def remove(self, user: str) -> None:
+        """Forget ``user``'s line (other users' lines are kept)."""
+        entries = self._read()
+        if entries.pop(user, None) is not None:
+            text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
+            write_private(self.path, text.encode("utf-8"))
+
     def set_password(self, user: str, password: str) -> None:
         """Store a new hash for ``user`` (other users' lines are kept)."""
         check_user_name(user)

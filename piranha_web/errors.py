@@ -20,6 +20,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     └── AuthError                  login / password problems
+        └── RoleError              the user's role does not allow the request (403)
 """
 
 from __future__ import annotations
@@ -181,3 +182,9 @@ class AuthError(PiranhaError):
     """Login or password problem."""
 
     status_hint = 401
+
+
+class RoleError(AuthError):
+    """The logged-in user's role does not allow the request (``web.policy``)."""
+
+    status_hint = 403
