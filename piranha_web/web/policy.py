@@ -24,7 +24,7 @@ from flask import request, session
 from piranha_web.accounts import Role
 from piranha_web.errors import RoleError
 from piranha_web.web import panel
-from piranha_web.web.server_form import ServerForm, initial_values
+from piranha_web.web.server.form import ServerForm, initial_values
 from piranha_web.web.services import services
 
 #: a role, or a function of the current request returning one
