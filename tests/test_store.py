@@ -243,3 +243,14 @@ def test_save_leaves_a_peer_syncs_upload_alone(lvs_cf: Path) -> None:
     loaded.document.set("port", "81", virtual="web")
     store.save(loaded.document, loaded.revision)
     assert upload.read_text() == "incoming"
+
+
+def test_findings_of_the_file_on_disk_follow_its_revision(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text("primary = 192.0.2.1\nnetwork = direct # DR\n")
+    store = ConfigStore(path)
+    assert [(f.line, f.code) for f in store.findings() if f.is_error] == [(2, "inline-comment")]
+    path.write_text("primary = 192.0.2.1\nnetwork = direct\n")
+    assert [f for f in store.findings() if f.is_error] == []
+    path.write_text("virtual v {\n")
+    assert [f.code for f in store.findings()] == ["syntax"]
