@@ -9,6 +9,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     ├── LvsCfError                 problems with lvs.cf text or edits (pure layer)
     │   ├── ParseError             text the C parser would reject or misread; line + column
     │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
+    │   ├── EditErrors             several EditErrors of one form, reported together
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
     │   └── MonitorScriptError     a health check nanny cannot run as configured
@@ -79,6 +80,14 @@ class EditError(LvsCfError, ValueError):
         self.key = key
         self.message = message
         super().__init__(f"{key}: {message}" if key else message)
+
+
+class EditErrors(LvsCfError, ValueError):
+    """Several fields of one edit were refused; all are reported at once (``errors``)."""
+
+    def __init__(self, errors: Sequence[EditError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
 
 
 class NotFoundError(LvsCfError, LookupError):
