@@ -254,8 +254,8 @@ def test_blank_private_ip_shows_what_pulse_uses_and_the_ignored_backup_private_l
     page = web.client().get(URL).get_data(as_text=True)
 
     assert re.search(r'id="primary_private-effective">Blank: pulse uses the public IP '
-                     r"\(192\.0\.2\.1\) as the primary&#39;s private IP and the backup&#39;s public IP "
-                     r"\(192\.0\.2\.2\)", page)
+                     r"\(192\.0\.2\.1\) as the primary&#39;s private IP and the "
+                     r"backup&#39;s public IP \(192\.0\.2\.2\)", page)
     assert re.search(r'id="primary_private-warning">Warning \(line \d+, backup_private\): '
                      r"ignored by pulse because primary_private is not set", page)
 
