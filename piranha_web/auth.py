@@ -32,6 +32,8 @@ from piranha_web.errors import AuthError
 DEFAULT_USER = "piranha"
 PASSWORD_FILE = "passwords"  # noqa: S105 (a file name)
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
+#: the shortest password accepted anywhere (web form and ``piranha-web passwd``)
+MIN_PASSWORD_LENGTH = 8
 
 #: scrypt cost; 2**14 × 8 × 1 needs 16 MiB and about 50 ms, the hash records its own cost
 SCRYPT_N = 2**14
@@ -122,8 +124,8 @@ class PasswordFile:
     def set_password(self, user: str, password: str) -> None:
         """Store a new hash for ``user`` (other users' lines are kept)."""
         check_user_name(user)
-        if not password:
-            raise AuthError("the password must not be empty")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AuthError(f"use at least {MIN_PASSWORD_LENGTH} characters for the password")
         entries = self._read()
         entries[user] = hash_password(password, n=self.cost)
         text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
