@@ -216,3 +216,10 @@ def test_a_session_cookie_copied_before_logout_is_useless_after_it(web: Web) -> 
     response = thief.get("/virtual/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert web.client().get("/virtual/").status_code == 200  # a new login still works
+
+
+def test_strict_transport_security_is_sent_under_tls_only(tmp_path: Path) -> None:
+    plain = build_web(tmp_path / "plain").client(login=False).get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+    tls = build_web(tmp_path / "tls", tls=True).client(login=False).get("/login")
+    assert tls.headers["Strict-Transport-Security"] == "max-age=31536000"
