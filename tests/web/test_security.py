@@ -219,6 +219,8 @@ def test_a_session_cookie_copied_before_logout_is_useless_after_it(web: Web) -> 
 
 
 def test_strict_transport_security_is_sent_under_tls_only(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "tls").mkdir()
     plain = build_web(tmp_path / "plain").client(login=False).get("/login")
     assert "Strict-Transport-Security" not in plain.headers
     tls = build_web(tmp_path / "tls", tls=True).client(login=False).get("/login")
