@@ -29,7 +29,7 @@ def ipv4(value: str) -> str | None:
 def integer(value: str, low: int, high: int | None = None) -> str | None:
     """A decimal whole number within [low, high] (no octal or hex surprises)."""
     number = decimal(value)
-    if number is None or (len(value) > 1 and value[0] == "0"):
+    if number is None or not value.isdigit() or (len(value) > 1 and value[0] == "0"):
         return f"{value!r} is not a whole number."
     if high is None and number < low:
         return f"Enter a number of at least {low}."
