@@ -336,9 +336,15 @@ class ConfigStore:
 
 
 def _bump_serial(doc: Document) -> None:
-    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit."""
+    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit.
+
+    A serial number that is not a number or would not fit in Piranha's C int once bumped is
+    left as it is: its finding tells the admin, and a save must not make it worse.
+    """
     current = doc.get("serial_no")
     number = c_int(current) if current is not None else 0
+    if current is not None and (number is None or not 0 <= number < 2**31 - 1):
+        return
     doc.set("serial_no", str((number or 0) + 1))
 
 

@@ -28,6 +28,8 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+#: under TLS browsers must never fall back to clear text for this host (one year)
+HSTS = "max-age=31536000"
 PUBLIC: dict[str | None, frozenset[str]] = {
     "login.login": frozenset({"GET", "HEAD", "POST"}),
     "static": frozenset({"GET", "HEAD"}),
@@ -78,6 +80,8 @@ def install(app: Flask, settings: WebSettings) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        if settings.tls:
+            response.headers["Strict-Transport-Security"] = HSTS
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
