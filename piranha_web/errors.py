@@ -12,7 +12,8 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── EditErrors             several EditErrors of one form, reported together
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
-    │   └── MonitorScriptError     a health check nanny cannot run as configured
+    │   ├── MonitorScriptError     a health check nanny cannot run as configured
+    │   └── KeepalivedValueError   a value keepalived's parser would split or misread
     ├── StoreError                 lvs.cf on disk
     │   ├── StaleRevisionError     the file changed since the caller loaded it
     │   ├── ValidationFailedError  the new text has errors; nothing was written
@@ -115,6 +116,19 @@ class MonitorScriptError(LvsCfError):
         self.key = key
         self.message = message
         super().__init__(message)
+
+
+class KeepalivedValueError(LvsCfError, ValueError):
+    """A value cannot be written into keepalived.conf so that keepalived reads it as meant.
+
+    Raised by the keepalived writer (``piranha_web.lvscf.keepalived.writer``) for anything its
+    parser would split, treat as a comment, substitute or truncate.
+    """
+
+    def __init__(self, what: str, message: str) -> None:
+        self.what = what
+        self.message = message
+        super().__init__(f"{what}: {message}")
 
 
 class StoreError(PiranhaError):
