@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "serve", "passwd", "sync", "probe")
+COMMANDS = ("check", "serve", "passwd", "sync", "probe", "token")
 
 
 def build_parser() -> argparse.ArgumentParser:
