@@ -21,7 +21,7 @@ from piranha_web.web.settings import WebSettings
 
 __all__ = ["BLUEPRINTS", "Services", "WebSettings", "create_app", "services"]
 
-#: (module under piranha_web.web, blueprint attribute) of every panel, in tab order
+#: every panel: a subpackage of piranha_web.web whose ``views`` module holds blueprint ``bp``
 BLUEPRINTS: tuple[str, ...] = (
     "login",
     "control",
@@ -66,7 +66,7 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
     templating.install(app)
     devices.install(app)
     for name in BLUEPRINTS:
-        app.register_blueprint(import_module(f"piranha_web.web.{name}").bp)
+        app.register_blueprint(import_module(f"piranha_web.web.{name}.views").bp)
 
     @app.get("/")
     def home() -> Response:

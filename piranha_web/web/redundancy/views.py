@@ -18,7 +18,7 @@ from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning
-from piranha_web.web.redundancy_form import (
+from piranha_web.web.redundancy.form import (
     FIELDS,
     HELP,
     KEYS,

@@ -31,7 +31,7 @@ from piranha_web.sync import HostKey, SyncOutcome, SyncService, SyncStatus
 from piranha_web.sync.failures import explain
 from piranha_web.web.security import safe_next
 from piranha_web.web.services import services
-from piranha_web.web.sync_form import HELP, PREFIX, SyncSettingsForm
+from piranha_web.web.sync.form import HELP, PREFIX, SyncSettingsForm
 
 bp = Blueprint("sync", __name__, url_prefix="/sync")
 log = logging.getLogger(__name__)

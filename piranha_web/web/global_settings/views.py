@@ -21,7 +21,7 @@ from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.lvscf.values import is_dotted_quad
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning, router_interfaces
-from piranha_web.web.global_settings_form import (
+from piranha_web.web.global_settings.form import (
     FIELDS,
     HELP,
     KEYS,

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from piranha_web.lvscf import Document
 from piranha_web.web import panel
 from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_edit
-from piranha_web.web.virtual_form import (
+from piranha_web.web.virtual.form import (
     ADD_DEFAULTS,
     FIELDS,
     HELP,

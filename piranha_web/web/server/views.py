@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from piranha_web.lvscf import Document
 from piranha_web.web import panel
 from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_edit
-from piranha_web.web.server_form import (
+from piranha_web.web.server.form import (
     ADD_DEFAULTS,
     FIELDS,
     HELP,

@@ -25,7 +25,7 @@ from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
 from piranha_web.web import panel
-from piranha_web.web.monitoring import HELP, MonitoringForm
+from piranha_web.web.monitoring.views import HELP, MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
 
