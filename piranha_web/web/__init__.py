@@ -32,7 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
-    "api.docs",
+    "apidocs",
 )
 
 

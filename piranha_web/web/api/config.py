@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.validate import Finding, check_text
-from piranha_web.web import global_settings_form as gsf
-from piranha_web.web import redundancy_form as rf
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
 from piranha_web.web.api.writes import etag, expected_revision, write
+from piranha_web.web.global_settings import form as gsf
+from piranha_web.web.redundancy import form as rf
 from piranha_web.web.saving import changed_lines, run_sync
 from piranha_web.web.services import services
 

@@ -1,10 +1,8 @@
-"""The OpenAPI 3.1 document and its browsable page.
+"""The OpenAPI 3.1 document, served to token holders at ``/api/v1/openapi.json``.
 
-flask-openapi3 generates the document from the models that validate the requests;
-:func:`document` only moves the problem responses to their RFC 9457 media type.  The JSON is
-served to token holders at ``/api/v1/openapi.json``; logged-in browser users get the same
-document at ``/apidocs/openapi.json`` and a plain HTML page rendered from it at ``/apidocs/``
-(no script, so it works offline and under the CSP).
+flask-openapi3 generates it from the models that validate the requests; :func:`document` keeps
+the API's paths and moves the problem responses to their RFC 9457 media type.  The browsable
+page is the web panel ``apidocs``.
 """
 
 from __future__ import annotations
@@ -12,15 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
 from piranha_web.web.api.auth import PREFIX, requires
 from piranha_web.web.api.blueprint import bp as api_bp
 from piranha_web.web.api.problems import MEDIA_TYPE
-
-bp = Blueprint("apidocs", __name__, url_prefix="/apidocs")
-METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def document() -> dict[str, Any]:
@@ -42,31 +37,3 @@ def document() -> dict[str, Any]:
 @requires("viewer")
 def openapi_json() -> Response:
     return jsonify(document())
-
-
-@bp.get("/openapi.json")
-def openapi_download() -> Response:
-    return jsonify(document())
-
-
-def _schema_name(schema: dict[str, Any] | None) -> str:
-    if not schema:
-        return ""
-    ref = schema.get("$ref", "")
-    if ref:
-        return str(ref.rsplit("/", 1)[-1])
-    if schema.get("type") == "array":
-        return f"array of {_schema_name(schema.get('items'))}"
-    return str(schema.get("type", ""))
-
-
-@bp.get("/")
-def index() -> str:
-    spec = document()
-    operations = []
-    for path, item in spec.get("paths", {}).items():
-        for method in METHODS:
-            if method in item:
-                operations.append((method.upper(), path, item[method]))
-    return render_template("apidocs/index.html", spec=spec, operations=operations,
-                           schema_name=_schema_name)

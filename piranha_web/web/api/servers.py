@@ -1,7 +1,7 @@
 """Virtual servers, their real servers and monitoring scripts, and checks run now.
 
 Addressed by name.  Reads show the values the panels show; writes go through the panels' own
-edit functions (``virtual_form``, ``server_form``, ``monitoring``), so the API writes the
+edit functions (``virtual.form``, ``server.form``, ``monitoring.views``), so the API writes the
 same lvs.cf text as the panels for the same change.
 """
 
@@ -16,15 +16,15 @@ from werkzeug.wrappers import Response
 from piranha_web import monitor
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
-from piranha_web.web import monitoring
-from piranha_web.web import server_form as sf
-from piranha_web.web import virtual_form as vf
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
 from piranha_web.web.api.writes import etag, write
+from piranha_web.web.monitoring import views as monitoring
+from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
+from piranha_web.web.virtual import form as vf
 
 WRITE: ResponseDict = {200: m.WriteResult, **WRITE_ERRORS}
 
