@@ -31,8 +31,8 @@ from piranha_web.web.api.problems import (
     from_api_error,
     from_http,
     from_piranha,
-    from_validation,
 )
+from piranha_web.web.api.writes import on_invalid_request
 from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
@@ -46,7 +46,7 @@ OPENAPI_OPTIONS: dict[str, Any] = {
     "doc_ui": False,
     "validation_error_status": 422,
     "validation_error_model": Problem,
-    "validation_error_callback": from_validation,
+    "validation_error_callback": on_invalid_request,
 }
 
 

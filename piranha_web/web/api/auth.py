@@ -17,7 +17,8 @@ import math
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 from piranha_web.auth import LoginThrottle
@@ -57,9 +58,23 @@ def allowed(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
+class NoSessionForTheApi(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that API requests never open one.
+
+    The session cookie is not even read under ``/api/`` (a null session, never saved), so
+    nothing of a browser's login can reach the API and API responses never set a cookie.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def install(app: Flask) -> None:
     """Authenticate API requests first of all ``before_request`` hooks of ``app``."""
     app.extensions[THROTTLE_KEY] = LoginThrottle()
+    app.session_interface = NoSessionForTheApi()
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
 
 

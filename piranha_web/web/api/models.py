@@ -23,7 +23,7 @@ from piranha_web.web.redundancy import form as redundancy_form
 from piranha_web.web.server import form as sf
 from piranha_web.web.virtual import form as vf
 
-STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+STRICT = ConfigDict(extra="forbid", strict=True)
 NAME = Field(pattern=f"^{NAME_RE.pattern}$",
              description="The block's name in lvs.cf (how it is addressed).")
 
@@ -234,8 +234,8 @@ class ServerPath(BaseModel):
 class IfMatch(BaseModel):
     """Every write names the revision it was based on (428 without, 412 when stale)."""
 
-    if_match: str | None = Field(None, alias="If-Match",
-                                 description="The ETag (revision) of the representation.")
+    if_match: str = Field(alias="If-Match",
+                          description="The ETag (revision) the change is based on.")
 
 
 # ------------------------------------------------------------------ probe and sync

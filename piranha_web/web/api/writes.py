@@ -9,10 +9,18 @@ the current revision, invalid 422 with the findings.
 from __future__ import annotations
 
 from flask import request
+from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
-from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
+from piranha_web.web.api.problems import (
+    ApiError,
+    ProblemFinding,
+    dump,
+    from_api_error,
+    from_finding,
+    from_validation,
+)
 from piranha_web.web.panel import Edit
 from piranha_web.web.saving import save_edit
 from piranha_web.web.services import services
@@ -22,15 +30,24 @@ def etag(revision: str) -> dict[str, str]:
     return {"ETag": f'"{revision}"'}
 
 
+def precondition_required() -> ApiError:
+    return ApiError(428, "Send If-Match with the revision (ETag) your change is based on.",
+                    revision=services().store.revision())
+
+
 def expected_revision() -> str:
     """The revision named by If-Match (428 without one; ``*`` names none)."""
     header = (request.headers.get("If-Match") or "").strip()
-    current = services().store.revision()
     if not header or header == "*":
-        raise ApiError(428, "Send If-Match with the revision (ETag) your change is based on.",
-                       revision=current)
-    value = header.removeprefix("W/").strip('"')
-    return value
+        raise precondition_required()
+    return header.removeprefix("W/").strip('"')
+
+
+def on_invalid_request(err: ValidationError) -> Response:
+    """A request that does not fit its operation's models: 428 without If-Match, else 422."""
+    if any(e["loc"] == ("If-Match",) for e in err.errors()):
+        return from_api_error(precondition_required())
+    return from_validation(err)
 
 
 def _any_field(where: str, key: str | None, code: str) -> str | None:
