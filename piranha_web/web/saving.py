@@ -99,6 +99,8 @@ class SaveOutcome:
     sync: SyncReport | None = None
     summary: tuple[str, ...] = ()
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
+    findings: tuple[Finding, ...] = ()
 
     @property
     def saved(self) -> bool:
@@ -260,7 +262,8 @@ def save_edit(
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
-                            [_finding_error(f, fields) for f in findings])
+                            [_finding_error(f, fields) for f in findings],
+                            findings=tuple(findings))
     return SaveOutcome(
         "saved",
         result.revision,
