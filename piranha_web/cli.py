@@ -12,12 +12,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "serve", "passwd", "sync", "probe")
+COMMANDS = (
+    "check", "serve", "passwd", "user", "token", "sync", "probe", "export", "check_server",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; with ``only``, just that command's module is imported (``check``
-    must not pay for Flask, WTForms, pyroute2 or the web layer)."""
+    """The parser of every command, or only of the module ``only`` (so that running one
+    command imports only what that command uses: no Flask for ``check-server``)."""
     parser = argparse.ArgumentParser(
         prog="piranha-web",
         description="Web configuration tool for LVS routers (Piranha lvs.cf).",
@@ -33,8 +35,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    first = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(first if first in COMMANDS else None)
+    first = next((word for word in words if not word.startswith("-")), "")
+    module = first.replace("-", "_")
+    parser = build_parser(module if module in COMMANDS else None)
     args = parser.parse_args(words)
     code: int = args.run(args)
     return code

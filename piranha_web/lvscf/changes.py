@@ -1,120 +1,155 @@
-"""What an edit changed in lvs.cf, as lines: the structure behind every diff the tool shows.
+"""What changed between two configurations, in words an LVS administrator reads at a glance.
 
-:class:`ChangedLines` is a tuple of :class:`Hunk` objects in file order.  A hunk is one stretch
-of the file where lines were removed and/or added, with the first line number on each side
-(1-based; where nothing was removed, ``old_start`` is the old line the added lines go before,
-and likewise ``new_start``), and ``where``: the block the stretch belongs to (``global``,
-``virtual www``, ``virtual www / server rs2``).
+    summarize(old: Config, new: Config) -> list[str]
 
-A :class:`~piranha_web.lvscf.document.Document` builds one from the lines its edits touched
-(``doc.changes()``), never by comparing whole files; :meth:`ChangedLines.between` compares two
-texts and is for small texts and tests only (it is the oracle the document's result is checked
-against).
+computed from the typed models (not from the text), so reformatting, comments and key order
+say nothing, and a value written differently but read the same by the daemons is no change.
+Examples::
+
+    global settings: network nat -> direct
+    virtual www added                         virtual www removed
+    virtual www renamed to web                virtual www activated / deactivated
+    virtual www: port 80 -> 8080              virtual www: send "GET /" -> "HEAD /"
+    server rs2 added to virtual web           server rs2 removed from virtual web
+    server rs1 of virtual web: weight 1 -> 5  server rs1 of virtual web deactivated
+    virtual servers reordered
+
+``serial_no`` is left out (every save bumps it) unless nothing else changed.  Used by the
+history (entries and comparisons) and the ACCEPT page.  Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
+from typing import TypeVar
 
-__all__ = ["ChangedLines", "Hunk", "diff_lines"]
+from piranha_web.lvscf.model import Config, Globals, MonitorScript, RealServer, VirtualServer
 
-
-@dataclass(frozen=True)
-class Hunk:
-    """Lines ``removed`` from the old file at ``old_start`` and ``added`` at ``new_start``."""
-
-    old_start: int
-    new_start: int
-    removed: tuple[str, ...]
-    added: tuple[str, ...]
-    where: str = "global"
+MAX_VALUE = 60
+T = TypeVar("T", VirtualServer, RealServer)
 
 
-@dataclass(frozen=True)
-class ChangedLines:
-    """The hunks of one change, in file order (empty: nothing changed)."""
-
-    hunks: tuple[Hunk, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.hunks)
-
-    def __iter__(self) -> Iterator[Hunk]:
-        return iter(self.hunks)
-
-    def __len__(self) -> int:
-        return len(self.hunks)
-
-    def lines(self) -> Iterator[tuple[str, int, str]]:
-        """``(sign, line, text)``: ``'-'`` with its old line number, ``'+'`` with its new one."""
-        for hunk in self.hunks:
-            for offset, text in enumerate(hunk.removed):
-                yield "-", hunk.old_start + offset, text
-            for offset, text in enumerate(hunk.added):
-                yield "+", hunk.new_start + offset, text
-
-    @property
-    def removed_count(self) -> int:
-        return sum(len(h.removed) for h in self.hunks)
-
-    @property
-    def added_count(self) -> int:
-        return sum(len(h.added) for h in self.hunks)
-
-    def without_where(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-        """The removed and added texts only (to compare one edit applied to two files)."""
-        return tuple((h.removed, h.added) for h in self.hunks)
-
-    @classmethod
-    def between(cls, old: str, new: str) -> ChangedLines:
-        """The changed lines of two whole texts (``where`` is left ``global``): for small
-        texts and as a test oracle; the request path uses ``Document.changes()``."""
-        a, b = old.splitlines(), new.splitlines()
-        return cls(tuple(diff_lines(a, b, 1, 1, ["global"] * len(a), ["global"] * len(b))))
+def summarize(old: Config, new: Config) -> list[str]:
+    """Changes from ``old`` to ``new`` in words, globals first, then blocks in file order."""
+    lines = _globals(old.globals, new.globals)
+    lines.extend(_virtuals(old.virtuals, new.virtuals))
+    if not lines and old.globals.serial_no != new.globals.serial_no:
+        lines.append(f"serial_no {old.globals.serial_no} -> {new.globals.serial_no}")
+    return lines
 
 
-def diff_lines(
-    old: Sequence[str],
-    new: Sequence[str],
-    old_first: int,
-    new_first: int,
-    old_where: Sequence[str],
-    new_where: Sequence[str],
-) -> list[Hunk]:
-    """Hunks between two short runs of lines that start at ``old_first``/``new_first``.
-
-    The common head and tail are skipped before difflib sees the lines.  ``*_where`` give the
-    enclosing block of every line; a hunk takes the block of its first line on the new side
-    (else the old side), where a block's own lines (opener, keys) win over comment lines
-    above it.
-    """
-    head = 0
-    limit = min(len(old), len(new))
-    while head < limit and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
-        tail += 1
-    matcher = difflib.SequenceMatcher(
-        a=old[head : len(old) - tail], b=new[head : len(new) - tail], autojunk=False
-    )
-    hunks = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        where = _where(new[j1:j2], new_where[j1:j2]) or _where(old[i1:i2], old_where[i1:i2])
-        hunks.append(Hunk(old_first + i1, new_first + j1, tuple(old[i1:i2]), tuple(new[j1:j2]),
-                          where or "global"))
-    return hunks
+def show(value: object) -> str:
+    """A value as the summary shows it (bools 0/1, unset, long strings shortened)."""
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str):
+        text = value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 3] + "..."
+        return f'"{text}"' if (not text or " " in text) else text
+    return str(value)
 
 
-def _where(lines: Sequence[str], wheres: Sequence[str]) -> str | None:
-    """The block of the first line that is not a comment or blank, else of the first line."""
-    for text, where in zip(lines, wheres, strict=True):
-        stripped = text.strip(" \t")
-        if stripped and not stripped.startswith("#"):
-            return where
-    return wheres[0] if wheres else None
+def _fields(old: object, new: object, skip: Iterable[str]) -> list[str]:
+    """``key old -> new`` for every dataclass field that differs."""
+    skipped = set(skip)
+    return [
+        f"{f.name} {show(getattr(old, f.name))} -> {show(getattr(new, f.name))}"
+        for f in fields(old)  # type: ignore[arg-type]
+        if f.name not in skipped and getattr(old, f.name) != getattr(new, f.name)
+    ]
+
+
+def _globals(old: Globals, new: Globals) -> list[str]:
+    return [f"global settings: {change}" for change in _fields(old, new, ("serial_no",))]
+
+
+def _label(vs: VirtualServer) -> str:
+    return f"{vs.kind} {vs.name}"
+
+
+def _by_name(items: Sequence[T]) -> dict[str, T]:
+    """First block of each name (a hand edit may repeat one; the rest is the validator's)."""
+    found: dict[str, T] = {}
+    for item in items:
+        found.setdefault(item.name, item)
+    return found
+
+
+def _renames(
+    gone: dict[str, T], added: dict[str, T]
+) -> dict[str, str]:
+    """old name -> new name where a removed and an added block are equal but for the name."""
+    renamed: dict[str, str] = {}
+    for old_name, old in gone.items():
+        for new_name, new in added.items():
+            if new_name not in renamed.values() and replace(new, name=old_name) == old:
+                renamed[old_name] = new_name
+                break
+    return renamed
+
+
+def _virtuals(old: Sequence[VirtualServer], new: Sequence[VirtualServer]) -> list[str]:
+    before, after = _by_name(old), _by_name(new)
+    gone = {n: v for n, v in before.items() if n not in after}
+    added = {n: v for n, v in after.items() if n not in before}
+    renamed = _renames(gone, added)
+    lines: list[str] = []
+    for name, vs in before.items():
+        if name in renamed:
+            lines.append(f"{_label(vs)} renamed to {renamed[name]}")
+        elif name in gone:
+            lines.append(f"{_label(vs)} removed")
+    for name, vs in after.items():
+        if name in added and name not in renamed.values():
+            lines.append(f"{_label(vs)} added")
+        elif name in before:
+            lines.extend(_virtual(before[name], vs))
+    common_before = [n for n in before if n in after]
+    common_after = [n for n in after if n in before]
+    if common_before != common_after:
+        lines.append("virtual servers reordered")
+    return lines
+
+
+def _virtual(old: VirtualServer, new: VirtualServer) -> list[str]:
+    label = _label(new)
+    lines: list[str] = []
+    if old.active != new.active:
+        lines.append(f"{label} {'activated' if new.active else 'deactivated'}")
+    lines.extend(f"{label}: {c}" for c in _fields(old, new, ("name", "active", "monitor",
+                                                             "servers")))
+    lines.extend(f"{label}: {c}" for c in _monitor(old.monitor, new.monitor))
+    lines.extend(_servers(label, old.servers, new.servers))
+    return lines
+
+
+def _monitor(old: MonitorScript, new: MonitorScript) -> list[str]:
+    return _fields(old, new, ())
+
+
+def _servers(label: str, old: Sequence[RealServer], new: Sequence[RealServer]) -> list[str]:
+    before, after = _by_name(old), _by_name(new)
+    gone = {n: s for n, s in before.items() if n not in after}
+    added = {n: s for n, s in after.items() if n not in before}
+    renamed = _renames(gone, added)
+    lines: list[str] = []
+    for name in gone:
+        if name in renamed:
+            lines.append(f"server {name} of {label} renamed to {renamed[name]}")
+        else:
+            lines.append(f"server {name} removed from {label}")
+    for name, rs in after.items():
+        if name in added and name not in renamed.values():
+            lines.append(f"server {name} added to {label}")
+        elif name in before:
+            was = before[name]
+            if was.active != rs.active:
+                state = "activated" if rs.active else "deactivated"
+                lines.append(f"server {name} of {label} {state}")
+            lines.extend(f"server {name} of {label}: {c}"
+                         for c in _fields(was, rs, ("name", "active", "effective_port")))
+    if [n for n in before if n in after] != [n for n in after if n in before]:
+        lines.append(f"servers of {label} reordered")
+    return lines

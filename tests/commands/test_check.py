@@ -118,3 +118,12 @@ def test_check_imports_neither_the_web_layer_nor_flask_wtforms_or_pyroute2(tmp_p
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "0 []"
+
+
+def test_a_5000_digit_serial_number_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text("serial_no = " + "5" * 5000 + "\n" + CLEAN)
+    result = run_check(str(path))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "does not fit in the 32 bits" in result.stdout
