@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -111,6 +112,7 @@ class ConfigStore:
         self._parsed: Loaded | None = None
         #: the parses of the last few revisions (they share unedited blocks), for rebasing
         self._recent: dict[str, Document] = {}
+        self._recent_lock = threading.Lock()  # request threads share one store
         #: (size, mtime_ns, ctime_ns, inode) of lvs.cf when its revision was last known
         self._seen: tuple[tuple[int, int, int, int], str] | None = None
         self._kept_findings: tuple[str, list[Finding]] | None = None
@@ -168,7 +170,8 @@ class ConfigStore:
     def load_revision(self, revision: str) -> Document | None:
         """A copy of the document as it was at ``revision``, if that is one of the last few
         this store read or wrote (to rebase an edit made on it), else None."""
-        kept = self._recent.get(revision)
+        with self._recent_lock:
+            kept = self._recent.get(revision)
         if kept is None:
             return None
         document = kept.copy()
@@ -177,10 +180,11 @@ class ConfigStore:
 
     def _keep(self, loaded: Loaded) -> Loaded:
         self._parsed = loaded
-        self._recent.pop(loaded.revision, None)
-        self._recent[loaded.revision] = loaded.document
-        while len(self._recent) > KEEP_REVISIONS:
-            del self._recent[next(iter(self._recent))]
+        with self._recent_lock:
+            self._recent.pop(loaded.revision, None)
+            self._recent[loaded.revision] = loaded.document
+            while len(self._recent) > KEEP_REVISIONS:
+                del self._recent[next(iter(self._recent))]
         return loaded
 
     def _stat(self) -> tuple[int, int, int, int] | None:

@@ -9,7 +9,11 @@ outcome says what happened in the user's terms:
   on the models before and after), the lvs.cf lines removed and added, each with the name of
   its block (a small diff), remaining warnings, sync result;
 * ``unchanged``: the edit changed nothing, nothing was written;
-* ``conflict``: lvs.cf changed since the form was loaded; nothing was written; ``preview``
+* a form loaded at an older revision is rebased (:mod:`piranha_web.lvscf.rebase`): when the
+  edit changes the same lines to the same values in that revision and in the file now, it is
+  applied to the file now (other admins' saves of other things stay) and saved;
+* ``conflict``: what the edit changes was changed since the form was loaded (or that revision
+  is no longer kept); nothing was written; ``preview``
   shows what ACCEPT would change in the file as it is now and ``revision`` is the current one,
   so re-submitting the kept input re-applies it;
 * ``invalid``: the edit was refused (:class:`EditError`, :class:`DuplicateNameError`) or would
@@ -52,6 +56,8 @@ log = logging.getLogger(__name__)
 FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
+#: how often an edit is rebased on saves that land while it is being saved
+SAVE_ATTEMPTS = 4
 MAX_SUMMARY = 50
 #: a block's first line, ``virtual NAME {`` (lvs.cf's grammar is line based)
 _OPENER = re.compile(r"\s*([A-Za-z_]+)\s+([^=]+?)\s*\{\s*")
@@ -241,8 +247,21 @@ def save_edit(
     """Apply ``edit`` to lvs.cf as of ``revision`` and save it (see the module docstring).
 
     ``fields`` maps a finding's (where, key, code), or an edit error's key, to a form field.
-    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).
+    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  When another save
+    lands between loading and saving, the edit is rebased on that one too (a few times).
     """
+    for _ in range(SAVE_ATTEMPTS):
+        outcome = _attempt(edit, revision, fields, success)
+        if outcome is not None:
+            return outcome
+    current = services().store.load()
+    return _conflict(edit, current.document, current.revision)
+
+
+def _attempt(
+    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str
+) -> SaveOutcome | None:
+    """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was held."""
     store = services().store
     loaded = store.load()
     doc = loaded.document
@@ -269,8 +288,7 @@ def save_edit(
     try:
         result = store.save(doc, loaded.revision)
     except StaleRevisionError:
-        current = store.load()
-        return _conflict(edit, current.document, current.revision)
+        return None
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
