@@ -137,7 +137,9 @@ def test_hostile_values_are_refused_or_escaped_and_never_reach_the_file(
     assert served.config.read_bytes() == before
 
     page.goto(served.url + "/virtual/monitoring/?virtual=www")
-    page.fill("#send", 'a"\n}')
+    # a double quote after a blank would end the quoted value early (a quote before the first
+    # blank is read back intact by Piranha's parser, so that one is allowed)
+    page.fill("#send", 'a "b"\n}')
     accept(page)
     assert served.config.read_bytes() == before
     screenshot(page, "10-hostile-value-refused")
