@@ -358,7 +358,10 @@ class _Translator:
         g = self.g
         if not g.backup_active or not g.backup:
             return None
-        private = bool(g.primary_private and g.backup_private)
+        # the model holds pulse's effective values: without a primary_private line both
+        # private addresses equal the public ones, and there is no second path to mention
+        private = bool(g.primary_private and g.backup_private) and (
+            (g.primary_private, g.backup_private) != (g.primary, g.backup))
         primary = g.primary_private if private else g.primary
         backup = g.backup_private if private else g.backup
         if private:
