@@ -121,7 +121,7 @@ def _virtual_findings(
         report(WARNING, here, "load_monitor", "load-monitor-weighted",
                f"load monitoring ({vs.load_monitor}) changes the weights that the weighted "
                f"scheduler {vs.scheduler} relies on: scheduling becomes hard to predict")
-    if vs.active and not inet_aton(vs.address or ""):
+    if vs.active and inet_aton(vs.address or "") is None:  # 0.0.0.0: rules_values
         report(WARNING, here, "address" if vs.address else None, "no-address",
                "an active virtual server without 'address = IP DEVICE': pulse would bring up "
                "the virtual IP 0.0.0.0 and clients could not reach the service")

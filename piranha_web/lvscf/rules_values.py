@@ -195,6 +195,10 @@ def _choice(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> N
 
 def _address(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None:
     _address_part(keyspec.name, words[0], report, hostname_ok=True)
+    if keyspec.name == "address" and inet_aton(words[0]) == 0:
+        report(WARNING, "vip-zero",
+               "the virtual IP 0.0.0.0 is no address clients can reach: pulse would raise "
+               "0.0.0.0 and lvsd would balance nothing; enter the service's floating IP")
     _device(words[1], report)
 
 

@@ -51,11 +51,36 @@ SERVICES: dict[str, int] = {
 
 _INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
+#: strtol's range on Piranha's 64-bit routers; it saturates there (and sets ERANGE)
+LONG_MAX = 2**63 - 1
+LONG_MIN = -(2**63)
+#: more significant digits than this in any base up to 10 cannot fit in a long
+_MAX_DIGITS = 22
+
+
+def _digits_value(digits: str, base: int) -> int:
+    """The value of ASCII ``digits`` in ``base``, saturated at LONG_MAX like strtol.
+
+    Python's ``int()`` refuses decimal strings of more than 4,300 digits (ValueError): a long
+    string is saturated here without ever reaching it.
+    """
+    digits = digits.lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        return LONG_MAX + 1  # saturated below; any value past LONG_MAX behaves the same
+    return int(digits or "0", base)
+
 
 def c_int(text: str) -> int | None:
-    """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None."""
-    if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+    """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None.
+
+    The one reader of numbers in lvs.cf: it never raises, whatever the text.  Like strtol, a
+    value beyond a 64-bit long saturates at LONG_MAX / LONG_MIN, so the validator's range
+    checks report it (Python's own ``int()`` would raise on 4,301 digits).
+    """
+    if text.isascii() and text.isdigit() and len(text) < 19 and (text[0] != "0" or text == "0"):
         return int(text)  # the common case: plain decimal
+    if not text.isascii():
+        return None  # unicode digits are no digits to the C parser
     match = _INT_RE.fullmatch(text)
     if not match:
         return None
@@ -63,12 +88,28 @@ def c_int(text: str) -> int | None:
     sign = -1 if body.startswith("-") else 1
     digits = body.lstrip("+-")
     if digits.lower().startswith("0x"):
-        value = int(digits[2:], 16)
+        value = int(digits[2:], 16)  # base 16 has no digit limit
     elif digits.startswith("0") and len(digits) > 1:
-        value = int(digits, 8)
+        value = _digits_value(digits, 8)
     else:
-        value = int(digits)
-    return sign * value
+        value = _digits_value(digits, 10)
+    return max(LONG_MIN, min(LONG_MAX, sign * value))
+
+
+def decimal(text: str) -> int | None:
+    """A plain decimal whole number typed into a form or a query (``42``), else None.
+
+    The one reader of numbers from the web: ASCII digits only (``²`` and ``٣`` are not
+    numbers here, although ``str.isdigit`` says so), an optional leading ``-``, blanks around
+    allowed, no octal or hex surprises.  It never raises; values too long for any field are
+    saturated at LONG_MAX / LONG_MIN so that range checks report them as out of range.
+    """
+    body = text.strip()
+    digits = body[1:] if body.startswith("-") else body
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    value = _digits_value(digits, 10)
+    return max(LONG_MIN, min(LONG_MAX, -value if body.startswith("-") else value))
 
 
 def has_leading_zero(text: str) -> bool:
@@ -128,7 +169,8 @@ def is_dotted_quad(text: str) -> bool:
     """Strict ``a.b.c.d`` with decimal octets 0-255 and no leading zeros."""
     parts = text.split(".")
     return len(parts) == 4 and all(
-        p.isdigit() and p.isascii() and int(p) <= 255 and (p == "0" or not p.startswith("0"))
+        p.isdigit() and p.isascii() and len(p) <= 3 and int(p) <= 255
+        and (p == "0" or not p.startswith("0"))
         for p in parts
     )
 

@@ -278,7 +278,11 @@ ROWS: dict[str, Row] = {
     "active virtual without address": Row(replace("     address = 198.51.100.10 eth0:1\n", ""),
                                           "warning", 7, None, "no-address", "0.0.0.0"),
     "active virtual with VIP 0.0.0.0": Row(replace("198.51.100.10 eth0:1", "0.0.0.0 eth0:1"),
-                                           "warning", 9, "address", "no-address", "0.0.0.0"),
+                                           "warning", 9, "address", "vip-zero", "0.0.0.0"),
+    "inactive virtual with VIP 0.0.0.0": Row(
+        replace("198.51.100.10 eth0:1", "0.0.0.0 eth0:1").replace(
+            "active = 1\n     address", "active = 0\n     address"),
+        "warning", 9, "address", "vip-zero", "no address clients can reach"),
     "active real server at 0.0.0.0": Row(replace("address = 10.0.0.1", "address = 0.0.0.0"),
                                          "warning", 14, "address", "no-real-address",
                                          "0.0.0.0"),

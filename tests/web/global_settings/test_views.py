@@ -101,7 +101,8 @@ def test_network_button_switches_type_and_leaving_nat_drops_the_nat_router(
 
     assert response.status_code == 303
     removed, added = file_diff(before, web.config.read_text())
-    assert removed == ["serial_no = 7", "network = nat", "nat_router = 10.0.0.254 eth1:1"]
+    assert removed == ["serial_no = 7", "network = nat", "nat_router = 10.0.0.254 eth1:1",
+                       "nat_nmask = 255.255.255.0"]  # the NAT router's netmask goes with it
     assert added == ["serial_no = 8", "network = tunnel"]
     page = client.get(URL).get_data(as_text=True)
     assert "network type is now Tunneling" in page
