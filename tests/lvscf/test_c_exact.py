@@ -176,3 +176,12 @@ def test_keepalived_export_uses_a_private_heartbeat_only_where_pulse_has_one() -
     exported = export_keepalived(parse(private), check_command="/usr/bin/piranha-web")
     assert "unicast_src_ip 10.9.0.1" in exported.text
     assert [w.line for w in exported.warnings if "private addresses" in w.message] == [3]
+
+
+def test_the_send_fields_help_offers_a_double_quote_only_where_it_works() -> None:
+    from piranha_web.lvscf.schema import spec
+
+    keyspec = spec("virtual", "send")
+    assert keyspec is not None
+    escapes, _, rest = keyspec.help.partition(";")
+    assert '\\"' not in escapes and "only before the first blank" in rest
