@@ -358,8 +358,8 @@ class _Translator:
         g = self.g
         if not g.backup_active or not g.backup:
             return None
-        # the model holds pulse's effective values: without a primary_private line both
-        # private addresses equal the public ones, and there is no second path to mention
+        # the model holds the addresses pulse uses: without primary_private they are the
+        # public ones (lvsconfig.c copies primary and backup), so no separate private channel
         private = bool(g.primary_private and g.backup_private) and (
             (g.primary_private, g.backup_private) != (g.primary, g.backup))
         primary = g.primary_private if private else g.primary
