@@ -6,7 +6,8 @@
 # fetched with `apt-get download` and unpacked into the cache (default .cache/ipvs_vm/<kernel>,
 # override with PIRANHA_VM_CACHE).  Only the modules IPVS, its schedulers and the 9p host shares
 # need (with their dependencies, resolved by modprobe) go into the initramfs.  A finished build is
-# reused; a new Debian kernel version gets its own directory.
+# reused; a new Debian kernel version, or a change to this script or to init, gets its own
+# directory (keyed on their contents, so an older image is never reused).
 # Needs: apt-get, dpkg-deb, cpio, gzip, depmod/modprobe (kmod).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,8 @@ if [ -z "$pkg" ]; then
 fi
 [ -n "$pkg" ] || { echo "build.sh: no Debian kernel package (linux-image-amd64) found" >&2; exit 1; }
 kver=${pkg#linux-image-}
-out=$cache/$kver
+image_key=$(cat "$here/build.sh" "$here/init" | sha256sum | cut -c1-12)
+out=$cache/$kver-$image_key
 if [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/vmlinuz" ]; then
   echo "$out"
   exit 0
@@ -51,7 +53,7 @@ dpkg-deb --fsys-tarfile "$pkg"_*.deb | tar -x -C kpkg --wildcards \
   "./lib/modules/$kver/kernel/net/*" "./lib/modules/$kver/kernel/lib/*" \
   "./lib/modules/$kver/kernel/crypto/*" "./lib/modules/$kver/kernel/fs/9p/*" \
   "./lib/modules/$kver/kernel/drivers/virtio/*" "./lib/modules/$kver/kernel/fs/netfs/*" \
-  "./lib/modules/$kver/kernel/fs/fscache/*"
+  "./lib/modules/$kver/kernel/fs/fscache/*" "./lib/modules/$kver/kernel/drivers/net/dummy.ko"
 depmod -b kpkg "$kver"
 
 rootfs=$work/rootfs
@@ -70,7 +72,7 @@ cp -L "/$multiarch/libc.so.6" "$rootfs/$multiarch/"
 cp -L /lib64/ld-linux-x86-64.so.2 "$rootfs/lib64/"
 
 modules=(crc32c_generic ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr
-  ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq virtio_pci 9pnet_virtio 9p)
+  ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq dummy virtio_pci 9pnet_virtio 9p)
 for mod in "${modules[@]}"; do
   modprobe -d kpkg -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r ko; do
