@@ -12,7 +12,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "serve", "passwd", "sync", "probe", "export", "check_server")
+COMMANDS = (
+    "check", "serve", "passwd", "user", "token", "sync", "probe", "export", "check_server",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

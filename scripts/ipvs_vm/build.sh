@@ -6,8 +6,7 @@
 # fetched with `apt-get download` and unpacked into the cache (default .cache/ipvs_vm/<kernel>,
 # override with PIRANHA_VM_CACHE).  Only the modules IPVS, its schedulers and the 9p host shares
 # need (with their dependencies, resolved by modprobe) go into the initramfs.  A finished build is
-# reused; a new Debian kernel version, or a change to this script or to init, gets its own
-# directory (keyed on their contents, so an older image is never reused).
+# reused; a new Debian kernel version, or a changed init or build script, gets its own directory.
 # Needs: apt-get, dpkg-deb, cpio, gzip, depmod/modprobe (kmod).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +24,7 @@ if [ -z "$pkg" ]; then
 fi
 [ -n "$pkg" ] || { echo "build.sh: no Debian kernel package (linux-image-amd64) found" >&2; exit 1; }
 kver=${pkg#linux-image-}
-image_key=$(cat "$here/build.sh" "$here/init" | sha256sum | cut -c1-12)
-out=$cache/$kver-$image_key
+out=$cache/$kver-$(cat "$here/init" "$here/build.sh" | sha256sum | cut -c1-12)
 if [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/vmlinuz" ]; then
   echo "$out"
   exit 0
