@@ -20,6 +20,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── StoreIOError           reading or writing the file failed
     ├── SyncError                  copying lvs.cf to the backup router failed
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
+    ├── KeepalivedError            keepalived's settings, files or process unusable
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     └── AuthError                  login / password problems
         └── RoleError              the user's role does not allow the request (403)
@@ -129,6 +130,12 @@ class KeepalivedValueError(LvsCfError, ValueError):
         self.what = what
         self.message = message
         super().__init__(f"{what}: {message}")
+
+
+class KeepalivedError(PiranhaError):
+    """keepalived's settings, files or process on this router cannot be used as asked."""
+
+    status_hint = 500
 
 
 class StoreError(PiranhaError):
