@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("check", "serve", "passwd", "user", "sync", "probe")
+COMMANDS = ("check", "serve", "passwd", "user", "audit", "history", "sync", "probe")
 
 
 def build_parser() -> argparse.ArgumentParser:

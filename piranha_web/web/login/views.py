@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from piranha_web.auth import DEFAULT_USER
+from piranha_web.web import journal
 from piranha_web.web.security import end_session, safe_next, start_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
@@ -53,6 +54,7 @@ def login() -> Response | tuple[str, int] | str:
     throttle = services().login_throttle
     wait = throttle.wait_seconds(client, user)
     if wait > 0:
+        journal.record("lockout", user=user, wait=int(wait + 0.999))
         flash(
             f"Too many failed logins. Wait {int(wait + 0.999)} seconds before trying again.",
             "error",
@@ -63,6 +65,7 @@ def login() -> Response | tuple[str, int] | str:
         return response
     if not services().passwords.verify(user, form.password.data or ""):
         lock = throttle.failed(client, user)
+        journal.record("login-failed", user=user, locked_for=int(lock + 0.999))
         message = "Wrong user name or password."
         if lock > 0:
             message += f" Too many failed logins: wait {int(lock + 0.999)} seconds."
@@ -70,11 +73,13 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("login.html", form=form, next_url=next_url), 401
     throttle.succeeded(client, user)
     start_session(_settings(), user)
+    journal.record("login", user=user)
     return redirect(next_url or url_for("home"), code=303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    journal.record("logout")
     end_session(_settings())
     flash("You have logged out.", "info")
     return redirect(url_for("login.login"), code=303)

@@ -24,7 +24,7 @@ from piranha_web import monitor
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
-from piranha_web.web import panel
+from piranha_web.web import journal, panel
 from piranha_web.web.monitoring.views import HELP, MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
@@ -50,6 +50,16 @@ def form_monitor(form: MonitoringForm) -> MonitorScript:
     )
 
 
+def _audit(kind: str, virtual: str, script: MonitorScript,
+           results: Sequence[ProbeResult]) -> None:
+    """TEST / CHECK NOW in the audit trail: who, what was sent or run, each server's verdict."""
+    journal.record(
+        kind, virtual=virtual, send_program=script.send_program, send=script.send,
+        expect=script.expect, use_regex=script.use_regex,
+        verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}" for r in results},
+    )
+
+
 @bp.post("/test")
 def test() -> tuple[str, int]:
     virtual = panel.arg("virtual")
@@ -57,7 +67,10 @@ def test() -> tuple[str, int]:
     vs = loaded.document.model().virtual(virtual)
     form = MonitoringForm()
     valid = form.validate()
-    results = _probe(vs, form_monitor(form)) if valid else ()
+    monitor_script = form_monitor(form)
+    results = _probe(vs, monitor_script) if valid else ()
+    if valid:
+        _audit("test", virtual, monitor_script, results)
     page = render_template(
         "probe/test.html", form=form, name=virtual, vs=vs, help=HELP, outcome=None,
         warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
@@ -73,7 +86,10 @@ def check() -> tuple[str, int]:
     vs = loaded.document.model().virtual(virtual)
     form = panel.RevisionForm()
     valid = form.validate()
-    results = _probe(vs, lvsd_monitor(loaded.document.find_virtual(virtual), vs)) if valid else ()
+    saved = lvsd_monitor(loaded.document.find_virtual(virtual), vs)
+    results = _probe(vs, saved) if valid else ()
+    if valid:
+        _audit("check", virtual, saved, results)
     listing = panel.RevisionForm(formdata=None, revision=loaded.revision)
     page = render_template(
         "probe/servers.html", vs=vs, name=virtual, selected=None, form=listing, results=results,
