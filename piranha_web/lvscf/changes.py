@@ -48,6 +48,11 @@ def summarize(old: Config, new: Config) -> list[str]:
     return lines
 
 
+def summarize_documents(old: Document, new: Document) -> list[str]:
+    """:func:`summarize` of two documents."""
+    return summarize(old.model(), new.model())
+
+
 def show(value: object) -> str:
     """A value as the summary shows it (bools 0/1, unset, long strings shortened)."""
     if value is None:

@@ -31,6 +31,9 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "history",
+    "users",
+    "audit",
 )
 
 
