@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 
 from piranha_web.accounts import Role
+from piranha_web.web.panel import choices
 
-ROLE_CHOICES = [(r.label, r.label) for r in Role]
+ROLE_CHOICES = choices((r.label, r.label) for r in Role)
 
 
 class AddUserForm(FlaskForm):
