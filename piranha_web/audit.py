@@ -31,7 +31,7 @@ from piranha_web.errors import AuditError
 
 AUDIT_FILE = "audit.log"
 KINDS = (
-    "login", "login-failed", "lockout", "logout", "save", "save-failed", "restore",
+    "login", "login-failed", "lockout", "logout", "save", "restore",
     "hand-edit", "sync", "host-key", "user", "test", "check",
 )
 #: detail keys that must never reach the log

@@ -1,8 +1,9 @@
 """Every saved revision of lvs.cf: who, when, why, what changed, and its text.
 
 * Texts are the store's history copies (``.lvs.cf.history/``, written atomically, retention
-  ``ConfigStore.keep``/``keep_days``) plus lvs.cf itself.  Each recorded revision is copied
-  when it is recorded, so a later hand edit cannot lose it.
+  ``ConfigStore.keep``/``keep_days``) plus lvs.cf itself.  Each saved revision is copied when
+  it is recorded, so a later hand edit cannot lose it.  A hand edit noticed by a reader is kept
+  in ``state_dir/revisions/`` instead: viewing never writes beside lvs.cf.
 * Metadata is ``history.json`` in the state directory (rewritten atomically, mode 600): a list
   of :class:`Revision` in the order they happened.
 * A save through the tool calls :meth:`History.record_save` from the store's ``recorder``
@@ -35,6 +36,7 @@ from piranha_web.lvscf.changes import summarize
 from piranha_web.store import ConfigStore, SaveResult, decode, revision_of
 
 HISTORY_FILE = "history.json"
+TEXTS_DIR = "revisions"
 CAUSES = ("web", "cli", "api", "restore", "hand edit", "first seen", "earlier copy")
 
 
@@ -78,6 +80,7 @@ class History:
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.path = Path(state_dir) / HISTORY_FILE
+        self.texts_dir = Path(state_dir) / TEXTS_DIR
         self.clock = clock
 
     # ------------------------------------------------------------------ metadata file
@@ -108,6 +111,11 @@ class History:
         return found
 
     def _write(self, revisions: list[Revision]) -> None:
+        if self.texts_dir.is_dir():
+            wanted = {r.revision for r in revisions}
+            for kept in self.texts_dir.iterdir():
+                if kept.name not in wanted and not kept.name.startswith("."):
+                    kept.unlink(missing_ok=True)
         items = [{k: v for k, v in asdict(r).items() if k != "available"} for r in revisions]
         data = json.dumps(items, indent=1).encode()
         fd, tmp = tempfile.mkstemp(prefix=".history.", suffix=".tmp", dir=self.path.parent)
@@ -125,14 +133,14 @@ class History:
 
     # ------------------------------------------------------------------ recording
 
-    def _note_current(self, revisions: list[Revision], data: bytes,
-                      mtime: float | None) -> Revision | None:
+    def _note_current(self, revisions: list[Revision], data: bytes, mtime: float | None,
+                      keep: Callable[[bytes], None]) -> Revision | None:
         """Add a hand-edit (or first-seen) entry when ``data`` is not the last recorded text."""
         revision = revision_of(data)
         last = revisions[-1] if revisions else None
         if last is not None and last.revision == revision:
             return None
-        self._copy(data)
+        keep(data)
         previous = self.text_of(last.revision) if last is not None else None
         entry = Revision(
             revision, mtime if mtime is not None else self.clock(), None,
@@ -143,6 +151,25 @@ class History:
         revisions.append(entry)
         return entry
 
+    def _keep_in_state(self, data: bytes) -> None:
+        """Keep a noticed text in ``state_dir/revisions/<revision>`` (atomically)."""
+        target = self.texts_dir / revision_of(data)
+        if target.exists():
+            return
+        self.texts_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".text.", suffix=".tmp", dir=self.texts_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreIOError(f"cannot keep a copy in {self.texts_dir}: {err.strerror}") from err
+
     def _copy(self, data: bytes) -> None:
         try:
             self.store.keep_copy(data)
@@ -150,16 +177,34 @@ class History:
             raise StoreIOError(f"cannot keep a copy in {self.store.history_dir}: "
                                f"{err.strerror}") from err
 
+    @contextlib.contextmanager
+    def _save_lock(self) -> Iterator[None]:
+        """The store's save lock if it exists (never created here: viewing writes nothing
+        beside lvs.cf), so that a save cannot be half-recorded while we look."""
+        try:
+            fd = os.open(self.store.lock_path, os.O_RDONLY)
+        except OSError:
+            yield  # no save through the tool has ever run
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def notice(self) -> Revision | None:
-        """Record lvs.cf as it is now if it changed outside the tool; returns the new entry."""
-        with self.store.locked(), self._locked():
+        """Record lvs.cf as it is now if it changed outside the tool; returns the new entry.
+
+        Reading must not write beside lvs.cf: the text is kept in the state directory.
+        """
+        with self._save_lock(), self._locked():
             try:
                 data = self.store.path.read_bytes()
                 mtime = self.store.path.stat().st_mtime
             except OSError as err:
                 raise StoreIOError(f"cannot read {self.store.path}: {err.strerror}") from err
             revisions = self._read()
-            entry = self._note_current(revisions, data, mtime)
+            entry = self._note_current(revisions, data, mtime, self._keep_in_state)
             if entry is not None:
                 self._write(self._pruned(revisions))
             return entry
@@ -171,7 +216,7 @@ class History:
             revisions = self._read()
             if result.old_text:
                 old = result.old_text.encode("utf-8", "surrogateescape")
-                self._note_current(revisions, old, self._mtime())
+                self._note_current(revisions, old, self._mtime(), self._copy)
             self._copy(result.new_text.encode("utf-8", "surrogateescape"))
             entry = Revision(result.revision, self.clock(), user, cause, summary, old_revision,
                              restored_from)
@@ -207,7 +252,10 @@ class History:
                 return decode(data)
         path = self._copies().get(revision[:12])
         if path is None:
-            return None
+            kept = sorted(self.texts_dir.glob(f"{revision[:12]}*"))
+            if not kept:
+                return None
+            path = kept[0]
         try:
             data = path.read_bytes()
         except OSError:
@@ -222,6 +270,8 @@ class History:
         available = {c.revision for c in copies}
         with contextlib.suppress(OSError):
             available.add(revision_of(self.store.path.read_bytes())[:12])
+        if self.texts_dir.is_dir():
+            available.update(p.name[:12] for p in self.texts_dir.iterdir())
         found: list[Revision] = [
             Revision(r.revision, r.ts, r.user, r.cause, r.summary, r.parent, r.restored_from,
                      r.short in available)

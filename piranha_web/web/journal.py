@@ -35,11 +35,14 @@ def client() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def record(kind: str, *, user: str | None = None, **details: Any) -> None:
+SESSION_USER = "\0session"
+
+
+def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> None:
     """One audit line (``user`` defaults to the session's); a failure is logged only."""
     try:
-        services().audit.record(kind, user if user is not None else actor(), client=client(),
-                                **details)
+        services().audit.record(kind, actor() if user == SESSION_USER else user,
+                                client=client(), **details)
     except AuditError:
         log.exception("audit trail not written")
 

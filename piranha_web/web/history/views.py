@@ -65,7 +65,10 @@ def _find(revision: str) -> tuple[Revision, str]:
 @bp.get("/")
 def index() -> str:
     history = services().history
-    history.notice()
+    noticed = history.notice()
+    if noticed is not None and noticed.cause == "hand edit":
+        journal.record("hand-edit", user=None, new=noticed.revision, old=noticed.parent,
+                       summary=list(noticed.summary), noticed_by=journal.actor())
     revisions = history.revisions()
     pages = max(1, (len(revisions) + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(max(1, c_int(request.args.get("page", "1")) or 1), pages)

@@ -60,6 +60,8 @@ def test_a_hand_edit_is_noticed_when_the_history_is_read(web: Web, client: Flask
     web.config.write_text(web.config.read_text().replace("port = 80", "port = 81"))
     assert rows(client.get("/history/").get_data(as_text=True))[0] == (
         "hand edit", "hand edit", "virtual web: port 80 -> 81")
+    noticed = web.services.audit.entries(kind="hand-edit")[0]
+    assert (noticed.user, noticed.details["noticed_by"]) == (None, "piranha")
     # the hand-edited text is kept: a later hand edit cannot lose it
     web.config.write_text(web.config.read_text().replace("port = 81", "port = 82"))
     history = web.services.history
