@@ -97,6 +97,7 @@ class ConfigStore:
         self.keep_days = keep_days
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self._parsed: Loaded | None = None
+        self._kept_findings: tuple[str, list[Finding]] | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -126,6 +127,18 @@ class ConfigStore:
         """
         cached = self._current(self.read_bytes() if data is None else data)
         return cached.revision, cached.document.model()
+
+    def findings(self, data: bytes | None = None) -> list[Finding]:
+        """Validation findings of lvs.cf now (or of ``data``), computed once per revision.
+
+        A file that does not parse gives its syntax problems as error findings.
+        """
+        data = self.read_bytes() if data is None else data
+        revision = revision_of(data)
+        kept = self._kept_findings
+        if kept is None or kept[0] != revision:
+            kept = self._kept_findings = (revision, self._findings_of(data))
+        return list(kept[1])
 
     def _current(self, data: bytes) -> Loaded:
         """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
@@ -323,9 +336,15 @@ class ConfigStore:
 
 
 def _bump_serial(doc: Document) -> None:
-    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit."""
+    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit.
+
+    A serial number that is not a number or would not fit in Piranha's C int once bumped is
+    left as it is: its finding tells the admin, and a save must not make it worse.
+    """
     current = doc.get("serial_no")
     number = c_int(current) if current is not None else 0
+    if current is not None and (number is None or not 0 <= number < 2**31 - 1):
+        return
     doc.set("serial_no", str((number or 0) + 1))
 
 

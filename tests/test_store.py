@@ -300,3 +300,14 @@ def test_history_keeps_the_newest_copies_and_every_recent_one(tmp_path: Path) ->
     loaded.document.set("primary", "192.0.2.50")
     store.save(loaded.document, loaded.revision)
     assert len(store.history()) == 2  # the newest two; older ones are past 90 days
+
+
+def test_findings_of_the_file_on_disk_follow_its_revision(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text("primary = 192.0.2.1\nnetwork = direct # DR\n")
+    store = ConfigStore(path)
+    assert [(f.line, f.code) for f in store.findings() if f.is_error] == [(2, "inline-comment")]
+    path.write_text("primary = 192.0.2.1\nnetwork = direct\n")
+    assert [f for f in store.findings() if f.is_error] == []
+    path.write_text("virtual v {\n")
+    assert [f.code for f in store.findings()] == ["syntax"]

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import has_request_context, request, session
+from flask import g, has_request_context, request, session
 
 from piranha_web.errors import AuditError
 from piranha_web.history import summary_of
@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 
 
 def actor() -> str | None:
-    """The logged-in user of this request."""
-    user = session.get("user") if has_request_context() else None
+    """The user of this request: the session's, or the API token's (``g.api_user``)."""
+    if not has_request_context():
+        return None
+    user = g.get("api_user") or session.get("user")
     return user if isinstance(user, str) else None
 
 
@@ -47,20 +49,24 @@ def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> Non
         log.exception("audit trail not written")
 
 
-def recorder(cause: str = "web", restored_from: str | None = None
-             ) -> Callable[[str, SaveResult], None]:
-    """The store's ``recorder`` for a save by the current user (raises: save refused)."""
+def recorder(cause: str = "web", restored_from: str | None = None,
+             summary: tuple[str, ...] | None = None) -> Callable[[str, SaveResult], None]:
+    """The store's ``recorder`` for a save by the current user (raises: save refused).
+
+    ``summary`` is the change in words when the caller has it already (else computed).
+    """
     user = actor()
 
     def record_save(old_revision: str, result: SaveResult) -> None:
-        summary = summary_of(result.old_text or None, result.new_text)
+        words = summary if summary is not None else summary_of(result.old_text or None,
+                                                               result.new_text)
         details: dict[str, Any] = {"old": old_revision, "new": result.revision,
-                                   "summary": list(summary), "cause": cause}
+                                   "summary": list(words), "cause": cause}
         if restored_from is not None:
             details["restored_from"] = restored_from
         services().audit.record("restore" if restored_from else "save", user,
                                 client=client(), **details)
-        services().history.record_save(old_revision, result, user, cause, summary,
+        services().history.record_save(old_revision, result, user, cause, words,
                                        restored_from)
 
     return record_save

@@ -28,11 +28,15 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+#: under TLS browsers must never fall back to clear text for this host (one year)
+HSTS = "max-age=31536000"
 PUBLIC: dict[str | None, frozenset[str]] = {
     "login.login": frozenset({"GET", "HEAD", "POST"}),
     "static": frozenset({"GET", "HEAD"}),
 }
 csrf = CSRFProtect()
+#: the REST API: token authentication, never the session cookie, hence no CSRF token
+API_PREFIX = "/api/"
 
 
 def install(app: Flask, settings: WebSettings) -> None:
@@ -46,6 +50,8 @@ def install(app: Flask, settings: WebSettings) -> None:
     def require_login() -> Response | None:
         if request.method in PUBLIC.get(request.endpoint, frozenset()):
             return None
+        if request.path.startswith(API_PREFIX):
+            return None  # Bearer tokens only, checked before this hook (web/api/auth.py)
         user = logged_in_user(settings)
         if user is None:
             if request.method in ("GET", "HEAD"):
@@ -78,6 +84,8 @@ def install(app: Flask, settings: WebSettings) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        if settings.tls:
+            response.headers["Strict-Transport-Security"] = HSTS
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
