@@ -22,6 +22,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
     ├── KeepalivedError            keepalived's settings, files or process unusable
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
+    ├── AuditError                 the audit trail cannot be written; the save is refused
     └── AuthError                  login / password problems
         └── RoleError              the user's role does not allow the request (403)
 """
@@ -218,3 +219,9 @@ class RoleError(AuthError):
     """The logged-in user's role does not allow the request (``web.policy``)."""
 
     status_hint = 403
+
+
+class AuditError(PiranhaError):
+    """The audit trail cannot be written (or read); a save that needs it is refused."""
+
+    status_hint = 503

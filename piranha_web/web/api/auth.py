@@ -49,9 +49,9 @@ def requires(role: str, endpoint_prefix: str = "api.") -> Callable[[F], F]:
 
 
 def role_of(user: str) -> str:
-    """The user's role.  Accounts with roles do not exist yet: every user is an admin."""
-    del user
-    return "admin"
+    """The user's role from the accounts (``piranha_web.accounts``; no such user: viewer)."""
+    role = services().accounts.role_of(user)
+    return role.label if role is not None else "viewer"
 
 
 def allowed(role: str, needed: str) -> bool:
