@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from piranha_web.resources import resource_path
 from piranha_web.web import api, devices, errors, security, templating
 from piranha_web.web.services import EXTENSION_KEY, Services, services
-from piranha_web.web.settings import WebSettings
+from piranha_web.web.settings import MAX_REQUEST_BODY, WebSettings
 
 __all__ = ["BLUEPRINTS", "Services", "WebSettings", "create_app", "services"]
 
@@ -55,7 +55,7 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
         WTF_CSRF_ENABLED=settings.csrf,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
         WTF_CSRF_SSL_STRICT=False,  # no Referer is sent (Referrer-Policy no-referrer)
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BODY,
     )
     app.jinja_env.autoescape = True
     app.extensions[EXTENSION_KEY] = services or settings.default_services()

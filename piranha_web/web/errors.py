@@ -18,6 +18,7 @@ from piranha_web.errors import (
     NotFoundError,
     ParseError,
     PiranhaError,
+    RoleError,
     StaleRevisionError,
     StoreIOError,
     SyncError,
@@ -29,6 +30,7 @@ from piranha_web.web.services import services
 
 TITLES: dict[type[PiranhaError], str] = {
     NotFoundError: "Not found",
+    RoleError: "Not allowed for your role",
     StaleRevisionError: "lvs.cf changed",
     ValidationFailedError: "Not saved",
     StoreIOError: "Cannot read or write lvs.cf",
