@@ -57,9 +57,9 @@ bp.register_error_handler(HTTPException, from_http)
 
 def install(app: OpenAPI) -> None:
     """Register the API on ``app`` and its authentication hook (before every other hook)."""
-    auth.install(app)
     csrf.exempt(bp)
     app.register_api(bp)
+    auth.install(app)
 
 
 def is_api_request(path: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from piranha_web.accounts import Role
 from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.validate import Finding, check_text
@@ -32,7 +33,7 @@ def _report(findings: list[Finding], revision: str | None) -> m.FindingsReport:
 
 @bp.get("/config", tags=CONFIG, summary="The whole lvs.cf and its revision",
         responses={200: m.ConfigText})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_config() -> Response:
     loaded = services().store.load()
     return dump(m.ConfigText(revision=loaded.revision, text=loaded.text),
@@ -41,7 +42,7 @@ def get_config() -> Response:
 
 @bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT)",
         responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     del header
     revision = expected_revision()
@@ -75,7 +76,7 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
 
 @bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",
         responses={200: m.FindingsReport})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_findings() -> Response:
     store = services().store
     data = store.read_bytes()
@@ -86,7 +87,7 @@ def get_findings() -> Response:
 
 @bp.post("/findings", tags=CONFIG, summary="Validation findings of a posted text (not saved)",
          responses={200: m.FindingsReport})
-@requires("viewer")
+@requires(Role.VIEWER)
 def check_findings(body: m.ConfigBody) -> Response:
     return dump(_report(check_text(body.text), None))
 
@@ -111,7 +112,7 @@ def _given(body: Any) -> dict[str, str]:
 
 @bp.get("/global-settings", tags=CONFIG, summary="GLOBAL SETTINGS",
         responses={200: m.GlobalSettings})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_global_settings() -> Response:
     loaded = services().store.load()
     return dump(m.GlobalSettings(**_values(loaded.document, m.GLOBAL_KEYS)),
@@ -120,7 +121,7 @@ def get_global_settings() -> Response:
 
 @bp.patch("/global-settings", tags=CONFIG, summary="Change GLOBAL SETTINGS",
           responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Response:  # type: ignore[valid-type]
     del header
     given = _given(body)
@@ -139,7 +140,7 @@ def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Res
 
 
 @bp.get("/redundancy", tags=CONFIG, summary="REDUNDANCY", responses={200: m.Redundancy})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_redundancy() -> Response:
     loaded = services().store.load()
     return dump(m.Redundancy(**_values(loaded.document, m.REDUNDANCY_KEYS)),
@@ -148,7 +149,7 @@ def get_redundancy() -> Response:
 
 @bp.patch("/redundancy", tags=CONFIG, summary="Change REDUNDANCY",
           responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch) -> Response:  # type: ignore[valid-type]
     del header
     given = _given(body)
