@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from piranha_web.commands.export import default_check_command
+from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import check_text
 from tests.web.api.conftest import Api, build_api
 from tests.web.conftest import Web, build_web, form_of
@@ -182,3 +184,13 @@ def test_sending_the_representation_back_unchanged_writes_nothing(api: Api) -> N
     assert response.status_code == 200 and response.json is not None
     assert response.json["status"] == "unchanged"
     assert api.web.config.read_bytes() == before
+
+
+def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> None:
+    expected = export_keepalived(api.web.services.store.load().document, "backup",
+                                 check_command=default_check_command())
+    response = api.get("/keepalived?router=backup")
+    assert response.status_code == 200 and response.json is not None
+    assert response.json["text"] == expected.text and "virtual_server" in expected.text
+    assert response.json["router"] == "backup"
+    assert api.get("/keepalived?router=other").status_code == 422
