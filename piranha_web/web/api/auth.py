@@ -34,6 +34,10 @@ PREFIX = "/api/"
 #: view endpoint -> minimum role, as declared with :func:`requires` (copied into policy.POLICY)
 DECLARED: dict[str, Rule] = {}
 THROTTLE_KEY = "piranha_web.api_throttle"
+#: operations that take a whole lvs.cf (a 1,000 x 32 file is 3.4 MB): a larger body limit, for
+#: authenticated requests only (everything else keeps the app's MAX_CONTENT_LENGTH)
+WHOLE_TEXT = frozenset({"api.put_config", "api.check_findings"})
+WHOLE_TEXT_LIMIT = 16 * 1024 * 1024
 #: the throttle's "user" for token failures (the token names no user before it is checked)
 TOKEN_SUBJECT = "(api token)"  # noqa: S105 (not a secret)
 F = TypeVar("F", bound=Callable[..., object])
@@ -109,6 +113,8 @@ def authenticate() -> Response | None:
                                 'Bearer realm="piranha-web", error="invalid_token"'})
     throttle.succeeded(client, TOKEN_SUBJECT)
     g.api_user = user
+    if request.endpoint in WHOLE_TEXT:
+        request.max_content_length = WHOLE_TEXT_LIMIT
     if request.url_rule is None:
         return None  # 404/405: the routing error is answered as a problem
     needed = policy.required_role(request.endpoint or "", request.method)

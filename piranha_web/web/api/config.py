@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from werkzeug.wrappers import Response
 
@@ -15,7 +14,7 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision, write
+from piranha_web.web.api.writes import etag, expected_revision, given_fields, write
 from piranha_web.web.global_settings import form as gsf
 from piranha_web.web.redundancy import form as rf
 from piranha_web.web.saving import changed_lines, run_sync
@@ -105,11 +104,6 @@ def _refuse(errors: Mapping[str, str], revision: str) -> None:
                                  for k, v in errors.items()])
 
 
-def _given(body: Any) -> dict[str, str]:
-    """The fields the client sent, null as '' (removes the key)."""
-    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
-
-
 @bp.get("/global-settings", tags=CONFIG, summary="GLOBAL SETTINGS",
         responses={200: m.GlobalSettings})
 @requires(Role.VIEWER)
@@ -124,7 +118,7 @@ def get_global_settings() -> Response:
 @requires(Role.ADMIN)
 def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Response:  # type: ignore[valid-type]
     del header
-    given = _given(body)
+    given = given_fields(body)
     loaded = services().store.load()
     current = gsf.initial_values(loaded.document)
     network = given.pop("network", None)
@@ -152,7 +146,7 @@ def get_redundancy() -> Response:
 @requires(Role.ADMIN)
 def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch) -> Response:  # type: ignore[valid-type]
     del header
-    given = _given(body)
+    given = given_fields(body)
     loaded = services().store.load()
     current = rf.initial_values(loaded.document)
     backup_active = given.pop("backup_active", None)

@@ -21,18 +21,13 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
-from piranha_web.web.api.writes import etag, write
+from piranha_web.web.api.writes import etag, given_fields, write
 from piranha_web.web.monitoring import views as monitoring
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
 from piranha_web.web.virtual import form as vf
 
 WRITE: ResponseDict = {200: m.WriteResult, **WRITE_ERRORS}
-
-
-def _given(body: Any) -> dict[str, str]:
-    """The fields the client sent, null as '' (removes the key)."""
-    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
 
 
 def _every(body: Any) -> dict[str, str]:
@@ -109,7 +104,7 @@ def update_virtual_server(path: m.VirtualPath, header: m.IfMatch,
     del header
     loaded = services().store.load()
     current = vf.initial_values(loaded.document, path.virtual)
-    given = _given(body)
+    given = given_fields(body)
     _split_address(given)
     todo = {k: v for k, v in given.items() if v != current.get(k)}
     target = todo.get("name") or path.virtual
@@ -220,7 +215,7 @@ def update_real_server(path: m.ServerPath, header: m.IfMatch,
     del header
     loaded = services().store.load()
     current = sf.initial_values(loaded.document, path.virtual, path.server)
-    todo = {k: v for k, v in _given(body).items() if v != current.get(k)}
+    todo = {k: v for k, v in given_fields(body).items() if v != current.get(k)}
     return write(sf.edit_existing(todo, path.virtual, path.server),
                  success=f"Real server {todo.get('name') or path.server} saved.")
 
@@ -277,7 +272,7 @@ def update_monitoring(path: m.VirtualPath, header: m.IfMatch,
     del header
     loaded = services().store.load()
     current = monitoring.initial_values(loaded.document, path.virtual)
-    given = _given(body)
+    given = given_fields(body)
     if "use_regex" in given:
         given["use_regex"] = "1" if given["use_regex"] == "True" else ""
     todo = {k: v for k, v in given.items() if v != current.get(k)}

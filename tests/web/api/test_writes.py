@@ -194,3 +194,27 @@ def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> Non
     assert response.json["text"] == expected.text and "virtual_server" in expected.text
     assert response.json["router"] == "backup"
     assert api.get("/keepalived?router=other").status_code == 422
+
+
+def big_config(virtuals: int, servers: int) -> str:
+    lines = ["serial_no = 1", "primary = 192.0.2.1", "service = lvs", "network = direct"]
+    for v in range(virtuals):
+        lines += [f"virtual vs{v} {{", "     active = 1",
+                  f"     address = 10.{v // 250}.{v % 250}.1 eth0:{v}",
+                  f"     port = {1000 + v}", "     protocol = tcp"]
+        for s in range(servers):
+            lines += [f"     server rs{s} {{", f"         address = 172.16.{v % 250}.{s + 1}",
+                      "         active = 1", "         weight = 1", "     }"]
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_whole_file_larger_than_the_webs_body_limit_goes_through_put(api: Api) -> None:
+    text = big_config(400, 32)
+    assert len(text) > 1024 * 1024  # more than the web's body limit
+    response = api.write("PUT", "/config", {"text": text})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert api.web.config.read_text() == text.replace("serial_no = 1", "serial_no = 2", 1)
+    too_big = api.write("PUT", "/config", {"text": "#" * (17 * 1024 * 1024)})
+    assert too_big.status_code == 413
+    assert too_big.content_type == "application/problem+json"
