@@ -22,13 +22,14 @@ from flask_openapi3.openapi import OpenAPI
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from piranha_web.errors import PiranhaError
+from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.web.api import auth, config, docs, keepalived, servers, sync
 from piranha_web.web.api.blueprint import bp
 from piranha_web.web.api.problems import (
     ApiError,
     Problem,
     from_api_error,
+    from_broken_file,
     from_http,
     from_piranha,
 )
@@ -51,6 +52,7 @@ OPENAPI_OPTIONS: dict[str, Any] = {
 
 
 bp.register_error_handler(ApiError, from_api_error)
+bp.register_error_handler(ParseError, from_broken_file)
 bp.register_error_handler(PiranhaError, from_piranha)
 bp.register_error_handler(HTTPException, from_http)
 

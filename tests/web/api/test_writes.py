@@ -218,3 +218,17 @@ def test_a_whole_file_larger_than_the_webs_body_limit_goes_through_put(api: Api)
     too_big = api.write("PUT", "/config", {"text": "#" * (17 * 1024 * 1024)})
     assert too_big.status_code == 413
     assert too_big.content_type == "application/problem+json"
+
+
+def test_a_broken_file_on_disk_is_503_with_its_syntax_problems_and_put_can_replace_it(
+        api: Api) -> None:
+    api.web.config.write_text("virtual web {\n  active = 1\n")
+    response = api.get("/virtual-servers")
+    assert response.status_code == 503 and response.json is not None
+    assert response.json["findings"] and response.json["findings"][0]["code"] == "syntax"
+    findings = api.get("/findings").json
+    assert findings is not None and findings["errors"] > 0
+    revision = api.client.get("/api/v1/findings", headers=api.headers()).headers["ETag"]
+    fixed = api.write("PUT", "/config", {"text": "serial_no = 1\n"}, revision.strip('"'))
+    assert fixed.status_code == 200, fixed.json
+    assert api.get("/virtual-servers").status_code == 200
