@@ -89,6 +89,8 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "sync.now": {"POST": Role.OPERATOR},
     "sync.save_settings": {"POST": Role.ADMIN},
     "sync.confirm": {"POST": Role.ADMIN},
+    "apidocs.index": READ,  # the REST API's documentation (the API's own routes: web/api/auth.py)
+    "apidocs.openapi_download": READ,
 }
 
 
