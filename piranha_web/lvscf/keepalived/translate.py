@@ -358,7 +358,10 @@ class _Translator:
         g = self.g
         if not g.backup_active or not g.backup:
             return None
-        private = bool(g.primary_private and g.backup_private)
+        # the model holds the addresses pulse uses: without primary_private they are the
+        # public ones (lvsconfig.c copies primary and backup), so no separate private channel
+        private = bool(g.primary_private and g.backup_private) and (
+            (g.primary_private, g.backup_private) != (g.primary, g.backup))
         primary = g.primary_private if private else g.primary
         backup = g.backup_private if private else g.backup
         if private:
