@@ -19,6 +19,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     ├── SyncError                  copying lvs.cf to the backup router failed
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
+    ├── ChecksBusyError            TEST / CHECK NOW refused: as many checks as allowed are running
     └── AuthError                  login / password problems
 """
 
@@ -181,3 +182,9 @@ class AuthError(PiranhaError):
     """Login or password problem."""
 
     status_hint = 401
+
+
+class ChecksBusyError(PiranhaError):
+    """TEST or CHECK NOW refused at once: the allowed number of checks is already running."""
+
+    status_hint = 503

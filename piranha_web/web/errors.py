@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from piranha_web.errors import (
+    ChecksBusyError,
     NotFoundError,
     ParseError,
     PiranhaError,
@@ -30,6 +31,7 @@ TITLES: dict[type[PiranhaError], str] = {
     ValidationFailedError: "Not saved",
     StoreIOError: "Cannot read or write lvs.cf",
     SyncError: "Backup router not updated",
+    ChecksBusyError: "Checks busy",
 }
 
 HTTP_MESSAGES: dict[int, str] = {
