@@ -11,6 +11,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
+    │   │   └── AmbiguousNameError a name two blocks of the file share (a hand edit)
     │   └── MonitorScriptError     a health check nanny cannot run as configured
     ├── StoreError                 lvs.cf on disk
     │   ├── StaleRevisionError     the file changed since the caller loaded it
@@ -91,6 +92,24 @@ class DuplicateNameError(LvsCfError):
     """A block with that name already exists in the same scope."""
 
     status_hint = 409
+
+
+class AmbiguousNameError(DuplicateNameError):
+    """Several blocks of the file share the name asked for: which one is meant is unknown.
+
+    Nothing is read or changed through such a name; ``what`` is ``"virtual server 'web'"``
+    or the like, ``lines`` where the blocks start when known.
+    """
+
+    def __init__(self, what: str, count: int, lines: Sequence[int] = ()) -> None:
+        self.what = what
+        self.lines = tuple(lines)
+        where = f" (lines {', '.join(map(str, lines))})" if lines else ""
+        super().__init__(
+            f"lvs.cf has {count} blocks for {what}{where}, so piranha-web cannot tell which one "
+            "you mean and changes neither. Rename or remove one of them in lvs.cf with a text "
+            "editor (Piranha's pulse refuses the file as it is), then reload this page."
+        )
 
 
 class MonitorScriptError(LvsCfError):

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from piranha_web.errors import NotFoundError
+from piranha_web.errors import AmbiguousNameError, NotFoundError
 from piranha_web.lvscf import schema
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import c_bool, c_int, c_port
@@ -64,9 +64,13 @@ class VirtualServer:
     servers: tuple[RealServer, ...] = ()
 
     def server(self, name: str) -> RealServer:
-        for rs in self.servers:
-            if rs.name == name:
-                return rs
+        """The real server called ``name``; AmbiguousNameError when several share it."""
+        found = [rs for rs in self.servers if rs.name == name]
+        if len(found) > 1:
+            raise AmbiguousNameError(
+                f"the real server {name!r} of virtual server {self.name!r}", len(found))
+        if found:
+            return found[0]
         raise NotFoundError(f"virtual server {self.name!r} has no real server called {name!r}")
 
 
@@ -105,9 +109,12 @@ class Config:
     virtuals: tuple[VirtualServer, ...]
 
     def virtual(self, name: str) -> VirtualServer:
-        for vs in self.virtuals:
-            if vs.name == name and vs.kind == "virtual":
-                return vs
+        """The virtual server called ``name``; AmbiguousNameError when several share it."""
+        found = [vs for vs in self.virtuals if vs.name == name and vs.kind == "virtual"]
+        if len(found) > 1:
+            raise AmbiguousNameError(f"the virtual server {name!r}", len(found))
+        if found:
+            return found[0]
         raise NotFoundError(f"there is no virtual server called {name!r}")
 
 
