@@ -5,6 +5,9 @@
   The file is written atomically with mode 600.
 * :func:`load_or_create_secret` returns the key that signs session cookies (file mode 600), so
   sessions survive a restart but not a new state directory.
+* :func:`passwd_command` is the command that sets the password of this installation's login,
+  as the serve command and the login page print it (the full path of this environment's
+  ``piranha-web``, and the state directory in use).
 * :class:`LoginThrottle` slows down repeated failed logins per (client, user) with a growing
   lockout window; it never sleeps, callers refuse the attempt and say how long to wait.
 
@@ -20,6 +23,8 @@ import hashlib
 import hmac
 import os
 import secrets
+import shlex
+import sys
 import tempfile
 import threading
 import time
@@ -31,6 +36,18 @@ from typing import Any
 from piranha_web.errors import AuthError
 
 DEFAULT_USER = "piranha"
+
+
+def passwd_command(state_dir: Path) -> str:
+    """The shell command that sets the login password for ``state_dir``, runnable as printed.
+
+    It names this Python environment's ``piranha-web`` by its full path (a virtualenv's is not
+    on PATH) and the state directory absolutely (the default is another directory).
+    """
+    script = Path(sys.executable).parent / "piranha-web"
+    program = str(script) if script.exists() else "piranha-web"
+    return shlex.join([program, "passwd", "--state-dir", str(state_dir.resolve()),
+                       "--password-stdin"])
 PASSWORD_FILE = "passwords"  # noqa: S105 (a file name)
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
 #: the shortest password accepted anywhere (web form and ``piranha-web passwd``)
@@ -121,6 +138,17 @@ class PasswordFile:
     def is_set(self, user: str = DEFAULT_USER) -> bool:
         """True when ``user`` has a password."""
         return user in self._read()
+
+    def users(self) -> list[str]:
+        """Every user with a password, in file order."""
+        return list(self._read())
+
+    def remove(self, user: str) -> None:
+        """Forget ``user``'s line (other users' lines are kept)."""
+        entries = self._read()
+        if entries.pop(user, None) is not None:
+            text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
+            write_private(self.path, text.encode("utf-8"))
 
     def set_password(self, user: str, password: str) -> None:
         """Store a new hash for ``user`` (other users' lines are kept)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 
-from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
+from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile, passwd_command
 from piranha_web.commands.paths import (
     add_config_argument,
     add_state_dir_argument,
@@ -116,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             password = passwords.generate(DEFAULT_USER)
             print(f"Log in at {url} as user {DEFAULT_USER} with password {password}", flush=True)
-            print("(shown only this once; change it with: piranha-web passwd --password-stdin)",
-                  flush=True)
+            print("(shown only this once; change it by typing the new password, then Enter, "
+                  f"into: {passwd_command(state_dir)})", flush=True)
     except (OSError, PiranhaError) as err:
         print(f"piranha-web serve: {err}", file=sys.stderr)
         return 1

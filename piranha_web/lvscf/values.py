@@ -4,8 +4,9 @@ Readers mirror lvsconfig.c: ``c_int`` is ``strtol(tok, &end, 0)`` with the whole
 (so ``010`` is 8 and ``0x10`` is 16), ``inet_aton`` accepts the legacy forms (``10.1``,
 ``0x0a000001``, ``167772161``), ports may be service names.  Renderers refuse anything the
 grammar cannot carry: line breaks, NUL and other control characters, non-ASCII, a double quote
-inside a quoted string (there is no escape), and blanks, quotes, ``#``, ``{`` or ``}`` in a bare
-word.
+after a blank inside a quoted string (the C tokenizer has no escape and ends a quoted token at
+the first quote after its first blank, so a backslash-quote ends it too), and blanks, quotes,
+``#``, ``{`` or ``}`` in a bare word.
 """
 
 from __future__ import annotations
@@ -218,6 +219,25 @@ def check_word(key: str | None, value: str, what: str = "value") -> None:
         raise EditError(key, f"the {what} must not be '='")
 
 
+#: why a double quote after a blank cannot be written, and what works instead
+DOUBLE_QUOTE_ADVICE = (
+    "a double quote cannot be written after a blank inside a quoted lvs.cf value: Piranha's "
+    'parser has no escape character, so the first " after a blank ends the value, and so does '
+    'a \\". A double quote before the first blank is kept (send = "\\"hi\\" there" makes '
+    'nanny send "hi" there); otherwise leave it out'
+)
+
+
+def quote_after_blank(value: str) -> bool:
+    """True when a double-quoted ``value`` would be cut short by the C tokenizer.
+
+    tokenizeString looks for the closing quote only after the first blank of a quoted token,
+    so a double quote before that blank is data and the first one after it ends the token.
+    """
+    blank = min((i for i in (value.find(" "), value.find("\t")) if i >= 0), default=-1)
+    return blank >= 0 and '"' in value[blank:]
+
+
 def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: bool = False) -> str:
     """Render a free-text value as one token, quoted unless ``bare_ok`` and it needs none."""
     check_text(key, value)
@@ -225,10 +245,6 @@ def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: boo
         return value
     if quote == "'" and "'" not in value:
         return f"'{value}'"
-    if '"' in value:
-        raise EditError(
-            key,
-            "a double quote cannot be written inside an lvs.cf value (Piranha has no escape "
-            'for it); write \\" and nanny will send a quote',
-        )
+    if quote_after_blank(value):
+        raise EditError(key, DOUBLE_QUOTE_ADVICE)
     return f'"{value}"'

@@ -4,8 +4,9 @@ Labels are Piranha's (reference/piranha.md §2.3).  Fields show raw values, or t
 daemons assume when a key is absent; ACCEPT writes only what the user changed.  NAT Router IP
 and device together are the two-word ``nat_router`` key.  The network type buttons (NAT,
 Direct Routing, Tunneling) submit the same form: they apply the changed fields too and set
-``network``; leaving NAT removes ``nat_router``, as Piranha did.  Unlike Piranha, viewing the
-panel writes nothing (Piranha wrote ``network = direct`` and ``primary`` on view).
+``network``; leaving NAT removes ``nat_router``, as Piranha did, and ``nat_nmask`` with it.
+Unlike Piranha, viewing the panel writes nothing (Piranha wrote ``network = direct`` and
+``primary`` on view).
 """
 
 from __future__ import annotations
@@ -121,8 +122,9 @@ def apply(todo: Mapping[str, str], network: str | None) -> Edit:
             doc.set("nat_router", _nat_router(ip, device))
         if network is not None:
             doc.set("network", network)
-            if network != "nat":
+            if network != "nat":  # the NAT router's address and its netmask go together
                 doc.set("nat_router", None)
+                doc.set("nat_nmask", None)
 
     return edit
 

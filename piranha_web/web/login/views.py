@@ -29,7 +29,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
-from piranha_web.auth import DEFAULT_USER
+from piranha_web.auth import DEFAULT_USER, passwd_command
 from piranha_web.web.security import end_session, safe_next, start_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
@@ -52,14 +52,20 @@ def _settings() -> WebSettings:
     return found
 
 
+def _page(form: LoginForm, next_url: str | None) -> str:
+    """The login page, with the command that sets the password on this router."""
+    return render_template("login.html", form=form, next_url=next_url,
+                           passwd_hint=passwd_command(_settings().state_dir))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if request.method != "POST":
-        return render_template("login.html", form=form, next_url=next_url)
+        return _page(form, next_url)
     if not form.validate():
-        return render_template("login.html", form=form, next_url=next_url), 400
+        return _page(form, next_url), 400
     user = (form.username.data or "").strip()
     device = _device_of(user)
     trusted = device is not None
@@ -71,7 +77,7 @@ def login() -> Response | tuple[str, int] | str:
             f"Too many failed logins. Wait {int(wait + 0.999)} seconds before trying again.",
             "error",
         )
-        response = make_response(render_template("login.html", form=form, next_url=next_url))
+        response = make_response(_page(form, next_url))
         response.status_code = 429
         response.headers["Retry-After"] = str(int(wait + 0.999))
         return response
@@ -81,7 +87,7 @@ def login() -> Response | tuple[str, int] | str:
         if lock > 0:
             message += f" Too many failed logins: wait {int(lock + 0.999)} seconds."
         flash(message, "error")
-        return render_template("login.html", form=form, next_url=next_url), 401
+        return _page(form, next_url), 401
     throttle.succeeded(client, user, trusted=trusted)
     start_session(_settings(), user)
     done = redirect(next_url or url_for("home"), code=303)

@@ -76,7 +76,8 @@ def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = No
     vs = loaded.document.model().virtual(virtual)
     page = render_template(
         "monitoring/edit.html", form=form, name=virtual, vs=vs, help=HELP, outcome=outcome,
-        warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
+        warnings=panel.field_findings(f"virtual {virtual}",
+                                      panel.mapper(f"virtual {virtual}", FIELDS)),
         nanny_pieces=nanny_pieces, program_argv=program_words,
     )
     return page, status

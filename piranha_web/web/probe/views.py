@@ -17,6 +17,7 @@ expected or run, never where.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from flask import Blueprint, render_template
 
@@ -25,7 +26,7 @@ from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
 from piranha_web.web import panel
-from piranha_web.web.monitoring.views import HELP, MonitoringForm
+from piranha_web.web.monitoring.views import FIELDS, HELP, MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
 
@@ -57,10 +58,14 @@ def test() -> tuple[str, int]:
     vs = loaded.document.model().virtual(virtual)
     form = MonitoringForm()
     valid = form.validate()
-    results = _probe(vs, form_monitor(form)) if valid else ()
+    tested = form_monitor(form)
+    results = _probe(vs, tested) if valid else ()
+    # "nanny sends/expects" describe the strings being tested, not the saved ones
+    shown = replace(vs, monitor=tested)
     page = render_template(
-        "probe/test.html", form=form, name=virtual, vs=vs, help=HELP, outcome=None,
-        warnings=panel.warnings_of(loaded.document, f"virtual {virtual}"),
+        "probe/test.html", form=form, name=virtual, vs=shown, help=HELP, outcome=None,
+        warnings=panel.field_findings(f"virtual {virtual}",
+                                      panel.mapper(f"virtual {virtual}", FIELDS)),
         nanny_pieces=nanny_pieces, program_argv=program_words, results=results,
     )
     return page, 200 if valid else 400

@@ -39,19 +39,34 @@ FIELD_OF = panel.mapper("global", FIELDS, {"backup_active": "backup"})
 
 
 def findings(doc: Document) -> list[Finding]:
-    """Warnings about the keys of this panel."""
+    """Warnings about the keys of this panel (the private IP's own is shown at its place)."""
     return [f for f in validate(doc) if f.where == "global" and not f.is_error
-            and f.key in KEYS]
+            and f.key in KEYS and f.code != "backup-private-ignored"]
+
+
+def private_notes(doc: Document) -> tuple[str | None, Finding | None]:
+    """What pulse uses as the backup's private IP when the field is not shown, and the warning
+    on a ``backup_private`` line it ignores (lvsconfig.c overwrites it with ``backup``)."""
+    ignored = next((f for f in validate(doc) if f.code == "backup-private-ignored"), None)
+    effective = doc.model().globals.backup_private
+    if doc.get("primary_private") is not None or effective is None:
+        return None, ignored
+    if doc.get("primary") is None:
+        return f"Private heartbeat address of the backup: {effective}.", ignored
+    return (f"Private heartbeat address of the backup: pulse uses {effective}, the public IP, "
+            "because the primary server has no private IP (GLOBAL SETTINGS)."), ignored
 
 
 def _render(form: RedundancyForm, outcome: SaveOutcome | None = None,
             status: int = 200) -> tuple[str, int]:
     doc = panel.load().document
     g = doc.model().globals
+    private_note, private_warning = private_notes(doc)
     page = render_template(
         "redundancy/index.html", form=form, help=HELP, outcome=outcome,
         warnings=findings(doc), active=g.backup_active,
-        private="backup_private" in form,
+        private="backup_private" in form, private_note=private_note,
+        private_warning=private_warning,
         device_note=device_warning(doc.get("syncd_iface") or "") if g.syncdaemon else None,
     )
     return page, status

@@ -6,7 +6,7 @@ writes only the changed fields; a NEW real server gets Piranha's ADD keys (``act
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from wtforms import StringField
 
@@ -75,19 +75,24 @@ def edit_existing(todo: dict[str, str], virtual: str, server: str
 
 def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
     """The edit ACCEPT applies for a NEW real server of ``virtual``."""
-    name = submitted(form.name)
+    return add_server(virtual, {key: submitted(getattr(form, key)) for key in FIELDS})
+
+
+def add_server(virtual: str, values: Mapping[str, str]) -> Callable[[Document], None]:
+    """A NEW real server of ``virtual`` from the form's fields (``FIELDS``)."""
+    name = values.get("name", "")
 
     def edit(doc: Document) -> None:
         check_new_name(name, "real server")
-        address = submitted(form.address)
+        address = values.get("address", "")
         if not address:
             raise EditError("address", "Enter the real server's IP address.")
-        values = {
+        keys = {
             "address": address,
             "active": "0",
-            "port": submitted(form.port) or None,
-            "weight": submitted(form.weight) or None,
+            "port": values.get("port") or None,
+            "weight": values.get("weight") or None,
         }
-        doc.add_server(virtual, name, values)
+        doc.add_server(virtual, name, keys)
 
     return edit

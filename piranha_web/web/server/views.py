@@ -17,7 +17,8 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from piranha_web.lvscf import Document
+from piranha_web.errors import NotFoundError
+from piranha_web.lvscf import Document, VirtualServer
 from piranha_web.web import panel
 from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_edit
 from piranha_web.web.server.form import (
@@ -97,11 +98,23 @@ def _toggle(virtual: str, server: str, revision: str) -> Page:
     return _list_page(virtual, 409 if outcome.status == "conflict" else 400, server)
 
 
+def _exists(doc: Document, virtual: str, server: str) -> bool:
+    try:
+        doc.find_server(virtual, server)
+    except NotFoundError:
+        return False
+    return True
+
+
 def _render_edit(form: ServerForm, virtual: str, server: str | None,
                  outcome: SaveOutcome | None = None, status: int = 200) -> tuple[str, int]:
     loaded = panel.load()
-    vs = loaded.document.model().virtual(virtual)
-    warnings = panel.warnings_of(loaded.document, _where(virtual, server)) if server else []
+    try:
+        vs: VirtualServer | None = loaded.document.model().virtual(virtual)
+    except NotFoundError:  # renamed or deleted meanwhile: the kept input is still shown
+        vs = None
+    where = _where(virtual, server or "")
+    warnings = panel.field_findings(where, panel.mapper(where, FIELDS)) if server else []
     page = render_template(
         "server/edit.html", form=form, name=virtual, server=server, vs=vs, help=HELP,
         outcome=outcome, warnings=warnings,
@@ -152,6 +165,9 @@ def new() -> Page:
 def edit() -> Page:
     virtual, server = panel.arg("virtual"), panel.arg("server")
     loaded = panel.load()
+    if request.method == "POST" and not _exists(loaded.document, virtual, server):
+        return _render_edit(ServerForm(), virtual, server,
+                            panel.gone(f"Real server {virtual} / {server}", loaded.revision), 409)
     current = initial_values(loaded.document, virtual, server)
     if request.method != "POST":
         form = ServerForm(formdata=None)

@@ -7,7 +7,7 @@ user changed (see ``panel``).  Virtual IP Address and Device together are the ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from wtforms import RadioField, SelectField, StringField
 
@@ -154,16 +154,21 @@ def edit_existing(todo: dict[str, str], name: str) -> Callable[[Document], None]
 
 def create_new(form: VirtualForm) -> Callable[[Document], None]:
     """The edit ACCEPT applies for a NEW virtual server: Piranha's ADD keys plus the form."""
-    name = submitted(form.name)
+    return add_virtual({key: submitted(getattr(form, key)) for key in FIELDS})
+
+
+def add_virtual(values: Mapping[str, str]) -> Callable[[Document], None]:
+    """A NEW virtual server from the form's fields (``FIELDS``; blank or absent: no key)."""
+    name = values.get("name", "")
 
     def edit(doc: Document) -> None:
         check_new_name(name, "virtual server")
-        address = _address(submitted(form.address), submitted(form.device))
+        address = _address(values.get("address", ""), values.get("device", ""))
         if address is None:
             raise EditError("address", "Enter the virtual IP address.")
-        values: dict[str, str | list[str] | None] = {"address": address, **ADD_EXTRA}
+        keys: dict[str, str | list[str] | None] = {"address": address, **ADD_EXTRA}
         for key in PLAIN_KEYS:
-            values[key] = submitted(getattr(form, key)) or None
-        doc.add_virtual(name, values)
+            keys[key] = values.get(key) or None
+        doc.add_virtual(name, keys)
 
     return edit

@@ -94,9 +94,9 @@ def _toggle(name: str, revision: str) -> Page:
 
 def _render_edit(form: VirtualForm, name: str | None, outcome: SaveOutcome | None = None,
                  status: int = 200) -> tuple[str, int]:
-    loaded = panel.load()
     where = f"virtual {name}"
-    warnings = panel.warnings_of(loaded.document, where) if name else []
+    mapped = panel.mapper(where, FIELDS, RENAMES)
+    warnings = panel.field_findings(where, mapped) if name else []
     page = render_template(
         "virtual/edit.html", form=form, name=name, help=HELP, outcome=outcome,
         warnings=warnings, fields=FIELDS,
@@ -144,6 +144,9 @@ def new() -> Page:
 def edit() -> Page:
     name = panel.arg("virtual")
     loaded = panel.load()
+    if request.method == "POST" and name not in loaded.document.virtual_names():
+        return _render_edit(VirtualForm(), name,
+                            panel.gone(f"Virtual server {name}", loaded.revision), 409)
     current = initial_values(loaded.document, name)
     if request.method != "POST":
         form = VirtualForm(formdata=None)

@@ -101,7 +101,8 @@ def test_network_button_switches_type_and_leaving_nat_drops_the_nat_router(
 
     assert response.status_code == 303
     removed, added = file_diff(before, web.config.read_text())
-    assert removed == ["serial_no = 7", "network = nat", "nat_router = 10.0.0.254 eth1:1"]
+    assert removed == ["serial_no = 7", "network = nat", "nat_router = 10.0.0.254 eth1:1",
+                       "nat_nmask = 255.255.255.0"]  # the NAT router's netmask goes with it
     assert added == ["serial_no = 8", "network = tunnel"]
     page = client.get(URL).get_data(as_text=True)
     assert "network type is now Tunneling" in page
@@ -245,3 +246,22 @@ def test_nat_device_field_suggests_this_routers_devices_and_warns_about_others(
     assert "This router has no device eth1 (it has: " in page
     accept(client, nat_router_device="pwni1:1")
     assert 'id="nat_router_device-warning"' not in client.get(URL).get_data(as_text=True)
+
+
+def test_blank_private_ip_shows_what_pulse_uses_and_the_ignored_backup_private_line(
+        tmp_path: Path) -> None:
+    web = build_web(tmp_path, BASE.replace("network = direct", "network = direct\n"
+                                           "backup = 192.0.2.2\nbackup_private = 10.9.0.2"))
+    page = web.client().get(URL).get_data(as_text=True)
+
+    assert re.search(r'id="primary_private-effective">Blank: pulse uses the public IP '
+                     r"\(192\.0\.2\.1\) as the primary&#39;s private IP and the "
+                     r"backup&#39;s public IP \(192\.0\.2\.2\)", page)
+    assert re.search(r'id="primary_private-warning">Warning \(line \d+, backup_private\): '
+                     r"ignored by pulse because primary_private is not set", page)
+
+
+def test_a_set_private_ip_shows_no_effective_value_note(tmp_path: Path) -> None:
+    page = build_web(tmp_path, NAT).client().get(URL).get_data(as_text=True)
+    assert 'id="primary_private-effective"' not in page
+    assert 'id="primary_private-warning"' not in page

@@ -83,7 +83,7 @@ def test_changing_the_port_rewrites_only_that_line_and_shows_the_diff(
     page = client.get(EDIT).get_data(as_text=True)
     assert "Virtual server web saved." in page
     assert "<code>     port = 8080</code>" in page and "<code>     port = 80</code>" in page
-    assert 'id="port" name="port" type="text" value="8080"' in page
+    assert 'id="port" inputmode="numeric" name="port" type="text" value="8080"' in page
 
 
 def test_accept_without_changes_writes_nothing(web: Web, client: FlaskClient) -> None:
@@ -147,7 +147,8 @@ def test_invalid_port_is_shown_next_to_the_field_and_nothing_is_written(
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert re.search(r'id="port-error">[^<]+</p>', page)
-    assert 'value="eighty"' in page and 'id="timeout" name="timeout" type="text" value="7"' in page
+    assert 'value="eighty"' in page
+    assert 'id="timeout" inputmode="numeric" name="timeout" type="text" value="7"' in page
     assert "Nothing was saved" in page
     assert web.config.read_bytes() == before
 
@@ -192,7 +193,9 @@ def test_warnings_are_shown_but_do_not_block_the_save(web: Web, client: FlaskCli
     assert response.status_code == 303
     assert file_diff(before, web.config.read_text())[1] == ["serial_no = 8", "     fwmark = 80"]
     page = client.get(EDIT).get_data(as_text=True)
-    assert 'id="warnings"' in page and "a firewall mark without persistence" in page
+    # the warning is on fwmark's line: it is shown beside the Firewall Mark field
+    assert re.search(r'id="fwmark-finding-1">lvs.cf line \d+, warning: a firewall mark without '
+                     'persistence', page)
 
 
 def test_stale_form_is_refused_keeping_the_input_and_can_be_reapplied(
@@ -205,8 +208,9 @@ def test_stale_form_is_refused_keeping_the_input_and_can_be_reapplied(
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "nothing was written" in page and 'id="reload"' in page
-    assert 'id="timeout" name="timeout" type="text" value="9"' in page
-    assert 'id="reentry" name="reentry" type="text" value="20"' in page  # the file's now
+    assert 'id="timeout" inputmode="numeric" name="timeout" type="text" value="9"' in page
+    # the file's value now
+    assert 'id="reentry" inputmode="numeric" name="reentry" type="text" value="20"' in page
     assert "<code>     timeout = 9</code>" in page  # what ACCEPT would change now
     assert web.config.read_text() == changed_by_hand
     again = client.post(EDIT, data={**form_values(page), "action": "ACCEPT"})
