@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
-from piranha_web.errors import EditError
+from piranha_web.errors import DuplicateNameError, EditError, EditErrors
 from piranha_web.lvscf import Config, Document
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
@@ -45,6 +45,37 @@ def check_new_name(name: str, what: str) -> None:
             "Use at most 64 letters, digits and _ . - : [ ] @ + ~ (no blanks, quotes or "
             "other characters) for the name.",
         )
+
+
+class Problems:
+    """The refused fields of one edit, collected so that every field's error shows at once.
+
+    ``attempt(action)`` runs one field's part of an edit and keeps its :class:`EditError`
+    (a :class:`DuplicateNameError` becomes the name field's error); ``raise_any()`` ends the
+    edit with :class:`EditErrors` when any field was refused.  ``saving.save_edit`` then adds
+    the errors the rest of the edit would bring to the file.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[EditError] = []
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except EditError as err:
+            self.errors.append(err)
+            return False
+        except DuplicateNameError as err:
+            self.errors.append(EditError("name", str(err)))
+            return False
+        return True
+
+    def refuse(self, key: str, message: str) -> None:
+        self.errors.append(EditError(key, message))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise EditErrors(self.errors)
 
 
 class RevisionForm(FlaskForm):
