@@ -31,6 +31,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "findings",
 )
 
 

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from piranha_web.errors import DuplicateNameError, EditError, EditErrors
 from piranha_web.lvscf import Config, Document
+from piranha_web.lvscf.syntax import QuotingError
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
 from piranha_web.web.saving import FieldMapper, SaveOutcome
@@ -83,6 +84,30 @@ class RevisionForm(FlaskForm):
 
     revision = HiddenField()
     initial = HiddenField()
+
+
+def shown_value(doc: Document, key: str, *, virtual: str | None = None,
+                server: str | None = None) -> str | None:
+    """The value of ``key`` as a form shows it (None: absent).
+
+    ``key = value # comment`` is an error for pulse (``#`` starts a comment only at the start
+    of a line); the form shows the words before the ``#``, never the comment as part of the
+    value, and the line's finding is shown beside the field.  Other values are as written.
+    """
+    found = [st for st in doc.statements(virtual=virtual, server=server) if st.key == key]
+    if not found:
+        return None
+    statement = found[-1]
+    try:
+        tokens = statement.values
+    except QuotingError:
+        return statement.value
+    words = []
+    for token in tokens:
+        if not token.quote and token.text.startswith("#"):
+            break
+        words.append(token.text)
+    return " ".join(words)
 
 
 def load() -> Loaded:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from piranha_web.lvscf import Document
-from piranha_web.lvscf.validate import Finding, validate
+from piranha_web.lvscf.validate import Finding
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning
 from piranha_web.web.redundancy.form import (
@@ -38,10 +37,9 @@ BUTTONS = {"ACCEPT": None, "ENABLE": "1", "DISABLE": "0"}
 FIELD_OF = panel.mapper("global", FIELDS, {"backup_active": "backup"})
 
 
-def findings(doc: Document) -> list[Finding]:
-    """Warnings about the keys of this panel."""
-    return [f for f in validate(doc) if f.where == "global" and not f.is_error
-            and f.key in KEYS]
+def findings() -> list[Finding]:
+    """Findings lvs.cf has on this panel's keys: beside their fields, the others on top."""
+    return [f for f in panel.field_findings("global", FIELD_OF) if f.key in KEYS]
 
 
 def _render(form: RedundancyForm, outcome: SaveOutcome | None = None,
@@ -50,7 +48,7 @@ def _render(form: RedundancyForm, outcome: SaveOutcome | None = None,
     g = doc.model().globals
     page = render_template(
         "redundancy/index.html", form=form, help=HELP, outcome=outcome,
-        warnings=findings(doc), active=g.backup_active,
+        warnings=findings(), active=g.backup_active,
         private="backup_private" in form,
         device_note=device_warning(doc.get("syncd_iface") or "") if g.syncdaemon else None,
     )

@@ -7,11 +7,13 @@ writes only the changed fields; a NEW real server gets Piranha's ADD keys, inact
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 
 from wtforms import BooleanField, StringField
 
+from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.web.panel import (
@@ -19,6 +21,7 @@ from piranha_web.web.panel import (
     RevisionForm,
     check_new_name,
     set_or_unset,
+    shown_value,
     submitted,
 )
 
@@ -51,7 +54,7 @@ def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
     doc.find_server(virtual, server)
 
     def raw(key: str, default: str = "") -> str:
-        value = doc.get(key, virtual=virtual, server=server)
+        value = shown_value(doc, key, virtual=virtual, server=server)
         return value if value is not None else default
 
     return {"name": server, "address": raw("address"), "port": raw("port"),
@@ -109,7 +112,8 @@ def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
             if refused not in values or values[refused] is None:
                 break
             values[refused] = None  # check the others without it
-            doc.remove_server(virtual, target)
+            with contextlib.suppress(NotFoundError):  # a half-added block goes
+                doc.remove_server(virtual, target)
         problems.raise_any()
 
     return edit

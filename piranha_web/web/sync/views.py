@@ -2,7 +2,8 @@
 
     GET  /sync/            BACKUP ROUTER SYNC: status, last sync, SYNC NOW, host key, settings
     POST /sync/settings    save the backup-sync settings (the form is also part of REDUNDANCY)
-    POST /sync/now         SYNC NOW, then back to the page the button was on
+    POST /sync/now         SYNC NOW, then back to the page the button was on (a file with
+                           errors is only copied after a confirmation: ``confirm=copy``)
     GET  /sync/hostkey     the backup's host key fingerprints, each with a CONFIRM button
     POST /sync/hostkey     trust the key with the confirmed fingerprint
     GET  /sync/status      the status fragment alone
@@ -159,11 +160,16 @@ def save_settings() -> Response | tuple[str, int]:
 
 
 @bp.post("/now")
-def now() -> Response:
+def now() -> Response | str:
     service = require_syncer()
     form = BackForm()
     if not form.validate():
         abort(400)
+    errors = service.error_count()
+    if errors and request.form.get("confirm") != "copy":
+        # the backup keeps its last good file unless the administrator says otherwise
+        return render_template("sync/confirm.html", errors=errors, form=form,
+                               back=back_to(form.back.data))
     outcome = service.sync_now()
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(back_to(form.back.data), code=303)

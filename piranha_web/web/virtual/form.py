@@ -7,11 +7,13 @@ user changed (see ``panel``).  Virtual IP Address and Device together are the ``
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
 
+from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.web import checks
@@ -22,6 +24,7 @@ from piranha_web.web.panel import (
     check_new_name,
     choices,
     set_or_unset,
+    shown_value,
     submitted,
 )
 
@@ -101,7 +104,7 @@ def initial_values(doc: Document, name: str) -> dict[str, str]:
     doc.find_virtual(name)
 
     def raw(key: str, default: str = "") -> str:
-        value = doc.get(key, virtual=name)
+        value = shown_value(doc, key, virtual=name)
         return value if value is not None else default
 
     words = raw("address").split(" ")
@@ -193,7 +196,8 @@ def create_new(form: VirtualForm) -> Callable[[Document], None]:
             if refused not in values or values[refused] is None:
                 break
             values[refused] = None  # check the others without it
-            doc.remove_virtual(target)
+            with contextlib.suppress(NotFoundError):  # a half-added block goes
+                doc.remove_virtual(target)
         problems.raise_any()
 
     return edit
