@@ -1,148 +1,155 @@
-"""What an edit changed, in words: compare two typed models (:class:`~.model.Config`).
+"""What changed between two configurations, in words an LVS administrator reads at a glance.
 
-``describe(old, new)`` lists the differences the way an administrator would say them, in the
-order of the new file::
+    summarize(old: Config, new: Config) -> list[str]
 
-    global: network nat -> direct
-    virtual web-api added
-    virtual www renamed to www2
-    virtual www deactivated
-    virtual www: port 80 -> 8080
-    virtual www / server rs2 added
-    virtual www / server rs2: weight 1 -> 2
+computed from the typed models (not from the text), so reformatting, comments and key order
+say nothing, and a value written differently but read the same by the daemons is no change.
+Examples::
 
-Values are the model's (as the daemons read them, defaults filled in), so a key written with
-the value the daemons already assumed is no change, and blocks are matched by kind and name.
-A block that disappears while one with the same content but another name appears is a rename.
-Derived values (``serial_no``, a real server's inherited port) are not listed.
+    global settings: network nat -> direct
+    virtual www added                         virtual www removed
+    virtual www renamed to web                virtual www activated / deactivated
+    virtual www: port 80 -> 8080              virtual www: send "GET /" -> "HEAD /"
+    server rs2 added to virtual web           server rs2 removed from virtual web
+    server rs1 of virtual web: weight 1 -> 5  server rs1 of virtual web deactivated
+    virtual servers reordered
+
+``serial_no`` is left out (every save bumps it) unless nothing else changed.  Used by the
+history (entries and comparisons) and the ACCEPT page.  Pure: no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
 from typing import TypeVar
 
-from piranha_web.lvscf.model import Config, RealServer, VirtualServer
+from piranha_web.lvscf.model import Config, Globals, MonitorScript, RealServer, VirtualServer
 
-#: fields that follow from others or from the tool itself, never worth a line of their own
-_DERIVED = frozenset({"serial_no", "effective_port", "servers", "monitor", "name", "kind",
-                      "active"})
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference: ``where`` ("global", "virtual www", "virtual www / server rs2")."""
-
-    where: str
-    what: str
-
-    def __str__(self) -> str:
-        if self.what.startswith(":"):
-            return f"{self.where}{self.what}"
-        return f"{self.where} {self.what}"
+MAX_VALUE = 60
+T = TypeVar("T", VirtualServer, RealServer)
 
 
-def shown(value: object) -> str:
-    """A model value as lvs.cf would say it (booleans 1/0, absent values "(not set)")."""
+def summarize(old: Config, new: Config) -> list[str]:
+    """Changes from ``old`` to ``new`` in words, globals first, then blocks in file order."""
+    lines = _globals(old.globals, new.globals)
+    lines.extend(_virtuals(old.virtuals, new.virtuals))
+    if not lines and old.globals.serial_no != new.globals.serial_no:
+        lines.append(f"serial_no {old.globals.serial_no} -> {new.globals.serial_no}")
+    return lines
+
+
+def show(value: object) -> str:
+    """A value as the summary shows it (bools 0/1, unset, long strings shortened)."""
     if value is None:
-        return "(not set)"
+        return "(unset)"
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, str) and (value == "" or " " in value):
-        return f'"{value}"'
+    if isinstance(value, str):
+        text = value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 3] + "..."
+        return f'"{text}"' if (not text or " " in text) else text
     return str(value)
 
 
-def _fields(old: object, new: object, where: str) -> Iterator[Change]:
-    for spec in fields(old):  # type: ignore[arg-type]
-        if spec.name in _DERIVED:
-            continue
-        before, after = getattr(old, spec.name), getattr(new, spec.name)
-        if before != after:
-            yield Change(where, f": {spec.name} {shown(before)} -> {shown(after)}")
+def _fields(old: object, new: object, skip: Iterable[str]) -> list[str]:
+    """``key old -> new`` for every dataclass field that differs."""
+    skipped = set(skip)
+    return [
+        f"{f.name} {show(getattr(old, f.name))} -> {show(getattr(new, f.name))}"
+        for f in fields(old)  # type: ignore[arg-type]
+        if f.name not in skipped and getattr(old, f.name) != getattr(new, f.name)
+    ]
 
 
-def _activity(old: bool, new: bool, where: str) -> Iterator[Change]:
-    if old != new:
-        yield Change(where, "activated" if new else "deactivated")
+def _globals(old: Globals, new: Globals) -> list[str]:
+    return [f"global settings: {change}" for change in _fields(old, new, ("serial_no",))]
 
 
-Named = TypeVar("Named", VirtualServer, RealServer)
+def _label(vs: VirtualServer) -> str:
+    return f"{vs.kind} {vs.name}"
 
 
-def _renames(removed: list[str], added: list[str], before: Mapping[str, Named],
-             after: Mapping[str, Named]) -> dict[str, str]:
-    """old name -> new name for blocks whose content is the same under another name."""
-    found: dict[str, str] = {}
-    for new_name in added:
-        for old_name in removed:
-            if old_name not in found and replace(before[old_name], name=new_name) == \
-                    after[new_name]:
-                found[old_name] = new_name
-                break
+def _by_name(items: Sequence[T]) -> dict[str, T]:
+    """First block of each name (a hand edit may repeat one; the rest is the validator's)."""
+    found: dict[str, T] = {}
+    for item in items:
+        found.setdefault(item.name, item)
     return found
 
 
-def _servers(old: VirtualServer, new: VirtualServer, where: str) -> Iterator[Change]:
-    before = {rs.name: rs for rs in old.servers}
-    after = {rs.name: rs for rs in new.servers}
-    removed = [name for name in before if name not in after]
-    added = [name for name in after if name not in before]
-    renamed = _renames(removed, added, before, after)
-    for name in removed:
-        if name in renamed:
-            yield Change(f"{where} / server {name}", f"renamed to {renamed[name]}")
-        else:
-            yield Change(f"{where} / server {name}", "deleted")
-    new_names = set(renamed.values())
-    for rs in new.servers:
-        here = f"{where} / server {rs.name}"
-        if rs.name in added:
-            if rs.name not in new_names:
-                yield Change(here, "added")
-            continue
-        yield from _activity(before[rs.name].active, rs.active, here)
-        yield from _fields(before[rs.name], rs, here)
-
-
-def _virtual(old: VirtualServer, new: VirtualServer) -> Iterator[Change]:
-    if old == new:
-        return
-    where = f"{new.kind} {new.name}"
-    yield from _activity(old.active, new.active, where)
-    yield from _fields(old, new, where)
-    yield from _fields(old.monitor, new.monitor, where)
-    yield from _servers(old, new, where)
-
-
-def describe(old: Config, new: Config) -> list[Change]:
-    """Every difference between ``old`` and ``new`` (see the module docstring)."""
-    changes = list(_fields(old.globals, new.globals, "global"))
-    before = {f"{vs.kind} {vs.name}": vs for vs in old.virtuals}
-    after = {f"{vs.kind} {vs.name}": vs for vs in new.virtuals}
-    removed = [label for label in before if label not in after]
-    added = [label for label in after if label not in before]
+def _renames(
+    gone: dict[str, T], added: dict[str, T]
+) -> dict[str, str]:
+    """old name -> new name where a removed and an added block are equal but for the name."""
     renamed: dict[str, str] = {}
-    for kind in {vs.kind for vs in (*old.virtuals, *new.virtuals)}:
-        pairs = _renames(
-            [before[label].name for label in removed if before[label].kind == kind],
-            [after[label].name for label in added if after[label].kind == kind],
-            {vs.name: vs for vs in old.virtuals if vs.kind == kind},
-            {vs.name: vs for vs in new.virtuals if vs.kind == kind},
-        )
-        renamed.update({f"{kind} {a}": f"{kind} {b}" for a, b in pairs.items()})
-    for label in removed:
-        if label in renamed:
-            changes.append(Change(label, f"renamed to {after[renamed[label]].name}"))
+    for old_name, old in gone.items():
+        for new_name, new in added.items():
+            if new_name not in renamed.values() and replace(new, name=old_name) == old:
+                renamed[old_name] = new_name
+                break
+    return renamed
+
+
+def _virtuals(old: Sequence[VirtualServer], new: Sequence[VirtualServer]) -> list[str]:
+    before, after = _by_name(old), _by_name(new)
+    gone = {n: v for n, v in before.items() if n not in after}
+    added = {n: v for n, v in after.items() if n not in before}
+    renamed = _renames(gone, added)
+    lines: list[str] = []
+    for name, vs in before.items():
+        if name in renamed:
+            lines.append(f"{_label(vs)} renamed to {renamed[name]}")
+        elif name in gone:
+            lines.append(f"{_label(vs)} removed")
+    for name, vs in after.items():
+        if name in added and name not in renamed.values():
+            lines.append(f"{_label(vs)} added")
+        elif name in before:
+            lines.extend(_virtual(before[name], vs))
+    common_before = [n for n in before if n in after]
+    common_after = [n for n in after if n in before]
+    if common_before != common_after:
+        lines.append("virtual servers reordered")
+    return lines
+
+
+def _virtual(old: VirtualServer, new: VirtualServer) -> list[str]:
+    label = _label(new)
+    lines: list[str] = []
+    if old.active != new.active:
+        lines.append(f"{label} {'activated' if new.active else 'deactivated'}")
+    lines.extend(f"{label}: {c}" for c in _fields(old, new, ("name", "active", "monitor",
+                                                             "servers")))
+    lines.extend(f"{label}: {c}" for c in _monitor(old.monitor, new.monitor))
+    lines.extend(_servers(label, old.servers, new.servers))
+    return lines
+
+
+def _monitor(old: MonitorScript, new: MonitorScript) -> list[str]:
+    return _fields(old, new, ())
+
+
+def _servers(label: str, old: Sequence[RealServer], new: Sequence[RealServer]) -> list[str]:
+    before, after = _by_name(old), _by_name(new)
+    gone = {n: s for n, s in before.items() if n not in after}
+    added = {n: s for n, s in after.items() if n not in before}
+    renamed = _renames(gone, added)
+    lines: list[str] = []
+    for name in gone:
+        if name in renamed:
+            lines.append(f"server {name} of {label} renamed to {renamed[name]}")
         else:
-            changes.append(Change(label, "deleted"))
-    targets = set(renamed.values())
-    for label, vs in after.items():
-        if label in targets:
-            continue
-        if label in added:
-            changes.append(Change(label, "added"))
-        elif before[label] is not vs:  # the model shares unchanged blocks' snapshots
-            changes.extend(_virtual(before[label], vs))
-    return changes
+            lines.append(f"server {name} removed from {label}")
+    for name, rs in after.items():
+        if name in added and name not in renamed.values():
+            lines.append(f"server {name} added to {label}")
+        elif name in before:
+            was = before[name]
+            if was.active != rs.active:
+                state = "activated" if rs.active else "deactivated"
+                lines.append(f"server {name} of {label} {state}")
+            lines.extend(f"server {name} of {label}: {c}"
+                         for c in _fields(was, rs, ("name", "active", "effective_port")))
+    if [n for n in before if n in after] != [n for n in after if n in before]:
+        lines.append(f"servers of {label} reordered")
+    return lines

@@ -90,7 +90,20 @@ def block_findings(doc: Document) -> list[Finding]:
                        f"{other.name!r}: pulse would replace one address with the other; give "
                        "each address its own alias (eth0:1, eth0:2, ...)")
     _global_findings(config, report)
+    _private_findings(doc, report)
     return report.findings
+
+
+#: the warning on a ``backup_private`` line that lvsconfig.c overwrites with ``backup``
+BACKUP_PRIVATE_IGNORED = ("ignored by pulse because primary_private is not set; set "
+                          "primary_private or remove this line")
+
+
+def _private_findings(doc: Document, report: _Reporter) -> None:
+    """A ``backup_private`` line pulse ignores: without primary_private, it uses ``backup``."""
+    if (doc.get("primary") is not None and doc.get("primary_private") is None
+            and doc.get("backup_private") is not None):
+        report(WARNING, (), "backup_private", "backup-private-ignored", BACKUP_PRIVATE_IGNORED)
 
 
 def _virtual_findings(

@@ -119,6 +119,11 @@ def _port(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> Non
                f"{word!r} is neither a port number nor a service name of /etc/services; "
                f"{refuse('invalid argument')}")
         return
+    if c_int(word) is None:
+        report(WARNING, "service-name",
+               f"{keyspec.name} = {word} is a service name: pulse looks it up in the router's "
+               "/etc/services when it starts and refuses the file where that lacks the name "
+               f"(Debian has no tcp entry for ntp, for example); write {keyspec.name} = {value}")
     _leading_zero(keyspec.name, word, value, report)
     if not 1 <= value <= 65535:
         report(ERROR, "port-range", f"port {value} is outside 1-65535: ipvsadm refuses it")

@@ -5,7 +5,7 @@ rendered from* and saves it through the store, then asks the syncer (if any) to 
 the backup router.  A sync failure never undoes or blocks the save; it is reported.  The
 outcome says what happened in the user's terms:
 
-* ``saved``: what changed in words (``summary``, from :func:`piranha_web.lvscf.changes.describe`
+* ``saved``: what changed in words (``summary``, from :func:`piranha_web.lvscf.changes.summarize`
   on the models before and after), the lvs.cf lines removed and added, each with the name of
   its block (a small diff), remaining warnings, sync result;
 * ``unchanged``: the edit changed nothing, nothing was written;
@@ -40,7 +40,7 @@ from piranha_web.errors import (
     ValidationFailedError,
 )
 from piranha_web.lvscf import Document
-from piranha_web.lvscf.changes import describe
+from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web.services import services
 
@@ -99,6 +99,8 @@ class SaveOutcome:
     sync: SyncReport | None = None
     summary: tuple[str, ...] = ()
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
+    findings: tuple[Finding, ...] = ()
 
     @property
     def saved(self) -> bool:
@@ -260,7 +262,8 @@ def save_edit(
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
-                            [_finding_error(f, fields) for f in findings])
+                            [_finding_error(f, fields) for f in findings],
+                            findings=tuple(findings))
     return SaveOutcome(
         "saved",
         result.revision,
@@ -268,7 +271,7 @@ def save_edit(
         changes=changed_lines(result.old_text, result.new_text),
         warnings=result.warnings,
         sync=run_sync(),
-        summary=tuple(str(c) for c in describe(before, doc.model())),
+        summary=tuple(summarize(before, doc.model())),
     )
 
 

@@ -32,8 +32,10 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
+from piranha_web.auth import MIN_PASSWORD_LENGTH
 from piranha_web.errors import AuthError, NetInfoError, ParseError
 from piranha_web.lvscf.model import Config
+from piranha_web.lvscf.values import decimal
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.vips import place_addresses
@@ -44,7 +46,8 @@ bp = Blueprint("control", __name__, url_prefix="/control")
 
 DEFAULT_RATE = 10
 MIN_RATE = 2
-MIN_PASSWORD = 8
+MAX_RATE = 86400
+MIN_PASSWORD = MIN_PASSWORD_LENGTH
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,15 @@ def refresh_of(args: Any) -> Refresh:
     text = (args.get("rate") or "").strip()
     if not text:
         return Refresh(auto, DEFAULT_RATE)
-    if not text.isdigit():
+    rate = decimal(text)
+    if rate is None:
         return Refresh(auto, DEFAULT_RATE, f"{text!r} is not a number of seconds; using "
                        f"{DEFAULT_RATE}.")
-    if int(text) < MIN_RATE:
+    if rate < MIN_RATE:
         return Refresh(auto, MIN_RATE, f"The shortest interval is {MIN_RATE} seconds.")
-    return Refresh(auto, int(text))
+    if rate > MAX_RATE:
+        return Refresh(auto, MAX_RATE, f"The longest interval is {MAX_RATE} seconds.")
+    return Refresh(auto, rate)
 
 
 def unchecked(table: IpvsTable) -> Comparison:

@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.lvscf import Document
-from piranha_web.lvscf.validate import Finding
+from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.lvscf.values import is_dotted_quad
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning, router_interfaces
@@ -73,6 +73,18 @@ def findings() -> list[Finding]:
             if f.key is None or f.key in KEYS]
 
 
+def private_notes(doc: Document) -> tuple[str | None, Finding | None]:
+    """What pulse uses as the primary's private IP when the field is blank, and the warning on
+    a ``backup_private`` line it ignores because of that (lvsconfig.c uses ``backup``)."""
+    ignored = next((f for f in validate(doc) if f.code == "backup-private-ignored"), None)
+    g = doc.model().globals
+    if doc.get("primary_private") is not None or g.primary_private is None:
+        return None, ignored
+    backup = f" and the backup's public IP ({g.backup_private})" if g.backup_private else ""
+    return (f"Blank: pulse uses the public IP ({g.primary_private}) as the primary's private "
+            f"IP{backup} for the private heartbeat."), ignored
+
+
 def primary_warning(primary: str) -> str | None:
     """A warning when the primary IP is not an address of this router."""
     if not is_dotted_quad(primary):
@@ -92,11 +104,13 @@ def _render(form: GlobalSettingsForm, outcome: SaveOutcome | None = None,
     written = panel.shown_value(doc, "network")
     network = written if written in dict(NETWORKS) else doc.model().globals.network
     nat_device = (doc.get("nat_router") or "").partition(" ")[2]
+    private_note, private_warning = private_notes(doc)
     page = render_template(
         "global_settings/index.html", form=form, help=HELP, outcome=outcome,
         warnings=findings(), network=network, network_set=doc.get("network") is not None,
         networks=NETWORKS, nat=network == "nat" and "nat_router_ip" in form,
         primary_note=primary_warning(doc.get("primary") or ""),
+        private_note=private_note, private_warning=private_warning,
         device_note=device_warning(nat_device) if network == "nat" else None,
     )
     return page, status

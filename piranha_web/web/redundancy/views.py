@@ -14,7 +14,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from piranha_web.lvscf.validate import Finding
+from piranha_web.lvscf import Document
+from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning
 from piranha_web.web.redundancy.form import (
@@ -37,19 +38,41 @@ BUTTONS = {"ACCEPT": None, "ENABLE": "1", "DISABLE": "0"}
 FIELD_OF = panel.mapper("global", FIELDS, {"backup_active": "backup"})
 
 
+def _field_of(where: str, key: str | None, code: str) -> str | None:
+    """FIELD_OF, except the ignored private IP's warning, which is shown at its place."""
+    return None if code == "backup-private-ignored" else FIELD_OF(where, key, code)
+
+
 def findings() -> list[Finding]:
-    """Findings lvs.cf has on this panel's keys: beside their fields, the others on top."""
-    return [f for f in panel.field_findings("global", FIELD_OF) if f.key in KEYS]
+    """Findings lvs.cf has on this panel's keys: beside their fields, the others on top (the
+    ignored private IP's warning is shown at its place)."""
+    return [f for f in panel.field_findings("global", _field_of)
+            if f.key in KEYS and f.code != "backup-private-ignored"]
+
+
+def private_notes(doc: Document) -> tuple[str | None, Finding | None]:
+    """What pulse uses as the backup's private IP when the field is not shown, and the warning
+    on a ``backup_private`` line it ignores (lvsconfig.c overwrites it with ``backup``)."""
+    ignored = next((f for f in validate(doc) if f.code == "backup-private-ignored"), None)
+    effective = doc.model().globals.backup_private
+    if doc.get("primary_private") is not None or effective is None:
+        return None, ignored
+    if doc.get("primary") is None:
+        return f"Private heartbeat address of the backup: {effective}.", ignored
+    return (f"Private heartbeat address of the backup: pulse uses {effective}, the public IP, "
+            "because the primary server has no private IP (GLOBAL SETTINGS)."), ignored
 
 
 def _render(form: RedundancyForm, outcome: SaveOutcome | None = None,
             status: int = 200) -> tuple[str, int]:
     doc = panel.load().document
     g = doc.model().globals
+    private_note, private_warning = private_notes(doc)
     page = render_template(
         "redundancy/index.html", form=form, help=HELP, outcome=outcome,
         warnings=findings(), active=g.backup_active,
-        private="backup_private" in form,
+        private="backup_private" in form, private_note=private_note,
+        private_warning=private_warning,
         device_note=device_warning(doc.get("syncd_iface") or "") if g.syncdaemon else None,
     )
     return page, status

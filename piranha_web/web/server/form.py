@@ -8,7 +8,7 @@ writes only the changed fields; a NEW real server gets Piranha's ADD keys, inact
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from wtforms import BooleanField, StringField
@@ -91,27 +91,35 @@ UNNAMED = "piranha-web-unnamed"
 
 
 def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
-    """The edit ACCEPT applies for a NEW real server of ``virtual`` (every field checked)."""
-    name = submitted(form.name)
+    """The edit ACCEPT applies for a NEW real server of ``virtual``."""
+    values = {key: submitted(getattr(form, key)) for key in FIELDS}
+    values["active"] = "1" if form.active.data else ""
+    return add_server(virtual, values)
+
+
+def add_server(virtual: str, values: Mapping[str, str]) -> Callable[[Document], None]:
+    """A NEW real server of ``virtual`` from the form's fields (``FIELDS``, and ``active``
+    "1" to add it active); every field is checked, so all errors are reported at once."""
+    name = values.get("name", "")
 
     def edit(doc: Document) -> None:
         problems = Problems()
         named = problems.attempt(lambda: check_new_name(name, "real server"))
         target = name if named else UNNAMED
-        address = submitted(form.address)
+        address = values.get("address", "")
         if not address:
             problems.refuse("address", "Enter the real server's IP address.")
-        values: dict[str, str | None] = {
+        keys: dict[str, str | None] = {
             "address": address or None,
-            "active": "1" if form.active.data else "0",
-            "port": submitted(form.port) or None,
-            "weight": submitted(form.weight) or None,
+            "active": "1" if values.get("active") == "1" else "0",
+            "port": values.get("port") or None,
+            "weight": values.get("weight") or None,
         }
-        while not problems.attempt(lambda: doc.add_server(virtual, target, values)):
+        while not problems.attempt(lambda: doc.add_server(virtual, target, keys)):
             refused = problems.errors[-1].key
-            if refused not in values or values[refused] is None:
+            if refused not in keys or keys[refused] is None:
                 break
-            values[refused] = None  # check the others without it
+            keys[refused] = None  # check the others without it
             with contextlib.suppress(NotFoundError):  # a half-added block goes
                 doc.remove_server(virtual, target)
         problems.raise_any()

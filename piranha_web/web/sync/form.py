@@ -10,10 +10,11 @@ from __future__ import annotations
 import shlex
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from piranha_web.sync import SyncSettings
+from piranha_web.web.fields import WholeNumberField
 
 PREFIX = "sync-"
 
@@ -39,14 +40,14 @@ class SyncSettingsForm(FlaskForm):
 
     host = StringField("Backup router address", validators=[Optional()])
     user = StringField("SSH user", validators=[InputRequired()])
-    port = IntegerField("SSH port", validators=[InputRequired(), NumberRange(1, 65535)])
+    port = WholeNumberField("SSH port", validators=[InputRequired(), NumberRange(1, 65535)])
     remote_path = StringField("lvs.cf path on the backup router", validators=[Optional()])
     identity_file = StringField("SSH identity file", validators=[Optional()])
     known_hosts = StringField("known_hosts file", validators=[Optional()])
     reload_command = StringField("Reload command on the backup router",
                                  validators=[Optional()])
     auto_sync = BooleanField("Copy after every ACCEPT")
-    connect_timeout = IntegerField("Connect timeout (seconds)",
+    connect_timeout = WholeNumberField("Connect timeout (seconds)",
                                    validators=[InputRequired(), NumberRange(1, 300)])
     back = HiddenField()
 

@@ -8,7 +8,7 @@ user changed (see ``panel``).  Virtual IP Address and Device together are the ``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
@@ -172,30 +172,35 @@ def edit_existing(todo: dict[str, str], name: str) -> Callable[[Document], None]
 
 
 def create_new(form: VirtualForm) -> Callable[[Document], None]:
-    """The edit ACCEPT applies for a NEW virtual server: Piranha's ADD keys plus the form.
+    """The edit ACCEPT applies for a NEW virtual server: Piranha's ADD keys plus the form."""
+    return add_virtual({key: submitted(getattr(form, key)) for key in FIELDS})
+
+
+def add_virtual(values: Mapping[str, str]) -> Callable[[Document], None]:
+    """A NEW virtual server from the form's fields (``FIELDS``; blank or absent: no key).
 
     A refused name or value does not stop the others from being checked: the block is added
     without the refused values (under a stand-in name if the name is refused), so the save
     reports every field's error at once and writes nothing.
     """
-    name = submitted(form.name)
+    name = values.get("name", "")
 
     def edit(doc: Document) -> None:
         problems = Problems()
         named = problems.attempt(lambda: check_new_name(name, "virtual server"))
         target = name if named else UNNAMED
-        vip, device = submitted(form.address), submitted(form.device)
+        vip, device = values.get("address", ""), values.get("device", "")
         if not vip and not device:
             problems.refuse("address", "Enter the virtual IP address.")
-        values: dict[str, str | list[str] | None] = {
+        keys: dict[str, str | list[str] | None] = {
             "address": _address(vip, device, problems), **ADD_EXTRA}
         for key in PLAIN_KEYS:
-            values[key] = submitted(getattr(form, key)) or None
-        while not problems.attempt(lambda: doc.add_virtual(target, values)):
+            keys[key] = values.get(key) or None
+        while not problems.attempt(lambda: doc.add_virtual(target, keys)):
             refused = problems.errors[-1].key
-            if refused not in values or values[refused] is None:
+            if refused not in keys or keys[refused] is None:
                 break
-            values[refused] = None  # check the others without it
+            keys[refused] = None  # check the others without it
             with contextlib.suppress(NotFoundError):  # a half-added block goes
                 doc.remove_virtual(target)
         problems.raise_any()

@@ -246,3 +246,22 @@ def test_nat_device_field_suggests_this_routers_devices_and_warns_about_others(
     assert "This router has no device eth1 (it has: " in page
     accept(client, nat_router_device="pwni1:1")
     assert 'id="nat_router_device-warning"' not in client.get(URL).get_data(as_text=True)
+
+
+def test_blank_private_ip_shows_what_pulse_uses_and_the_ignored_backup_private_line(
+        tmp_path: Path) -> None:
+    web = build_web(tmp_path, BASE.replace("network = direct", "network = direct\n"
+                                           "backup = 192.0.2.2\nbackup_private = 10.9.0.2"))
+    page = web.client().get(URL).get_data(as_text=True)
+
+    assert re.search(r'id="primary_private-effective">Blank: pulse uses the public IP '
+                     r"\(192\.0\.2\.1\) as the primary&#39;s private IP and the "
+                     r"backup&#39;s public IP \(192\.0\.2\.2\)", page)
+    assert re.search(r'id="primary_private-warning">Warning \(line \d+, backup_private\): '
+                     r"ignored by pulse because primary_private is not set", page)
+
+
+def test_a_set_private_ip_shows_no_effective_value_note(tmp_path: Path) -> None:
+    page = build_web(tmp_path, NAT).client().get(URL).get_data(as_text=True)
+    assert 'id="primary_private-effective"' not in page
+    assert 'id="primary_private-warning"' not in page

@@ -182,3 +182,20 @@ def test_sync_daemon_interface_suggests_and_checks_this_routers_devices(
         assert 'id="syncd_iface-warning"' not in client.get(URL).get_data(as_text=True)
     finally:
         ns.delete()
+
+
+def test_without_primary_private_the_backups_effective_private_ip_and_the_ignored_line_show(
+        tmp_path: Path) -> None:
+    """lvsconfig.c overwrites backup_private with backup when primary_private is not set."""
+    web = build_web(tmp_path, ACTIVE.replace("backup = 192.0.2.2",
+                                             "backup = 192.0.2.2\nbackup_private = 10.9.0.2"))
+    page = web.client().get(URL).get_data(as_text=True)
+
+    assert re.search(r'id="backup_private-effective">Private heartbeat address of the backup: '
+                     r"pulse uses 192\.0\.2\.2, the public IP", page)
+    warning = re.search(r'id="backup_private-warning">Warning \(line (\d+), backup_private\): '
+                        r"ignored by pulse because primary_private is not set; set "
+                        r"primary_private or remove this line", page)
+    assert warning and web.config.read_text().splitlines()[int(warning[1]) - 1] == (
+        "backup_private = 10.9.0.2")
+    assert page.count("ignored by pulse because") == 1  # next to the field, not twice
