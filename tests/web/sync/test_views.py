@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,20 +66,25 @@ def test_accept_saves_then_copies_the_exact_file_to_the_backup(
     assert 'id="sync-banner"' not in page
 
 
-def test_failed_sync_keeps_the_save_and_shows_the_banner_until_sync_now_succeeds(
+def test_failed_sync_keeps_the_save_and_shows_a_compact_status_until_sync_now_succeeds(
     tmp_path: Path, backup_router: BackupRouter, remote: Path
 ) -> None:
-    """Unconfirmed host key: the save stands, every page says out of sync, confirm + SYNC NOW."""
+    """Unconfirmed host key: the save stands and says why once; every page has a compact
+    "out of sync" in its header (no full-width banner); after CONFIRM the header no longer says
+    "host key unknown"; SYNC NOW copies."""
     web = with_syncer(build_web(tmp_path, lvs_cf_text(backup_router.address)), backup_router,
                       remote, trusted=False)
     client = web.client()
     page = accept_port(client, "8081")
     assert "port = 8081" in web.config.read_text()
     assert not remote.exists()
-    assert "host key unknown (confirm it first)" in page
-    for url in ("/virtual/", "/control/", "/global_settings/"):
+    assert page.count("host key unknown (confirm it first)") == 2  # the outcome + its details
+    assert 'id="sync-banner"' not in page
+    assert re.search(r'id="sync-indicator-text">Backup: out of sync<', page)
+    for url in ("/virtual/", "/control/", "/global/"):
         other = client.get(url).get_data(as_text=True)
-        assert 'id="sync-banner"' in other and "Backup router out of sync" in other
+        assert 'id="sync-banner"' not in other
+        assert re.search(r'id="sync-indicator-text">Backup: out of sync<', other)
     hostkey_page = client.get("/sync/hostkey").get_data(as_text=True)
     fingerprint = keygen_fingerprint(backup_router.keys.directory / "host.pub")
     assert fingerprint in hostkey_page
@@ -86,10 +92,12 @@ def test_failed_sync_keeps_the_save_and_shows_the_banner_until_sync_now_succeeds
     confirmed = client.post("/sync/hostkey", data={"fingerprint": fingerprint},
                             follow_redirects=True).get_data(as_text=True)
     assert "is now trusted" in confirmed
+    assert "host key unknown" not in client.get("/virtual/").get_data(as_text=True)
+    assert "host key confirmed, not copied yet" in confirmed
     after = client.post("/sync/now", data={"back": "/control/"})
     assert after.status_code == 303 and after.headers["Location"] == "/control/"
     control = client.get("/control/").get_data(as_text=True)
-    assert 'id="sync-banner"' not in control
+    assert re.search(r'id="sync-indicator-text">Backup: in sync<', control)
     assert "verified" in control
     assert remote.read_bytes() == web.config.read_bytes()
 
