@@ -13,6 +13,7 @@ from flask import render_template_string
 from flask.testing import FlaskClient
 
 from piranha_web.sync import SyncService, SyncSettings
+from piranha_web.sync.outcome import SyncOutcome, save_outcome
 from tests.helpers.sshd import BackupRouter, control_masters, lvs_cf_text
 from tests.web.conftest import Web, build_web, form_of
 from tests.web.test_csrf import logged_in
@@ -158,3 +159,25 @@ def test_sync_now_needs_login_and_the_pages_csrf_token(
     form = form_of(client, "/sync/status")
     assert client.post("/sync/now", data=form).status_code == 303
     assert remote.read_bytes() == web.config.read_bytes()
+
+
+def test_only_a_changed_host_key_gets_a_full_width_alert_on_every_page(synced: Web) -> None:
+    client = synced.client()
+    for reason, alert in (("backup router unreachable", False), ("host key CHANGED", True)):
+        save_outcome(synced.state_dir, SyncOutcome(False, "failed", reason=reason, time=1.0))
+        page = client.get("/virtual/").get_data(as_text=True)
+        assert ('id="sync-banner"' in page) is alert, reason
+        assert 'id="sync-indicator"' in page
+
+
+def test_sync_now_of_a_file_with_errors_asks_first_and_copies_after_confirmation(
+    synced: Web, remote: Path
+) -> None:
+    synced.config.write_text(synced.config.read_text() + "keepalive = 4 # inline\n")
+    client = synced.client()
+    asked = client.post("/sync/now", data={"back": "/control/"})
+    assert asked.status_code == 200 and 'id="sync-confirm"' in asked.get_data(as_text=True)
+    assert not remote.exists()
+    copied = client.post("/sync/now", data={"back": "/control/", "confirm": "copy"})
+    assert copied.status_code == 303
+    assert remote.read_bytes() == synced.config.read_bytes()
