@@ -101,6 +101,7 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "audit.index": READ_ADMIN,
     "apidocs.index": READ,  # the REST API's documentation (the API's own routes: web/api/auth.py)
     "apidocs.openapi_download": READ,
+    "findings.index": READ,
 }
 
 

@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("users.delete", "GET"): A, ("users.delete", "POST"): A,
     ("audit.index", "GET"): A,
     ("apidocs.index", "GET"): V, ("apidocs.openapi_download", "GET"): V,
+    ("findings.index", "GET"): V,
 }
 
 
