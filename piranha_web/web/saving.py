@@ -36,6 +36,7 @@ from typing import Any
 from flask import session
 
 from piranha_web.errors import (
+    AuditError,
     DuplicateNameError,
     EditError,
     EditErrors,
@@ -48,6 +49,7 @@ from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.validate import Finding, validate
+from piranha_web.web import journal
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,7 @@ class SaveOutcome:
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
     findings: tuple[Finding, ...] = ()
+    previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
     #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
     diff: ChangedLines = ChangedLines()
 
@@ -233,7 +236,9 @@ def run_sync() -> SyncReport | None:
         result = syncer.after_save()
     except Exception as err:  # a sync problem must never undo or block the save
         log.exception("sync after save failed")
+        journal.record("sync", ok=False, message=str(err), trigger="after save")
         return SyncReport(False, f"copying lvs.cf to the backup router failed: {err}")
+    journal.record("sync", ok=bool(result.ok), message=str(result.message), trigger="after save")
     return SyncReport(bool(result.ok), str(result.message))
 
 
@@ -243,15 +248,19 @@ def save_edit(
     fields: FieldMapper,
     *,
     success: str = "lvs.cf saved.",
+    cause: str = "web",
+    restored_from: str | None = None,
 ) -> SaveOutcome:
     """Apply ``edit`` to lvs.cf as of ``revision`` and save it (see the module docstring).
 
     ``fields`` maps a finding's (where, key, code), or an edit error's key, to a form field.
+    The save is recorded in the audit trail and the history (``cause``, ``restored_from``)
+    before lvs.cf is written; when the audit trail cannot be written nothing is saved.
     :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  When another save
     lands between loading and saving, the edit is rebased on that one too (a few times).
     """
     for _ in range(SAVE_ATTEMPTS):
-        outcome = _attempt(edit, revision, fields, success)
+        outcome = _attempt(edit, revision, fields, success, cause, restored_from)
         if outcome is not None:
             return outcome
     current = services().store.load()
@@ -259,7 +268,8 @@ def save_edit(
 
 
 def _attempt(
-    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str
+    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
+    cause: str, restored_from: str | None,
 ) -> SaveOutcome | None:
     """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was held."""
     store = services().store
@@ -285,8 +295,14 @@ def _attempt(
                             [FieldError(target, message if target else str(err))])
     if not doc.changes():
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
+    summary = tuple(summarize(before, doc.model()))
     try:
-        result = store.save(doc, loaded.revision)
+        result = store.save(doc, loaded.revision,
+                            recorder=journal.recorder(cause, restored_from, summary))
+    except AuditError as err:
+        return _with_fields("invalid", revision, "Nothing was saved: every save is recorded in "
+                            "the audit trail, and it cannot be written.",
+                            [FieldError(None, str(err))])
     except StaleRevisionError:
         return None
     except ValidationFailedError as err:
@@ -302,7 +318,8 @@ def _attempt(
         warnings=result.warnings,
         diff=result.changes,
         sync=run_sync(),
-        summary=tuple(summarize(before, doc.model())),
+        summary=summary,
+        previous=loaded.revision,
     )
 
 
@@ -377,6 +394,8 @@ def remember(outcome: SaveOutcome) -> None:
         "changes": changes,
         "omitted": len(outcome.changes) - len(changes),
         "sync": [outcome.sync.ok, outcome.sync.message] if outcome.sync else None,
+        "previous": outcome.previous,
+        "revision": outcome.revision,
     }
 
 
