@@ -89,6 +89,9 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "sync.now": {"POST": Role.OPERATOR},
     "sync.save_settings": {"POST": Role.ADMIN},
     "sync.confirm": {"POST": Role.ADMIN},
+    "keepalived.index": READ,
+    "keepalived.apply": {"POST": Role.ADMIN},
+    "keepalived.save_engine": {"POST": Role.ADMIN},
 }
 
 

@@ -17,6 +17,7 @@ TAB_OF_BLUEPRINT = {
     "virtual": "virtual",
     "server": "virtual",
     "monitoring": "virtual",
+    "keepalived": "keepalived",
 }
 #: tab bar: (tab, endpoint, label) in Piranha's order
 TABS = (
@@ -24,6 +25,7 @@ TABS = (
     ("global_settings", "global_settings.index", "GLOBAL SETTINGS"),
     ("redundancy", "redundancy.index", "REDUNDANCY"),
     ("virtual", "virtual.index", "VIRTUAL SERVERS"),
+    ("keepalived", "keepalived.index", "KEEPALIVED"),
 )
 #: form fields holding whole numbers: phones show a number pad (inputmode="numeric")
 NUMERIC_FIELDS = frozenset({
