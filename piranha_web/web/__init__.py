@@ -33,7 +33,11 @@ BLUEPRINTS: tuple[str, ...] = (
     "probe",
     "sync",
     "keepalived",
+    "history",
+    "users",
+    "audit",
     "apidocs",
+    "findings",
 )
 
 
