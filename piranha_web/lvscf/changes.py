@@ -76,7 +76,14 @@ def _fields(old: object, new: object, skip: Iterable[str]) -> list[str]:
 
 
 def _globals(old: Globals, new: Globals) -> list[str]:
-    return [f"global settings: {change}" for change in _fields(old, new, ("serial_no",))]
+    # without primary_private, pulse's private addresses are the public ones (the model holds
+    # them so): a change of primary or backup is not also a change of a private address
+    derived = [private for private, public in (("primary_private", "primary"),
+                                               ("backup_private", "backup"))
+               if getattr(old, private) == getattr(old, public)
+               and getattr(new, private) == getattr(new, public)]
+    return [f"global settings: {change}"
+            for change in _fields(old, new, ("serial_no", *derived))]
 
 
 def _label(vs: VirtualServer) -> str:
