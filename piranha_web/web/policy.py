@@ -99,6 +99,8 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "users.password": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.delete": {**READ_ADMIN, "POST": Role.ADMIN},
     "audit.index": READ_ADMIN,
+    "apidocs.index": READ,
+    "apidocs.openapi_download": READ,
 }
 
 
