@@ -19,3 +19,18 @@ def test_a_viewer_token_is_refused_writes_and_an_admin_save_is_recorded(api: Api
     entry = api.web.services.audit.entries(kind="save")[0]
     assert (entry.user, entry.details["cause"]) == ("piranha", "api")
     assert api.web.services.history.revisions()[0].cause == "api"
+
+
+def test_put_config_is_recorded_and_refused_when_the_audit_trail_cannot_be_written(
+    api: Api,
+) -> None:
+    text = api.web.config.read_text().replace("port = 80", "port = 81")
+    assert api.write("PUT", "/config", {"text": text}).status_code == 200
+    assert api.web.services.audit.entries(kind="save")[0].details["summary"] == [
+        "virtual web: port 80 -> 81"]
+    api.web.services.audit.path.unlink()
+    api.web.services.audit.path.mkdir()
+    before = api.web.config.read_bytes()
+    refused = api.write("PUT", "/config", {"text": text.replace("port = 81", "port = 82")})
+    assert refused.status_code == 503 and "audit trail" in refused.get_data(as_text=True)
+    assert api.web.config.read_bytes() == before
