@@ -36,6 +36,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "users",
     "audit",
     "apidocs",
+    "findings",
 )
 
 

@@ -99,8 +99,9 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "users.password": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.delete": {**READ_ADMIN, "POST": Role.ADMIN},
     "audit.index": READ_ADMIN,
-    "apidocs.index": READ,
+    "apidocs.index": READ,  # the REST API's documentation (the API's own routes: web/api/auth.py)
     "apidocs.openapi_download": READ,
+    "findings.index": READ,
 }
 
 

@@ -20,6 +20,7 @@ from piranha_web.auth import LoginThrottle, PasswordFile
 from piranha_web.history import History
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor import ProbeResult
+from piranha_web.monitor.runner import CheckRunner
 from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
@@ -59,7 +60,8 @@ class NetInfo(Protocol):
 class Prober(Protocol):
     """Runs nanny-exact health checks for TEST and CHECK NOW.
 
-    The ``piranha_web.monitor`` module itself fits; the probe views use it when this is None.
+    By default a :class:`~piranha_web.monitor.runner.CheckRunner` (off the request threads,
+    bounded, capped); the ``piranha_web.monitor`` module itself fits too (used when None).
     """
 
     def probe_virtual(
@@ -77,7 +79,7 @@ class Services:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     syncer: Syncer | None = None
     netinfo: NetInfo | None = None
-    prober: Prober | None = None
+    prober: Prober | None = field(default_factory=CheckRunner)
 
     @property
     def accounts(self) -> Accounts:

@@ -8,6 +8,8 @@ the current revision, invalid 422 with the findings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -48,6 +50,12 @@ def on_invalid_request(err: ValidationError) -> Response:
     if any(e["loc"] == ("If-Match",) for e in err.errors()):
         return from_api_error(precondition_required())
     return from_validation(err)
+
+
+def given_fields(body: Any) -> dict[str, str]:
+    """The fields a client sent in a change (left-out fields stay as they are); null is ''
+    (the key is removed), like a blank field of a panel."""
+    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
 
 
 def _any_field(where: str, key: str | None, code: str) -> str | None:
