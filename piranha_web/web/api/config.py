@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.validate import Finding, check_text
+from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
@@ -52,7 +53,10 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
         raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
                        findings=[from_finding(f) for f in check_text(body.text)]) from err
     try:
-        result = store.save(doc, revision)
+        result = store.save(doc, revision, recorder=journal.recorder("api"))
+    except AuditError as err:
+        raise ApiError(503, f"Nothing was saved: every save is recorded in the audit trail, "
+                       f"and it cannot be written ({err}).") from err
     except StaleRevisionError as err:
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
                        revision=err.actual) from err

@@ -39,6 +39,7 @@ from piranha_web.lvscf.values import decimal
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.vips import place_addresses
+from piranha_web.web import journal
 from piranha_web.web.security import start_session
 from piranha_web.web.services import services
 
@@ -166,6 +167,7 @@ def password() -> Response | str | tuple[str, int]:
     except AuthError as err:
         form.new.errors = [str(err)]
         return render_template("control/password.html", form=form), 500
+    journal.record("user", action="passwd", target=user, cause="own password")
     # a new password ends every session; this one continues with the new password
     start_session(current_app.extensions["piranha_web.settings"], user)
     flash("Password changed. Other sessions of this user have been logged out.", "success")
