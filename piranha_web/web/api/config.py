@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from piranha_web.accounts import Role
 from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf import Document, parse
+from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.validate import Finding, check_text
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
@@ -52,6 +53,10 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
         raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
                        findings=[from_finding(f) for f in check_text(body.text)]) from err
     try:
+        before = store.config()[1]
+    except ParseError:
+        before = None  # replacing a broken file: no summary of what changed
+    try:
         result = store.save(doc, revision)
     except StaleRevisionError as err:
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
@@ -65,6 +70,7 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     written = m.WriteResult(
         status="saved" if saved else "unchanged", revision=result.revision,
         message="lvs.cf saved." if saved else "Nothing changed; lvs.cf was not written.",
+        summary=summarize(before, doc.model()) if saved and before is not None else [],
         changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in changed_lines(result.old_text, result.new_text)],
         warnings=[from_finding(f) for f in result.warnings],

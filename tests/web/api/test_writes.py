@@ -77,7 +77,9 @@ def test_the_created_virtual_server_reads_back_with_the_schemas_field_names(api:
 
 def test_a_stale_if_match_is_412_with_the_current_revision_and_changes_nothing(api: Api) -> None:
     old = api.revision()
-    assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old).status_code == 200
+    saved = api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old)
+    assert saved.status_code == 200 and saved.json is not None
+    assert any("8080" in line for line in saved.json["summary"]), saved.json
     before = api.web.config.read_bytes()
     response = api.write("PATCH", "/virtual-servers/web", {"port": "8081"}, old)
     assert response.status_code == 412
