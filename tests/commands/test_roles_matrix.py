@@ -47,7 +47,14 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("probe.check", "POST"): OP, ("probe.test", "POST"): A,
     ("sync.index", "GET"): V, ("sync.status", "GET"): V, ("sync.hostkey", "GET"): V,
     ("sync.now", "POST"): OP, ("sync.save_settings", "POST"): A, ("sync.confirm", "POST"): A,
+    ("history.index", "GET"): V, ("history.view", "GET"): V, ("history.compare", "GET"): V,
+    ("history.restore", "POST"): A,
+    ("users.index", "GET"): A, ("users.index", "POST"): A,
+    ("users.password", "GET"): A, ("users.password", "POST"): A,
+    ("users.delete", "GET"): A, ("users.delete", "POST"): A,
+    ("audit.index", "GET"): A,
     ("apidocs.index", "GET"): V, ("apidocs.openapi_download", "GET"): V,
+    ("findings.index", "GET"): V,
 }
 
 

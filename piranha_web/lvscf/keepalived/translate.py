@@ -358,8 +358,7 @@ class _Translator:
         g = self.g
         if not g.backup_active or not g.backup:
             return None
-        # the model holds the addresses pulse uses: without primary_private they are the
-        # public ones (lvsconfig.c copies primary and backup), so no separate private channel
+        # the model gives the public addresses as private ones when none are set (as pulse)
         private = bool(g.primary_private and g.backup_private) and (
             (g.primary_private, g.backup_private) != (g.primary, g.backup))
         primary = g.primary_private if private else g.primary

@@ -68,7 +68,7 @@ def write(edit: Edit, *, success: str, status: int = 200,
           location: str | None = None) -> Response:
     """Apply ``edit`` as of the If-Match revision and answer with a :class:`WriteResult`."""
     revision = expected_revision()
-    outcome = save_edit(edit, revision, _any_field, success=success)
+    outcome = save_edit(edit, revision, _any_field, success=success, cause="api")
     if outcome.status == "conflict":
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
                        "it again and re-apply your change.", revision=outcome.revision)
