@@ -7,10 +7,16 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.errors import (
+    AuditError,
+    ParseError,
+    StaleRevisionError,
+    ValidationFailedError,
+)
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.validate import Finding, check_text
+from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
@@ -57,7 +63,7 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     except ParseError:
         before = None  # replacing a broken file: no summary of what changed
     try:
-        result = store.save(doc, revision)
+        result = store.save(doc, revision, recorder=journal.recorder("api"))
     except StaleRevisionError as err:
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
                        revision=err.actual) from err
@@ -65,6 +71,9 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
         raise ApiError(422, "Nothing was saved: the text adds validation errors.",
                        findings=[from_finding(f) for f in err.findings
                                  if isinstance(f, Finding)]) from err
+    except AuditError as err:
+        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
+                       f"written ({err}); nothing was saved.") from err
     saved = result.new_text != result.old_text
     sync = run_sync() if saved else None
     written = m.WriteResult(
