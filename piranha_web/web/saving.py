@@ -313,7 +313,7 @@ def _conflict(
     try:
         edit(current)
         preview = changed_lines(text, current.dumps())
-    except (EditError, DuplicateNameError, LookupError):
+    except (EditError, EditErrors, DuplicateNameError, LookupError):
         preview = ()
     return SaveOutcome(
         "conflict",
