@@ -368,7 +368,7 @@ def _conflict(edit: Callable[[Document], None], current: Document, revision: str
     try:
         edit(current)
         preview = line_changes(current.changes())
-    except (EditError, DuplicateNameError, LookupError):
+    except (EditError, EditErrors, DuplicateNameError, LookupError):
         preview = ()
     return SaveOutcome(
         "conflict",
