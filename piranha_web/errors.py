@@ -21,7 +21,9 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── StoreIOError           reading or writing the file failed
     ├── SyncError                  copying lvs.cf to the backup router failed
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
+    ├── KeepalivedError            keepalived's settings, files or process unusable
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
+    ├── AuditError                 the audit trail cannot be written; the save is refused
     ├── ChecksBusyError            TEST / CHECK NOW refused: as many checks as allowed are running
     └── AuthError                  login / password problems
         └── RoleError              the user's role does not allow the request (403)
@@ -151,6 +153,12 @@ class KeepalivedValueError(LvsCfError, ValueError):
         super().__init__(f"{what}: {message}")
 
 
+class KeepalivedError(PiranhaError):
+    """keepalived's settings, files or process on this router cannot be used as asked."""
+
+    status_hint = 500
+
+
 class StoreError(PiranhaError):
     """A problem with lvs.cf on disk."""
 
@@ -237,3 +245,9 @@ class RoleError(AuthError):
     """The logged-in user's role does not allow the request (``web.policy``)."""
 
     status_hint = 403
+
+
+class AuditError(PiranhaError):
+    """The audit trail cannot be written (or read); a save that needs it is refused."""
+
+    status_hint = 503

@@ -15,7 +15,9 @@ from typing import Protocol
 from flask import current_app
 
 from piranha_web.accounts import Accounts
+from piranha_web.audit import AuditLog
 from piranha_web.auth import LoginThrottle, PasswordFile
+from piranha_web.history import History
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor import ProbeResult
 from piranha_web.monitor.runner import CheckRunner
@@ -83,6 +85,16 @@ class Services:
     def accounts(self) -> Accounts:
         """Users and roles: ``passwords`` plus the ``roles`` file beside it."""
         return Accounts(self.passwords)
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit trail in the state directory."""
+        return AuditLog(self.state_dir)
+
+    @property
+    def history(self) -> History:
+        """Revisions of lvs.cf: the store's copies, metadata in the state directory."""
+        return History(self.store, self.state_dir)
 
 
 def services() -> Services:
