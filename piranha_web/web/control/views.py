@@ -147,21 +147,22 @@ def password() -> Response | str | tuple[str, int]:
         return render_template("control/password.html", form=form), 400
     user = str(session.get("user"))
     client = request.remote_addr or "unknown"
-    throttle = services().login_throttle
-    wait = throttle.wait_seconds(client, user)
-    if wait > 0:
-        form.current.errors = [f"Too many wrong passwords. Wait {int(wait + 0.999)} seconds."]
-        return render_template("control/password.html", form=form), 429
     problem = _new_password_problem(form)
     if problem:
         form.new.errors = [problem]
         return render_template("control/password.html", form=form), 400
+    throttle = services().login_throttle
+    # one atomic check-and-record, as at login; a logged-in session is not slowed down by
+    # guesses at this user's password from elsewhere (trusted), only by its own failures
+    wait = throttle.attempt(client, user, trusted=True)
+    if wait > 0:
+        form.current.errors = [f"Too many wrong passwords. Wait {int(wait + 0.999)} seconds."]
+        return render_template("control/password.html", form=form), 429
     passwords = services().passwords
     if not passwords.verify(user, form.current.data or ""):
-        throttle.failed(client, user)
         form.current.errors = ["This is not your current password; nothing was changed."]
         return render_template("control/password.html", form=form), 400
-    throttle.succeeded(client, user)
+    throttle.succeeded(client, user, trusted=True)
     try:
         passwords.set_password(user, form.new.data or "")
     except AuthError as err:
