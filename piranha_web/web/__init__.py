@@ -32,6 +32,9 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "history",
+    "users",
+    "audit",
     "apidocs",
     "findings",
 )

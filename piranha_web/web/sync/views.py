@@ -32,6 +32,7 @@ from wtforms.validators import InputRequired
 from piranha_web.errors import SyncError
 from piranha_web.sync import HostKey, SyncOutcome, SyncService, SyncStatus, failures
 from piranha_web.sync.failures import explain
+from piranha_web.web import journal
 from piranha_web.web.security import safe_next
 from piranha_web.web.services import services
 from piranha_web.web.sync.form import HELP, PREFIX, SyncSettingsForm
@@ -218,6 +219,7 @@ def now() -> Response | str:
         return render_template("sync/confirm.html", errors=errors, form=form,
                                back=back_to(form.back.data))
     outcome = service.sync_now()
+    journal.record("sync", ok=outcome.ok, message=outcome.message, trigger="SYNC NOW")
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(back_to(form.back.data), code=303)
 
@@ -250,8 +252,11 @@ def confirm() -> Response:
     try:
         key = service.trust_host_key(form.fingerprint.data or "")
     except SyncError as err:
+        journal.record("host-key", ok=False, fingerprint=form.fingerprint.data or "",
+                       message=err.reason)
         flash(f"Nothing was trusted: {err.reason}. {err.detail}", "error")
         return redirect(url_for(".hostkey"), code=303)
+    journal.record("host-key", ok=True, fingerprint=key.fingerprint, key_type=key.key_type)
     flash(f"The backup router's {key.key_type} host key {key.fingerprint} is now trusted. "
           "SYNC NOW copies lvs.cf to it.", "success")
     return redirect(url_for(".index"), code=303)
