@@ -315,3 +315,26 @@ def test_forms_work_without_javascript(browser: Any, served: Served) -> None:
         assert "timeout = 9" in served.config.read_text()
     finally:
         context.close()
+
+
+def test_header_status_and_findings_line_fit_a_phone(
+    browser: Any, served_negative: Served
+) -> None:
+    """At 390 px the header (with the sync status) and the findings line stay within the
+    screen; the FINDINGS page and an edit page are screenshot for a look."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        login(page, served_negative)
+        page.goto(served_negative.url + "/virtual/edit?virtual=portal1v1")
+        page.fill("#timeout", "6")
+        accept(page)
+        for selector in ("header.titlebar", "#findings-summary"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, \
+                (selector, box)
+        screenshot(page, "traps-07-edit-390")
+        page.click("#findings-link")
+        screenshot(page, "traps-08-findings-390")
+    finally:
+        context.close()
