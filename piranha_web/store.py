@@ -124,6 +124,11 @@ class ConfigStore:
         cached = self._current(self.read_bytes() if data is None else data)
         return cached.revision, cached.document.model()
 
+    def findings(self) -> tuple[str, list[Finding]]:
+        """``(revision, findings)`` of lvs.cf now, validated once per revision (readers only)."""
+        cached = self._current(self.read_bytes())
+        return cached.revision, validate(cached.document)
+
     def _current(self, data: bytes) -> Loaded:
         """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
         revision = revision_of(data)

@@ -18,7 +18,6 @@ outcome says what happened in the user's terms:
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from piranha_web.errors import (
 )
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding
+from piranha_web.web import line_diff
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -96,26 +96,14 @@ class SaveOutcome:
 def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order.
 
-    The common head and tail are skipped before difflib sees the lines: an edit touches a few
-    lines of a file that may have 200k, and difflib on the whole file would take minutes.
+    :mod:`.line_diff` keeps this fast on files of 200k lines that repeat the same few texts
+    (difflib alone would take minutes there).
     """
     a, b = old.splitlines(), new.splitlines()
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
     changes: list[LineChange] = []
-    matcher = difflib.SequenceMatcher(
-        a=a[head : len(a) - tail], b=b[head : len(b) - tail], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        changes.extend(LineChange("-", head + n + 1, a[head + n]) for n in range(i1, i2))
-        changes.extend(LineChange("+", head + n + 1, b[head + n]) for n in range(j1, j2))
+    for _, i1, i2, j1, j2 in line_diff.changed(a, b):
+        changes.extend(LineChange("-", n + 1, a[n]) for n in range(i1, i2))
+        changes.extend(LineChange("+", n + 1, b[n]) for n in range(j1, j2))
     return tuple(changes)
 
 

@@ -21,6 +21,7 @@ from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
 from piranha_web.store import ConfigStore
+from piranha_web.web.recent_checks import RecentChecks
 
 EXTENSION_KEY = "piranha_web"
 
@@ -75,6 +76,7 @@ class Services:
     syncer: Syncer | None = None
     netinfo: NetInfo | None = None
     prober: Prober | None = None
+    recent_checks: RecentChecks = field(default_factory=RecentChecks)
 
 
 def services() -> Services:
