@@ -5,6 +5,9 @@
   The file is written atomically with mode 600.
 * :func:`load_or_create_secret` returns the key that signs session cookies (file mode 600), so
   sessions survive a restart but not a new state directory.
+* :func:`passwd_command` is the command that sets the password of this installation's login,
+  as the serve command and the login page print it (the full path of this environment's
+  ``piranha-web``, and the state directory in use).
 * :class:`LoginThrottle` slows down repeated failed logins per (client, user) with a growing
   lockout window; it never sleeps, callers refuse the attempt and say how long to wait.
 
@@ -20,18 +23,35 @@ import hashlib
 import hmac
 import os
 import secrets
+import shlex
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from piranha_web.errors import AuthError
 
 DEFAULT_USER = "piranha"
+
+
+def passwd_command(state_dir: Path) -> str:
+    """The shell command that sets the login password for ``state_dir``, runnable as printed.
+
+    It names this Python environment's ``piranha-web`` by its full path (a virtualenv's is not
+    on PATH) and the state directory absolutely (the default is another directory).
+    """
+    script = Path(sys.executable).parent / "piranha-web"
+    program = str(script) if script.exists() else "piranha-web"
+    return shlex.join([program, "passwd", "--state-dir", str(state_dir.resolve()),
+                       "--password-stdin"])
 PASSWORD_FILE = "passwords"  # noqa: S105 (a file name)
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
+#: the shortest password accepted anywhere (web form and ``piranha-web passwd``)
+MIN_PASSWORD_LENGTH = 8
 
 #: scrypt cost; 2**14 × 8 × 1 needs 16 MiB and about 50 ms, the hash records its own cost
 SCRYPT_N = 2**14
@@ -119,11 +139,22 @@ class PasswordFile:
         """True when ``user`` has a password."""
         return user in self._read()
 
+    def users(self) -> list[str]:
+        """Every user with a password, in file order."""
+        return list(self._read())
+
+    def remove(self, user: str) -> None:
+        """Forget ``user``'s line (other users' lines are kept)."""
+        entries = self._read()
+        if entries.pop(user, None) is not None:
+            text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
+            write_private(self.path, text.encode("utf-8"))
+
     def set_password(self, user: str, password: str) -> None:
         """Store a new hash for ``user`` (other users' lines are kept)."""
         check_user_name(user)
-        if not password:
-            raise AuthError("the password must not be empty")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AuthError(f"use at least {MIN_PASSWORD_LENGTH} characters for the password")
         entries = self._read()
         entries[user] = hash_password(password, n=self.cost)
         text = "".join(f"{name}:{encoded}\n" for name, encoded in entries.items())
@@ -229,11 +260,22 @@ class _Failures:
 
 
 class LoginThrottle:
-    """Growing lockout after repeated failed logins, per (client address, user name).
+    """Failed-login throttling: a growing lock per (client, user), a slowdown per user.
 
-    The first ``free`` failures cost nothing; the next one locks the pair for ``base`` seconds,
-    each further one doubles the lock, at most ``ceiling``.  A success clears the
-    pair; entries idle for ``forget`` seconds are dropped, and at most ``capacity`` are kept.
+    * Per (client, user): the first ``free`` failures cost nothing; the next one locks the pair
+      for ``base`` seconds, each further one doubles the lock, at most ``ceiling``.
+    * Per user, across all clients that are not ``trusted``: after ``user_free`` failures each
+      further one makes every untrusted client wait ``user_base`` seconds, doubling, at most
+      ``user_ceiling``.  Guesses from many addresses are slowed down together, yet never locked
+      out for long; and a trusted client (the web layer's device cookie: a browser that logged
+      in as this user before) is subject only to its own pair lock, so an attacker cannot keep
+      the real admin out.
+    * :meth:`attempt` checks and records in one step under the lock: parallel guesses cannot
+      slip between the check and the record.  The attempt counts as failed until
+      :meth:`succeeded` undoes it.
+
+    A success clears the pair; entries idle for ``forget`` seconds are dropped, and at most
+    ``capacity`` pairs and ``capacity`` users are kept.
     """
 
     def __init__(
@@ -242,6 +284,9 @@ class LoginThrottle:
         free: int = 3,
         base: float = 2.0,
         ceiling: float = 300.0,
+        user_free: int = 10,
+        user_base: float = 1.0,
+        user_ceiling: float = 30.0,
         forget: float = 3600.0,
         capacity: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
@@ -249,10 +294,14 @@ class LoginThrottle:
         self.free = free
         self.base = base
         self.ceiling = ceiling
+        self.user_free = user_free
+        self.user_base = user_base
+        self.user_ceiling = user_ceiling
         self.forget = forget
         self.capacity = capacity
         self.clock = clock
         self._entries: dict[tuple[str, str], _Failures] = {}
+        self._users: dict[str, _Failures] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -260,36 +309,69 @@ class LoginThrottle:
         with self._lock:
             return len(self._entries)
 
-    def wait_seconds(self, client: str, user: str) -> float:
+    def wait_seconds(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Seconds until ``client`` may try ``user`` again (0 when it may try now)."""
         with self._lock:
-            entry = self._entries.get((client, user))
-            if entry is None:
-                return 0.0
-            return max(0.0, entry.locked_until - self.clock())
+            return self._wait(client, user, trusted, self.clock())
 
-    def failed(self, client: str, user: str) -> float:
-        """Record a failed attempt; returns the lockout that now applies (seconds)."""
+    def attempt(self, client: str, user: str, *, trusted: bool = False) -> float:
+        """Reserve one try atomically: 0 when it may go ahead (it counts as a failure until
+        :meth:`succeeded`), else the seconds to wait (nothing recorded)."""
         with self._lock:
             now = self.clock()
-            self._prune(now)
-            entry = self._entries.setdefault((client, user), _Failures(0, now, now))
-            entry.count += 1
-            entry.last = now
-            over = entry.count - self.free
-            lock = 0.0 if over <= 0 else min(self.ceiling, self.base * 2 ** (over - 1))
-            entry.locked_until = now + lock
-            return lock
+            wait = self._wait(client, user, trusted, now)
+            if wait <= 0:
+                self._record(client, user, trusted, now)
+            return wait
 
-    def succeeded(self, client: str, user: str) -> None:
-        """Forget the failures of this pair."""
+    def failed(self, client: str, user: str, *, trusted: bool = False) -> float:
+        """Record a failed attempt; returns the lockout of this client that now applies."""
+        with self._lock:
+            return self._record(client, user, trusted, self.clock())
+
+    def succeeded(self, client: str, user: str, *, trusted: bool = False) -> None:
+        """Forget the failures of this pair and take back this attempt's count for the user."""
         with self._lock:
             self._entries.pop((client, user), None)
+            entry = self._users.get(user)
+            if not trusted and entry is not None and entry.count > 0:
+                entry.count -= 1
+
+    def _wait(self, client: str, user: str, trusted: bool, now: float) -> float:
+        pair = self._entries.get((client, user))
+        wait = 0.0 if pair is None else pair.locked_until - now
+        entry = self._users.get(user)
+        if not trusted and entry is not None:
+            wait = max(wait, entry.locked_until - now)
+        return max(0.0, wait)
+
+    def _record(self, client: str, user: str, trusted: bool, now: float) -> float:
+        self._prune(now)
+        pair = self._entries.setdefault((client, user), _Failures(0, now, now))
+        lock = _count(pair, now, self.free, self.base, self.ceiling)
+        if not trusted:
+            entry = self._users.setdefault(user, _Failures(0, now, now))
+            _count(entry, now, self.user_free, self.user_base, self.user_ceiling)
+        return lock
 
     def _prune(self, now: float) -> None:
-        stale = [k for k, e in self._entries.items() if now - e.last > self.forget]
-        for key in stale:
-            del self._entries[key]
-        while len(self._entries) >= self.capacity:
-            oldest = min(self._entries, key=lambda k: self._entries[k].last)
-            del self._entries[oldest]
+        _prune(self._entries, now, self.forget, self.capacity)
+        _prune(self._users, now, self.forget, self.capacity)
+
+
+def _prune(table: dict[Any, _Failures], now: float, forget: float, capacity: int) -> None:
+    """Drop entries idle for ``forget`` seconds, then the oldest until below ``capacity``."""
+    for key in [k for k, e in table.items() if now - e.last > forget]:
+        del table[key]
+    while len(table) >= capacity:
+        del table[min(table, key=lambda k: table[k].last)]
+
+
+def _count(entry: _Failures, now: float, free: int, base: float, ceiling: float) -> float:
+    """One more failure on ``entry``: its new lock (0 within the free tries), doubling."""
+    entry.count += 1
+    entry.last = now
+    over = entry.count - free
+    lock = 0.0 if over <= 0 else min(ceiling, base * 2 ** (over - 1))
+    entry.locked_until = now + lock
+    return lock

@@ -9,9 +9,11 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     ├── LvsCfError                 problems with lvs.cf text or edits (pure layer)
     │   ├── ParseError             text the C parser would reject or misread; line + column
     │   ├── EditError              an edit that cannot be expressed safely (bad value, bad name)
+    │   ├── EditErrors             several EditErrors of one form, reported together
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
-    │   └── MonitorScriptError     a health check nanny cannot run as configured
+    │   ├── MonitorScriptError     a health check nanny cannot run as configured
+    │   └── KeepalivedValueError   a value keepalived's parser would split or misread
     ├── StoreError                 lvs.cf on disk
     │   ├── StaleRevisionError     the file changed since the caller loaded it
     │   ├── ValidationFailedError  the new text has errors; nothing was written
@@ -20,6 +22,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     └── AuthError                  login / password problems
+        └── RoleError              the user's role does not allow the request (403)
 """
 
 from __future__ import annotations
@@ -80,6 +83,14 @@ class EditError(LvsCfError, ValueError):
         super().__init__(f"{key}: {message}" if key else message)
 
 
+class EditErrors(LvsCfError, ValueError):
+    """Several fields of one edit were refused; all are reported at once (``errors``)."""
+
+    def __init__(self, errors: Sequence[EditError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
 class NotFoundError(LvsCfError, LookupError):
     """No block with the requested name."""
 
@@ -105,6 +116,19 @@ class MonitorScriptError(LvsCfError):
         self.key = key
         self.message = message
         super().__init__(message)
+
+
+class KeepalivedValueError(LvsCfError, ValueError):
+    """A value cannot be written into keepalived.conf so that keepalived reads it as meant.
+
+    Raised by the keepalived writer (``piranha_web.lvscf.keepalived.writer``) for anything its
+    parser would split, treat as a comment, substitute or truncate.
+    """
+
+    def __init__(self, what: str, message: str) -> None:
+        self.what = what
+        self.message = message
+        super().__init__(f"{what}: {message}")
 
 
 class StoreError(PiranhaError):
@@ -181,3 +205,9 @@ class AuthError(PiranhaError):
     """Login or password problem."""
 
     status_hint = 401
+
+
+class RoleError(AuthError):
+    """The logged-in user's role does not allow the request (``web.policy``)."""
+
+    status_hint = 403

@@ -6,7 +6,8 @@
   caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), re-parses and
   validates the text it is about to write
   and refuses with :class:`ValidationFailedError` when it has errors the file on disk did not
-  already have, keeps the old version in the history folder (the newest ``keep`` versions), then
+  already have, keeps the old version in the history folder (the newest ``keep`` versions and
+  all of the last ``keep_days``, each copy written atomically), then
   writes atomically: temp file in the same directory, fsync, rename over lvs.cf, fsync the
   directory, with the old file's mode and owner.
 
@@ -22,7 +23,7 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,8 @@ class HistoryEntry:
 class ConfigStore:
     """lvs.cf at ``path``; history in ``history_dir`` (default: ``.lvs.cf.history`` beside it)."""
 
-    def __init__(self, path: Path | str, history_dir: Path | str | None = None, keep: int = 50):
+    def __init__(self, path: Path | str, history_dir: Path | str | None = None, keep: int = 200,
+                 keep_days: float = 90.0):
         self.path = Path(path)
         self.history_dir = (
             Path(history_dir)
@@ -92,8 +94,10 @@ class ConfigStore:
             else self.path.parent / f".{self.path.name}.history"
         )
         self.keep = keep
+        self.keep_days = keep_days
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self._parsed: Loaded | None = None
+        self._kept_findings: tuple[str, list[Finding]] | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -124,10 +128,17 @@ class ConfigStore:
         cached = self._current(self.read_bytes() if data is None else data)
         return cached.revision, cached.document.model()
 
-    def findings(self) -> tuple[str, list[Finding]]:
-        """``(revision, findings)`` of lvs.cf now, validated once per revision (readers only)."""
-        cached = self._current(self.read_bytes())
-        return cached.revision, validate(cached.document)
+    def findings(self, data: bytes | None = None) -> list[Finding]:
+        """Validation findings of lvs.cf now (or of ``data``), computed once per revision.
+
+        A file that does not parse gives its syntax problems as error findings.
+        """
+        data = self.read_bytes() if data is None else data
+        revision = revision_of(data)
+        kept = self._kept_findings
+        if kept is None or kept[0] != revision:
+            kept = self._kept_findings = (revision, self._findings_of(data))
+        return list(kept[1])
 
     def _current(self, data: bytes) -> Loaded:
         """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
@@ -154,9 +165,15 @@ class ConfigStore:
             os.close(fd)
 
     def save(
-        self, doc: Document, expected_revision: str, *, bump_serial: bool = True
+        self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
+        recorder: Callable[[str, SaveResult], None] | None = None,
     ) -> SaveResult:
-        """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring."""
+        """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring.
+
+        ``recorder(old_revision, result)`` runs under the lock once the new text is validated
+        and before anything is written (the audit trail and the history metadata): when it
+        raises, the save is refused and nothing changes.
+        """
         with self.locked():
             current = self.read_bytes() if self.path.exists() else b""
             if revision_of(current) != expected_revision:
@@ -176,19 +193,22 @@ class ConfigStore:
                 if introduced:
                     raise ValidationFailedError(introduced)
             data = encode(new_text)
+            result = SaveResult(
+                revision_of(data),
+                old_text,
+                new_text,
+                tuple(f for f in findings if not f.is_error),
+            )
             if data != current:
+                if recorder is not None:
+                    recorder(expected_revision, result)
                 self._remove_stale_temp_files()
                 if current:
                     self._keep_history(current)
                 self._write_atomically(data)
             if reparsed is not None:
                 self._parsed = Loaded(reparsed, revision_of(data), new_text)
-            return SaveResult(
-                revision_of(data),
-                old_text,
-                new_text,
-                tuple(f for f in findings if not f.is_error),
-            )
+            return result
 
     def _findings_of(self, data: bytes) -> list[Finding]:
         """Findings of the file's bytes, from the kept parse of that revision when there is one."""
@@ -255,20 +275,52 @@ class ConfigStore:
     # ------------------------------------------------------------------ history
 
     def _keep_history(self, data: bytes) -> None:
+        """Copy the replaced version into the history folder (atomically), then prune."""
         try:
-            self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            seconds, nanos = divmod(time.time_ns(), 10**9)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
-            name = f"{self.path.name}.{stamp}.{nanos:09d}.{revision_of(data)[:12]}"
-            target = self.history_dir / name
-            target.write_bytes(data)
-            os.chmod(target, 0o600)
-            for stale in self.history()[self.keep :]:
-                stale.path.unlink(missing_ok=True)
+            self.keep_copy(data)
+            self._prune_history()
         except OSError as err:
             raise StoreIOError(
                 f"cannot keep history in {self.history_dir}: {err.strerror}"
             ) from err
+
+    def keep_copy(self, data: bytes) -> Path:
+        """Keep ``data`` in the history folder unless a copy of that revision is there already.
+
+        Written like lvs.cf (temp file, fsync, rename): a writer killed mid-copy leaves a temp
+        file, never a truncated file under a name that claims a full revision.
+        """
+        revision = revision_of(data)
+        for entry in self.history():
+            if entry.revision == revision[:12] and revision_of(entry.path.read_bytes()) == revision:
+                return entry.path
+        self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        seconds, nanos = divmod(time.time_ns(), 10**9)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
+        target = self.history_dir / f"{self.path.name}.{stamp}.{nanos:09d}.{revision[:12]}"
+        fd, tmp = tempfile.mkstemp(prefix=".copy-", suffix=".tmp", dir=self.history_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return target
+
+    def _prune_history(self) -> None:
+        """Keep the newest ``keep`` copies and every copy younger than ``keep_days``."""
+        cutoff = time.time() - self.keep_days * 86400
+        for stale in self.history()[self.keep :]:
+            if stale.saved_at < cutoff:
+                stale.path.unlink(missing_ok=True)
+        for leftover in self.history_dir.glob(".copy-*.tmp"):
+            if leftover.stat().st_mtime < time.time() - 3600:  # a killed writer's, not a peer's
+                leftover.unlink(missing_ok=True)
 
     def history(self) -> list[HistoryEntry]:
         """Earlier versions, newest first."""
@@ -284,9 +336,15 @@ class ConfigStore:
 
 
 def _bump_serial(doc: Document) -> None:
-    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit."""
+    """``serial_no`` + 1 (added as the first key when absent), the Piranha GUI's habit.
+
+    A serial number that is not a number or would not fit in Piranha's C int once bumped is
+    left as it is: its finding tells the admin, and a save must not make it worse.
+    """
     current = doc.get("serial_no")
     number = c_int(current) if current is not None else 0
+    if current is not None and (number is None or not 0 <= number < 2**31 - 1):
+        return
     doc.set("serial_no", str((number or 0) + 1))
 
 

@@ -3,8 +3,10 @@
 waitress runs one non-blocking event loop and cannot cope with the ``SSLWantRead`` errors of a
 non-blocking TLS socket.  :class:`TLSListener` therefore
 
-* accepts TCP connections in a thread of its own and does each TLS handshake in a short-lived
-  thread (bounded in number and time), so a slow or silent client never stalls waitress;
+* accepts TCP connections in a thread of its own and drives every TLS handshake there,
+  non-blocking, in one selector (a client that never sends its ClientHello costs a file
+  descriptor, no thread, and is dropped after ``handshake_timeout``; when ``max_handshakes``
+  are pending the oldest is dropped), so a slow or silent client never stalls anyone;
 * hands waitress, for each connection whose handshake succeeded, one end of a plain socket pair
   (through a queue and a wake-up socket pair whose readable end is what waitress polls);
 * keeps the handshake thread as that connection's :func:`relay`, which copies bytes between the
@@ -17,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import queue
 import select
+import selectors
 import socket
 import ssl
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,14 +94,18 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
                     pass
             if app_done and not down:
                 return
-            readers = [s for s, wanted in ((tls, not client_done and len(up) < _BUFFER),
-                                           (plain, len(down) < _BUFFER)) if wanted]
-            writers = [s for s, wanted in ((tls, bool(down) or tls_wants_write),
-                                           (plain, bool(up))) if wanted]
             if tls.pending():
-                continue  # decrypted bytes that select cannot see
-            readable, writable, _ = select.select(readers, writers, [], idle_timeout)
-            if not readable and not writable:
+                continue  # decrypted bytes that poll cannot see
+            # poll, not select: with hundreds of connections descriptors pass FD_SETSIZE (1024)
+            poller = select.poll()
+            for sock, read, write in (
+                (tls, not client_done and len(up) < _BUFFER, bool(down) or tls_wants_write),
+                (plain, len(down) < _BUFFER, bool(up)),
+            ):
+                mask = (select.POLLIN if read else 0) | (select.POLLOUT if write else 0)
+                if mask:
+                    poller.register(sock, mask)
+            if not poller.poll(idle_timeout * 1000):
                 return  # idle for too long
     except OSError:
         return  # a TLS error or a reset: the connection is over
@@ -117,14 +125,14 @@ class TLSListener:
         *,
         handshake_timeout: float = 10.0,
         io_timeout: float = 30.0,
-        max_handshakes: int = 32,
-        max_connections: int = 256,
+        max_handshakes: int = 1024,
+        max_connections: int = 1024,
     ) -> None:
         self._listener = listener
         self._context = context
         self._handshake_timeout = handshake_timeout
         self._io_timeout = io_timeout
-        self._slots = threading.BoundedSemaphore(max_handshakes)
+        self._max_handshakes = max_handshakes
         self._connections = threading.BoundedSemaphore(max_connections)
         self._ready: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
         self._wake_read, self._wake_write = socket.socketpair()
@@ -170,31 +178,82 @@ class TLSListener:
     # the threads --------------------------------------------------------------------------
 
     def _accept_loop(self) -> None:
+        """Accept connections and drive their handshakes, all non-blocking in one selector."""
+        selector = selectors.DefaultSelector()
+        self._listener.setblocking(False)
+        selector.register(self._listener, selectors.EVENT_READ)
+        pending: dict[ssl.SSLSocket, tuple[Any, float]] = {}  # insertion order: oldest first
+        while True:
+            now = time.monotonic()
+            for conn in [c for c, (_, deadline) in pending.items() if deadline <= now]:
+                self._drop(selector, pending, conn)
+            wait = min((d for _, d in pending.values()), default=now + 60) - now
+            try:
+                events = selector.select(max(0.0, wait))
+            except OSError:
+                return
+            for key, _ in events:
+                if key.data is None:  # the listener
+                    if not self._accept(selector, pending):
+                        return  # the listener was closed
+                else:
+                    self._step(selector, pending, key.data)
+
+    def _accept(self, selector: selectors.BaseSelector,
+                pending: dict[ssl.SSLSocket, tuple[Any, float]]) -> bool:
+        """Take every waiting connection into the handshake set; False when the listener died."""
         while True:
             try:
-                conn, addr = self._listener.accept()
+                raw, addr = self._listener.accept()
+            except BlockingIOError:
+                return True
             except OSError:
-                return  # the listener was closed
-            if not self._slots.acquire(blocking=False):
-                conn.close()  # too many handshakes in progress
+                return self._listener.fileno() >= 0
+            try:
+                raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                raw.setblocking(False)
+                conn = self._context.wrap_socket(raw, server_side=True,
+                                                  do_handshake_on_connect=False)
+            except (OSError, ValueError):
+                raw.close()
                 continue
-            threading.Thread(
-                target=self._handshake, args=(conn, addr), name="tls-handshake", daemon=True
-            ).start()
+            if len(pending) >= self._max_handshakes:
+                self._drop(selector, pending, next(iter(pending)))  # the oldest gives way
+            pending[conn] = (addr, time.monotonic() + self._handshake_timeout)
+            selector.register(conn, selectors.EVENT_READ, conn)
 
-    def _handshake(self, conn: socket.socket, addr: Any) -> None:
+    def _step(self, selector: selectors.BaseSelector,
+              pending: dict[ssl.SSLSocket, tuple[Any, float]], conn: ssl.SSLSocket) -> None:
+        """Advance one handshake; when it completes, start the connection's relay."""
         try:
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn.settimeout(self._handshake_timeout)
-            wrapped = self._context.wrap_socket(conn, server_side=True)
+            conn.do_handshake()
+        except ssl.SSLWantReadError:
+            selector.modify(conn, selectors.EVENT_READ, conn)
+            return
+        except ssl.SSLWantWriteError:
+            selector.modify(conn, selectors.EVENT_WRITE, conn)
+            return
         except (OSError, ValueError):
-            conn.close()
+            self._drop(selector, pending, conn)
             return
-        finally:
-            self._slots.release()
+        addr, _ = pending.pop(conn)
+        selector.unregister(conn)
         if not self._connections.acquire(blocking=False):
-            wrapped.close()  # too many open connections
+            conn.close()  # too many open connections
             return
+        threading.Thread(target=self._serve, args=(conn, addr), name="tls-relay",
+                         daemon=True).start()
+
+    @staticmethod
+    def _drop(selector: selectors.BaseSelector,
+              pending: dict[ssl.SSLSocket, tuple[Any, float]], conn: ssl.SSLSocket) -> None:
+        pending.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(conn)
+        conn.close()
+
+    def _serve(self, wrapped: ssl.SSLSocket, addr: Any) -> None:
+        """Hand waitress the plain end of a socket pair and relay the other to ``wrapped``."""
         app_end, relay_end = socket.socketpair()
         self._ready.put((app_end, addr))
         with contextlib.suppress(OSError):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole piranha-web test suite on a Debian machine, installing what it needs first:
-# Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test), a virtualenv
+# Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test, keepalived), a virtualenv
 # in .venv with the package and its test extras, then ruff, mypy and pytest.
 # Usage: scripts/test.sh [pytest args...]
 set -euo pipefail
@@ -15,6 +15,7 @@ command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 command -v depmod >/dev/null 2>&1 || need_apt+=(kmod)
+[ -x /usr/sbin/keepalived ] || need_apt+=(keepalived)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

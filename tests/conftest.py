@@ -11,7 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: session fixtures shared by several test folders (``backup_router``: a real sshd in a netns)
 pytest_plugins = ("tests.helpers.sshd", "tests.helpers.loopback_servers")
-CORPUS = ROOT.parent / "shared" / "corpus" / "lvs.cf"
+#: real-world lvs.cf files with their provenance (INDEX.md): part of the repository
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 @pytest.fixture(autouse=True)

@@ -51,24 +51,25 @@ def test_malformed_hashes_never_match(encoded: str) -> None:
 
 def test_other_users_are_kept_and_the_stamp_follows_the_password(tmp_path: Path) -> None:
     passwords = PasswordFile(tmp_path / "passwords", cost=16)
-    passwords.set_password("piranha", "one")
-    passwords.set_password("admin", "two")
+    passwords.set_password("piranha", "one one one")
+    passwords.set_password("admin", "two two two")
     stamp = passwords.stamp("piranha")
-    passwords.set_password("piranha", "three")
+    passwords.set_password("piranha", "three three")
     assert passwords.stamp("piranha") != stamp
-    assert passwords.verify("admin", "two") and passwords.verify("piranha", "three")
+    assert passwords.verify("admin", "two two two") and passwords.verify("piranha", "three three")
     assert passwords.stamp("nobody") is None
 
 
 @pytest.mark.parametrize("user", ["", "a:b", "a b", "é"])
 def test_user_names_that_cannot_be_stored_are_refused(tmp_path: Path, user: str) -> None:
     with pytest.raises(AuthError):
-        PasswordFile(tmp_path / "passwords", cost=16).set_password(user, "pw")
+        PasswordFile(tmp_path / "passwords", cost=16).set_password(user, "password")
 
 
-def test_empty_password_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(AuthError):
-        PasswordFile(tmp_path / "passwords", cost=16).set_password("piranha", "")
+@pytest.mark.parametrize("password", ["", "x", "7 chars"])
+def test_passwords_shorter_than_the_minimum_are_refused(tmp_path: Path, password: str) -> None:
+    with pytest.raises(AuthError, match="at least 8 characters"):
+        PasswordFile(tmp_path / "passwords", cost=16).set_password("piranha", password)
 
 
 def test_generated_password_verifies(tmp_path: Path) -> None:

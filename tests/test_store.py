@@ -111,7 +111,7 @@ def test_existing_errors_do_not_block_unrelated_edits(tmp_path: Path) -> None:
 
 
 def test_save_keeps_mode_and_history_of_previous_versions(lvs_cf: Path) -> None:
-    store = ConfigStore(lvs_cf, keep=3)
+    store = ConfigStore(lvs_cf, keep=3, keep_days=0)
     texts = [BASE]
     for port in range(81, 86):
         loaded = store.load()
@@ -243,3 +243,71 @@ def test_save_leaves_a_peer_syncs_upload_alone(lvs_cf: Path) -> None:
     loaded.document.set("port", "81", virtual="web")
     store.save(loaded.document, loaded.revision)
     assert upload.read_text() == "incoming"
+
+
+KILLED_MID_COPY = """
+import resource
+import signal
+import sys
+from piranha_web.lvscf import parse
+from piranha_web.store import ConfigStore
+store = ConfigStore(sys.argv[1])
+loaded = store.load()
+doc = parse(loaded.text)
+doc.set("primary", "192.0.2.99")
+# the kernel kills this process (SIGXFSZ) once a file it writes passes 64 KiB: in the middle of
+# copying the 200 KiB old version into the history folder
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it; the kernel's default kills
+resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+store.save(doc, loaded.revision)
+"""
+
+
+def test_a_writer_killed_mid_copy_leaves_no_truncated_history_copy(tmp_path: Path) -> None:
+    config = tmp_path / "lvs.cf"
+    body = "".join(f"# padding line {n:06d} " + "x" * 40 + "\n" for n in range(3500))
+    config.write_text("serial_no = 1\nprimary = 192.0.2.1\n" + body)
+    before = config.read_bytes()
+    assert len(before) > 200_000
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_COPY, str(config)],
+                            cwd=Path(__file__).resolve().parents[1], check=False,
+                            capture_output=True)
+    assert killed.returncode == -signal.SIGXFSZ, killed.stderr
+    assert config.read_bytes() == before
+    store = ConfigStore(config)
+    for entry in store.history():  # a name claims a revision: its bytes must be that revision
+        assert revision_of(entry.path.read_bytes()).startswith(entry.revision), entry.path.name
+    loaded = store.load()
+    doc = loaded.document
+    doc.set("primary", "192.0.2.98")
+    store.save(doc, loaded.revision)  # the next save works and keeps a full copy
+    assert [revision_of(e.path.read_bytes()) for e in store.history()] == [revision_of(before)]
+
+
+def test_history_keeps_the_newest_copies_and_every_recent_one(tmp_path: Path) -> None:
+    config = tmp_path / "lvs.cf"
+    config.write_text("serial_no = 1\nprimary = 192.0.2.1\n")
+    store = ConfigStore(config, keep=2, keep_days=90)
+    for n in range(4):
+        loaded = store.load()
+        loaded.document.set("primary", f"192.0.2.{10 + n}")
+        store.save(loaded.document, loaded.revision)
+    assert len(store.history()) == 4  # all younger than 90 days
+    old = time.time() - 91 * 86400
+    for entry in store.history():
+        os.utime(entry.path, (old, old))
+    loaded = store.load()
+    loaded.document.set("primary", "192.0.2.50")
+    store.save(loaded.document, loaded.revision)
+    assert len(store.history()) == 2  # the newest two; older ones are past 90 days
+
+
+def test_findings_of_the_file_on_disk_follow_its_revision(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text("primary = 192.0.2.1\nnetwork = direct # DR\n")
+    store = ConfigStore(path)
+    assert [(f.line, f.code) for f in store.findings() if f.is_error] == [(2, "inline-comment")]
+    path.write_text("primary = 192.0.2.1\nnetwork = direct\n")
+    assert [f for f in store.findings() if f.is_error] == []
+    path.write_text("virtual v {\n")
+    assert [f.code for f in store.findings()] == ["syntax"]

@@ -12,7 +12,7 @@ import argparse
 import getpass
 import sys
 
-from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
+from piranha_web.auth import DEFAULT_USER, MIN_PASSWORD_LENGTH, PASSWORD_FILE, PasswordFile
 from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
 from piranha_web.errors import AuthError
 
@@ -48,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
         print("piranha-web passwd: give the password on standard input with --password-stdin "
               "(it is never taken from the command line)", file=sys.stderr)
         return 2
-    if not password:
-        print("piranha-web passwd: empty password; nothing changed", file=sys.stderr)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"piranha-web passwd: use at least {MIN_PASSWORD_LENGTH} characters; nothing "
+              "changed", file=sys.stderr)
         return 1
     path = state_dir_of(args) / PASSWORD_FILE
     try:

@@ -5,12 +5,21 @@ is set, one is generated, its hash stored, and the password printed once togethe
 the URL is printed always.  With ``--certfile``/``--keyfile`` the listening socket speaks TLS
 (:mod:`piranha_web.tls`) and the session cookie is marked Secure.  ``--port 0`` picks a free
 port (the printed URL shows it).
+
+Why waitress: it keeps every connection, idle or keep-alive, in one event loop (an idle client
+costs a file descriptor, not a thread), it refuses a body larger than ``max_request_body_size``
+(413) from its Content-Length, or as soon as a chunked body passes it, before the application
+sees anything, and it runs in one process, so the in-memory login throttle and the bound on
+running checks hold for the whole server.  Tuned here: connections up to
+:data:`CONNECTION_LIMIT` (and the descriptor limit raised to match), ``poll`` instead of
+``select`` (which stops at descriptor 1024), the body limit of the app.
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import resource
 import socket
 import sys
 from pathlib import Path
@@ -18,7 +27,7 @@ from pathlib import Path
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 
-from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
+from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile, passwd_command
 from piranha_web.commands.paths import (
     add_config_argument,
     add_state_dir_argument,
@@ -30,10 +39,15 @@ from piranha_web.resources import resource_path
 from piranha_web.store import ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
+from piranha_web.web.settings import MAX_REQUEST_BODY
 
 NAME = "serve"
 HELP = "serve the web configuration tool (login required) on 127.0.0.1:3636"
 THREADS = 4
+#: open connections served at once (plain or TLS); idle ones cost a descriptor, not a thread
+CONNECTION_LIMIT = 2000
+#: seconds an idle connection is kept
+CHANNEL_TIMEOUT = 60
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             password = passwords.generate(DEFAULT_USER)
             print(f"Log in at {url} as user {DEFAULT_USER} with password {password}", flush=True)
-            print("(shown only this once; change it with: piranha-web passwd --password-stdin)",
-                  flush=True)
+            print("(shown only this once; change it by typing the new password, then Enter, "
+                  f"into: {passwd_command(state_dir)})", flush=True)
     except (OSError, PiranhaError) as err:
         print(f"piranha-web serve: {err}", file=sys.stderr)
         return 1
@@ -117,7 +131,12 @@ def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> 
     The server is built directly on the socket: waitress's ``sockets=`` option silently drops
     objects that are not plain sockets (and would then listen on its default 0.0.0.0:8080).
     """
-    adj = Adjustments(threads=THREADS, ident="piranha-web", url_scheme="https" if tls else "http")
+    raise_descriptor_limit(4 * CONNECTION_LIMIT)
+    adj = Adjustments(
+        threads=THREADS, ident="piranha-web", url_scheme="https" if tls else "http",
+        connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
+        asyncore_use_poll=True, max_request_body_size=MAX_REQUEST_BODY,
+    )
     if tls:
         # waitress gets the plain (AF_UNIX) end of each TLS relay: TCP options such as
         # TCP_NODELAY belong to the relay's TCP socket, which sets them itself
@@ -125,3 +144,15 @@ def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> 
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
     server = TcpWSGIServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
     server.run()
+
+
+def raise_descriptor_limit(wanted: int) -> None:
+    """Raise the soft limit of open files towards ``wanted`` (never above the hard limit).
+
+    Each TLS connection holds three descriptors (the TLS socket and a socket pair to waitress);
+    the usual soft limit of 1024 would refuse connections long before CONNECTION_LIMIT.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

@@ -14,8 +14,10 @@ the lines it must:
   at 5, server keys at 9, no blank lines) and are placed after the last block of their kind, so
   adding and then deleting one restores the original bytes;
 * deleting or moving a block takes the comment and blank lines directly above it along;
-* every rendered line is tokenized again and must yield exactly the intended tokens, so no
-  value can inject a line, a key or a brace.
+* every rendered line is tokenized again and must yield exactly the intended tokens (and no
+  more than the C parser's 99 per line), so no value can inject a line, a key or a brace;
+* ``failover`` blocks are edited like ``virtual`` ones: every method that takes a virtual
+  server's name also takes ``kind="failover"``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from piranha_web.lvscf.bulk import collection_paused
 from piranha_web.lvscf.schema import Kind
 from piranha_web.lvscf.syntax import (
     BLANKS,
+    MAX_TOKENS,
     Block,
     Closer,
     Opener,
@@ -157,35 +160,39 @@ class Document:
                 return block
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
-    def find_server(self, virtual: str, server: str) -> Block:
-        """The first real server ``server`` of virtual server ``virtual``."""
-        for item in self.find_virtual(virtual).body:
+    def find_server(self, virtual: str, server: str, kind: str = "virtual") -> Block:
+        """The first real server ``server`` of virtual (or failover) server ``virtual``."""
+        for item in self.find_virtual(virtual, kind).body:
             if isinstance(item, Block) and item.name == server:
                 return item
         raise NotFoundError(f"virtual server {virtual!r} has no real server called {server!r}")
 
     def _scope(
-        self, virtual: str | None, server: str | None
+        self, virtual: str | None, server: str | None, kind: str = "virtual"
     ) -> tuple[list[Node], str, Block | None]:
         if virtual is None:
             if server is not None:
                 raise NotFoundError("a real server needs its virtual server's name")
             return self.items, "global", None
         if server is None:
-            block = self.find_virtual(virtual)
+            block = self.find_virtual(virtual, kind)
             return block.body, block.kind, block
-        block = self.find_server(virtual, server)
+        block = self.find_server(virtual, server, kind)
         return block.body, "server", block
 
     def statements(
-        self, *, virtual: str | None = None, server: str | None = None
+        self, *, virtual: str | None = None, server: str | None = None, kind: str = "virtual"
     ) -> list[Statement]:
-        body, _, _ = self._scope(virtual, server)
+        body, _, _ = self._scope(virtual, server, kind)
         return [i for i in body if isinstance(i, Statement)]
 
-    def get(self, key: str, *, virtual: str | None = None, server: str | None = None) -> str | None:
+    def get(
+        self, key: str, *, virtual: str | None = None, server: str | None = None,
+        kind: str = "virtual",
+    ) -> str | None:
         """The raw value of ``key`` (last occurrence, quotes removed), or None if absent."""
-        found = [s for s in self.statements(virtual=virtual, server=server) if s.key == key]
+        found = [s for s in self.statements(virtual=virtual, server=server, kind=kind)
+                 if s.key == key]
         return found[-1].value if found else None
 
     def model(self) -> Config:
@@ -201,17 +208,18 @@ class Document:
 
     @_edit
     def set(
-        self, key: str, value: Value, *, virtual: str | None = None, server: str | None = None
+        self, key: str, value: Value, *, virtual: str | None = None, server: str | None = None,
+        kind: str = "virtual",
     ) -> None:
-        """Set ``key`` in the global scope, a virtual server or a real server.
+        """Set ``key`` in the global scope, a virtual (or failover) server or a real server.
 
         ``value`` is a string (split on single spaces for two-word keys such as ``address``),
         a sequence of value tokens, or None to remove the key.
         """
         if value is None:
-            self.unset(key, virtual=virtual, server=server)
+            self.unset(key, virtual=virtual, server=server, kind=kind)
             return
-        body, scope, block = self._scope(virtual, server)
+        body, scope, block = self._scope(virtual, server, kind)
         keyspec = schema.spec(scope, key)
         if keyspec is None:
             raise EditError(key, f"Piranha does not know the key {key!r} here")
@@ -234,14 +242,19 @@ class Document:
         body.insert(position, Statement(raw, tokens))
 
     @_edit
-    def unset(self, key: str, *, virtual: str | None = None, server: str | None = None) -> None:
+    def unset(
+        self, key: str, *, virtual: str | None = None, server: str | None = None,
+        kind: str = "virtual",
+    ) -> None:
         """Remove every line that sets ``key`` in that scope (no-op when absent)."""
-        body, _, _ = self._scope(virtual, server)
+        body, _, _ = self._scope(virtual, server, kind)
         body[:] = [i for i in body if not (isinstance(i, Statement) and i.key == key)]
 
-    def set_active(self, active: bool, *, virtual: str, server: str | None = None) -> None:
-        """Switch a virtual or real server on or off (``active = 1``/``0``)."""
-        self.set("active", "1" if active else "0", virtual=virtual, server=server)
+    def set_active(
+        self, active: bool, *, virtual: str, server: str | None = None, kind: str = "virtual"
+    ) -> None:
+        """Switch a virtual (or failover) or real server on or off (``active = 1``/``0``)."""
+        self.set("active", "1" if active else "0", virtual=virtual, server=server, kind=kind)
 
     def _new_key_indent(self, body: list[Node], position: int, block: Block | None) -> str:
         """Indent of the statement next to ``position``, else derived from the block opener.
@@ -307,10 +320,11 @@ class Document:
         values: Mapping[str, Value] | None = None,
         *,
         before: str | None = None,
+        kind: str = "virtual",
     ) -> Block:
         """Add a real server to ``virtual`` after its last one, or before server ``before``."""
         check_name(name)
-        parent = self.find_virtual(virtual)
+        parent = self.find_virtual(virtual, kind)
         servers = [i for i in parent.body if isinstance(i, Block)]
         if any(s.name == name for s in servers):
             raise DuplicateNameError(f"virtual server {virtual!r} already has a server {name!r}")
@@ -321,7 +335,7 @@ class Document:
             indent = stmts[-1].indent if stmts else parent.opener.indent + VIRTUAL_KEY_INDENT
         block = _new_block("server", name, indent)
         if before is not None:
-            index = _index_of(parent.body, self.find_server(virtual, before))
+            index = _index_of(parent.body, self.find_server(virtual, before, kind))
         elif servers:
             index = _index_of(parent.body, servers[-1]) + 1
         else:
@@ -329,7 +343,7 @@ class Document:
             while index > 0 and isinstance(parent.body[index - 1], Trivia):
                 index -= 1
         parent.body.insert(index, block)
-        self._fill(block, values, virtual=virtual, server=name)
+        self._fill(block, values, virtual=virtual, server=name, kind=kind)
         return block
 
     def _fill(
@@ -344,12 +358,12 @@ class Document:
         try:
             for key in schema.ORDER["server" if server else kind]:
                 if values and values.get(key) is not None:
-                    self.set(key, values[key], virtual=virtual, server=server)
+                    self.set(key, values[key], virtual=virtual, server=server, kind=kind)
             unknown = set(values or ()) - set(schema.ORDER["server" if server else kind])
             if unknown:
                 raise EditError(sorted(unknown)[0], "Piranha does not know this key here")
         except Exception:
-            container = self.items if server is None else self.find_virtual(virtual).body
+            container = self.items if server is None else self.find_virtual(virtual, kind).body
             del container[_index_of(container, block)]
             raise
 
@@ -359,10 +373,10 @@ class Document:
         del self.items[_index_of(self.items, self.find_virtual(name, kind))]
 
     @_edit
-    def remove_server(self, virtual: str, server: str) -> None:
+    def remove_server(self, virtual: str, server: str, kind: str = "virtual") -> None:
         """Delete a real server block with the comments directly above it."""
-        body = self.find_virtual(virtual).body
-        del body[_index_of(body, self.find_server(virtual, server))]
+        body = self.find_virtual(virtual, kind).body
+        del body[_index_of(body, self.find_server(virtual, server, kind))]
 
     @_edit
     def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
@@ -376,13 +390,13 @@ class Document:
         _rename(block, new)
 
     @_edit
-    def rename_server(self, virtual: str, old: str, new: str) -> None:
+    def rename_server(self, virtual: str, old: str, new: str, kind: str = "virtual") -> None:
         """Rename a real server in place."""
-        block = self.find_server(virtual, old)
+        block = self.find_server(virtual, old, kind)
         if new == old:
             return
         check_name(new)
-        parent = self.find_virtual(virtual)
+        parent = self.find_virtual(virtual, kind)
         if any(isinstance(i, Block) and i.name == new for i in parent.body):
             raise DuplicateNameError(f"virtual server {virtual!r} already has a server {new!r}")
         _rename(block, new)
@@ -406,19 +420,21 @@ class Document:
         self.items.insert(index, block)
 
     @_edit
-    def move_server(self, virtual: str, name: str, before: str | None) -> None:
+    def move_server(
+        self, virtual: str, name: str, before: str | None, kind: str = "virtual"
+    ) -> None:
         """Move a real server before server ``before``, or after the last real server."""
-        parent = self.find_virtual(virtual)
-        block = self.find_server(virtual, name)
+        parent = self.find_virtual(virtual, kind)
+        block = self.find_server(virtual, name, kind)
         if before == name:
             return
         if before is not None:
-            self.find_server(virtual, before)  # NotFoundError before anything moves
+            self.find_server(virtual, before, kind)  # NotFoundError before anything moves
         origin = _index_of(parent.body, block)
         del parent.body[origin]
         servers = [i for i in parent.body if isinstance(i, Block)]
         if before is not None:
-            index = _index_of(parent.body, self.find_server(virtual, before))
+            index = _index_of(parent.body, self.find_server(virtual, before, kind))
         elif servers:
             index = _index_of(parent.body, servers[-1]) + 1
         else:
@@ -548,6 +564,9 @@ def _finish_line(raw: str, key: str, words: list[str]) -> tuple[str, list[Token]
         except QuotingError:
             continue
         if [t.text for t in tokens] == [key, "=", *words]:
+            if len(tokens) > MAX_TOKENS:
+                raise EditError(key, f"{len(tokens)} words on one line: Piranha's parser keeps "
+                                f"only the first {MAX_TOKENS} and silently drops the rest")
             return candidate, tokens
         break
     raise EditError(key, "the value cannot be written safely into lvs.cf")

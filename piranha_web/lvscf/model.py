@@ -2,20 +2,29 @@
 
 Values are read the way lvsconfig.c reads them (see :mod:`.values`); a value the C parser would
 reject falls back to the default here and is reported by :mod:`.validate`.  Servers and virtual
-servers are looked up by name.
+servers are looked up by name.  Where lvsconfig.c derives a value from others, the model holds
+what the daemons use, not what the line says:
+
+* ``primary_private``/``backup_private``: when ``primary`` is set and ``primary_private`` is
+  not, the C parser sets ``primary_private = primary`` and ``backup_private = backup``,
+  overwriting any ``backup_private`` line (lvsconfig.c after parsing the globals);
+* ``pmask``: a value ``inet_aton`` cannot read is skipped (an earlier valid line stays), and
+  ``255.255.255.255`` (like ``0.0.0.0``) means no persistence mask: ``None``;
+* ``syncd_id``: only its low byte (``& 0xff``).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import schema
 from piranha_web.lvscf.syntax import Block, Statement
-from piranha_web.lvscf.values import c_bool, c_int, c_port
+from piranha_web.lvscf.values import c_bool, c_int, c_port, dotted, inet_aton
 
 if TYPE_CHECKING:
     from piranha_web.lvscf.document import Document
@@ -55,7 +64,7 @@ class VirtualServer:
     protocol: str = "tcp"
     scheduler: str = "wlc"
     persistent: int = 0
-    pmask: str | None = None
+    pmask: str | None = None  # dotted; None: no persistence mask (absent, 0 or all ones)
     timeout: int = 10
     reentry: int = 180
     quiesce_server: bool = False
@@ -74,11 +83,11 @@ class VirtualServer:
 class Globals:
     serial_no: int = 0
     primary: str | None = None
-    primary_private: str | None = None
+    primary_private: str | None = None  # as pulse uses it: ``primary`` when not set
     service: str = "lvs"
     backup_active: bool = False
     backup: str | None = None
-    backup_private: str | None = None
+    backup_private: str | None = None  # as pulse uses it: ``backup`` without primary_private
     heartbeat: bool = False
     heartbeat_port: int = 539
     keepalive: int = 2
@@ -104,11 +113,12 @@ class Config:
     globals: Globals
     virtuals: tuple[VirtualServer, ...]
 
-    def virtual(self, name: str) -> VirtualServer:
+    def virtual(self, name: str, kind: str = "virtual") -> VirtualServer:
+        """The first ``virtual`` (or ``failover``) block called ``name``."""
         for vs in self.virtuals:
-            if vs.name == name and vs.kind == "virtual":
+            if vs.name == name and vs.kind == kind:
                 return vs
-        raise NotFoundError(f"there is no virtual server called {name!r}")
+        raise NotFoundError(f"there is no {kind} server called {name!r}")
 
 
 class _Reader:
@@ -156,6 +166,16 @@ class _Reader:
             raise KeyError(f"{key} is not a choice key with a default in {self.scope}")
         value = self.values.get(key)
         return value if value in keyspec.choices else keyspec.default
+
+
+def _pmask(body: Sequence[object]) -> str | None:
+    """The persistence mask lvsconfig.c keeps: the last line inet_aton reads, all ones = none."""
+    mask: int | None = None
+    for item in body:
+        pair = item.assignment() if isinstance(item, Statement) else None
+        if pair is not None and pair[0] == "pmask" and (value := inet_aton(pair[1])) is not None:
+            mask = value
+    return dotted(mask) if mask not in (None, 0, 0xFFFFFFFF) else None
 
 
 def _pair(value: str | None) -> tuple[str | None, str | None]:
@@ -220,7 +240,7 @@ def _read_virtual(block: Block) -> VirtualServer:
         protocol=r.choice("protocol"),
         scheduler=r.choice("scheduler"),
         persistent=r.integer("persistent"),
-        pmask=r.values.get("pmask"),
+        pmask=_pmask(block.body),
         timeout=r.integer("timeout", 10),
         reentry=r.integer("reentry", 180),
         quiesce_server=r.boolean("quiesce_server"),
@@ -239,14 +259,19 @@ def build_config(doc: Document) -> Config:
     """Snapshot ``doc`` as typed values."""
     g = _Reader("global", doc.items)  # type: ignore[arg-type]
     nat_ip, nat_dev = _pair(g.values.get("nat_router"))
+    primary = g.values.get("primary")
+    primary_private = g.values.get("primary_private")
+    backup_private = g.values.get("backup_private")
+    if primary is not None and primary_private is None:
+        primary_private, backup_private = primary, g.values.get("backup")
     globals_ = Globals(
         serial_no=g.integer("serial_no"),
-        primary=g.values.get("primary"),
-        primary_private=g.values.get("primary_private"),
+        primary=primary,
+        primary_private=primary_private,
         service=g.choice("service"),
         backup_active=g.boolean("backup_active"),
         backup=g.values.get("backup"),
-        backup_private=g.values.get("backup_private"),
+        backup_private=backup_private,
         heartbeat=g.boolean("heartbeat"),
         heartbeat_port=g.port("heartbeat_port", 539),
         keepalive=g.integer("keepalive", 2),
@@ -259,7 +284,7 @@ def build_config(doc: Document) -> Config:
         monitor_links=g.integer("monitor_links"),
         syncdaemon=g.boolean("syncdaemon"),
         syncd_iface=g.word("syncd_iface", "eth0"),
-        syncd_id=g.integer("syncd_id"),
+        syncd_id=g.integer("syncd_id") & 0xFF,
         tcp_timeout=g.integer("tcp_timeout"),
         tcpfin_timeout=g.integer("tcpfin_timeout"),
         udp_timeout=g.integer("udp_timeout"),

@@ -73,3 +73,18 @@ def program_words(command: str, address: str, port: int) -> list[str]:
     only arguments that are exactly ``%h``/``%p`` replaced by the real server's address/port."""
     words = [w for w in command.split(" ") if w]
     return [address if w == "%h" else str(port) if w == "%p" else w for w in words]
+
+
+def lvsd_strip_quotes(text: str, quote: str) -> str:
+    """The string lvsd passes to nanny for a token ``text`` that was quoted with ``quote``.
+
+    ``quote`` is ``'"'``, ``"'"`` or ``""`` (a bare word), as the tokenizer recorded it.  The C
+    parser puts the quotes back around a quoted token; lvsd's ``strip_quotes()`` then removes a
+    leading ``"`` and a trailing ``"``, each on its own, and leaves single quotes alone.
+    """
+    value = f"{quote}{text}{quote}"
+    if value.startswith('"'):
+        value = value[1:]
+    if value.endswith('"'):
+        value = value[:-1]
+    return value

@@ -90,7 +90,20 @@ def block_findings(doc: Document) -> list[Finding]:
                        f"{other.name!r}: pulse would replace one address with the other; give "
                        "each address its own alias (eth0:1, eth0:2, ...)")
     _global_findings(config, report)
+    _private_findings(doc, report)
     return report.findings
+
+
+#: the warning on a ``backup_private`` line that lvsconfig.c overwrites with ``backup``
+BACKUP_PRIVATE_IGNORED = ("ignored by pulse because primary_private is not set; set "
+                          "primary_private or remove this line")
+
+
+def _private_findings(doc: Document, report: _Reporter) -> None:
+    """A ``backup_private`` line pulse ignores: without primary_private, it uses ``backup``."""
+    if (doc.get("primary") is not None and doc.get("primary_private") is None
+            and doc.get("backup_private") is not None):
+        report(WARNING, (), "backup_private", "backup-private-ignored", BACKUP_PRIVATE_IGNORED)
 
 
 def _virtual_findings(
@@ -108,7 +121,7 @@ def _virtual_findings(
         report(WARNING, here, "load_monitor", "load-monitor-weighted",
                f"load monitoring ({vs.load_monitor}) changes the weights that the weighted "
                f"scheduler {vs.scheduler} relies on: scheduling becomes hard to predict")
-    if vs.active and not inet_aton(vs.address or ""):
+    if vs.active and inet_aton(vs.address or "") is None:  # 0.0.0.0: rules_values
         report(WARNING, here, "address" if vs.address else None, "no-address",
                "an active virtual server without 'address = IP DEVICE': pulse would bring up "
                "the virtual IP 0.0.0.0 and clients could not reach the service")

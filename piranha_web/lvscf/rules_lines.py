@@ -2,8 +2,10 @@
 
 A quotation mismatch, an unknown key for the block it is in, a missing ``=`` and a wrong number
 of values (typically an inline ``# comment``) make pulse refuse to start: errors carrying the C
-parser's message.  A key set twice in one block (the last one wins) and text after a ``}``
-(ignored) are warnings.  The value itself is checked by :mod:`.rules_values`.
+parser's message.  So is a line of more than 99 tokens: the C tokenizer silently drops the rest
+(a long ``dirs`` list loses its ``]``), so what pulse reads is not what the line says.  A key
+set twice in one block (the last one wins) and text after a ``}`` (ignored) are warnings.  The
+value itself is checked by :mod:`.rules_values`.
 
 The findings of one statement depend only on its block kind and its text, so they are cached:
 re-validating after an edit costs little more than the lines that changed.
@@ -20,6 +22,7 @@ from piranha_web.lvscf.rules_values import Report, check_value
 from piranha_web.lvscf.schema import KeySpec, Kind
 from piranha_web.lvscf.syntax import (
     BLANKS,
+    MAX_TOKENS,
     Block,
     QuotingError,
     Statement,
@@ -49,7 +52,13 @@ def line_findings(doc: Document) -> list[Finding]:
                 if item.closer is not None:
                     line += 1
                     rest = item.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
-                    if rest:
+                    count = (len(lenient_tokens(item.closer.raw))
+                             if len(item.closer.raw) > 2 * MAX_TOKENS else 0)
+                    if count > MAX_TOKENS:
+                        findings.append(Finding(
+                            ERROR, line, None, too_many_tokens(count), "too-many-tokens",
+                            where_of(inner)))
+                    elif rest:
                         findings.append(Finding(
                             WARNING, line, None,
                             f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; "
@@ -85,6 +94,9 @@ def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str],
     def report(severity: str, code: str, message: str) -> None:
         found.append((severity, code, message, key))
 
+    if len(node.tokens) > MAX_TOKENS:
+        report(ERROR, "too-many-tokens", too_many_tokens(len(node.tokens)))
+        return tuple(found)
     if node.quoting_error is not None:
         report(ERROR, "bad-quoting",
                f"the quotes at column {node.quoting_error} do not pair up (a quoted value "
@@ -105,6 +117,13 @@ def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str],
     elif _value_count_ok(node, keyspec, report):
         check_value(keyspec, [t.text for t in node.values], node.values[0].quote, report)
     return tuple(found)
+
+
+def too_many_tokens(count: int) -> str:
+    """The message for a line the C tokenizer would cut short."""
+    return (f"{count} words on one line: Piranha's parser keeps only the first {MAX_TOKENS} "
+            "and silently drops the rest, so pulse would not read what this line says; "
+            "split it or shorten it")
 
 
 def _statement(raw: str) -> Statement:

@@ -119,6 +119,11 @@ def _port(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> Non
                f"{word!r} is neither a port number nor a service name of /etc/services; "
                f"{refuse('invalid argument')}")
         return
+    if c_int(word) is None:
+        report(WARNING, "service-name",
+               f"{keyspec.name} = {word} is a service name: pulse looks it up in the router's "
+               "/etc/services when it starts and refuses the file where that lacks the name "
+               f"(Debian has no tcp entry for ntp, for example); write {keyspec.name} = {value}")
     _leading_zero(keyspec.name, word, value, report)
     if not 1 <= value <= 65535:
         report(ERROR, "port-range", f"port {value} is outside 1-65535: ipvsadm refuses it")
@@ -190,6 +195,10 @@ def _choice(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> N
 
 def _address(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None:
     _address_part(keyspec.name, words[0], report, hostname_ok=True)
+    if keyspec.name == "address" and inet_aton(words[0]) == 0:
+        report(WARNING, "vip-zero",
+               "the virtual IP 0.0.0.0 is no address clients can reach: pulse would raise "
+               "0.0.0.0 and lvsd would balance nothing; enter the service's floating IP")
     _device(words[1], report)
 
 

@@ -10,7 +10,9 @@ Invariants:
   separated by runs of space/TAB, a token that starts with ``"`` or ``'`` ends at the matching
   quote, there is no escape character, and a quoted token with no blank inside that is followed
   by trailing blanks is a "quotation mismatch" (the C scanner looks for the closing quote only
-  after the first blank).
+  after the first blank);
+* the C tokenizer keeps at most :data:`MAX_TOKENS` tokens of a line and silently drops the rest
+  (``LVS_MAX_TOKENS``), so a longer line is an error for the validator and no edit writes one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import NamedTuple
 BLANKS = " \t"
 QUOTES = "\"'"
 BARE_TOKEN = re.compile(r"[^ \t]+")
+#: tokens per line lvsconfig.c keeps (``LVS_MAX_TOKENS``); it drops the rest without a word
+MAX_TOKENS = 99
 
 
 class Token(NamedTuple):

@@ -4,8 +4,9 @@ Readers mirror lvsconfig.c: ``c_int`` is ``strtol(tok, &end, 0)`` with the whole
 (so ``010`` is 8 and ``0x10`` is 16), ``inet_aton`` accepts the legacy forms (``10.1``,
 ``0x0a000001``, ``167772161``), ports may be service names.  Renderers refuse anything the
 grammar cannot carry: line breaks, NUL and other control characters, non-ASCII, a double quote
-inside a quoted string (there is no escape), and blanks, quotes, ``#``, ``{`` or ``}`` in a bare
-word.
+after a blank inside a quoted string (the C tokenizer has no escape and ends a quoted token at
+the first quote after its first blank, so a backslash-quote ends it too), and blanks, quotes,
+``#``, ``{`` or ``}`` in a bare word.
 """
 
 from __future__ import annotations
@@ -50,11 +51,36 @@ SERVICES: dict[str, int] = {
 
 _INT_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
+#: strtol's range on Piranha's 64-bit routers; it saturates there (and sets ERANGE)
+LONG_MAX = 2**63 - 1
+LONG_MIN = -(2**63)
+#: more significant digits than this in any base up to 10 cannot fit in a long
+_MAX_DIGITS = 22
+
+
+def _digits_value(digits: str, base: int) -> int:
+    """The value of ASCII ``digits`` in ``base``, saturated at LONG_MAX like strtol.
+
+    Python's ``int()`` refuses decimal strings of more than 4,300 digits (ValueError): a long
+    string is saturated here without ever reaching it.
+    """
+    digits = digits.lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        return LONG_MAX + 1  # saturated below; any value past LONG_MAX behaves the same
+    return int(digits or "0", base)
+
 
 def c_int(text: str) -> int | None:
-    """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None."""
-    if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+    """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None.
+
+    The one reader of numbers in lvs.cf: it never raises, whatever the text.  Like strtol, a
+    value beyond a 64-bit long saturates at LONG_MAX / LONG_MIN, so the validator's range
+    checks report it (Python's own ``int()`` would raise on 4,301 digits).
+    """
+    if text.isascii() and text.isdigit() and len(text) < 19 and (text[0] != "0" or text == "0"):
         return int(text)  # the common case: plain decimal
+    if not text.isascii():
+        return None  # unicode digits are no digits to the C parser
     match = _INT_RE.fullmatch(text)
     if not match:
         return None
@@ -62,12 +88,28 @@ def c_int(text: str) -> int | None:
     sign = -1 if body.startswith("-") else 1
     digits = body.lstrip("+-")
     if digits.lower().startswith("0x"):
-        value = int(digits[2:], 16)
+        value = int(digits[2:], 16)  # base 16 has no digit limit
     elif digits.startswith("0") and len(digits) > 1:
-        value = int(digits, 8)
+        value = _digits_value(digits, 8)
     else:
-        value = int(digits)
-    return sign * value
+        value = _digits_value(digits, 10)
+    return max(LONG_MIN, min(LONG_MAX, sign * value))
+
+
+def decimal(text: str) -> int | None:
+    """A plain decimal whole number typed into a form or a query (``42``), else None.
+
+    The one reader of numbers from the web: ASCII digits only (``²`` and ``٣`` are not
+    numbers here, although ``str.isdigit`` says so), an optional leading ``-``, blanks around
+    allowed, no octal or hex surprises.  It never raises; values too long for any field are
+    saturated at LONG_MAX / LONG_MIN so that range checks report them as out of range.
+    """
+    body = text.strip()
+    digits = body[1:] if body.startswith("-") else body
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    value = _digits_value(digits, 10)
+    return max(LONG_MIN, min(LONG_MAX, -value if body.startswith("-") else value))
 
 
 def has_leading_zero(text: str) -> bool:
@@ -127,7 +169,8 @@ def is_dotted_quad(text: str) -> bool:
     """Strict ``a.b.c.d`` with decimal octets 0-255 and no leading zeros."""
     parts = text.split(".")
     return len(parts) == 4 and all(
-        p.isdigit() and p.isascii() and int(p) <= 255 and (p == "0" or not p.startswith("0"))
+        p.isdigit() and p.isascii() and len(p) <= 3 and int(p) <= 255
+        and (p == "0" or not p.startswith("0"))
         for p in parts
     )
 
@@ -176,6 +219,25 @@ def check_word(key: str | None, value: str, what: str = "value") -> None:
         raise EditError(key, f"the {what} must not be '='")
 
 
+#: why a double quote after a blank cannot be written, and what works instead
+DOUBLE_QUOTE_ADVICE = (
+    "a double quote cannot be written after a blank inside a quoted lvs.cf value: Piranha's "
+    'parser has no escape character, so the first " after a blank ends the value, and so does '
+    'a \\". A double quote before the first blank is kept (send = "\\"hi\\" there" makes '
+    'nanny send "hi" there); otherwise leave it out'
+)
+
+
+def quote_after_blank(value: str) -> bool:
+    """True when a double-quoted ``value`` would be cut short by the C tokenizer.
+
+    tokenizeString looks for the closing quote only after the first blank of a quoted token,
+    so a double quote before that blank is data and the first one after it ends the token.
+    """
+    blank = min((i for i in (value.find(" "), value.find("\t")) if i >= 0), default=-1)
+    return blank >= 0 and '"' in value[blank:]
+
+
 def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: bool = False) -> str:
     """Render a free-text value as one token, quoted unless ``bare_ok`` and it needs none."""
     check_text(key, value)
@@ -183,10 +245,6 @@ def render_string(key: str | None, value: str, *, quote: str = '"', bare_ok: boo
         return value
     if quote == "'" and "'" not in value:
         return f"'{value}'"
-    if '"' in value:
-        raise EditError(
-            key,
-            "a double quote cannot be written inside an lvs.cf value (Piranha has no escape "
-            'for it); write \\" and nanny will send a quote',
-        )
+    if quote_after_blank(value):
+        raise EditError(key, DOUBLE_QUOTE_ADVICE)
     return f'"{value}"'

@@ -17,25 +17,23 @@ from __future__ import annotations
 
 from piranha_web.errors import MonitorScriptError
 from piranha_web.lvscf import nanny
+from piranha_web.lvscf.nanny import lvsd_strip_quotes
+
+__all__ = [
+    "ENCODING",
+    "ENCODING_ERRORS",
+    "decode_escapes",
+    "lvsd_strip_quotes",
+    "quoted",
+    "show_bytes",
+    "to_bytes",
+]
 
 _SHOWN = {ord("\\"): "\\\\", ord("\r"): "\\r", ord("\n"): "\\n", ord("\t"): "\\t", ord('"'): '\\"'}
 
 #: how lvs.cf text is turned into bytes (the bytes the daemons read from the file)
 ENCODING = "utf-8"
 ENCODING_ERRORS = "surrogateescape"
-
-
-def lvsd_strip_quotes(text: str, quote: str) -> str:
-    """The string lvsd passes to nanny for a token ``text`` that was quoted with ``quote``.
-
-    ``quote`` is ``'"'``, ``"'"`` or ``""`` (a bare word), as the tokenizer recorded it.
-    """
-    value = f"{quote}{text}{quote}"
-    if value.startswith('"'):
-        value = value[1:]
-    if value.endswith('"'):
-        value = value[:-1]
-    return value
 
 
 def decode_escapes(text: str, key: str = "string") -> str:

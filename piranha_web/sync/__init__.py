@@ -15,7 +15,7 @@ The pieces: :mod:`.settings` (``<state_dir>/sync.json``), :mod:`.target` (which 
 lvs.cf's ``backup``), :mod:`.hostkeys` (confirm, then trust), :mod:`.openssh` (the system ssh
 and sftp clients), :mod:`.push` (temp file, keep previous, atomic rename, verify),
 :mod:`.failures` (plain-words reasons), :mod:`.outcome` (results and the last-sync record).
-No Flask here; the web layer is ``piranha_web/web/sync.py``.
+No Flask here; the web layer is ``piranha_web/web/sync/``.
 """
 
 from piranha_web.sync.hostkeys import HostKey

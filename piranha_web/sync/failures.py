@@ -29,6 +29,7 @@ REMOTE_PATH_MISSING = "remote path missing"
 VERIFY_MISMATCH = "verification mismatch"
 RELOAD_FAILED = "reload command failed"
 FAILED = "copy failed"
+HAS_ERRORS = "lvs.cf has errors (not copied)"
 
 EXPLANATIONS = {
     NO_BACKUP: "REDUNDANCY has no active backup router (backup_active = 1 and a backup address "
@@ -62,6 +63,9 @@ EXPLANATIONS = {
     RELOAD_FAILED: "lvs.cf was copied and verified, but the reload command failed on the "
     "backup router, so its daemons may still run the old configuration.",
     FAILED: "Copying lvs.cf to the backup router failed.",
+    HAS_ERRORS: "This router's lvs.cf has errors pulse would refuse to start with, so it is "
+    "not copied automatically: the backup router keeps its last good lvs.cf. Fix the errors "
+    "(see FINDINGS), or use SYNC NOW and confirm to copy this file anyway.",
 }
 
 #: (reason, phrases): the first reason one of whose phrases occurs in the error text wins

@@ -133,7 +133,26 @@ class SyncService:
         if not auto:
             return SyncOutcome(True, "Automatic copy to the backup router is off; lvs.cf was "
                                "not copied (use SYNC NOW).", skipped=True, time=self._clock())
+        errors = self.error_count()
+        if errors:
+            outcome = SyncOutcome(
+                False,
+                f"lvs.cf was not copied to the backup router: it has {errors} error"
+                f"{'' if errors == 1 else 's'} pulse would refuse to start with, so the backup "
+                "router keeps its last good lvs.cf.",
+                reason=failures.HAS_ERRORS, time=self._clock(),
+            )
+            save_outcome(self.state_dir, outcome)
+            self._forget_status()
+            return outcome
         return self.sync_now()
+
+    def error_count(self) -> int:
+        """How many errors the local lvs.cf has (a file with errors is not copied by itself)."""
+        try:
+            return sum(1 for f in self._store.findings() if f.is_error)
+        except StoreIOError:
+            return 0  # the copy itself reports the unreadable file
 
     def sync_now(self) -> SyncOutcome:
         """Copy the current lvs.cf to the backup router and verify it; never raises."""

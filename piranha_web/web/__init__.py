@@ -11,16 +11,17 @@ from __future__ import annotations
 from importlib import import_module
 
 from flask import Flask, redirect, url_for
+from flask_openapi3.openapi import OpenAPI
 from werkzeug.wrappers import Response
 
 from piranha_web.resources import resource_path
-from piranha_web.web import devices, errors, security, templating
+from piranha_web.web import api, devices, errors, security, templating
 from piranha_web.web.services import EXTENSION_KEY, Services, services
-from piranha_web.web.settings import WebSettings
+from piranha_web.web.settings import MAX_REQUEST_BODY, WebSettings
 
 __all__ = ["BLUEPRINTS", "Services", "WebSettings", "create_app", "services"]
 
-#: (module under piranha_web.web, blueprint attribute) of every panel, in tab order
+#: every panel: a subpackage of piranha_web.web whose ``views`` module holds blueprint ``bp``
 BLUEPRINTS: tuple[str, ...] = (
     "login",
     "control",
@@ -31,15 +32,17 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "apidocs",
 )
 
 
 def create_app(settings: WebSettings, *, services: Services | None = None) -> Flask:
     """A configured app; ``services`` default to the ones ``settings`` describe."""
-    app = Flask(
+    app = OpenAPI(  # a Flask app that also collects the REST API's OpenAPI document
         "piranha_web",
         template_folder=str(resource_path("templates")),
         static_folder=str(resource_path("static")),
+        **api.OPENAPI_OPTIONS,
     )
     app.config.update(
         SECRET_KEY=settings.resolved_secret(),
@@ -52,17 +55,18 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
         WTF_CSRF_ENABLED=settings.csrf,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires
         WTF_CSRF_SSL_STRICT=False,  # no Referer is sent (Referrer-Policy no-referrer)
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BODY,
     )
     app.jinja_env.autoescape = True
     app.extensions[EXTENSION_KEY] = services or settings.default_services()
     app.extensions["piranha_web.settings"] = settings
+    api.install(app)  # token authentication of /api/ runs before the session login check
     security.install(app, settings)
     errors.install(app)
     templating.install(app)
     devices.install(app)
     for name in BLUEPRINTS:
-        app.register_blueprint(import_module(f"piranha_web.web.{name}").bp)
+        app.register_blueprint(import_module(f"piranha_web.web.{name}.views").bp)
 
     @app.get("/")
     def home() -> Response:

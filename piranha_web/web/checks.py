@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from piranha_web.lvscf.values import is_dotted_quad
+from piranha_web.lvscf.values import decimal, is_dotted_quad
 
 #: IFNAMSIZ - 1: the longest interface name, and the longest address label (``eth0:1``)
 MAX_DEVICE = 15
@@ -28,9 +28,9 @@ def ipv4(value: str) -> str | None:
 
 def integer(value: str, low: int, high: int | None = None) -> str | None:
     """A decimal whole number within [low, high] (no octal or hex surprises)."""
-    if not value.isascii() or not value.isdigit() or (len(value) > 1 and value[0] == "0"):
+    number = decimal(value)
+    if number is None or not value.isdigit() or (len(value) > 1 and value[0] == "0"):
         return f"{value!r} is not a whole number."
-    number = int(value)
     if high is None and number < low:
         return f"Enter a number of at least {low}."
     if high is not None and not low <= number <= high:

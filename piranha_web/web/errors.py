@@ -9,23 +9,28 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from piranha_web.errors import (
     NotFoundError,
     ParseError,
     PiranhaError,
+    RoleError,
     StaleRevisionError,
     StoreIOError,
     SyncError,
     ValidationFailedError,
 )
+from piranha_web.web import api
+from piranha_web.web.security import API_PREFIX
 from piranha_web.web.services import services
 
 TITLES: dict[type[PiranhaError], str] = {
     NotFoundError: "Not found",
+    RoleError: "Not allowed for your role",
     StaleRevisionError: "lvs.cf changed",
     ValidationFailedError: "Not saved",
     StoreIOError: "Cannot read or write lvs.cf",
@@ -83,7 +88,9 @@ def install(app: Flask) -> None:
         return render_template("errors/error.html", title="Form expired", message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException) -> tuple[str, int]:
+    def http_error(err: HTTPException) -> tuple[str, int] | Response:
+        if request.path.startswith(API_PREFIX):
+            return api.problem_for(err)  # a route the API does not have: problem+json
         code = err.code or 500
         message = HTTP_MESSAGES.get(code, err.description or "")
         return render_template("errors/error.html", title=err.name, message=message), code

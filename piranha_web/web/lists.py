@@ -70,7 +70,7 @@ def virtual_list(selected: str | None = None, status: int = 200) -> tuple[str, i
     """The VIRTUAL SERVERS page."""
     store = services().store
     revision, config = store.config()
-    _, findings = store.findings()
+    findings = store.findings()
     live = read_live(config)
     rows = virtual_rows(config, findings, live)
     query = list_query(VIRTUAL_LIST, VIRTUAL_SORTS)
@@ -89,7 +89,7 @@ def server_list(virtual: str, selected: str | None = None, status: int = 200,
     store = services().store
     revision, config = store.config()
     vs = config.virtual(virtual)
-    _, findings = store.findings()
+    findings = store.findings()
     live = read_live(config)
     rows = server_rows(vs, findings, live, services().recent_checks)
     query = list_query(SERVER_LIST, SERVER_SORTS, virtual)

@@ -17,16 +17,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from piranha_web.errors import EditError
 from piranha_web.lvscf import Config, Document
-from piranha_web.lvscf.validate import Finding, validate
+from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
-from piranha_web.web.saving import FieldMapper
+from piranha_web.web.saving import FieldMapper, SaveOutcome
 from piranha_web.web.services import services
 
 #: a change to lvs.cf, applied by saving.save_edit
@@ -77,9 +77,24 @@ def action() -> str:
     return request.form.get("action", "")
 
 
-def warnings_of(doc: Document, where: str) -> list[Finding]:
-    """Warnings of one block (``where`` as in Finding.where, e.g. 'virtual web')."""
-    return [f for f in validate(doc) if f.where == where and not f.is_error]
+def field_findings(where: str, fields: FieldMapper) -> list[Finding]:
+    """Findings lvs.cf on disk has in block ``where`` (errors and warnings).
+
+    Those that belong to a form field are shown beside it (template helper ``findings_for``);
+    the others are returned, for the top of the form.
+    """
+    by_field: dict[str, list[Finding]] = {}
+    rest: list[Finding] = []
+    for finding in services().store.findings():
+        if finding.where != where:
+            continue
+        target = fields(finding.where, finding.key, finding.code)
+        if target is None:
+            rest.append(finding)
+        else:
+            by_field.setdefault(target, []).append(finding)
+    g.field_findings = by_field
+    return rest
 
 
 def mapper(where: str, fields: Iterable[str], renames: Mapping[str, str] | None = None
@@ -165,3 +180,12 @@ def set_or_unset(
 ) -> None:
     """``key = value``, or remove the key when ``value`` is blank."""
     doc.set(key, value if value != "" else None, virtual=virtual, server=server)
+
+
+def gone(what: str, revision: str) -> SaveOutcome:
+    """The conflict of an ACCEPT whose block was renamed or deleted meanwhile (input kept)."""
+    return SaveOutcome(
+        "gone", revision,
+        f"{what} is no longer in lvs.cf: someone renamed or deleted it since you loaded this "
+        "page, so nothing was written.",
+    )

@@ -5,13 +5,17 @@ rendered from* and saves it through the store, then asks the syncer (if any) to 
 the backup router.  A sync failure never undoes or blocks the save; it is reported.  The
 outcome says what happened in the user's terms:
 
-* ``saved``: the lvs.cf lines removed and added (a small diff), remaining warnings, sync result;
+* ``saved``: what changed in words (``summary``, from :func:`piranha_web.lvscf.changes.summarize`
+  on the models before and after), the lvs.cf lines removed and added, each with the name of
+  its block (a small diff), remaining warnings, sync result;
 * ``unchanged``: the edit changed nothing, nothing was written;
 * ``conflict``: lvs.cf changed since the form was loaded; nothing was written; ``preview``
   shows what ACCEPT would change in the file as it is now and ``revision`` is the current one,
   so re-submitting the kept input re-applies it;
 * ``invalid``: the edit was refused (:class:`EditError`, :class:`DuplicateNameError`) or would
-  add validation errors; nothing was written; each error is mapped to a form field.
+  add validation errors; nothing was written; each error is mapped to a form field.  An edit
+  that raises :class:`EditErrors` has applied every field it could: the errors the rest of the
+  edit would add to the file are reported with them, so every field's error shows at once.
 
 :func:`remember` keeps an outcome in the session for the page shown after the redirect.
 """
@@ -19,7 +23,8 @@ outcome says what happened in the user's terms:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +33,14 @@ from flask import session
 from piranha_web.errors import (
     DuplicateNameError,
     EditError,
+    EditErrors,
+    PiranhaError,
     StaleRevisionError,
     ValidationFailedError,
 )
 from piranha_web.lvscf import Document
-from piranha_web.lvscf.validate import Finding
+from piranha_web.lvscf.changes import summarize
+from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import line_diff
 from piranha_web.web.services import services
 
@@ -42,15 +50,23 @@ log = logging.getLogger(__name__)
 FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
+MAX_SUMMARY = 50
+#: a block's first line, ``virtual NAME {`` (lvs.cf's grammar is line based)
+_OPENER = re.compile(r"\s*([A-Za-z_]+)\s+([^=]+?)\s*\{\s*")
 
 
 @dataclass(frozen=True)
 class LineChange:
-    """One changed line: ``sign`` '-' (removed, old line number) or '+' (added, new number)."""
+    """One changed line: ``sign`` '-' (removed, old line number) or '+' (added, new number).
+
+    ``block`` names the block the line is in ("global", "virtual www", "virtual www / server
+    www1"), in the old file for a removed line and in the new file for an added one.
+    """
 
     sign: str
     line: int
     text: str
+    block: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +97,10 @@ class SaveOutcome:
     errors: tuple[FieldError, ...] = ()
     preview: tuple[LineChange, ...] = ()
     sync: SyncReport | None = None
+    summary: tuple[str, ...] = ()
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
+    findings: tuple[Finding, ...] = ()
 
     @property
     def saved(self) -> bool:
@@ -93,18 +112,73 @@ class SaveOutcome:
         return [e.message for e in self.errors if e.field is None]
 
 
-def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
-    """The lines removed from ``old`` and added in ``new``, in file order.
+Opcode = tuple[str, int, int, int, int]
 
-    :mod:`.line_diff` keeps this fast on files of 200k lines that repeat the same few texts
-    (difflib alone would take minutes there).
+
+def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
+    """The lines removed from ``old`` and added in ``new``, in file order, with their block.
+
+    :mod:`.line_diff` finds the changed lines quickly even in a file of 200k lines that
+    repeat the same few texts (difflib alone would take minutes there).
+    A block added or removed whole is shown whole: an insertion or deletion is moved down
+    while the line after it repeats its first line (``}``), so a new virtual server does not
+    appear as the tail of the block before it.
     """
     a, b = old.splitlines(), new.splitlines()
+    ops: list[Opcode] = []
+    i0 = j0 = 0
+    for tag, i1, i2, j1, j2 in line_diff.changed(a, b):
+        ops.append(("equal", i0, i1, j0, j1))
+        ops.append((tag, i1, i2, j1, j2))
+        i0, j0 = i2, j2
+    ops.append(("equal", i0, len(a), j0, len(b)))
+    hunks = _slid(ops, a, b)
+    removed = _block_names(a, {n + 1 for tag, i1, i2, _, _ in hunks if tag != "insert"
+                               for n in range(i1, i2)})
+    added = _block_names(b, {n + 1 for tag, _, _, j1, j2 in hunks if tag != "delete"
+                             for n in range(j1, j2)})
     changes: list[LineChange] = []
-    for _, i1, i2, j1, j2 in line_diff.changed(a, b):
-        changes.extend(LineChange("-", n + 1, a[n]) for n in range(i1, i2))
-        changes.extend(LineChange("+", n + 1, b[n]) for n in range(j1, j2))
+    for _, i1, i2, j1, j2 in hunks:
+        changes.extend(LineChange("-", n + 1, a[n], removed[n + 1]) for n in range(i1, i2))
+        changes.extend(LineChange("+", n + 1, b[n], added[n + 1]) for n in range(j1, j2))
     return tuple(changes)
+
+
+def _slid(ops: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+    """The non-equal opcodes, each pure insertion/deletion moved down as far as it can go."""
+    hunks: list[Opcode] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            continue
+        following = ops[k + 1] if k + 1 < len(ops) else None
+        if tag in ("insert", "delete") and following is not None and following[0] == "equal":
+            _, n_i1, n_i2, n_j1, n_j2 = following
+            lines, low, high = (b, j1, j2) if tag == "insert" else (a, i1, i2)
+            while n_i1 < n_i2 and lines[low] == lines[high]:
+                low, high = low + 1, high + 1
+                i1, i2, j1, j2 = (i1 + 1, i2 + 1, low, high) if tag == "insert" else \
+                    (low, high, j1 + 1, j2 + 1)
+                n_i1, n_j1 = n_i1 + 1, n_j1 + 1
+            ops[k + 1] = ("equal", n_i1, n_i2, n_j1, n_j2)
+        hunks.append((tag, i1, i2, j1, j2))
+    return hunks
+
+
+def _block_names(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    """The block each wanted (1-based) line is in: "global", "virtual www / server www1"."""
+    names: dict[int, str] = {}
+    stack: list[str] = []
+    for number, line in enumerate(lines[: max(wanted, default=0)], start=1):
+        closing = False
+        if line.strip() == "}":
+            closing = True
+        elif not line.lstrip().startswith("#") and (found := _OPENER.fullmatch(line)):
+            stack.append(f"{found[1]} {found[2].strip(chr(34))}")
+        if number in wanted:
+            names[number] = " / ".join(stack) or "global"
+        if closing and stack:
+            stack.pop()
+    return names
 
 
 def _with_fields(status: str, revision: str, message: str, errors: list[FieldError],
@@ -117,8 +191,9 @@ def _with_fields(status: str, revision: str, message: str, errors: list[FieldErr
                        **extra)
 
 
-def _finding_error(finding: Finding, fields: FieldMapper) -> FieldError:
-    target = fields(finding.where, finding.key, finding.code)
+def _finding_error(finding: Finding, fields: FieldMapper, *, here: bool = False) -> FieldError:
+    """``here``: the finding comes from this form's own edit (its block may have no name yet)."""
+    target = fields("" if here else finding.where, finding.key, finding.code)
     if target is not None:
         return FieldError(target, finding.message)
     where = f"line {finding.line} ({finding.where}"
@@ -156,8 +231,14 @@ def save_edit(
     if loaded.revision != revision:
         return _conflict(edit, loaded.document, loaded.text, loaded.revision)
     doc = loaded.document
+    before = doc.model()
     try:
         edit(doc)
+    except EditErrors as err:
+        errors = [_edit_error(e, fields) for e in err.errors]
+        errors += [_finding_error(f, fields, here=True) for f in _introduced(doc)]
+        return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
+                            errors)
     except (EditError, DuplicateNameError) as err:
         key = err.key if isinstance(err, EditError) else "name"
         code = "edit" if isinstance(err, EditError) else "duplicate-name"
@@ -175,7 +256,8 @@ def save_edit(
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
-                            [_finding_error(f, fields) for f in findings])
+                            [_finding_error(f, fields) for f in findings],
+                            findings=tuple(findings))
     return SaveOutcome(
         "saved",
         result.revision,
@@ -183,7 +265,23 @@ def save_edit(
         changes=changed_lines(result.old_text, result.new_text),
         warnings=result.warnings,
         sync=run_sync(),
+        summary=tuple(summarize(before, doc.model())),
     )
+
+
+def _edit_error(err: EditError, fields: FieldMapper) -> FieldError:
+    target = fields("", err.key, "edit")
+    return FieldError(target, err.message if target else str(err))
+
+
+def _introduced(doc: Document) -> list[Finding]:
+    """Errors ``doc`` has that lvs.cf as it is now does not (the edit would add them)."""
+    store = services().store
+    try:
+        known = {f.signature for f in store.findings()}
+    except PiranhaError:
+        known = set()
+    return [f for f in validate(doc) if f.is_error and f.signature not in known]
 
 
 def _conflict(
@@ -205,16 +303,30 @@ def _conflict(
 
 
 def remember(outcome: SaveOutcome) -> None:
-    """Keep the outcome's message, changed lines and sync result for the next page view."""
-    changes: list[list[Any]] = []
+    """Keep the outcome's message, summary, changed lines and sync result for the next page.
+
+    The session is a cookie: summary and lines share a budget of characters.
+    """
     budget = MAX_REMEMBERED_CHARS
+    summary: list[str] = []
+    for words in outcome.summary[:MAX_SUMMARY]:
+        budget -= len(words) + 4
+        if budget < MAX_REMEMBERED_CHARS // 3:
+            break
+        summary.append(words)
+    changes: list[list[Any]] = []
+    shown_block = ""
     for change in outcome.changes:
-        budget -= len(change.text) + 8
+        budget -= len(change.text) + 8 + (len(change.block) if change.block != shown_block else 0)
         if budget < 0:
             break
-        changes.append([change.sign, change.line, change.text])
+        block = change.block if change.block != shown_block else ""
+        shown_block = change.block
+        changes.append([change.sign, change.line, change.text, block])
     session[SESSION_KEY] = {
         "message": outcome.message,
+        "summary": summary,
+        "more": len(outcome.summary) - len(summary),
         "changes": changes,
         "omitted": len(outcome.changes) - len(changes),
         "sync": [outcome.sync.ok, outcome.sync.message] if outcome.sync else None,

@@ -4,7 +4,8 @@ The login check is one ``before_request`` hook on the app, not a decorator per v
 Piranha's login covered only GET (CVE-2013-6492).  Only the login page (GET/HEAD/POST) and the
 static files (GET/HEAD) are public; everything else — known routes, unknown routes, any method —
 redirects a browser GET to the login page and answers other methods with 401, before routing
-errors or automatic OPTIONS answers could reveal anything.
+errors or automatic OPTIONS answers could reveal anything.  The same hook then checks the
+user's role against ``policy.POLICY`` (403 when it is too low), before CSRF or any view runs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from piranha_web.auth import DEFAULT_USER, is_session_revoked, revoke_session
+from piranha_web.errors import RoleError
+from piranha_web.web import policy
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
 
@@ -25,11 +28,15 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+#: under TLS browsers must never fall back to clear text for this host (one year)
+HSTS = "max-age=31536000"
 PUBLIC: dict[str | None, frozenset[str]] = {
     "login.login": frozenset({"GET", "HEAD", "POST"}),
     "static": frozenset({"GET", "HEAD"}),
 }
 csrf = CSRFProtect()
+#: the REST API: token authentication, never the session cookie, hence no CSRF token
+API_PREFIX = "/api/"
 
 
 def install(app: Flask, settings: WebSettings) -> None:
@@ -43,11 +50,21 @@ def install(app: Flask, settings: WebSettings) -> None:
     def require_login() -> Response | None:
         if request.method in PUBLIC.get(request.endpoint, frozenset()):
             return None
-        if logged_in_user(settings) is not None:
-            return None
-        if request.method in ("GET", "HEAD"):
-            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
-        abort(401)
+        if request.path.startswith(API_PREFIX):
+            return None  # Bearer tokens only, checked before this hook (web/api/auth.py)
+        user = logged_in_user(settings)
+        if user is None:
+            if request.method in ("GET", "HEAD"):
+                return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+            abort(401)
+        if request.endpoint is None:
+            return None  # no route matched (404/405): nothing runs
+        have = services().accounts.role_of(user)
+        needed = policy.required_role(request.endpoint, request.method)
+        if have is None or have < needed:
+            raise RoleError(f"Your role ({have.label if have else 'none'}) does not allow "
+                            f"this; it needs the {needed.label} role. Nothing was changed.")
+        return None
 
     @app.before_request
     def refuse_cross_origin_posts() -> None:
@@ -67,13 +84,16 @@ def install(app: Flask, settings: WebSettings) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        if settings.tls:
+            response.headers["Strict-Transport-Security"] = HSTS
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor
     def inject_user() -> dict[str, Any]:
-        return {"current_user": session.get("user")}
+        return {"current_user": session.get("user"), "current_role": policy.current_role(),
+                "may": policy.may}
 
 
 def logged_in_user(settings: WebSettings) -> str | None:
@@ -92,7 +112,7 @@ def logged_in_user(settings: WebSettings) -> str | None:
     expired = (
         now - seen_at > settings.idle_timeout.total_seconds()
         or now - login_at > settings.session_lifetime.total_seconds()
-        or session.get("stamp") != services().passwords.stamp(user)
+        or session.get("stamp") != services().accounts.stamp(user)
     )
     expired = expired or is_session_revoked(
         services().state_dir, str(session.get("sid", "")), now
@@ -111,7 +131,7 @@ def start_session(settings: WebSettings, user: str = DEFAULT_USER) -> None:
     now = settings.clock()
     session.clear()
     session.permanent = True
-    session.update(user=user, login_at=now, seen_at=now, stamp=services().passwords.stamp(user),
+    session.update(user=user, login_at=now, seen_at=now, stamp=services().accounts.stamp(user),
                    sid=secrets.token_urlsafe(18))
 
 

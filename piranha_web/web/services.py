@@ -14,6 +14,7 @@ from typing import Protocol
 
 from flask import current_app
 
+from piranha_web.accounts import Accounts
 from piranha_web.auth import LoginThrottle, PasswordFile
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor import ProbeResult
@@ -77,6 +78,11 @@ class Services:
     netinfo: NetInfo | None = None
     prober: Prober | None = None
     recent_checks: RecentChecks = field(default_factory=RecentChecks)
+
+    @property
+    def accounts(self) -> Accounts:
+        """Users and roles: ``passwords`` plus the ``roles`` file beside it."""
+        return Accounts(self.passwords)
 
 
 def services() -> Services:

@@ -15,6 +15,9 @@ from piranha_web.store import ConfigStore
 from piranha_web.sync import SyncService
 from piranha_web.web.services import Services
 
+#: the largest request body accepted; the server refuses a larger one (413) before reading it
+MAX_REQUEST_BODY = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class WebSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from piranha_web.web.saving import recall
 
@@ -25,6 +25,12 @@ TABS = (
     ("redundancy", "redundancy.index", "REDUNDANCY"),
     ("virtual", "virtual.index", "VIRTUAL SERVERS"),
 )
+#: form fields holding whole numbers: phones show a number pad (inputmode="numeric")
+NUMERIC_FIELDS = frozenset({
+    "port", "fwmark", "reentry", "timeout", "persistent", "weight", "tcp_timeout",
+    "tcpfin_timeout", "udp_timeout", "keepalive", "deadtime", "heartbeat_port",
+    "sync-port", "sync-connect_timeout",
+})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -36,9 +42,18 @@ def split_help(text: str | None) -> tuple[str, str]:
     return parts[0], (parts[1] if len(parts) > 1 else "")
 
 
+def findings_for(field: str) -> list[Any]:
+    """Findings of lvs.cf on disk for one form field (set by ``panel.field_findings``)."""
+    found: dict[str, list[Any]] = g.get("field_findings", {})
+    return found.get(field, [])
+
+
 def install(app: Flask) -> None:
     """Register the template globals and filters on ``app``."""
     app.jinja_env.filters["split_help"] = split_help
+    # globals, not context: the form macros of _macros.html are imported without context
+    app.jinja_env.globals["findings_for"] = findings_for
+    app.jinja_env.globals["numeric_fields"] = NUMERIC_FIELDS
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

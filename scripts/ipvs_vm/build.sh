@@ -6,7 +6,7 @@
 # fetched with `apt-get download` and unpacked into the cache (default .cache/ipvs_vm/<kernel>,
 # override with PIRANHA_VM_CACHE).  Only the modules IPVS, its schedulers and the 9p host shares
 # need (with their dependencies, resolved by modprobe) go into the initramfs.  A finished build is
-# reused; a new Debian kernel version gets its own directory.
+# reused; a new Debian kernel version, or a changed init or build script, gets its own directory.
 # Needs: apt-get, dpkg-deb, cpio, gzip, depmod/modprobe (kmod).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +24,7 @@ if [ -z "$pkg" ]; then
 fi
 [ -n "$pkg" ] || { echo "build.sh: no Debian kernel package (linux-image-amd64) found" >&2; exit 1; }
 kver=${pkg#linux-image-}
-out=$cache/$kver
+out=$cache/$kver-$(cat "$here/init" "$here/build.sh" | sha256sum | cut -c1-12)
 if [ -s "$out/initramfs.cpio.gz" ] && [ -s "$out/vmlinuz" ]; then
   echo "$out"
   exit 0

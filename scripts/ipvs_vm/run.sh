@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run JOBDIR/job.sh as root inside a throw-away QEMU VM that boots Debian's stock kernel (which
 # has IPVS), and exit with its exit code.  JOBDIR is shared read-write at /job (and at
-# /host/tmp/job), the host's / read-only at /host; the job's output lands in JOBDIR/job.log and
-# the VM console in JOBDIR/console.log.
+# /host/tmp/job), the host's / read-only at /host (the VM's /host/tmp is its own tmpfs, but this
+# checkout and the paths listed in JOBDIR/host_paths stay visible there, so the checkout may
+# live under /tmp); the job's output lands in JOBDIR/job.log and the VM console in
+# JOBDIR/console.log.
 #
 # TCG only: this machine's /dev/kvm cannot run a stock kernel.  The VM has no network device;
 # the job can only talk to its own kernel.  Usage: scripts/ipvs_vm/run.sh JOBDIR
@@ -10,6 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 job=$(cd "${1:?usage: run.sh JOBDIR}" && pwd)
 [ -f "$job/job.sh" ] || { echo "run.sh: $job/job.sh is missing" >&2; exit 2; }
+(cd "$here/../.." && pwd -P) >> "$job/host_paths"
 vm=$("$here/build.sh")
 rm -f "$job/rc" "$job/job.log"
 timeout "${PIRANHA_VM_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 \

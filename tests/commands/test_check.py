@@ -101,3 +101,12 @@ def test_every_positive_corpus_file_has_no_errors(path: Path) -> None:
     """Files the real C parser accepts produce no error-level findings."""
     result = run_check(str(path))
     assert result.returncode == 0, result.stdout
+
+
+def test_a_5000_digit_serial_number_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text("serial_no = " + "5" * 5000 + "\n" + CLEAN)
+    result = run_check(str(path))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "does not fit in the 32 bits" in result.stdout

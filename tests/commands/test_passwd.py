@@ -31,12 +31,13 @@ def test_password_from_stdin_is_stored_hashed_with_mode_600(tmp_path: Path) -> N
 
 def test_other_user_and_changing_a_password(tmp_path: Path) -> None:
     state = str(tmp_path)
-    passwd("--state-dir", state, "--password-stdin", stdin="first\n")
-    passwd("--state-dir", state, "--user", "admin", "--password-stdin", stdin="admins\n")
-    passwd("--state-dir", state, "--password-stdin", stdin="second\n")
+    passwd("--state-dir", state, "--password-stdin", stdin="first password\n")
+    passwd("--state-dir", state, "--user", "admin", "--password-stdin", stdin="admins password\n")
+    passwd("--state-dir", state, "--password-stdin", stdin="second password\n")
     passwords = PasswordFile(tmp_path / "passwords")
-    assert passwords.verify("piranha", "second") and not passwords.verify("piranha", "first")
-    assert passwords.verify("admin", "admins")
+    assert passwords.verify("piranha", "second password")
+    assert not passwords.verify("piranha", "first password")
+    assert passwords.verify("admin", "admins password")
 
 
 def test_without_password_stdin_and_no_terminal_nothing_is_asked_or_set(tmp_path: Path) -> None:
@@ -56,3 +57,10 @@ def test_the_password_cannot_be_given_as_an_argument(tmp_path: Path) -> None:
     result = passwd("--state-dir", str(tmp_path), "secret")
     assert result.returncode == 2
     assert "unrecognized arguments: secret" in result.stderr
+
+
+def test_a_password_shorter_than_the_web_forms_minimum_is_refused(tmp_path: Path) -> None:
+    result = passwd("--state-dir", str(tmp_path), "--password-stdin", stdin="x\n")
+    assert result.returncode == 1
+    assert "at least 8 characters" in result.stderr
+    assert not (tmp_path / "passwords").exists()

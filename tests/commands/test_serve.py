@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -201,3 +202,96 @@ def test_certfile_without_keyfile_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--certfile and --keyfile go together" in result.stderr
+
+
+def make_certificate(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1].strip("/"))
+
+
+def password_of(server: Server) -> str:
+    found = re.search(r"with password (\S+)", "\n".join(server.lines))
+    assert found, server.lines
+    return found.group(1)
+
+
+@pytest.mark.parametrize("request_line", [
+    "POST /login HTTP/1.1", "PUT /virtual/ HTTP/1.1", "GET /static/style.css HTTP/1.1",
+    "DELETE /no/such/page HTTP/1.1", "POST /virtual/edit?virtual=www HTTP/1.1",
+])
+def test_a_body_over_the_limit_is_refused_before_it_is_sent(
+    tmp_path: Path, servers: list[Server], request_line: str
+) -> None:
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"))
+    servers.append(server)
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as conn:
+        # 900 MiB announced, not one byte of it sent: the answer must come anyway
+        conn.sendall(f"{request_line}\r\nHost: x\r\nContent-Length: {900 << 20}\r\n\r\n"
+                     .encode())
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+
+
+def test_a_chunked_body_is_cut_off_at_the_limit(tmp_path: Path, servers: list[Server]) -> None:
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"))
+    servers.append(server)
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as conn:
+        conn.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+        answer = b""
+        with contextlib.suppress(OSError):
+            for _ in range(64):  # 4 MiB offered, the server stops at 1 MiB
+                conn.sendall(chunk)
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+
+
+def open_idle(port: int, count: int) -> list[socket.socket]:
+    return [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(count)]
+
+
+def test_300_idle_connections_do_not_stop_an_admin_from_being_served(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"))
+    servers.append(server)
+    idle = open_idle(port_of(server), 300)
+    try:
+        page = log_in(server.url, password_of(server))
+    finally:
+        for conn in idle:
+            conn.close()
+    assert "<td>www</td>" in page
+
+
+def test_300_idle_tls_connections_silent_or_handshaken_do_not_stop_an_admin(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    cert, key = make_certificate(tmp_path)
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"),
+                   "--certfile", str(cert), "--keyfile", str(key))
+    servers.append(server)
+    context = ssl.create_default_context(cafile=str(cert))
+    port = port_of(server)
+    silent = open_idle(port, 150)  # never send a ClientHello
+    sessions = [context.wrap_socket(conn, server_hostname="127.0.0.1")
+                for conn in open_idle(port, 150)]  # handshaken, then idle
+    try:
+        page = log_in(server.url, password_of(server), context)
+        with urllib.request.urlopen(server.url + "login", context=context, timeout=10) as answer:
+            hsts = answer.headers.get("Strict-Transport-Security")
+    finally:
+        for conn in silent + sessions:
+            conn.close()
+    assert "<td>www</td>" in page
+    assert hsts == "max-age=31536000"

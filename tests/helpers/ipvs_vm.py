@@ -2,9 +2,11 @@
 
 :func:`run_job` writes a job script into a fresh directory, runs it as root inside the VM (the
 directory is ``/job`` there, and ``/host/tmp/job`` next to the host's read-only root at
-``/host``) and returns the directory with whatever the job wrote.  The first run downloads
-the kernel and builds the initramfs into ``.cache/ipvs_vm`` (about 5 s); a boot takes about
-6 s, about 10 s with Python started inside.
+``/host``) and returns the directory with whatever the job wrote.  The VM's ``/host/tmp`` is a
+tmpfs of its own, but the checkout (wherever it lives, /tmp included) and the ``host_paths``
+given stay visible there.  The first run downloads the kernel and tools (about 70 MB) and
+builds the initramfs into ``.cache/ipvs_vm`` (``$PIRANHA_VM_CACHE``); a boot takes about 6 s,
+about 10 s with Python started inside.
 """
 
 from __future__ import annotations
@@ -35,11 +37,16 @@ def require_vm_tools() -> None:
     pytest.skip(message)
 
 
-def run_job(directory: Path, script: str, *extra: Path) -> Path:
-    """Run ``script`` (busybox sh) in the VM with ``extra`` files beside it; fail on non-zero."""
+def run_job(directory: Path, script: str, *extra: Path, host_paths: tuple[Path, ...] = ()
+            ) -> Path:
+    """Run ``script`` (busybox sh) in the VM with ``extra`` files beside it; fail on non-zero.
+
+    ``host_paths`` (directories under /tmp) stay visible at ``/host/...`` in the VM.
+    """
     require_vm_tools()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "job.sh").write_text(script)
+    (directory / "host_paths").write_text("".join(f"{p.resolve()}\n" for p in host_paths))
     for path in extra:
         shutil.copy(path, directory / path.name)
     done = subprocess.run([str(SCRIPTS / "run.sh"), str(directory)], capture_output=True,
@@ -51,7 +58,8 @@ def run_job(directory: Path, script: str, *extra: Path) -> Path:
     return directory
 
 
-def shared_job(factory: pytest.TempPathFactory, name: str, script: str, *extra: Path) -> Path:
+def shared_job(factory: pytest.TempPathFactory, name: str, script: str, *extra: Path,
+               host_paths: tuple[Path, ...] = ()) -> Path:
     """:func:`run_job` once per test run, however many xdist workers ask for it.
 
     The first worker runs the VM (a CPU-heavy boot); the others wait for it and read the same
@@ -64,7 +72,7 @@ def shared_job(factory: pytest.TempPathFactory, name: str, script: str, *extra: 
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (directory / "done").exists():
-            run_job(directory, script, *extra)
+            run_job(directory, script, *extra, host_paths=host_paths)
             (directory / "done").write_text("")
     return directory
 

@@ -1,7 +1,8 @@
 """Real-world lvs.cf files round-trip byte for byte and are judged like the real pulse judges them.
 
-The corpus (shared/corpus/lvs.cf, see its INDEX.md) holds 15 files the original C parser
-accepts and one it rejects at line 3 ("unexpected arguments": inline ``#`` comments).
+The corpus (tests/data/corpus, see its INDEX.md for where each file comes from) holds 15 files
+the original C parser accepts and one it rejects at line 3 ("unexpected arguments": inline
+``#`` comments).
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from piranha_web.lvscf import check_text, parse
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus" / "lvs.cf"
 FILES = sorted(CORPUS.glob("*.cf"))
 POSITIVE = [f for f in FILES if not f.name.startswith("NEGATIVE__")]
 NEGATIVE = [f for f in FILES if f.name.startswith("NEGATIVE__")]
 
 
 def test_corpus_is_present() -> None:
-    """The corpus is part of the shared checkout: missing files are a failure, not a skip."""
+    """The corpus is part of the repository: missing files are a failure, not a skip."""
     assert CORPUS.is_dir(), f"corpus directory missing: {CORPUS}"
     assert len(POSITIVE) == 15 and len(NEGATIVE) == 1, [f.name for f in FILES]
 

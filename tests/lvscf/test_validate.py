@@ -179,6 +179,21 @@ ROWS: dict[str, Row] = {
                             "too-large", "32 bits"),
     "syncd_id above 255": Row(after(6, "syncd_id = 300"), "warning", 7, "syncd_id",
                               "syncd-id-range", "low byte (44)"),
+    "a line of more than 99 tokens": Row(after(12, "     dirs = [ " + "d " * 97 + "]"), "error",
+                                         13, "dirs", "too-many-tokens",
+                                         "keeps only the first 99"),
+    "closer with more than 99 tokens": Row(replace("     }\n}", "     }\n} " + "x " * 99),
+                                           "error", 17, None, "too-many-tokens", "100 words"),
+    "service name as port": Row(replace("port = 80", "port = ntp"), "warning", 10, "port",
+                                "service-name", "write port = 123"),
+    "service name as heartbeat port": Row(after(5, "heartbeat_port = http"), "warning", 6,
+                                          "heartbeat_port", "service-name",
+                                          "/etc/services"),
+    "backup_private ignored without primary_private": Row(
+        after(3, "backup_private = 10.9.0.2"), "warning", 4, "backup_private",
+        "backup-private-ignored",
+        "ignored by pulse because primary_private is not set; set primary_private or remove "
+        "this line"),
     "dirs needs a list": Row(after(12, "     dirs = a"), "error", 13, "dirs", "list-expected",
                              "list expected"),
     # ---- names and collisions
@@ -263,7 +278,11 @@ ROWS: dict[str, Row] = {
     "active virtual without address": Row(replace("     address = 198.51.100.10 eth0:1\n", ""),
                                           "warning", 7, None, "no-address", "0.0.0.0"),
     "active virtual with VIP 0.0.0.0": Row(replace("198.51.100.10 eth0:1", "0.0.0.0 eth0:1"),
-                                           "warning", 9, "address", "no-address", "0.0.0.0"),
+                                           "warning", 9, "address", "vip-zero", "0.0.0.0"),
+    "inactive virtual with VIP 0.0.0.0": Row(
+        replace("198.51.100.10 eth0:1", "0.0.0.0 eth0:1").replace(
+            "active = 1\n     address", "active = 0\n     address"),
+        "warning", 9, "address", "vip-zero", "no address clients can reach"),
     "active real server at 0.0.0.0": Row(replace("address = 10.0.0.1", "address = 0.0.0.0"),
                                          "warning", 14, "address", "no-real-address",
                                          "0.0.0.0"),
@@ -302,7 +321,6 @@ def test_rule(row: Row) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param(replace("port = 80", "port = http"), id="port as a service name"),
         pytest.param(after(14, "         port = 80"), id="real server repeats the port"),
         pytest.param(FWMARK_PAIR.replace("         active = 1\n",
                                          "         active = 1\n         port = 8080\n"),

@@ -113,3 +113,41 @@ def test_render_string_refuses_a_double_quote_it_cannot_escape() -> None:
 
 def test_render_string_keeps_single_quotes_when_asked_and_possible() -> None:
     assert render_string("send", 'a "b"', quote="'") == "'a \"b\"'"
+
+
+# one number parser: never raises, whatever the text ----------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from piranha_web.lvscf.values import LONG_MAX, LONG_MIN, decimal  # noqa: E402
+
+NUMBERISH = st.text(alphabet=st.sampled_from("0123456789+-xX \t²٣abcdef\u0660"), max_size=40)
+
+
+@given(st.one_of(st.text(), NUMBERISH, st.integers().map(str)))
+def test_reading_a_number_never_raises_on_any_text(text: str) -> None:
+    for reader in (c_int, decimal, c_bool, c_port, inet_aton, is_dotted_quad):
+        reader(text)
+
+
+@given(st.integers(min_value=LONG_MIN, max_value=LONG_MAX))
+def test_numbers_within_a_long_read_back_exactly(value: int) -> None:
+    assert c_int(str(value)) == value
+    assert decimal(str(value)) == value
+
+
+def test_thousands_of_digits_saturate_like_strtol_instead_of_raising() -> None:
+    assert c_int("9" * 5000) == LONG_MAX
+    assert c_int("-" + "9" * 4301) == LONG_MIN
+    assert c_int("0" + "7" * 4400) == LONG_MAX  # octal
+    assert c_int("0" * 5000 + "12") == 0o12
+    assert decimal("4" * 4301) == LONG_MAX
+    assert is_dotted_quad("1" * 4301 + ".1.1.1") is False
+    assert inet_aton("1" * 4301) is None
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "１２", "1²", "\u0663\u0664"])
+def test_unicode_digits_are_not_numbers(text: str) -> None:
+    assert c_int(text) is None
+    assert decimal(text) is None

@@ -9,6 +9,8 @@ namespace and in a namespace of its own.
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,11 @@ from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import SCRIPTS, parse_ipvsadm_ln, shared_job
 from tests.helpers.router_ns import RouterNamespace
 
+#: a directory under the host's /tmp that the VM must see (the VM's /host/tmp is a tmpfs)
+UNDER_TMP = "{under_tmp}"
 JOB = f"""\
 set -e
+cat /host{UNDER_TMP}/marker.txt > /job/marker.txt
 sh /job/scenario.sh
 cat /proc/net/ip_vs > /job/proc.txt
 ipvsadm -Ln > /job/ipvsadm-Ln.txt
@@ -34,9 +39,25 @@ chroot /host /bin/sh -c 'cd {ROOT} && PYTHONDONTWRITEBYTECODE=1 \\
 
 
 @pytest.fixture(scope="module")
-def vm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The job directory of one VM run: proc.txt, ipvsadm-Ln.txt, result.json."""
-    return shared_job(tmp_path_factory, "ipvs_vm_readers", JOB, SCRIPTS / "scenario.sh")
+def under_tmp() -> Iterator[Path]:
+    """A directory directly under /tmp with a marker file, as a checkout under /tmp would be."""
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="pw-vm-") as directory:  # noqa: S108
+        path = Path(directory)
+        (path / "marker.txt").write_text("seen from the VM\n")
+        yield path
+
+
+@pytest.fixture(scope="module")
+def vm(tmp_path_factory: pytest.TempPathFactory, under_tmp: Path) -> Path:
+    """The job directory of one VM run: proc.txt, ipvsadm-Ln.txt, result.json, marker.txt."""
+    return shared_job(tmp_path_factory, "ipvs_vm_readers",
+                      JOB.replace(UNDER_TMP, str(under_tmp.resolve())),
+                      SCRIPTS / "scenario.sh", host_paths=(under_tmp,))
+
+
+def test_paths_under_the_hosts_tmp_stay_visible_in_the_vm(vm: Path) -> None:
+    """The VM mounts a tmpfs over /host/tmp; a checkout under /tmp must not disappear."""
+    assert (vm / "marker.txt").read_text() == "seen from the VM\n"
 
 
 @pytest.fixture(scope="module")

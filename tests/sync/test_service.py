@@ -110,6 +110,23 @@ def test_after_save_copies_what_the_store_just_saved(
     assert b"keepalive = 4" in remote.read_bytes()
 
 
+def test_a_file_with_errors_is_not_copied_after_a_save_but_sync_now_still_copies_it(
+    make_service: ServiceFactory, lvs: Path, remote: Path
+) -> None:
+    """The backup keeps its last good lvs.cf; the outcome says why; SYNC NOW copies anyway."""
+    service = make_service()
+    assert service.after_save().ok
+    good = remote.read_bytes()
+    lvs.write_text(lvs.read_text() + "keepalive = 4 # inline comment\n")
+    outcome = service.after_save()
+    assert not outcome.ok and outcome.reason == "lvs.cf has errors (not copied)"
+    assert "keeps its last good lvs.cf" in outcome.message
+    assert remote.read_bytes() == good
+    assert service.last() == outcome
+    assert service.sync_now().ok
+    assert remote.read_bytes() == lvs.read_bytes()
+
+
 def test_no_active_backup_router_means_nothing_to_copy(
     make_service: ServiceFactory, lvs: Path, remote: Path
 ) -> None:

@@ -3,11 +3,13 @@ escaped on the page; never a new line, key or brace in lvs.cf."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 
 from piranha_web.lvscf import parse
-from tests.web.conftest import BASE, Web, form_of, no_errors
+from tests.web.conftest import BASE, Web, build_web, form_of, no_errors
 
 HOSTILE = ("<script>alert(1)</script>", 'a"\n}', "x\n     send_program = \"/bin/sh\"")
 FORMS = {
@@ -65,3 +67,40 @@ def test_hostile_names_in_the_url_are_shown_escaped(client: FlaskClient) -> None
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+
+
+# one bad number must not break a page ----------------------------------------------------
+
+HUGE = "9" * 4301
+NUMERIC = {
+    "/virtual/edit?virtual=web": ("port", "fwmark", "reentry", "timeout", "persistent"),
+    "/virtual/servers/edit?virtual=web&server=rs1": ("port", "weight"),
+    "/redundancy/": ("keepalive", "deadtime", "heartbeat_port", "syncd_id"),
+}
+
+
+@pytest.mark.parametrize(("url", "field"), [(u, f) for u, fs in NUMERIC.items() for f in fs])
+@pytest.mark.parametrize("value", [HUGE, "²", "٣"])
+def test_a_huge_or_unicode_number_is_a_field_error_not_a_crash(
+    web: Web, client: FlaskClient, url: str, field: str, value: str
+) -> None:
+    data = {**form_of(client, url), field: value, "action": "ACCEPT"}
+    response = client.post(url, data=data)
+    assert response.status_code == 400, response.get_data(as_text=True)[:2000]
+    assert web.config.read_text() == BASE
+
+
+@pytest.mark.parametrize("rate", ["²", "٣", HUGE, "-1"])
+def test_control_monitoring_survives_any_rate(client: FlaskClient, rate: str) -> None:
+    response = client.get(f"/control/?auto_update=1&rate={rate}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/control/", "/global/", "/redundancy/", "/virtual/",
+                                 "/virtual/edit?virtual=web"])
+def test_a_5000_digit_serial_number_in_the_file_is_a_finding_on_every_page(
+    tmp_path: Path, url: str
+) -> None:
+    web = build_web(tmp_path, BASE.replace("serial_no = 7", "serial_no = " + "5" * 5000))
+    response = web.client().get(url)
+    assert response.status_code == 200

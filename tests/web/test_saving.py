@@ -17,8 +17,42 @@ def test_changed_lines_lists_removed_then_added_with_their_line_numbers() -> Non
     old = "a = 1\nb = 2\nc = 3\n"
     new = "a = 1\nb = 20\nc = 3\nd = 4\n"
     assert changed_lines(old, new) == (
-        LineChange("-", 2, "b = 2"), LineChange("+", 2, "b = 20"), LineChange("+", 4, "d = 4"),
+        LineChange("-", 2, "b = 2", "global"), LineChange("+", 2, "b = 20", "global"),
+        LineChange("+", 4, "d = 4", "global"),
     )
+
+
+OLD = """serial_no = 1
+virtual a {
+     port = 80
+     server r1 {
+         weight = 1
+     }
+}
+"""
+
+
+def test_a_block_added_at_the_end_is_shown_whole_under_its_own_name() -> None:
+    new = OLD.replace("serial_no = 1", "serial_no = 2") + (
+        "virtual b {\n     port = 81\n     quiesce_server = 0\n}\n")
+    changes = changed_lines(OLD, new)
+    assert [(c.sign, c.text, c.block) for c in changes[2:]] == [
+        ("+", "virtual b {", "virtual b"), ("+", "     port = 81", "virtual b"),
+        ("+", "     quiesce_server = 0", "virtual b"), ("+", "}", "virtual b"),
+    ]
+
+
+def test_changed_lines_name_the_real_server_block_they_are_in() -> None:
+    new = OLD.replace("weight = 1", "weight = 2")
+    assert [(c.sign, c.line, c.block) for c in changed_lines(OLD, new)] == [
+        ("-", 5, "virtual a / server r1"), ("+", 5, "virtual a / server r1")]
+
+
+def test_saved_outcome_summarises_the_change_in_words(web: Web) -> None:
+    with web.app.test_request_context():
+        outcome = save_edit(lambda doc: doc.set("port", "81", virtual="web"),
+                            web.services.store.revision(), no_fields)
+    assert outcome.summary == ("virtual web: port 80 -> 81",)
 
 
 def test_a_sync_exception_does_not_undo_the_save(web: Web) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -216,3 +218,64 @@ def test_a_session_cookie_copied_before_logout_is_useless_after_it(web: Web) -> 
     response = thief.get("/virtual/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert web.client().get("/virtual/").status_code == 200  # a new login still works
+
+
+def test_strict_transport_security_is_sent_under_tls_only(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "tls").mkdir()
+    plain = build_web(tmp_path / "plain").client(login=False).get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+    tls = build_web(tmp_path / "tls", tls=True).client(login=False).get("/login")
+    assert tls.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def slow_verification(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make each password check take 50 ms, about what the real scrypt cost takes."""
+    verify = web.services.passwords.verify
+
+    def slow(user: str, password: str) -> bool:
+        time.sleep(0.05)
+        return verify(user, password)
+
+    monkeypatch.setattr(web.services.passwords, "verify", slow)
+
+
+def test_64_parallel_guesses_from_one_address_get_only_the_allowed_tries(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_verification(web, monkeypatch)
+    with ThreadPoolExecutor(64) as pool:
+        codes = list(pool.map(lambda _: login(web.client(login=False), "bad"), range(64)))
+    assert codes.count(401) == 4  # three free tries and the one that starts the lock
+    assert codes.count(429) == 60
+
+
+def test_guesses_from_many_addresses_are_slowed_down_per_user(web: Web) -> None:
+    codes = [login(web.client(login=False), "bad", client_address=f"10.9.{n}.1")
+             for n in range(100) for _ in range(4)]
+    assert codes.count(401) == 11  # the user's ten free failures and the one that locks
+    assert codes.count(429) == 389
+    web.clock.advance(1.5)
+    assert login(web.client(login=False), client_address="10.9.200.1") == 303  # slowed only
+
+
+def test_an_attacker_on_the_admins_address_cannot_keep_the_admins_browser_out(
+    web: Web,
+) -> None:
+    browser = web.client()  # logged in before: holds the device cookie
+    browser.post("/logout")
+    attacker = web.client(login=False)
+    for _ in range(40):  # same address (127.0.0.1): both locks are on for untrusted clients
+        login(attacker, "bad")
+    assert login(attacker) == 429
+    assert login(web.client(login=False)) == 429  # a new browser waits too
+    assert login(browser) == 303  # the admin's own browser is let in
+    assert browser.get("/virtual/").status_code == 200
+
+
+def test_a_device_cookie_of_another_user_or_forged_earns_no_trust(web: Web) -> None:
+    browser = web.client(login=False)
+    browser.set_cookie("piranha_device", "forged.value.sig", path="/login")
+    for _ in range(4):
+        login(browser, "bad")
+    assert login(browser) == 429

@@ -1,0 +1,91 @@
+"""``piranha-web export keepalived|lvsd [--config FILE] [--router R] [-o OUT] [--strict]``.
+
+``keepalived`` prints (or writes atomically to OUT) the keepalived.conf of one router, made from
+lvs.cf; each lvs.cf setting without an exact keepalived equivalent is listed on stderr as
+``lvs.cf:LINE: warning: MESSAGE`` (and kept as a comment in the file).  ``lvsd`` prints the
+ipvsadm commands lvsd and its nannies would run for lvs.cf (every real server up).
+
+Exit status: 0 done; 1 lvs.cf has errors pulse/lvsd would refuse (nothing is written), or
+``--strict`` and there are warnings (nothing is written); 2 unreadable input, unusable options
+or OUT cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from piranha_web.commands.paths import add_config_argument, config_of
+from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
+from piranha_web.keepalived.files import write_atomically
+from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, export_keepalived
+from piranha_web.lvscf.lvsd import lvsd_commands
+from piranha_web.lvscf.validate import validate
+from piranha_web.store import ConfigStore
+
+NAME = "export"
+HELP = "translate lvs.cf: keepalived.conf for one router, or the ipvsadm commands lvsd runs"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("format", choices=("keepalived", "lvsd"), help="what to produce")
+    add_config_argument(parser)
+    parser.add_argument("--router", choices=ROUTERS, default="primary",
+                        help="the router the keepalived.conf is for (default: primary)")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="write to OUT atomically instead of printing")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail (and write nothing) if anything does not translate exactly")
+    parser.add_argument("--check-command", metavar="PATH",
+                        help="absolute path of piranha-web for MISC_CHECK (default: this "
+                        "program)")
+
+
+def default_check_command() -> str:
+    """This program's absolute path, so that keepalived runs the same piranha-web."""
+    me = Path(sys.argv[0])
+    if me.name == "piranha-web" and me.exists():
+        return str(me.resolve())
+    return shutil.which("piranha-web") or DEFAULT_CHECK_COMMAND
+
+
+def run(args: argparse.Namespace) -> int:
+    path = config_of(args)
+    try:
+        document = ConfigStore(path).load().document
+    except (StoreIOError, ParseError) as err:
+        print(f"piranha-web export: {path}: {err}", file=sys.stderr)
+        return 2
+    errors = [f for f in validate(document) if f.is_error]
+    for finding in errors:
+        print(f"{path}:{finding.line}: error: {finding.message}", file=sys.stderr)
+    if errors:
+        return 1
+    if args.format == "lvsd":
+        text = "".join(f"{c}\n" for c in lvsd_commands(document.model()) if c.fails is None)
+        warnings: list[str] = []
+    else:
+        try:
+            export = export_keepalived(document, args.router,
+                                       check_command=args.check_command or default_check_command())
+        except KeepalivedValueError as err:
+            print(f"piranha-web export: {err}", file=sys.stderr)
+            return 2
+        text = export.text
+        warnings = [f"{path}:{w.line or 0}: warning: {w.message}" for w in export.warnings]
+    for line in warnings:
+        print(line, file=sys.stderr)
+    if args.strict and warnings:
+        return 1
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomically(Path(args.output), text.encode("utf-8"))
+    except OSError as err:
+        print(f"piranha-web export: cannot write {args.output}: {err.strerror or err}",
+              file=sys.stderr)
+        return 2
+    return 0

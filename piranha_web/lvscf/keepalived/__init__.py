@@ -1,0 +1,11 @@
+"""lvs.cf → keepalived.conf (pure): :func:`export_keepalived` through one checked writer."""
+
+from piranha_web.lvscf.keepalived.translate import (
+    DEFAULT_CHECK_COMMAND,
+    ROUTERS,
+    Export,
+    ExportWarning,
+    export_keepalived,
+)
+
+__all__ = ["DEFAULT_CHECK_COMMAND", "ROUTERS", "Export", "ExportWarning", "export_keepalived"]

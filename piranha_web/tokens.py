@@ -1,0 +1,120 @@
+"""Per-user API tokens, kept hashed in the state directory (``api-tokens``, mode 600).
+
+A token is ``pwt_<id>_<secret>``: ``id`` (12 hex digits) names it in ``token list`` and
+``token revoke``; ``secret`` is 32 random bytes.  Only the SHA-256 of the whole token is
+stored: the secret has 256 bits of entropy, so a slow password hash would add nothing but
+latency to every API request.  The token itself is shown once, when it is created.
+
+The file holds one JSON object per line (``id``, ``user``, ``hash``, ``created``, ``label``)
+and is rewritten atomically under a lock (``write_private``), like the password file.
+This module is I/O only: the web layer maps it to HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from piranha_web.auth import check_user_name, write_private
+from piranha_web.errors import AuthError
+
+TOKEN_FILE = "api-tokens"  # noqa: S105 (a file name)
+PREFIX = "pwt"
+TOKEN_RE = re.compile(r"pwt_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What is kept of one token (never the token itself)."""
+
+    id: str
+    user: str
+    hash: str
+    created: float
+    label: str = ""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+class TokenStore:
+    """The API tokens of every user, in ``state_dir/api-tokens``."""
+
+    def __init__(self, state_dir: Path | str) -> None:
+        self.state_dir = Path(state_dir)
+        self.path = self.state_dir / TOKEN_FILE
+
+    def _read(self) -> list[TokenInfo]:
+        try:
+            lines = self.path.read_text("utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        except OSError as err:
+            raise AuthError(f"cannot read {self.path}: {err.strerror or err}") from err
+        found = []
+        for line in lines:
+            with contextlib.suppress(ValueError, TypeError):
+                found.append(TokenInfo(**json.loads(line)))
+        return found
+
+    def _write(self, tokens: list[TokenInfo]) -> None:
+        text = "".join(json.dumps(asdict(t), sort_keys=True) + "\n" for t in tokens)
+        write_private(self.path, text.encode("utf-8"))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.state_dir / ".api-tokens.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def create(self, user: str, label: str = "") -> tuple[TokenInfo, str]:
+        """A new token for ``user``: ``(what is kept, the token to show once)``."""
+        check_user_name(user)
+        if not label.isprintable() or len(label) > 200:
+            raise AuthError("the label must be printable text of at most 200 characters")
+        token_id = secrets.token_hex(6)
+        token = f"{PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
+        info = TokenInfo(token_id, user, _digest(token), time.time(), label)
+        with self._locked():
+            self._write([*self._read(), info])
+        return info, token
+
+    def list(self, user: str | None = None) -> list[TokenInfo]:
+        """Tokens of ``user`` (every user's when None), oldest first."""
+        return [t for t in self._read() if user is None or t.user == user]
+
+    def revoke(self, user: str, token_id: str) -> bool:
+        """Forget token ``token_id`` of ``user``; False when there is no such token."""
+        with self._locked():
+            tokens = self._read()
+            kept = [t for t in tokens if not (t.id == token_id and t.user == user)]
+            if len(kept) == len(tokens):
+                return False
+            self._write(kept)
+        return True
+
+    def user_of(self, token: str) -> str | None:
+        """The user a presented token belongs to, or None (constant-time hash comparison)."""
+        match = TOKEN_RE.fullmatch(token)
+        if match is None:
+            return None
+        digest = _digest(token)
+        for info in self._read():
+            if info.id == match.group(1) and hmac.compare_digest(info.hash, digest):
+                return info.user
+        return None

@@ -1,0 +1,111 @@
+"""API authentication and authorization: Bearer tokens, failed-token throttling, roles.
+
+Every request under ``/api/`` is authenticated here, before anything else looks at it (the
+session cookie is never consulted, so the API needs no CSRF token): a missing, malformed,
+unknown or revoked token is 401 for every path and method.  A client that presented wrong
+tokens repeatedly is locked out with the login's growing lockout (``LoginThrottle``, a
+separate instance so API failures never lock out browser logins), 429 with Retry-After.
+
+Each operation declares its minimum role with :func:`requires` (one table, ``POLICY``);
+roles are ordered viewer < operator < admin.  ``role_of`` is the one place that reads a
+user's role.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Request, current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.wrappers import Response
+
+from piranha_web.auth import LoginThrottle
+from piranha_web.tokens import TokenStore
+from piranha_web.web.api.problems import problem
+from piranha_web.web.services import services
+
+PREFIX = "/api/"
+ROLES = ("viewer", "operator", "admin")
+#: endpoint -> minimum role; an endpoint missing here needs admin
+POLICY: dict[str, str] = {}
+THROTTLE_KEY = "piranha_web.api_throttle"
+#: the throttle's "user" for token failures (the token names no user before it is checked)
+TOKEN_SUBJECT = "(api token)"  # noqa: S105 (not a secret)
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def requires(role: str, endpoint_prefix: str = "api.") -> Callable[[F], F]:
+    """Declare the minimum role of an API view (decorate under the route decorator)."""
+    if role not in ROLES:
+        raise ValueError(role)
+
+    def record(func: F) -> F:
+        POLICY[endpoint_prefix + func.__name__] = role
+        return func
+
+    return record
+
+
+def role_of(user: str) -> str:
+    """The user's role.  Accounts with roles do not exist yet: every user is an admin."""
+    del user
+    return "admin"
+
+
+def allowed(role: str, needed: str) -> bool:
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+class NoSessionForTheApi(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that API requests never open one.
+
+    The session cookie is not even read under ``/api/`` (a null session, never saved), so
+    nothing of a browser's login can reach the API and API responses never set a cookie.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
+def install(app: Flask) -> None:
+    """Authenticate API requests first of all ``before_request`` hooks of ``app``."""
+    app.extensions[THROTTLE_KEY] = LoginThrottle()
+    app.session_interface = NoSessionForTheApi()
+    app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
+
+
+def authenticate() -> Response | None:
+    if not request.path.startswith(PREFIX):
+        return None
+    throttle: LoginThrottle = current_app.extensions[THROTTLE_KEY]
+    client = request.remote_addr or ""
+    challenge = {"WWW-Authenticate": 'Bearer realm="piranha-web"'}
+    wait = throttle.wait_seconds(client, TOKEN_SUBJECT)
+    if wait > 0:
+        return problem(429, "Too many wrong API tokens from this address; wait and try again.",
+                       headers={"Retry-After": str(math.ceil(wait))})
+    header = request.headers.get("Authorization")
+    if not header:
+        return problem(401, "Send an API token: Authorization: Bearer TOKEN "
+                       "(piranha-web token create --user USER).", headers=challenge)
+    scheme, _, token = header.partition(" ")
+    user = TokenStore(services().state_dir).user_of(token.strip()) \
+        if scheme.lower() == "bearer" else None
+    if user is None or not services().passwords.is_set(user):
+        throttle.failed(client, TOKEN_SUBJECT)
+        return problem(401, "The API token is not valid (unknown, revoked or malformed).",
+                       headers={**challenge, "WWW-Authenticate":
+                                'Bearer realm="piranha-web", error="invalid_token"'})
+    throttle.succeeded(client, TOKEN_SUBJECT)
+    g.api_user = user
+    if request.url_rule is None:
+        return None  # 404/405: the routing error is answered as a problem
+    needed = POLICY.get(request.endpoint or "", "admin")
+    role = role_of(user)
+    if not allowed(role, needed):
+        return problem(403, f"This operation needs the {needed} role; user {user} is {role}.")
+    return None

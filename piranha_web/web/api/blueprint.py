@@ -1,0 +1,21 @@
+"""The API blueprint (``/api/v1``): every operation needs a Bearer token (``auth``)."""
+
+from __future__ import annotations
+
+from flask_openapi3.blueprint import APIBlueprint
+from flask_openapi3.models.tag import Tag
+from flask_openapi3.types import ResponseDict
+
+from piranha_web.web.api.problems import Problem
+
+ERRORS: ResponseDict = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+WRITE_ERRORS: ResponseDict = {412: Problem, 428: Problem}
+
+bp = APIBlueprint(
+    "api", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
+    abp_responses=ERRORS,
+)
+CONFIG = [Tag(name="config", description="The whole lvs.cf, its findings, global settings")]
+VIRTUAL = [Tag(name="virtual servers", description="Virtual servers, real servers, "
+               "monitoring scripts, checks")]
+SYNC = [Tag(name="sync", description="Copying lvs.cf to the backup router")]

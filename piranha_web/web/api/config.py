@@ -1,0 +1,163 @@
+"""Whole-file, findings, GLOBAL SETTINGS and REDUNDANCY operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.lvscf import Document, parse
+from piranha_web.lvscf.validate import Finding, check_text
+from piranha_web.web.api import models as m
+from piranha_web.web.api.auth import requires
+from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
+from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
+from piranha_web.web.api.writes import etag, expected_revision, write
+from piranha_web.web.global_settings import form as gsf
+from piranha_web.web.redundancy import form as rf
+from piranha_web.web.saving import changed_lines, run_sync
+from piranha_web.web.services import services
+
+
+def _report(findings: list[Finding], revision: str | None) -> m.FindingsReport:
+    return m.FindingsReport(
+        revision=revision,
+        errors=sum(1 for f in findings if f.is_error),
+        warnings=sum(1 for f in findings if not f.is_error),
+        findings=[from_finding(f) for f in findings],
+    )
+
+
+@bp.get("/config", tags=CONFIG, summary="The whole lvs.cf and its revision",
+        responses={200: m.ConfigText})
+@requires("viewer")
+def get_config() -> Response:
+    loaded = services().store.load()
+    return dump(m.ConfigText(revision=loaded.revision, text=loaded.text),
+                headers=etag(loaded.revision))
+
+
+@bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT)",
+        responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires("admin")
+def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
+    del header
+    revision = expected_revision()
+    store = services().store
+    try:
+        doc = parse(body.text)
+    except ParseError as err:
+        raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
+                       findings=[from_finding(f) for f in check_text(body.text)]) from err
+    try:
+        result = store.save(doc, revision)
+    except StaleRevisionError as err:
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
+                       revision=err.actual) from err
+    except ValidationFailedError as err:
+        raise ApiError(422, "Nothing was saved: the text adds validation errors.",
+                       findings=[from_finding(f) for f in err.findings
+                                 if isinstance(f, Finding)]) from err
+    saved = result.new_text != result.old_text
+    sync = run_sync() if saved else None
+    written = m.WriteResult(
+        status="saved" if saved else "unchanged", revision=result.revision,
+        message="lvs.cf saved." if saved else "Nothing changed; lvs.cf was not written.",
+        changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
+                 for c in changed_lines(result.old_text, result.new_text)],
+        warnings=[from_finding(f) for f in result.warnings],
+        sync=m.SyncReport(ok=sync.ok, message=sync.message) if sync else None,
+    )
+    return dump(written, headers=etag(result.revision))
+
+
+@bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",
+        responses={200: m.FindingsReport})
+@requires("viewer")
+def get_findings() -> Response:
+    store = services().store
+    data = store.read_bytes()
+    revision = store.revision()
+    return dump(_report(check_text(data.decode("utf-8", "surrogateescape")), revision),
+                headers=etag(revision))
+
+
+@bp.post("/findings", tags=CONFIG, summary="Validation findings of a posted text (not saved)",
+         responses={200: m.FindingsReport})
+@requires("viewer")
+def check_findings(body: m.ConfigBody) -> Response:
+    return dump(_report(check_text(body.text), None))
+
+
+# ------------------------------------------------------------------ GLOBAL SETTINGS, REDUNDANCY
+
+def _values(doc: Document, keys: tuple[str, ...]) -> dict[str, str | None]:
+    return {key: doc.get(key) for key in keys}
+
+
+def _refuse(errors: Mapping[str, str], revision: str) -> None:
+    if errors:
+        raise ApiError(422, "Nothing was saved: the change is not valid.", revision=revision,
+                       findings=[ProblemFinding(key=k, code="invalid-value", message=v)
+                                 for k, v in errors.items()])
+
+
+def _given(body: Any) -> dict[str, str]:
+    """The fields the client sent, null as '' (removes the key)."""
+    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
+
+
+@bp.get("/global-settings", tags=CONFIG, summary="GLOBAL SETTINGS",
+        responses={200: m.GlobalSettings})
+@requires("viewer")
+def get_global_settings() -> Response:
+    loaded = services().store.load()
+    return dump(m.GlobalSettings(**_values(loaded.document, m.GLOBAL_KEYS)),
+                headers=etag(loaded.revision))
+
+
+@bp.patch("/global-settings", tags=CONFIG, summary="Change GLOBAL SETTINGS",
+          responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires("admin")
+def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Response:  # type: ignore[valid-type]
+    del header
+    given = _given(body)
+    loaded = services().store.load()
+    current = gsf.initial_values(loaded.document)
+    network = given.pop("network", None)
+    if network is not None and network == (loaded.document.get("network") or ""):
+        network = None
+    if "nat_router" in given:
+        words = given.pop("nat_router").split(" ", 1)
+        given["nat_router_ip"] = words[0]
+        given["nat_router_device"] = words[1] if len(words) > 1 else ""
+    todo = {k: v for k, v in given.items() if v != current.get(k)}
+    _refuse(gsf.check(todo), loaded.revision)
+    return write(gsf.apply(todo, network or None), success="Global settings saved.")
+
+
+@bp.get("/redundancy", tags=CONFIG, summary="REDUNDANCY", responses={200: m.Redundancy})
+@requires("viewer")
+def get_redundancy() -> Response:
+    loaded = services().store.load()
+    return dump(m.Redundancy(**_values(loaded.document, m.REDUNDANCY_KEYS)),
+                headers=etag(loaded.revision))
+
+
+@bp.patch("/redundancy", tags=CONFIG, summary="Change REDUNDANCY",
+          responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires("admin")
+def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch) -> Response:  # type: ignore[valid-type]
+    del header
+    given = _given(body)
+    loaded = services().store.load()
+    current = rf.initial_values(loaded.document)
+    backup_active = given.pop("backup_active", None)
+    for key in rf.CHECKBOXES:
+        if key in given:
+            given[key] = "1" if given[key] not in ("", "0") else ""
+    todo = {k: v for k, v in given.items() if v != current.get(k)}
+    _refuse(rf.check(todo, current, loaded.document.get("primary")), loaded.revision)
+    return write(rf.apply(todo, backup_active or None), success="Redundancy saved.")

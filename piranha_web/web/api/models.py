@@ -1,0 +1,292 @@
+"""The API's request and response models, built from lvscf.schema and the panels' field lists.
+
+Field names are lvs.cf key names; each field's description is the key's help text from
+``lvscf.schema`` with the value the daemons assume when the key is absent.  The same models
+validate requests (flask-openapi3) and generate the OpenAPI document, so the document cannot
+drift from what the API accepts.  Values are strings, as in lvs.cf (a port may be a service
+name; numbers are read by the C parser's rules); what a value means is checked by the same
+lvscf validation as an ACCEPT, never here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from piranha_web.lvscf import schema as s
+from piranha_web.web.api.problems import ProblemFinding
+from piranha_web.web.global_settings import form as global_settings_form
+from piranha_web.web.monitoring import views as monitoring
+from piranha_web.web.panel import NAME_RE
+from piranha_web.web.redundancy import form as redundancy_form
+from piranha_web.web.server import form as sf
+from piranha_web.web.virtual import form as vf
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+NAME = Field(pattern=f"^{NAME_RE.pattern}$",
+             description="The block's name in lvs.cf (how it is addressed).")
+
+
+def _describe(scope: str, key: str, extra: str = "") -> str:
+    keyspec = s.spec(scope, key)
+    text = keyspec.help if keyspec and keyspec.help else (keyspec.label if keyspec else "")
+    if keyspec and keyspec.default is not None:
+        text += f" Absent from lvs.cf: the daemons assume {keyspec.default!r}."
+    if keyspec and keyspec.choices:
+        text += " One of: " + ", ".join(keyspec.choices) + "."
+    return (text + " " + extra).strip()
+
+
+def _fields(scope: str, keys: tuple[str, ...], *, required: tuple[str, ...] = (),
+            defaults: dict[str, str] | None = None, extra: dict[str, str] | None = None
+            ) -> dict[str, Any]:
+    """pydantic field definitions ``key: (type, Field)`` for lvs.cf keys of ``scope``."""
+    found: dict[str, Any] = {}
+    for key in keys:
+        description = _describe(scope, key, (extra or {}).get(key, ""))
+        if key in required:
+            found[key] = (str, Field(description=description))
+        elif defaults and defaults.get(key):
+            found[key] = (str, Field(defaults[key], description=description))
+        else:
+            found[key] = (str | None, Field(None, description=description))
+    return found
+
+
+ADDRESS_NOTE = "Two words: the virtual IP and the device it is raised on, e.g. '192.0.2.10 eth0:1'."
+NAT_NOTE = "Two words: the NAT router IP and its device, e.g. '10.0.0.254 eth1:1'."
+
+# ------------------------------------------------------------------ configuration
+
+
+class ConfigText(BaseModel):
+    """The whole lvs.cf and its revision."""
+
+    revision: str
+    text: str
+
+
+class ConfigBody(BaseModel):
+    """A whole new lvs.cf text."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=8 * 1024 * 1024)
+
+
+class FindingsReport(BaseModel):
+    """Validation findings (errors: pulse would refuse or a daemon would fail; warnings)."""
+
+    revision: str | None = None
+    errors: int
+    warnings: int
+    findings: list[ProblemFinding]
+
+
+class LineChange(BaseModel):
+    sign: Literal["-", "+"]
+    line: int
+    text: str
+
+
+class SyncReport(BaseModel):
+    ok: bool
+    message: str
+
+
+class WriteResult(BaseModel):
+    """What a write did: ``saved`` or ``unchanged`` (nothing written)."""
+
+    status: Literal["saved", "unchanged"]
+    revision: str
+    message: str
+    changes: list[LineChange] = Field(default_factory=list)
+    warnings: list[ProblemFinding] = Field(default_factory=list)
+    sync: SyncReport | None = None
+
+
+# ------------------------------------------------------------------ global settings, redundancy
+
+GLOBAL_KEYS = tuple(k for k in s.ORDER["global"] if k in global_settings_form.KEYS)
+#: writable global settings (``service`` and ``debug_level`` are shown only, like the panel)
+GLOBAL_WRITABLE = (*global_settings_form.PLAIN_KEYS, "nat_router", "network")
+REDUNDANCY_KEYS = tuple(k for k in s.ORDER["global"] if k in redundancy_form.KEYS)
+REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active")
+
+GlobalSettings = create_model(
+    "GlobalSettings", __doc__="GLOBAL SETTINGS: the keys' values in lvs.cf (null: absent).",
+    **_fields("global", GLOBAL_KEYS, extra={"nat_router": NAT_NOTE}),
+)
+GlobalSettingsPatch = create_model(
+    "GlobalSettingsPatch", __config__=STRICT,
+    __doc__="Keys to change ('' or null removes a key); keys left out are unchanged.",
+    **_fields("global", tuple(k for k in GLOBAL_KEYS if k in GLOBAL_WRITABLE),
+              extra={"nat_router": NAT_NOTE}),
+)
+Redundancy = create_model(
+    "Redundancy", __doc__="REDUNDANCY: the keys' values in lvs.cf (null: absent).",
+    **_fields("global", REDUNDANCY_KEYS),
+)
+RedundancyPatch = create_model(
+    "RedundancyPatch", __config__=STRICT,
+    __doc__="Keys to change ('' or null removes a key); keys left out are unchanged.",
+    **_fields("global", tuple(k for k in REDUNDANCY_KEYS if k in REDUNDANCY_WRITABLE)),
+)
+
+# ------------------------------------------------------------------ virtual and real servers
+
+VIRTUAL_KEYS = ("address", *vf.PLAIN_KEYS)
+VirtualServer = create_model(
+    "VirtualServer", __doc__="A virtual server (values as the VIRTUAL SERVER panel shows them).",
+    name=(str, Field(description="The virtual server's name.")),
+    active=(bool, Field(description=_describe("virtual", "active"))),
+    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
+)
+VirtualServerCreate = create_model(
+    "VirtualServerCreate", __config__=STRICT,
+    __doc__="A new virtual server; keys left out get what Piranha's ADD writes.",
+    name=(str, NAME),
+    **_fields("virtual", VIRTUAL_KEYS, required=("address",), defaults=vf.ADD_DEFAULTS,
+              extra={"address": ADDRESS_NOTE}),
+)
+VirtualServerPatch = create_model(
+    "VirtualServerPatch", __config__=STRICT,
+    __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
+    name=(str | None, Field(None, description="A new name (renames the virtual server).")),
+    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
+)
+
+
+class VirtualServerList(BaseModel):
+    revision: str
+    virtual_servers: list[VirtualServer]  # type: ignore[valid-type]
+
+
+class VirtualFilter(BaseModel):
+    """Filters of the list (all must match)."""
+
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    protocol: str | None = None
+    port: str | None = None
+    vip: str | None = Field(None, description="The virtual IP (first word of address).")
+    device: str | None = None
+    scheduler: str | None = None
+
+
+SERVER_KEYS = sf.PLAIN_KEYS
+RealServer = create_model(
+    "RealServer", __doc__="A real server of a virtual server.",
+    name=(str, Field(description="The real server's name.")),
+    active=(bool, Field(description=_describe("server", "active"))),
+    **_fields("server", SERVER_KEYS),
+)
+RealServerCreate = create_model(
+    "RealServerCreate", __config__=STRICT,
+    __doc__="A new real server (written inactive, like Piranha's ADD).",
+    name=(str, NAME),
+    **_fields("server", SERVER_KEYS, required=("address",), defaults=sf.ADD_DEFAULTS),
+)
+RealServerPatch = create_model(
+    "RealServerPatch", __config__=STRICT,
+    __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
+    name=(str | None, Field(None, description="A new name (renames the real server).")),
+    **_fields("server", SERVER_KEYS),
+)
+
+
+class RealServerList(BaseModel):
+    revision: str
+    real_servers: list[RealServer]  # type: ignore[valid-type]
+
+
+class ServerFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    address: str | None = None
+
+
+MONITOR_KEYS = monitoring.KEYS
+Monitoring = create_model(
+    "Monitoring", __doc__="MONITORING SCRIPTS of a virtual server (raw lvs.cf strings).",
+    use_regex=(bool, Field(description=_describe("virtual", "use_regex"))),
+    **_fields("virtual", MONITOR_KEYS),
+)
+MonitoringPatch = create_model(
+    "MonitoringPatch", __config__=STRICT,
+    __doc__="Fields to change ('' or null removes a key); others unchanged.",
+    use_regex=(bool | None, Field(None, description=_describe("virtual", "use_regex"))),
+    **_fields("virtual", MONITOR_KEYS),
+)
+
+# ------------------------------------------------------------------ parameters
+
+
+class VirtualPath(BaseModel):
+    virtual: str = Field(description="The virtual server's name.")
+
+
+class ServerPath(BaseModel):
+    virtual: str = Field(description="The virtual server's name.")
+    server: str = Field(description="The real server's name.")
+
+
+class IfMatch(BaseModel):
+    """Every write names the revision it was based on (428 without, 412 when stale)."""
+
+    if_match: str = Field(alias="If-Match",
+                          description="The ETag (revision) the change is based on.")
+
+
+# ------------------------------------------------------------------ probe and sync
+
+
+class Verdict(BaseModel):
+    state: Literal["up", "down"]
+    reason: str
+
+
+class ProbeResult(BaseModel):
+    """One real server checked now, the way nanny would (``nanny``) and strictly."""
+
+    virtual: str
+    server: str
+    address: str
+    port: int
+    protocol: str
+    active: bool
+    check: str
+    nanny: Verdict
+    strict: Verdict
+    received: str
+    elapsed: float
+    warnings: list[str]
+
+
+class ProbeResults(BaseModel):
+    revision: str
+    results: list[ProbeResult]
+
+
+class SyncOutcome(BaseModel):
+    ok: bool
+    message: str
+    reason: str | None = None
+    detail: str = ""
+    checksum: str | None = None
+    host: str | None = None
+    remote_path: str | None = None
+    skipped: bool = False
+    time: float = 0.0
+
+
+class SyncState(BaseModel):
+    state: str
+    message: str
+    local_checksum: str | None = None
+    remote_checksum: str | None = None
+    reason: str | None = None
+    detail: str = ""
+    host: str | None = None
+    checked_at: float = 0.0
+    last: SyncOutcome | None = None

@@ -1,0 +1,302 @@
+"""Virtual servers, their real servers and monitoring scripts, and checks run now.
+
+Addressed by name.  Reads show the values the panels show; writes go through the panels' own
+edit functions (``virtual.form``, ``server.form``, ``monitoring.views``), so the API writes the
+same lvs.cf text as the panels for the same change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_openapi3.types import ResponseDict
+from werkzeug.wrappers import Response
+
+from piranha_web import monitor
+from piranha_web.lvscf import Document
+from piranha_web.monitor import lvsd_monitor
+from piranha_web.web.api import models as m
+from piranha_web.web.api.auth import requires
+from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
+from piranha_web.web.api.problems import dump
+from piranha_web.web.api.writes import etag, write
+from piranha_web.web.monitoring import views as monitoring
+from piranha_web.web.server import form as sf
+from piranha_web.web.services import services
+from piranha_web.web.virtual import form as vf
+
+WRITE: ResponseDict = {200: m.WriteResult, **WRITE_ERRORS}
+
+
+def _given(body: Any) -> dict[str, str]:
+    """The fields the client sent, null as '' (removes the key)."""
+    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
+
+
+def _every(body: Any) -> dict[str, str]:
+    """Every field of a create body, defaults included, null as ''."""
+    return {k: "" if v is None else str(v) for k, v in body.model_dump().items()}
+
+
+def _split_address(values: dict[str, str]) -> None:
+    """``address`` 'IP DEVICE' as the panel's two fields ``address`` and ``device``."""
+    if "address" in values:
+        words = values["address"].split(None, 1)
+        values["address"] = words[0] if words else ""
+        values["device"] = words[1] if len(words) > 1 else ""
+
+
+# ------------------------------------------------------------------ virtual servers
+
+def _virtual(doc: Document, name: str) -> Any:
+    shown = vf.initial_values(doc, name)
+    values: dict[str, Any] = {k: (shown[k] or None) for k in vf.PLAIN_KEYS}
+    values["address"] = " ".join(w for w in (shown["address"], shown["device"]) if w) or None
+    return m.VirtualServer(name=name, active=doc.model().virtual(name).active, **values)
+
+
+def _virtual_names(doc: Document) -> list[str]:
+    return [vs.name for vs in doc.model().virtuals if vs.kind == "virtual"]
+
+
+@bp.get("/virtual-servers", tags=VIRTUAL, summary="List virtual servers (filters: all match)",
+        responses={200: m.VirtualServerList})
+@requires("viewer")
+def list_virtual_servers(query: m.VirtualFilter) -> Response:
+    loaded = services().store.load()
+    found = []
+    for name in _virtual_names(loaded.document):
+        vs = _virtual(loaded.document, name)
+        words = (vs.address or "").split(" ")
+        if ((query.active is None or vs.active == query.active)
+                and query.protocol in (None, vs.protocol)
+                and query.port in (None, vs.port)
+                and query.scheduler in (None, vs.scheduler)
+                and query.vip in (None, words[0])
+                and query.device in (None, words[1] if len(words) > 1 else None)):
+            found.append(vs)
+    return dump(m.VirtualServerList(revision=loaded.revision, virtual_servers=found),
+                headers=etag(loaded.revision))
+
+
+@bp.post("/virtual-servers", tags=VIRTUAL, summary="Create a virtual server (like ADD + ACCEPT)",
+         responses={201: m.WriteResult, **WRITE_ERRORS})
+@requires("operator")
+def create_virtual_server(header: m.IfMatch, body: m.VirtualServerCreate) -> Response:  # type: ignore[valid-type]
+    del header
+    values = _every(body)
+    _split_address(values)
+    name = values["name"]
+    return write(vf.add_virtual(values), success=f"Virtual server {name} added.", status=201,
+                 location=url_for(".get_virtual_server", virtual=name))
+
+
+@bp.get("/virtual-servers/<virtual>", tags=VIRTUAL, summary="One virtual server",
+        responses={200: m.VirtualServer})
+@requires("viewer")
+def get_virtual_server(path: m.VirtualPath) -> Response:
+    loaded = services().store.load()
+    return dump(_virtual(loaded.document, path.virtual), headers=etag(loaded.revision))
+
+
+@bp.patch("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Change a virtual server",
+          responses=WRITE)
+@requires("operator")
+def update_virtual_server(path: m.VirtualPath, header: m.IfMatch,
+                          body: m.VirtualServerPatch) -> Response:  # type: ignore[valid-type]
+    del header
+    loaded = services().store.load()
+    current = vf.initial_values(loaded.document, path.virtual)
+    given = _given(body)
+    _split_address(given)
+    todo = {k: v for k, v in given.items() if v != current.get(k)}
+    target = todo.get("name") or path.virtual
+    return write(vf.edit_existing(todo, path.virtual),
+                 success=f"Virtual server {target} saved.")
+
+
+@bp.delete("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Delete a virtual server",
+           responses=WRITE)
+@requires("operator")
+def delete_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+    del header
+    services().store.load().document.find_virtual(path.virtual)
+    return write(lambda doc: doc.remove_virtual(path.virtual),
+                 success=f"Virtual server {path.virtual} deleted.")
+
+
+def _activate(virtual: str, server: str | None, active: bool) -> Response:
+    def edit(doc: Document) -> None:
+        doc.set_active(active, virtual=virtual, server=server)
+
+    what = f"Real server {server} of {virtual}" if server else f"Virtual server {virtual}"
+    return write(edit, success=f"{what} {'activated' if active else 'deactivated'}.")
+
+
+@bp.post("/virtual-servers/<virtual>/activate", tags=VIRTUAL, summary="active = 1",
+         responses=WRITE)
+@requires("operator")
+def activate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+    del header
+    return _activate(path.virtual, None, True)
+
+
+@bp.post("/virtual-servers/<virtual>/deactivate", tags=VIRTUAL, summary="active = 0",
+         responses=WRITE)
+@requires("operator")
+def deactivate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+    del header
+    return _activate(path.virtual, None, False)
+
+
+# ------------------------------------------------------------------ real servers
+
+def _server(doc: Document, virtual: str, name: str) -> Any:
+    shown = sf.initial_values(doc, virtual, name)
+    values = {k: (shown[k] or None) for k in sf.PLAIN_KEYS}
+    active = doc.model().virtual(virtual).server(name).active
+    return m.RealServer(name=name, active=active, **values)
+
+
+@bp.get("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
+        summary="List the real servers of a virtual server", responses={200: m.RealServerList})
+@requires("viewer")
+def list_real_servers(path: m.VirtualPath, query: m.ServerFilter) -> Response:
+    loaded = services().store.load()
+    vs = loaded.document.model().virtual(path.virtual)
+    found = [rs for rs in (_server(loaded.document, path.virtual, r.name) for r in vs.servers)
+             if (query.active is None or rs.active == query.active)
+             and query.address in (None, rs.address)]
+    return dump(m.RealServerList(revision=loaded.revision, real_servers=found),
+                headers=etag(loaded.revision))
+
+
+@bp.post("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
+         summary="Add a real server (inactive, like ADD + ACCEPT)",
+         responses={201: m.WriteResult, **WRITE_ERRORS})
+@requires("operator")
+def create_real_server(path: m.VirtualPath, header: m.IfMatch,
+                       body: m.RealServerCreate) -> Response:  # type: ignore[valid-type]
+    del header
+    services().store.load().document.find_virtual(path.virtual)
+    values = _every(body)
+    name = values["name"]
+    return write(sf.add_server(path.virtual, values),
+                 success=f"Real server {name} added to {path.virtual}.", status=201,
+                 location=url_for(".get_real_server", virtual=path.virtual, server=name))
+
+
+@bp.get("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
+        summary="One real server", responses={200: m.RealServer})
+@requires("viewer")
+def get_real_server(path: m.ServerPath) -> Response:
+    loaded = services().store.load()
+    return dump(_server(loaded.document, path.virtual, path.server),
+                headers=etag(loaded.revision))
+
+
+@bp.patch("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
+          summary="Change a real server", responses=WRITE)
+@requires("operator")
+def update_real_server(path: m.ServerPath, header: m.IfMatch,
+                       body: m.RealServerPatch) -> Response:  # type: ignore[valid-type]
+    del header
+    loaded = services().store.load()
+    current = sf.initial_values(loaded.document, path.virtual, path.server)
+    todo = {k: v for k, v in _given(body).items() if v != current.get(k)}
+    return write(sf.edit_existing(todo, path.virtual, path.server),
+                 success=f"Real server {todo.get('name') or path.server} saved.")
+
+
+@bp.delete("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
+           summary="Delete a real server", responses=WRITE)
+@requires("operator")
+def delete_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+    del header
+    services().store.load().document.find_server(path.virtual, path.server)
+    return write(lambda doc: doc.remove_server(path.virtual, path.server),
+                 success=f"Real server {path.server} of {path.virtual} deleted.")
+
+
+@bp.post("/virtual-servers/<virtual>/real-servers/<server>/activate", tags=VIRTUAL,
+         summary="active = 1", responses=WRITE)
+@requires("operator")
+def activate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+    del header
+    services().store.load().document.find_server(path.virtual, path.server)
+    return _activate(path.virtual, path.server, True)
+
+
+@bp.post("/virtual-servers/<virtual>/real-servers/<server>/deactivate", tags=VIRTUAL,
+         summary="active = 0", responses=WRITE)
+@requires("operator")
+def deactivate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+    del header
+    services().store.load().document.find_server(path.virtual, path.server)
+    return _activate(path.virtual, path.server, False)
+
+
+# ------------------------------------------------------------------ monitoring scripts
+
+def _monitoring(doc: Document, virtual: str) -> Any:
+    shown = monitoring.initial_values(doc, virtual)
+    return m.Monitoring(use_regex=bool(shown["use_regex"]),
+                        **{k: shown[k] or None for k in monitoring.KEYS})
+
+
+@bp.get("/virtual-servers/<virtual>/monitoring", tags=VIRTUAL,
+        summary="MONITORING SCRIPTS of a virtual server", responses={200: m.Monitoring})
+@requires("viewer")
+def get_monitoring(path: m.VirtualPath) -> Response:
+    loaded = services().store.load()
+    return dump(_monitoring(loaded.document, path.virtual), headers=etag(loaded.revision))
+
+
+@bp.patch("/virtual-servers/<virtual>/monitoring", tags=VIRTUAL,
+          summary="Change the MONITORING SCRIPTS", responses=WRITE)
+@requires("operator")
+def update_monitoring(path: m.VirtualPath, header: m.IfMatch,
+                      body: m.MonitoringPatch) -> Response:  # type: ignore[valid-type]
+    del header
+    loaded = services().store.load()
+    current = monitoring.initial_values(loaded.document, path.virtual)
+    given = _given(body)
+    if "use_regex" in given:
+        given["use_regex"] = "1" if given["use_regex"] == "True" else ""
+    todo = {k: v for k, v in given.items() if v != current.get(k)}
+    return write(monitoring._edit(todo, path.virtual),
+                 success=f"Monitoring scripts of {path.virtual} saved.")
+
+
+# ------------------------------------------------------------------ checks now
+
+def _probe(virtual: str, server: str | None) -> Response:
+    loaded = services().store.load()
+    doc = loaded.document
+    vs = doc.model().virtual(virtual)
+    if server is not None:
+        vs.server(server)
+    prober = services().prober or monitor
+    results = prober.probe_virtual(vs, lvsd_monitor(doc.find_virtual(virtual), vs))
+    shown = [m.ProbeResult.model_validate(r.as_dict()) for r in results
+             if server is None or r.server == server]
+    return dump(m.ProbeResults(revision=loaded.revision, results=shown),
+                headers=etag(loaded.revision))
+
+
+@bp.post("/virtual-servers/<virtual>/probe", tags=VIRTUAL,
+         summary="Check every real server now, as nanny would (CHECK NOW)",
+         responses={200: m.ProbeResults})
+@requires("operator")
+def probe_virtual_server(path: m.VirtualPath) -> Response:
+    return _probe(path.virtual, None)
+
+
+@bp.post("/virtual-servers/<virtual>/real-servers/<server>/probe", tags=VIRTUAL,
+         summary="Check one real server now, as nanny would", responses={200: m.ProbeResults})
+@requires("operator")
+def probe_real_server(path: m.ServerPath) -> Response:
+    return _probe(path.virtual, path.server)
+
+

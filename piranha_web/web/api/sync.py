@@ -1,0 +1,40 @@
+"""Copying lvs.cf to the backup router: status and SYNC NOW (the web's SyncService)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from werkzeug.wrappers import Response
+
+from piranha_web.sync import SyncService
+from piranha_web.web.api import models as m
+from piranha_web.web.api.auth import requires
+from piranha_web.web.api.blueprint import SYNC, bp
+from piranha_web.web.api.problems import ApiError, dump
+from piranha_web.web.services import services
+
+
+def _service() -> SyncService:
+    found = services().syncer
+    if not isinstance(found, SyncService):
+        raise ApiError(404, "This server has no backup-router sync.")
+    return found
+
+
+@bp.get("/sync", tags=SYNC, summary="Is the backup router's lvs.cf ours? (and the last sync)",
+        responses={200: m.SyncState})
+@requires("viewer")
+def get_sync() -> Response:
+    service = _service()
+    status = service.status()
+    last = service.last()
+    return dump(m.SyncState(**asdict(status),
+                            last=m.SyncOutcome(**asdict(last)) if last else None))
+
+
+@bp.post("/sync", tags=SYNC, summary="Copy lvs.cf to the backup router now (SYNC NOW)",
+         responses={200: m.SyncOutcome})
+@requires("operator")
+def sync_now() -> Response:
+    outcome = _service().sync_now()
+    return dump(m.SyncOutcome(**asdict(outcome)))

@@ -1,0 +1,86 @@
+"""Revision-checked writes: If-Match, then the web's ACCEPT path (``saving.save_edit``).
+
+A write is exactly an ACCEPT: the edit is applied to lvs.cf as of the revision the client
+names, saved atomically through the store (refused when it adds validation errors), then
+synced.  Outcomes map to HTTP: saved/unchanged 200 (201 for a create), conflict 412 with
+the current revision, invalid 422 with the findings.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
+from piranha_web.web.api.problems import (
+    ApiError,
+    ProblemFinding,
+    dump,
+    from_api_error,
+    from_finding,
+    from_validation,
+)
+from piranha_web.web.panel import Edit
+from piranha_web.web.saving import save_edit
+from piranha_web.web.services import services
+
+
+def etag(revision: str) -> dict[str, str]:
+    return {"ETag": f'"{revision}"'}
+
+
+def precondition_required() -> ApiError:
+    return ApiError(428, "Send If-Match with the revision (ETag) your change is based on.",
+                    revision=services().store.revision())
+
+
+def expected_revision() -> str:
+    """The revision named by If-Match (428 without one; ``*`` names none)."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header or header == "*":
+        raise precondition_required()
+    return header.removeprefix("W/").strip('"')
+
+
+def on_invalid_request(err: ValidationError) -> Response:
+    """A request that does not fit its operation's models: 428 without If-Match, else 422."""
+    if any(e["loc"] == ("If-Match",) for e in err.errors()):
+        return from_api_error(precondition_required())
+    return from_validation(err)
+
+
+def _any_field(where: str, key: str | None, code: str) -> str | None:
+    """Edit errors keep their key (the API has no form fields to map them to)."""
+    del where, code
+    return key
+
+
+def write(edit: Edit, *, success: str, status: int = 200,
+          location: str | None = None) -> Response:
+    """Apply ``edit`` as of the If-Match revision and answer with a :class:`WriteResult`."""
+    revision = expected_revision()
+    outcome = save_edit(edit, revision, _any_field, success=success)
+    if outcome.status == "conflict":
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
+                       "it again and re-apply your change.", revision=outcome.revision)
+    if outcome.status == "invalid":
+        findings = [from_finding(f) for f in outcome.findings] or [
+            ProblemFinding(key=e.field, code="edit", message=e.message) for e in outcome.errors
+        ]
+        raise ApiError(422, "Nothing was saved: the change is not valid.",
+                       revision=revision, findings=findings)
+    result = WriteResult(
+        status="saved" if outcome.saved else "unchanged",
+        revision=outcome.revision,
+        message=outcome.message,
+        changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
+                 for c in outcome.changes],
+        warnings=[from_finding(f) for f in outcome.warnings],
+        sync=SyncReport(ok=outcome.sync.ok, message=outcome.sync.message)
+        if outcome.sync else None,
+    )
+    headers = etag(outcome.revision)
+    if location and outcome.saved:
+        headers["Location"] = location
+    return dump(result, status if outcome.saved else 200, headers)

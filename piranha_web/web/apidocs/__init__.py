@@ -1,0 +1,1 @@
+"""The REST API's browsable documentation (a web panel)."""

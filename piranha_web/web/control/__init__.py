@@ -1,0 +1,1 @@
+"""The CONTROL/MONITORING panel: ``views`` (blueprint ``control``)."""

@@ -1,0 +1,1 @@
+"""The GLOBAL SETTINGS panel: ``views`` (blueprint ``global_settings``) and its ``form``."""

@@ -1,0 +1,1 @@
+"""The LOGIN page: ``views`` (blueprint ``login``)."""

@@ -1,0 +1,1 @@
+"""The MONITORING SCRIPTS subsection: ``views`` (blueprint ``monitoring``)."""

@@ -1,0 +1,125 @@
+"""Who may do what: the one table of roles per endpoint and HTTP method (default-deny).
+
+``security.install`` consults :func:`required_role` for every request of a logged-in user,
+before any view runs, and answers 403 when the user's role is lower.  An endpoint or method
+missing from :data:`POLICY` needs :attr:`Role.ADMIN`: a new route is admin-only until it is
+declared here.  Some POSTs carry several buttons of different weight (a list's
+``(DE)ACTIVATE`` next to ``DELETE``), or an edit an operator may make only in part (a real
+server's weight): those entries are functions of the request.
+
+    required_role(endpoint, method) -> Role        # what the current request needs
+    current_role() -> Role | None                  # the logged-in user's role
+    require(role)                                  # RoleError (403) unless the user has ``role``
+    may(endpoint, method="GET") -> bool            # for templates: show a button or not
+
+Requests that match no route (404/405) need only the login: nothing runs for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from flask import request, session
+
+from piranha_web.accounts import Role
+from piranha_web.errors import RoleError
+from piranha_web.web import panel
+from piranha_web.web.server.form import ServerForm, initial_values
+from piranha_web.web.services import services
+
+#: a role, or a function of the current request returning one
+Rule = Role | Callable[[], Role]
+
+READ: Mapping[str, Rule] = {"GET": Role.VIEWER, "HEAD": Role.VIEWER, "OPTIONS": Role.VIEWER}
+
+
+def _button(roles: Mapping[str, Role]) -> Callable[[], Role]:
+    """The role a list's POST needs depends on its button; unknown buttons need admin."""
+
+    def rule() -> Role:
+        return roles.get(request.form.get("action", ""), Role.ADMIN)
+
+    return rule
+
+
+def _weight_only() -> Role:
+    """EDIT REAL SERVER: an operator may change the weight and nothing else (CANCEL too)."""
+    if request.form.get("action") == "CANCEL":
+        return Role.VIEWER
+    try:
+        form = ServerForm()
+        current = initial_values(
+            panel.load().document, request.args.get("virtual", ""),
+            request.args.get("server", ""),
+        )
+        changes = panel.changed(form, current)
+    except LookupError:
+        return Role.ADMIN
+    return Role.OPERATOR if set(changes) <= {"weight"} else Role.ADMIN
+
+
+_LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "ACTIVATE MARKED": Role.OPERATOR,
+                 "DEACTIVATE MARKED": Role.OPERATOR, "EDIT": Role.VIEWER}
+#: pages whose view returns on CANCEL before anything is saved
+_CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
+
+#: endpoint -> method -> role (or rule); anything not listed needs admin
+POLICY: dict[str, Mapping[str, Rule]] = {
+    "home": READ,
+    "control.index": READ,
+    "control.password": {**READ, "POST": Role.VIEWER},  # one's own password
+    "login.logout": {"POST": Role.VIEWER},
+    "global_settings.index": READ,
+    "redundancy.index": READ,
+    "virtual.index": READ,
+    "virtual.index_action": {"POST": _button(_LIST_BUTTONS)},
+    "virtual.new": {**READ, "POST": _CANCEL_ONLY},
+    "virtual.edit": {**READ, "POST": _CANCEL_ONLY},
+    "virtual.delete": READ,
+    "server.index": READ,
+    "server.index_action": {"POST": _button(_LIST_BUTTONS)},
+    "server.new": {**READ, "POST": _CANCEL_ONLY},
+    "server.edit": {**READ, "POST": _weight_only},
+    "server.delete": READ,
+    "monitoring.edit": {**READ, "POST": _CANCEL_ONLY},
+    "probe.check": {"POST": Role.OPERATOR},  # CHECK NOW: the saved checks
+    "probe.test": {"POST": Role.ADMIN},  # TEST: edited strings / a program run as root
+    "sync.index": READ,
+    "sync.status": READ,
+    "sync.hostkey": READ,
+    "sync.now": {"POST": Role.OPERATOR},
+    "sync.save_settings": {"POST": Role.ADMIN},
+    "sync.confirm": {"POST": Role.ADMIN},
+}
+
+
+def required_role(endpoint: str, method: str) -> Role:
+    """The role ``method`` on ``endpoint`` needs for the current request (admin if unlisted)."""
+    rule = POLICY.get(endpoint, {}).get(method, Role.ADMIN)
+    return rule if isinstance(rule, Role) else rule()
+
+
+def current_role() -> Role | None:
+    """The role of the logged-in user now (None when nobody is logged in)."""
+    user = session.get("user")
+    if not isinstance(user, str):
+        return None
+    return services().accounts.role_of(user)
+
+
+def require(role: Role) -> None:
+    """Answer 403 unless the logged-in user has at least ``role`` (for views doing finer checks)."""
+    have = current_role()
+    if have is None or have < role:
+        raise RoleError(f"This needs the {role.label} role. Nothing was changed.")
+
+
+def may(endpoint: str, method: str = "GET") -> bool:
+    """True when the current user's role allows ``method`` on ``endpoint`` (static rules only).
+
+    For hiding buttons a user may not use; the server enforces the table anyway.
+    """
+    have = current_role()
+    rule = POLICY.get(endpoint, {}).get(method, Role.ADMIN)
+    needed = rule if isinstance(rule, Role) else Role.OPERATOR
+    return have is not None and have >= needed

@@ -1,0 +1,1 @@
+"""The REDUNDANCY panel: ``views`` (blueprint ``redundancy``) and its ``form``."""

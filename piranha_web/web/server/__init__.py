@@ -1,0 +1,1 @@
+"""The REAL SERVER subsection: ``views`` (blueprint ``server``) and its ``form``."""

@@ -1,0 +1,1 @@
+"""The backup-router sync pages and partials: ``views`` (blueprint ``sync``) and its ``form``."""

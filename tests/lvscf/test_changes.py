@@ -1,0 +1,72 @@
+"""Summaries in words of what changed between two configurations (from the typed models)."""
+
+from __future__ import annotations
+
+from piranha_web.lvscf import parse
+from piranha_web.lvscf.changes import summarize
+
+BASE = """\
+serial_no = 3
+primary = 192.0.2.1
+network = direct
+virtual www {
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+     send = "GET / HTTP/1.0\\r\\n\\r\\n"
+     expect = "HTTP"
+     server rs1 {
+         address = 10.0.0.1
+         active = 1
+         weight = 1
+     }
+}
+virtual mail {
+     active = 0
+     address = 192.0.2.20 eth0:2
+     port = 25
+}
+"""
+
+
+def changes(old: str, new: str) -> list[str]:
+    return summarize(parse(old).model(), parse(new).model())
+
+
+def test_values_servers_and_states_are_named_in_words() -> None:
+    new = (BASE.replace("port = 80", "port = 8080")
+           .replace("weight = 1", "weight = 5")
+           .replace("network = direct", "network = nat")
+           .replace("     active = 0\n", "     active = 1\n")
+           .replace("         weight = 5\n     }\n", "         weight = 5\n     }\n"
+                    "     server rs2 {\n         address = 10.0.0.2\n     }\n")
+           .replace("serial_no = 3", "serial_no = 4"))
+    assert changes(BASE, new) == [
+        "global settings: network direct -> nat",
+        "virtual www: port 80 -> 8080",
+        "server rs1 of virtual www: weight 1 -> 5",
+        "server rs2 added to virtual www",
+        "virtual mail activated",
+    ]
+
+
+def test_formatting_and_comments_are_no_change_but_a_lone_serial_bump_is_said() -> None:
+    reformatted = BASE.replace("port = 80", "port   =   80  ").replace(
+        "virtual www {", "# the web farm\nvirtual www {")
+    assert changes(BASE, reformatted) == []
+    assert changes(BASE, BASE.replace("serial_no = 3", "serial_no = 4")) == ["serial_no 3 -> 4"]
+
+
+def test_removal_rename_and_order() -> None:
+    without_mail = BASE[: BASE.index("virtual mail")]
+    assert changes(BASE, without_mail) == ["virtual mail removed"]
+    assert changes(BASE, BASE.replace("virtual mail {", "virtual smtp {")) == [
+        "virtual mail renamed to smtp"]
+    mail = BASE[BASE.index("virtual mail"):]
+    swapped = BASE[: BASE.index("virtual www")] + mail + BASE[BASE.index("virtual www"):
+                                                              BASE.index("virtual mail")]
+    assert changes(BASE, swapped) == ["virtual servers reordered"]
+    assert changes(BASE, BASE.replace("         active = 1\n", "         active = 0\n")) == [
+        "server rs1 of virtual www deactivated"]
+    assert changes(BASE, BASE.replace('expect = "HTTP"', 'expect = "200 OK"')) == [
+        'virtual www: expect HTTP -> "200 OK"']

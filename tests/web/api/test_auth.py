@@ -1,0 +1,110 @@
+"""Bearer tokens on every operation and method; roles per operation; no session, no CSRF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from piranha_web.tokens import TokenStore
+from piranha_web.web.api import auth
+from tests.web.api.conftest import Api, build_api
+from tests.web.conftest import PASSWORD
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def operations(api: Api) -> list[tuple[str, str]]:
+    spec = api.get("/openapi.json").json
+    assert spec is not None
+    found = []
+    for path, item in spec["paths"].items():
+        concrete = path.replace("{virtual}", "web").replace("{server}", "rs1")
+        found.extend((method.upper(), concrete) for method in item)
+    assert len(found) >= 25
+    return found
+
+
+def test_no_token_is_401_problem_on_every_operation_and_method(api: Api) -> None:
+    paths = {path for _, path in operations(api)} | {"/api/v1/openapi.json", "/api/v1/nothing",
+                                                      "/api/v1/", "/api/v2/config"}
+    before = api.web.config.read_bytes()
+    for path in sorted(paths):
+        for method in METHODS:
+            response = api.client.open(path, method=method, json={"text": ""},
+                                       headers={"If-Match": '"x"'})
+            assert response.status_code == 401, (method, path)
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            if method != "HEAD":
+                assert response.content_type == "application/problem+json"
+    assert api.web.config.read_bytes() == before
+
+
+def test_a_wrong_or_revoked_token_is_401_and_repeated_failures_are_throttled(
+        tmp_path: Path) -> None:
+    api = build_api(tmp_path)
+    store = TokenStore(api.web.state_dir)
+    info, token = store.create("piranha")
+    assert api.client.get("/api/v1/config", headers=api.headers(token=token)).status_code == 200
+    assert store.revoke("piranha", info.id)
+    assert api.client.get("/api/v1/config", headers=api.headers(token=token)).status_code == 401
+    statuses = [api.client.get("/api/v1/config", headers=api.headers(token=f"pwt_{n}")
+                               ).status_code for n in range(5)]
+    assert statuses[:3] == [401, 401, 401] and statuses[-1] == 429
+    locked = api.client.get("/api/v1/config", headers=api.headers())
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+
+
+def test_the_session_cookie_is_never_accepted_by_the_api(tmp_path: Path) -> None:
+    api = build_api(tmp_path)
+    client = api.web.client()  # logged in through the login form
+    assert client.get("/virtual/").status_code == 200
+    assert client.get("/api/v1/config").status_code == 401
+    response = client.get("/api/v1/config", headers=api.headers())
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_writes_need_no_csrf_token_but_the_web_still_does(tmp_path: Path) -> None:
+    api = build_api(tmp_path, csrf=True)
+    assert api.write("PATCH", "/virtual-servers/web", {"port": "81"}).status_code == 200
+    browser = api.web.app.test_client()
+    response = browser.post("/login", data={"username": "piranha", "password": PASSWORD})
+    assert response.status_code == 400  # the login form itself needs its CSRF token
+
+
+def test_a_token_of_a_user_without_a_password_is_refused(api: Api) -> None:
+    _, token = TokenStore(api.web.state_dir).create("ghost")
+    assert api.client.get("/api/v1/config", headers=api.headers(token=token)).status_code == 401
+
+
+def test_every_operation_declares_its_minimum_role(api: Api) -> None:
+    app = api.web.app
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.rule.startswith("/api/")}
+    assert endpoints and endpoints <= set(auth.POLICY)
+    for rule in app.url_map.iter_rules():
+        reads_only = rule.endpoint == "api.check_findings"  # validates a posted text
+        if (rule.rule.startswith("/api/") and not reads_only
+                and (rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}):
+            assert auth.POLICY[rule.endpoint] != "viewer", rule.rule
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator"])
+def test_a_role_below_the_operations_minimum_gets_403_and_nothing_changes(
+        api: Api, role: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "role_of", lambda user: role)
+    before = api.web.config.read_bytes()
+    assert api.get("/virtual-servers/web").status_code == 200
+    refused = [("PUT", "/config", {"text": "serial_no = 1\n"})]
+    if role == "viewer":
+        refused += [("PATCH", "/virtual-servers/web", {"port": "1"}),
+                    ("POST", "/virtual-servers/web/deactivate", None),
+                    ("DELETE", "/virtual-servers/web/real-servers/rs1", None)]
+    for method, path, body in refused:
+        response = api.write(method, path, body)
+        assert response.status_code == 403, (role, method, path)
+        assert response.content_type == "application/problem+json"
+    assert api.web.config.read_bytes() == before
+    if role == "operator":
+        assert api.write("PATCH", "/virtual-servers/web", {"port": "81"}).status_code == 200
