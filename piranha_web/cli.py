@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 COMMANDS = (
-    "check", "serve", "passwd", "user", "token", "sync", "probe", "export", "check_server",
+    "check", "serve", "passwd", "user", "audit", "history", "token", "sync", "probe", "export",
+    "check_server",
 )
 
 

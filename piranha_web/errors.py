@@ -12,6 +12,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   ├── EditErrors             several EditErrors of one form, reported together
     │   ├── NotFoundError          no virtual/real server of that name
     │   ├── DuplicateNameError     a name that is already taken
+    │   │   └── AmbiguousNameError a name two blocks of the file share (a hand edit)
     │   ├── MonitorScriptError     a health check nanny cannot run as configured
     │   └── KeepalivedValueError   a value keepalived's parser would split or misread
     ├── StoreError                 lvs.cf on disk
@@ -20,7 +21,10 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     │   └── StoreIOError           reading or writing the file failed
     ├── SyncError                  copying lvs.cf to the backup router failed
     │   └── SyncSettingsError      a backup-sync setting that cannot be used; names the field
+    ├── KeepalivedError            keepalived's settings, files or process unusable
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
+    ├── AuditError                 the audit trail cannot be written; the save is refused
+    ├── ChecksBusyError            TEST / CHECK NOW refused: as many checks as allowed are running
     └── AuthError                  login / password problems
         └── RoleError              the user's role does not allow the request (403)
 """
@@ -103,6 +107,24 @@ class DuplicateNameError(LvsCfError):
     status_hint = 409
 
 
+class AmbiguousNameError(DuplicateNameError):
+    """Several blocks of the file share the name asked for: which one is meant is unknown.
+
+    Nothing is read or changed through such a name; ``what`` is ``"virtual server 'web'"``
+    or the like, ``lines`` where the blocks start when known.
+    """
+
+    def __init__(self, what: str, count: int, lines: Sequence[int] = ()) -> None:
+        self.what = what
+        self.lines = tuple(lines)
+        where = f" (lines {', '.join(map(str, lines))})" if lines else ""
+        super().__init__(
+            f"lvs.cf has {count} blocks for {what}{where}, so piranha-web cannot tell which one "
+            "you mean and changes neither. Rename or remove one of them in lvs.cf with a text "
+            "editor (Piranha's pulse refuses the file as it is), then reload this page."
+        )
+
+
 class MonitorScriptError(LvsCfError):
     """A health check nanny cannot run as configured.
 
@@ -129,6 +151,12 @@ class KeepalivedValueError(LvsCfError, ValueError):
         self.what = what
         self.message = message
         super().__init__(f"{what}: {message}")
+
+
+class KeepalivedError(PiranhaError):
+    """keepalived's settings, files or process on this router cannot be used as asked."""
+
+    status_hint = 500
 
 
 class StoreError(PiranhaError):
@@ -207,7 +235,19 @@ class AuthError(PiranhaError):
     status_hint = 401
 
 
+class ChecksBusyError(PiranhaError):
+    """TEST or CHECK NOW refused at once: the allowed number of checks is already running."""
+
+    status_hint = 503
+
+
 class RoleError(AuthError):
     """The logged-in user's role does not allow the request (``web.policy``)."""
 
     status_hint = 403
+
+
+class AuditError(PiranhaError):
+    """The audit trail cannot be written (or read); a save that needs it is refused."""
+
+    status_hint = 503

@@ -24,7 +24,8 @@ NOT_PURE = WEB | {
     "select",
 }
 LVSCF_MAY_IMPORT = ("piranha_web.lvscf", "piranha_web.errors")
-IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth.py", "accounts.py")
+IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth.py", "accounts.py", "audit.py",
+              "history.py")
 
 
 def module_name(path: Path) -> str:

@@ -28,3 +28,8 @@ def test_the_corpus_and_its_provenance_are_in_the_repository() -> None:
     index = (CORPUS / "INDEX.md").read_text()
     for path in CORPUS.glob("*.cf"):
         assert path.name in index, f"{path.name} has no provenance in INDEX.md"
+
+
+def test_the_run_scripts_work_folder_is_ignored_by_git() -> None:
+    """scripts/run.sh keeps lvs.cf, the password and the history in run/: never committed."""
+    assert "/run/" in (ROOT / ".gitignore").read_text().splitlines()

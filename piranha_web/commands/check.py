@@ -25,8 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def format_finding(filename: str, finding: Finding) -> str:
     """One compiler-style line for a finding."""
-    context = finding.where if finding.key is None else f"{finding.where}: {finding.key}"
-    return f"{filename}:{finding.line}: {finding.severity}: {context}: {finding.message}"
+    return finding.as_line(filename)
 
 
 def run(args: argparse.Namespace) -> int:

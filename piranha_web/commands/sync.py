@@ -36,7 +36,6 @@ SETTING_OPTIONS = {
     "ssh_user": "user",
     "ssh_port": "port",
     "identity": "identity_file",
-    "known_hosts": "known_hosts",
     "remote_path": "remote_path",
     "host": "host",
     "connect_timeout": "connect_timeout",
@@ -53,8 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_argument("--ssh-user", metavar="U", help="SSH user (default root)")
     settings.add_argument("--ssh-port", metavar="P", type=int, help="SSH port (default 22)")
     settings.add_argument("--identity", metavar="F", help="SSH private key to log in with")
-    settings.add_argument("--known-hosts", metavar="F",
-                          help="known_hosts file the tool manages (default STATE_DIR/known_hosts)")
     settings.add_argument("--remote-path", metavar="PATH",
                           help="lvs.cf path on the backup (default: the same as --config)")
     settings.add_argument("--reload-command", metavar="CMD",

@@ -11,13 +11,15 @@ deleted nor demoted.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
 from piranha_web.accounts import Accounts, Role
+from piranha_web.audit import AuditLog
 from piranha_web.auth import PASSWORD_FILE, PasswordFile
 from piranha_web.commands.passwd import read_password
 from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
-from piranha_web.errors import AuthError
+from piranha_web.errors import AuditError, AuthError
 
 NAME = "user"
 HELP = "manage the web interface's users and their roles (admin, operator, viewer)"
@@ -75,4 +77,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"User {args.user} deleted; its sessions have ended.")
     except AuthError as err:
         return _fail(f"{err}; nothing changed")
+    details = {"action": args.action, "target": args.user, "cause": "cli"}
+    if args.action in ("add", "role"):
+        details["role"] = args.role or "viewer"
+    try:
+        AuditLog(state_dir_of(args)).record("user", getpass.getuser(), **details)
+    except AuditError as err:
+        return _fail(f"done, but not recorded in the audit trail: {err}")
     return 0

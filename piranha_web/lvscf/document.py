@@ -26,7 +26,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from piranha_web.errors import DuplicateNameError, EditError, NotFoundError
+from piranha_web.errors import AmbiguousNameError, DuplicateNameError, EditError, NotFoundError
 from piranha_web.lvscf import schema
 from piranha_web.lvscf.bulk import collection_paused
 from piranha_web.lvscf.schema import Kind
@@ -154,17 +154,31 @@ class Document:
         return [b.name for b in self.blocks("virtual")]
 
     def find_virtual(self, name: str, kind: str = "virtual") -> Block:
-        """The first ``virtual`` (or ``failover``) block called ``name``."""
-        for block in self.blocks(kind):
-            if block.name == name:
-                return block
+        """The ``virtual`` (or ``failover``) block called ``name``.
+
+        :class:`AmbiguousNameError` when several share the name (a hand edit): an action must
+        hit the block the user chose, and here nobody can tell which one that is.
+        """
+        found = [block for block in self.blocks(kind) if block.name == name]
+        if len(found) > 1:
+            raise AmbiguousNameError(f"the {kind} server {name!r}", len(found),
+                                     [self.line_of(block) for block in found])
+        if found:
+            return found[0]
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
     def find_server(self, virtual: str, server: str, kind: str = "virtual") -> Block:
-        """The first real server ``server`` of virtual (or failover) server ``virtual``."""
-        for item in self.find_virtual(virtual, kind).body:
-            if isinstance(item, Block) and item.name == server:
-                return item
+        """The real server ``server`` of virtual (or failover) server ``virtual``.
+
+        :class:`AmbiguousNameError` when several real servers there share the name.
+        """
+        found = [item for item in self.find_virtual(virtual, kind).body
+                 if isinstance(item, Block) and item.name == server]
+        if len(found) > 1:
+            raise AmbiguousNameError(f"the real server {server!r} of virtual server {virtual!r}",
+                                     len(found), [self.line_of(block) for block in found])
+        if found:
+            return found[0]
         raise NotFoundError(f"virtual server {virtual!r} has no real server called {server!r}")
 
     def _scope(

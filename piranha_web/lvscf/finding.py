@@ -40,6 +40,11 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def as_line(self, filename: str) -> str:
+        """The finding as a compiler-style line, ``FILE:LINE: error: WHERE: KEY: MESSAGE``."""
+        context = self.where if self.key is None else f"{self.where}: {self.key}"
+        return f"{filename}:{self.line}: {self.severity}: {context}: {self.message}"
+
 
 def where_of(parents: Sequence[Block]) -> str:
     """``global``, ``virtual web`` or ``virtual web / server rs1`` for the enclosing blocks."""

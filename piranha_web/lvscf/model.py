@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from piranha_web.errors import NotFoundError
+from piranha_web.errors import AmbiguousNameError, NotFoundError
 from piranha_web.lvscf import schema
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import c_bool, c_int, c_port, dotted, inet_aton
@@ -73,9 +73,13 @@ class VirtualServer:
     servers: tuple[RealServer, ...] = ()
 
     def server(self, name: str) -> RealServer:
-        for rs in self.servers:
-            if rs.name == name:
-                return rs
+        """The real server called ``name``; AmbiguousNameError when several share it."""
+        found = [rs for rs in self.servers if rs.name == name]
+        if len(found) > 1:
+            raise AmbiguousNameError(
+                f"the real server {name!r} of virtual server {self.name!r}", len(found))
+        if found:
+            return found[0]
         raise NotFoundError(f"virtual server {self.name!r} has no real server called {name!r}")
 
 
@@ -114,10 +118,13 @@ class Config:
     virtuals: tuple[VirtualServer, ...]
 
     def virtual(self, name: str, kind: str = "virtual") -> VirtualServer:
-        """The first ``virtual`` (or ``failover``) block called ``name``."""
-        for vs in self.virtuals:
-            if vs.name == name and vs.kind == kind:
-                return vs
+        """The ``virtual`` (or ``failover``) block called ``name``; AmbiguousNameError when
+        several share it."""
+        found = [vs for vs in self.virtuals if vs.name == name and vs.kind == kind]
+        if len(found) > 1:
+            raise AmbiguousNameError(f"the {kind} server {name!r}", len(found))
+        if found:
+            return found[0]
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
 

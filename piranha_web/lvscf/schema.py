@@ -157,7 +157,9 @@ VIRTUAL_KEYS: tuple[KeySpec, ...] = (
             "mask from the drop-down menu."),
     KeySpec("send", _G.STRING, label="Send",
             help="A string for nanny to send to each real server; blank means nanny only "
-            "opens the port. Printable ASCII and the escapes \\n \\r \\t \\\\ \\' \\\"."),
+            "opens the port. Printable ASCII and the escapes \\n \\r \\t \\\\ \\'; a double "
+            "quote (also as \\\") only before the first blank, since lvs.cf has no escape "
+            "inside quotes."),
     KeySpec("expect", _G.STRING, label="Expect",
             help="The textual response the server should return if it is functioning "
             "properly."),

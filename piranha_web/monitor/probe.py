@@ -15,7 +15,7 @@ import resource
 import socket
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from piranha_web.errors import MonitorScriptError, NotFoundError
 from piranha_web.lvscf.document import Document
@@ -96,14 +96,28 @@ async def _judge(spec: CheckSpec) -> Judgement:
     return judge_exchange(spec, await exchange(spec))
 
 
+def capped(spec: CheckSpec, max_timeout: int | None) -> CheckSpec:
+    """``spec`` with its timeout cut to ``max_timeout`` seconds (interactive use), and a note."""
+    if max_timeout is None or spec.timeout <= max_timeout:
+        return spec
+    note = (f"checked with a timeout of {max_timeout} s, the longest an interactive check may "
+            f"take; nanny waits the full {spec.timeout} s")
+    return replace(spec, timeout=max_timeout, notes=(*spec.notes, note))
+
+
 async def probe_server(
-    vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None = None
+    vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None = None,
+    max_timeout: int | None = None,
 ) -> ProbeResult:
-    """Check one real server of ``vs`` now (``monitor`` defaults to the virtual's strings)."""
+    """Check one real server of ``vs`` now (``monitor`` defaults to the virtual's strings).
+
+    ``max_timeout`` caps the check's time below the Service Timeout (for interactive use).
+    """
     started = time.monotonic()
     address, check = rs.address, "not run"
     try:
-        spec = build_spec(vs, rs, monitor, address=await _resolve(rs.address))
+        spec = capped(build_spec(vs, rs, monitor, address=await _resolve(rs.address)),
+                      max_timeout)
     except MonitorScriptError as err:
         judgement = both(down(err.message))
     else:
@@ -127,6 +141,7 @@ async def probe_server(
 
 async def probe_all(
     pairs: Iterable[tuple[VirtualServer, MonitorScript | None]],
+    max_timeout: int | None = None,
 ) -> list[ProbeResult]:
     """Check every real server of every ``(virtual, monitor)`` pair at once, in config order."""
     gate = asyncio.Semaphore(_limit())
@@ -135,7 +150,7 @@ async def probe_all(
         vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None
     ) -> ProbeResult:
         async with gate:
-            return await probe_server(vs, rs, monitor)
+            return await probe_server(vs, rs, monitor, max_timeout)
 
     jobs = [gated(vs, rs, monitor) for vs, monitor in pairs for rs in vs.servers]
     return list(await asyncio.gather(*jobs))

@@ -35,8 +35,8 @@ EXPLANATIONS = {
     NO_BACKUP: "REDUNDANCY has no active backup router (backup_active = 1 and a backup address "
     "are needed), and no host is set in the sync settings.",
     LOCAL_UNREADABLE: "This router's lvs.cf could not be read, so nothing was copied.",
-    UNUSABLE_PATH: "A path for the copy cannot be used (set the remote path or the "
-    "known_hosts file in the sync settings).",
+    UNUSABLE_PATH: "A path for the copy cannot be used (set the remote path in the sync "
+    "settings).",
     STATE_UNUSABLE: "piranha-web's state directory (settings, known_hosts, sync status) "
     "cannot be read or written.",
     CLIENT_MISSING: "The OpenSSH client (ssh, sftp, ssh-keyscan) is not installed on this "

@@ -2,10 +2,15 @@
 
 Piranha's parser rejects keys it does not know, so everything about *how* lvs.cf reaches the
 backup router lives here: SSH user and port, the path on the backup (default: the same path as
-the local lvs.cf), the identity file, the known_hosts file the tool manages (default
-``<state_dir>/known_hosts``), an optional reload command run on the backup after a verified
-copy, whether to copy automatically after each ACCEPT, an explicit host instead of lvs.cf's
-``backup``, and the SSH connect timeout.
+the local lvs.cf), the identity file (only ever read, by ssh), an optional reload command run
+on the backup after a verified copy, whether to copy automatically after each ACCEPT, an
+explicit host instead of lvs.cf's ``backup``, and the SSH connect timeout.
+
+The known_hosts file the tool writes is always ``<state_dir>/known_hosts``: no setting may name
+a file for the tool (running as root) to write.  Settings saved by older versions may still
+name one (``known_hosts``): :func:`load_settings` ignores that key, and when the managed file
+does not exist yet it takes over the host-key lines of the named file (read only), so a
+confirmed key stays confirmed.
 
 Every value ends up in an ssh/sftp argument or in the remote shell command line, so the rules
 are strict: :meth:`SyncSettings.problems` lists what is wrong per field, and
@@ -21,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from piranha_web.errors import SyncSettingsError
-from piranha_web.sync.files import read_json, write_json
+from piranha_web.sync.files import read_json, write_json, write_private
 
 SETTINGS_FILE = "sync.json"
 KNOWN_HOSTS_FILE = "known_hosts"
@@ -68,7 +73,6 @@ class SyncSettings:
     port: int = 22
     remote_path: str | None = None
     identity_file: str | None = None
-    known_hosts: str | None = None
     reload_command: tuple[str, ...] = ()
     auto_sync: bool = True
     host: str | None = None
@@ -83,7 +87,7 @@ class SyncSettings:
             found.append(("port", "must be between 1 and 65535"))
         if not 1 <= self.connect_timeout <= 300:
             found.append(("connect_timeout", "must be between 1 and 300 seconds"))
-        for name in ("remote_path", "identity_file", "known_hosts"):
+        for name in ("remote_path", "identity_file"):
             value = getattr(self, name)
             problem = path_problem(value) if value is not None else None
             if problem:
@@ -104,7 +108,8 @@ class SyncSettings:
         return self
 
     def known_hosts_path(self, state_dir: Path) -> Path:
-        return Path(self.known_hosts) if self.known_hosts else state_dir / KNOWN_HOSTS_FILE
+        """The managed known_hosts: always in the state directory."""
+        return state_dir / KNOWN_HOSTS_FILE
 
     def to_json(self) -> dict[str, Any]:
         value = asdict(self)
@@ -143,7 +148,36 @@ def load_settings(state_dir: Path) -> SyncSettings:
         value = read_json(path)
     except ValueError as err:
         raise SyncSettingsError(SETTINGS_FILE, f"{path} is damaged: {err}") from err
-    return SyncSettings() if value is None else SyncSettings.from_json(value)
+    if value is None:
+        return SyncSettings()
+    legacy = value.get("known_hosts")
+    if isinstance(legacy, str) and not path_problem(legacy):
+        adopt_known_hosts(Path(legacy), state_dir / KNOWN_HOSTS_FILE)
+    return SyncSettings.from_json(value)
+
+
+#: how a host-key line of known_hosts looks: host field, key type, base64 key
+_HOST_KEY_LINE = re.compile(
+    r"[^\s#]\S*[ \t]+(ssh-[a-z0-9-]+|ecdsa-sha2-nistp[0-9]+|sk-[a-z0-9@.-]+)[ \t]+"
+    r"[A-Za-z0-9+/]+={0,2}([ \t].*)?"
+)
+
+
+def adopt_known_hosts(legacy: Path, managed: Path) -> None:
+    """Copy the host-key lines of an older version's known_hosts setting into the managed file.
+
+    Only when the managed file does not exist yet; the legacy file is only read, and only lines
+    that are host keys are taken (whatever else the file holds is not copied).
+    """
+    if managed.exists():
+        return
+    try:
+        text = legacy.read_text("utf-8", errors="replace")
+    except OSError:
+        return
+    lines = [line + "\n" for line in text.splitlines() if _HOST_KEY_LINE.fullmatch(line)]
+    if lines:
+        write_private(managed, "".join(lines).encode("utf-8"))
 
 
 def save_settings(state_dir: Path, settings: SyncSettings) -> None:

@@ -32,7 +32,11 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "history",
+    "users",
+    "audit",
     "apidocs",
+    "findings",
 )
 
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from piranha_web.errors import (
+    ChecksBusyError,
     NotFoundError,
     ParseError,
     PiranhaError,
@@ -35,6 +36,7 @@ TITLES: dict[type[PiranhaError], str] = {
     ValidationFailedError: "Not saved",
     StoreIOError: "Cannot read or write lvs.cf",
     SyncError: "Backup router not updated",
+    ChecksBusyError: "Checks busy",
 }
 
 HTTP_MESSAGES: dict[int, str] = {

@@ -22,8 +22,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
-from piranha_web.errors import EditError
+from piranha_web.errors import DuplicateNameError, EditError, EditErrors
 from piranha_web.lvscf import Config, Document
+from piranha_web.lvscf.syntax import QuotingError
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
 from piranha_web.web.saving import FieldMapper, SaveOutcome
@@ -47,11 +48,66 @@ def check_new_name(name: str, what: str) -> None:
         )
 
 
+class Problems:
+    """The refused fields of one edit, collected so that every field's error shows at once.
+
+    ``attempt(action)`` runs one field's part of an edit and keeps its :class:`EditError`
+    (a :class:`DuplicateNameError` becomes the name field's error); ``raise_any()`` ends the
+    edit with :class:`EditErrors` when any field was refused.  ``saving.save_edit`` then adds
+    the errors the rest of the edit would bring to the file.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[EditError] = []
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except EditError as err:
+            self.errors.append(err)
+            return False
+        except DuplicateNameError as err:
+            self.errors.append(EditError("name", str(err)))
+            return False
+        return True
+
+    def refuse(self, key: str, message: str) -> None:
+        self.errors.append(EditError(key, message))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise EditErrors(self.errors)
+
+
 class RevisionForm(FlaskForm):
     """Any POST form: CSRF token plus the revision of lvs.cf the page was rendered from."""
 
     revision = HiddenField()
     initial = HiddenField()
+
+
+def shown_value(doc: Document, key: str, *, virtual: str | None = None,
+                server: str | None = None) -> str | None:
+    """The value of ``key`` as a form shows it (None: absent).
+
+    ``key = value # comment`` is an error for pulse (``#`` starts a comment only at the start
+    of a line); the form shows the words before the ``#``, never the comment as part of the
+    value, and the line's finding is shown beside the field.  Other values are as written.
+    """
+    found = [st for st in doc.statements(virtual=virtual, server=server) if st.key == key]
+    if not found:
+        return None
+    statement = found[-1]
+    try:
+        tokens = statement.values
+    except QuotingError:
+        return statement.value
+    words = []
+    for token in tokens:
+        if not token.quote and token.text.startswith("#"):
+            break
+        words.append(token.text)
+    return " ".join(words)
 
 
 def load() -> Loaded:

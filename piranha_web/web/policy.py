@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import request, session
+from flask import g, request, session
 
 from piranha_web.accounts import Role
 from piranha_web.errors import RoleError
@@ -31,6 +31,8 @@ from piranha_web.web.services import services
 Rule = Role | Callable[[], Role]
 
 READ: Mapping[str, Rule] = {"GET": Role.VIEWER, "HEAD": Role.VIEWER, "OPTIONS": Role.VIEWER}
+#: pages only admins see (users, the audit trail)
+READ_ADMIN: Mapping[str, Rule] = {"GET": Role.ADMIN, "HEAD": Role.ADMIN, "OPTIONS": Role.ADMIN}
 
 
 def _button(roles: Mapping[str, Role]) -> Callable[[], Role]:
@@ -90,6 +92,17 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "sync.now": {"POST": Role.OPERATOR},
     "sync.save_settings": {"POST": Role.ADMIN},
     "sync.confirm": {"POST": Role.ADMIN},
+    "history.index": READ,
+    "history.view": READ,
+    "history.compare": READ,
+    "history.restore": {"POST": Role.ADMIN},
+    "users.index": {**READ_ADMIN, "POST": Role.ADMIN},
+    "users.password": {**READ_ADMIN, "POST": Role.ADMIN},
+    "users.delete": {**READ_ADMIN, "POST": Role.ADMIN},
+    "audit.index": READ_ADMIN,
+    "apidocs.index": READ,  # the REST API's documentation (the API's own routes: web/api/auth.py)
+    "apidocs.openapi_download": READ,
+    "findings.index": READ,
 }
 
 
@@ -104,7 +117,10 @@ def current_role() -> Role | None:
     user = session.get("user")
     if not isinstance(user, str):
         return None
-    return services().accounts.role_of(user)
+    if "piranha_role" not in g:  # read once per request
+        g.piranha_role = services().accounts.role_of(user)
+    role: Role | None = g.piranha_role
+    return role
 
 
 def require(role: Role) -> None:

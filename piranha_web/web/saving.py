@@ -31,6 +31,7 @@ from typing import Any
 from flask import session
 
 from piranha_web.errors import (
+    AuditError,
     DuplicateNameError,
     EditError,
     EditErrors,
@@ -41,7 +42,7 @@ from piranha_web.errors import (
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.validate import Finding, validate
-from piranha_web.web import line_diff
+from piranha_web.web import journal, line_diff
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class SaveOutcome:
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
     findings: tuple[Finding, ...] = ()
+    previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
 
     @property
     def saved(self) -> bool:
@@ -210,7 +212,9 @@ def run_sync() -> SyncReport | None:
         result = syncer.after_save()
     except Exception as err:  # a sync problem must never undo or block the save
         log.exception("sync after save failed")
+        journal.record("sync", ok=False, message=str(err), trigger="after save")
         return SyncReport(False, f"copying lvs.cf to the backup router failed: {err}")
+    journal.record("sync", ok=bool(result.ok), message=str(result.message), trigger="after save")
     return SyncReport(bool(result.ok), str(result.message))
 
 
@@ -220,10 +224,14 @@ def save_edit(
     fields: FieldMapper,
     *,
     success: str = "lvs.cf saved.",
+    cause: str = "web",
+    restored_from: str | None = None,
 ) -> SaveOutcome:
     """Apply ``edit`` to lvs.cf as of ``revision`` and save it (see the module docstring).
 
     ``fields`` maps a finding's (where, key, code), or an edit error's key, to a form field.
+    The save is recorded in the audit trail and the history (``cause``, ``restored_from``)
+    before lvs.cf is written; when the audit trail cannot be written nothing is saved.
     :class:`NotFoundError` from ``edit`` propagates (the page shows 404).
     """
     store = services().store
@@ -248,8 +256,14 @@ def save_edit(
                             [FieldError(target, message if target else str(err))])
     if doc.dumps() == loaded.text:
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
+    summary = tuple(summarize(before, doc.model()))
     try:
-        result = store.save(doc, revision)
+        result = store.save(doc, revision,
+                            recorder=journal.recorder(cause, restored_from, summary))
+    except AuditError as err:
+        return _with_fields("invalid", revision, "Nothing was saved: every save is recorded in "
+                            "the audit trail, and it cannot be written.",
+                            [FieldError(None, str(err))])
     except StaleRevisionError:
         current = store.load()
         return _conflict(edit, current.document, current.text, current.revision)
@@ -265,7 +279,8 @@ def save_edit(
         changes=changed_lines(result.old_text, result.new_text),
         warnings=result.warnings,
         sync=run_sync(),
-        summary=tuple(summarize(before, doc.model())),
+        summary=summary,
+        previous=revision,
     )
 
 
@@ -330,6 +345,8 @@ def remember(outcome: SaveOutcome) -> None:
         "changes": changes,
         "omitted": len(outcome.changes) - len(changes),
         "sync": [outcome.sync.ok, outcome.sync.message] if outcome.sync else None,
+        "previous": outcome.previous,
+        "revision": outcome.revision,
     }
 
 

@@ -15,9 +15,12 @@ from typing import Protocol
 from flask import current_app
 
 from piranha_web.accounts import Accounts
+from piranha_web.audit import AuditLog
 from piranha_web.auth import LoginThrottle, PasswordFile
+from piranha_web.history import History
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor import ProbeResult
+from piranha_web.monitor.runner import CheckRunner
 from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
@@ -58,7 +61,8 @@ class NetInfo(Protocol):
 class Prober(Protocol):
     """Runs nanny-exact health checks for TEST and CHECK NOW.
 
-    The ``piranha_web.monitor`` module itself fits; the probe views use it when this is None.
+    By default a :class:`~piranha_web.monitor.runner.CheckRunner` (off the request threads,
+    bounded, capped); the ``piranha_web.monitor`` module itself fits too (used when None).
     """
 
     def probe_virtual(
@@ -76,13 +80,23 @@ class Services:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     syncer: Syncer | None = None
     netinfo: NetInfo | None = None
-    prober: Prober | None = None
+    prober: Prober | None = field(default_factory=CheckRunner)
     recent_checks: RecentChecks = field(default_factory=RecentChecks)
 
     @property
     def accounts(self) -> Accounts:
         """Users and roles: ``passwords`` plus the ``roles`` file beside it."""
         return Accounts(self.passwords)
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit trail in the state directory."""
+        return AuditLog(self.state_dir)
+
+    @property
+    def history(self) -> History:
+        """Revisions of lvs.cf: the store's copies, metadata in the state directory."""
+        return History(self.store, self.state_dir)
 
 
 def services() -> Services:

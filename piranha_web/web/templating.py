@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from piranha_web.web import policy
 from piranha_web.web.saving import recall
 
 #: blueprint -> tab of the tab bar it belongs to
@@ -17,6 +18,9 @@ TAB_OF_BLUEPRINT = {
     "virtual": "virtual",
     "server": "virtual",
     "monitoring": "virtual",
+    "history": "history",
+    "users": "users",
+    "audit": "audit",
 }
 #: tab bar: (tab, endpoint, label) in Piranha's order
 TABS = (
@@ -24,6 +28,9 @@ TABS = (
     ("global_settings", "global_settings.index", "GLOBAL SETTINGS"),
     ("redundancy", "redundancy.index", "REDUNDANCY"),
     ("virtual", "virtual.index", "VIRTUAL SERVERS"),
+    ("history", "history.index", "HISTORY"),
+    ("users", "users.index", "USERS"),
+    ("audit", "audit.index", "AUDIT"),
 )
 #: form fields holding whole numbers: phones show a number pad (inputmode="numeric")
 NUMERIC_FIELDS = frozenset({
@@ -58,7 +65,7 @@ def install(app: Flask) -> None:
     @app.context_processor
     def page_context() -> dict[str, Any]:
         return {
-            "tabs": TABS,
+            "tabs": [tab for tab in TABS if policy.may(tab[1])],  # the user's role may open
             "current_tab": TAB_OF_BLUEPRINT.get(request.blueprint or ""),
             "recall_outcome": recall,
         }

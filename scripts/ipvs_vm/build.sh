@@ -51,7 +51,7 @@ dpkg-deb --fsys-tarfile "$pkg"_*.deb | tar -x -C kpkg --wildcards \
   "./lib/modules/$kver/kernel/net/*" "./lib/modules/$kver/kernel/lib/*" \
   "./lib/modules/$kver/kernel/crypto/*" "./lib/modules/$kver/kernel/fs/9p/*" \
   "./lib/modules/$kver/kernel/drivers/virtio/*" "./lib/modules/$kver/kernel/fs/netfs/*" \
-  "./lib/modules/$kver/kernel/fs/fscache/*"
+  "./lib/modules/$kver/kernel/fs/fscache/*" "./lib/modules/$kver/kernel/drivers/net/dummy.ko"
 depmod -b kpkg "$kver"
 
 rootfs=$work/rootfs
@@ -70,7 +70,7 @@ cp -L "/$multiarch/libc.so.6" "$rootfs/$multiarch/"
 cp -L /lib64/ld-linux-x86-64.so.2 "$rootfs/lib64/"
 
 modules=(crc32c_generic ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr
-  ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq virtio_pci 9pnet_virtio 9p)
+  ip_vs_dh ip_vs_sh ip_vs_sed ip_vs_nq dummy virtio_pci 9pnet_virtio 9p)
 for mod in "${modules[@]}"; do
   modprobe -d kpkg -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r ko; do

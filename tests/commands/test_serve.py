@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import http.cookiejar
 import os
 import re
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,3 +297,83 @@ def test_300_idle_tls_connections_silent_or_handshaken_do_not_stop_an_admin(
             conn.close()
     assert "<td>www</td>" in page
     assert hsts == "max-age=31536000"
+
+
+SLOW_CONFIG = """serial_no = 1
+primary = 192.0.2.1
+service = lvs
+virtual slow {{
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+     send_program = "{program}"
+     expect = "OK"
+     timeout = 100
+     server one {{
+         address = 127.0.0.1
+         active = 1
+     }}
+}}
+"""
+
+
+def browser(url: str, password: str) -> urllib.request.OpenerDirector:
+    """A logged-in cookie session."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url + "login", timeout=10) as response:
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          response.read().decode())
+    assert token
+    form = urllib.parse.urlencode({"csrf_token": token.group(1), "username": "piranha",
+                                   "password": password}).encode()
+    opener.open(url + "login", data=form, timeout=10).close()
+    return opener
+
+
+def press_test(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, float]:
+    """TEST on MONITORING SCRIPTS of ``slow``: (status, seconds)."""
+    with opener.open(url + "virtual/monitoring/?virtual=slow", timeout=10) as response:
+        page = response.read().decode()
+    fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
+    fields = {name: html.unescape(value) for name, value in fields.items()}
+    fields["action"] = "TEST"
+    started = time.monotonic()
+    try:
+        with opener.open(url + "virtual/probe/test?virtual=slow",
+                         data=urllib.parse.urlencode(fields).encode(), timeout=120) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as refused:
+        status = refused.code
+        refused.close()
+    return status, time.monotonic() - started
+
+
+def test_four_slow_tests_do_not_stop_other_users_pages(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    program = tmp_path / "hang.sh"
+    program.write_text("#!/bin/sh\nsleep 300\n")
+    program.chmod(0o755)
+    config = tmp_path / "lvs.cf"
+    config.write_text(SLOW_CONFIG.format(program=program))
+    server = start("--config", str(config), "--state-dir", str(tmp_path / "st"))
+    servers.append(server)
+    password = password_of(server)
+    testers = [browser(server.url, password) for _ in range(4)]
+    other = browser(server.url, password)
+    with ThreadPoolExecutor(4) as pool:
+        tests = [pool.submit(press_test, opener, server.url) for opener in testers]
+        time.sleep(1.0)  # the TESTs are running now
+        started = time.monotonic()
+        with other.open(server.url + "virtual/", timeout=10) as response:
+            assert "slow" in response.read().decode()
+        page_time = time.monotonic() - started
+        outcomes = [test.result() for test in tests]
+    assert page_time < 5, page_time
+    assert all(status in (200, 503) for status, _ in outcomes), outcomes
+    assert any(status == 200 for status, _ in outcomes), outcomes
+    assert all(seconds < 30 for _, seconds in outcomes), outcomes  # capped, not 100 s
+    leftovers = subprocess.run(["pgrep", "-f", str(program)], capture_output=True, text=True,
+                               check=False)
+    assert leftovers.stdout == ""  # every TEST's program was killed

@@ -32,6 +32,11 @@ PAGES = (
     ("real-server-delete", "/virtual/servers/delete?virtual=www&server=www1"),
     ("monitoring-scripts", "/virtual/monitoring/?virtual=www"),
     ("sync", "/sync/"),
+    ("findings", "/findings/"),
+    ("history", "/history/"),
+    ("audit", "/audit/"),
+    ("users", "/users/"),
+    ("apidocs", "/apidocs/"),
 )
 SCROLL_WIDTH = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 

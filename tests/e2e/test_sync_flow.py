@@ -1,8 +1,9 @@
 """Backup-router sync in real headless Chromium against `piranha-web serve` and a real sshd.
 
 The administrator's first contact: a save reports the backup out of sync (host key not
-confirmed), the banner offers the host key page, the fingerprint shown is the backup's own,
-CONFIRM trusts it, SYNC NOW copies lvs.cf, and the next ACCEPT copies the new file by itself.
+confirmed) once, the compact status in the header offers the host key page, the fingerprint
+shown is the backup's own, CONFIRM trusts it (and nothing says "host key unknown" any more),
+SYNC NOW copies lvs.cf, and the next ACCEPT copies the new file by itself.
 """
 
 from __future__ import annotations
@@ -52,26 +53,39 @@ def test_first_contact_confirm_host_key_then_every_accept_reaches_the_backup(
     page.goto(served.url + "/virtual/edit?virtual=www")
     page.fill("#port", "8080")
     page.click("#accept")
-    page.wait_for_selector("#sync-banner")
-    assert "host key unknown" in page.inner_text("#sync-banner-reason")
+    page.wait_for_selector("#sync-result")
+    # the failed copy is said once, in the outcome; the header has a compact status only
+    assert "host key unknown" in page.inner_text("#sync-result")
+    assert page.inner_text("body").count("host key unknown") == 1
+    assert page.query_selector("#sync-banner") is None
+    assert page.inner_text("#sync-indicator-text") == "Backup: out of sync"
     assert "port = 8080" in served.config.read_text()
     assert not remote.exists()
-    screenshot(page, "sync-01-out-of-sync-banner")
+    screenshot(page, "sync-01-out-of-sync-after-accept")
 
-    page.click("#sync-banner-hostkey")
+    page.goto(served.url + "/global/")
+    assert page.query_selector("#sync-banner") is None
+    header = page.locator("header.titlebar").bounding_box()
+    assert header is not None and header["height"] < 60, header
+    page.click("#sync-indicator-text")
+    page.wait_for_selector("#sync-indicator-hostkey")
+    screenshot(page, "sync-02-status-details")
+    page.click("#sync-indicator-hostkey")
     shown = page.inner_text("#hostkeys code.fingerprint")
     expected = subprocess.run(["ssh-keygen", "-lf", str(backup_router.keys["host"]) + ".pub"],
                               capture_output=True, text=True, check=True).stdout.split()[1]
     assert shown == expected
-    screenshot(page, "sync-02-host-key")
+    screenshot(page, "sync-03-host-key")
     page.click("#confirm-1")
     page.wait_for_selector("text=is now trusted")
+    assert "host key unknown" not in page.inner_text("body")
+    assert "confirmed" in page.inner_text("#sync-indicator-text")
     page.click("#sync-now")
     page.wait_for_selector("#sync-state")
     assert page.inner_text("#sync-state").startswith("IN SYNC")
-    assert page.query_selector("#sync-banner") is None
+    assert page.inner_text("#sync-indicator-text") == "Backup: in sync"
     assert remote.read_bytes() == served.config.read_bytes()
-    screenshot(page, "sync-03-in-sync")
+    screenshot(page, "sync-04-in-sync")
 
     page.goto(served.url + "/virtual/edit?virtual=www")
     page.fill("#port", "8081")

@@ -12,6 +12,7 @@ import pytest
 
 from piranha_web.errors import EditError, NotFoundError
 from piranha_web.lvscf import check_text, parse
+from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.syntax import MAX_TOKENS, tokenize
 from piranha_web.lvscf.values import DOUBLE_QUOTE_ADVICE
 
@@ -161,3 +162,26 @@ def test_double_quote_advice_is_true_for_both_spellings() -> None:
     assert line == '     send = "\\"hi\\" there"'
     assert [t.text for t in tokenize(line)] == ["send", "=", '\\"hi\\" there']
     assert not [f for f in check_text(doc.dumps()) if f.key == "send"]
+
+
+def test_keepalived_export_uses_a_private_heartbeat_only_where_pulse_has_one() -> None:
+    """Without primary_private pulse's private addresses are the public ones: no warning."""
+    text = ("primary = 192.0.2.1\nbackup_active = 1\nbackup = 192.0.2.2\n"
+            "virtual web {\n     active = 1\n     address = 192.0.2.10 eth0:1\n}\n")
+    public = export_keepalived(parse(text), check_command="/usr/bin/piranha-web")
+    assert "unicast_src_ip 192.0.2.1" in public.text
+    assert not [w for w in public.warnings if "private addresses" in w.message]
+    private = text.replace("backup =", "primary_private = 10.9.0.1\nbackup_private = 10.9.0.2\n"
+                           "backup =")
+    exported = export_keepalived(parse(private), check_command="/usr/bin/piranha-web")
+    assert "unicast_src_ip 10.9.0.1" in exported.text
+    assert [w.line for w in exported.warnings if "private addresses" in w.message] == [3]
+
+
+def test_the_send_fields_help_offers_a_double_quote_only_where_it_works() -> None:
+    from piranha_web.lvscf.schema import spec
+
+    keyspec = spec("virtual", "send")
+    assert keyspec is not None
+    escapes, _, rest = keyspec.help.partition(";")
+    assert '\\"' not in escapes and "only before the first blank" in rest

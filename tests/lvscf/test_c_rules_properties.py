@@ -29,7 +29,7 @@ from piranha_web.lvscf.values import (
 )
 from tests.strategies import EDITABLE, PRINTABLE, ipv4, value_for
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LVS_MAX_TOKENS = 99
 
 

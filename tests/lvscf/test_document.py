@@ -10,7 +10,7 @@ import difflib
 
 import pytest
 
-from piranha_web.errors import DuplicateNameError, EditError, NotFoundError
+from piranha_web.errors import AmbiguousNameError, DuplicateNameError, EditError, NotFoundError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.syntax import Statement
 
@@ -412,3 +412,12 @@ def test_a_move_before_an_unknown_block_changes_nothing() -> None:
     with pytest.raises(NotFoundError):
         doc.move_server("b", "r", "nope")
     assert doc.dumps() == text
+
+
+def test_a_name_two_blocks_share_is_refused_with_their_lines() -> None:
+    doc = parse("virtual web {\n}\nvirtual web {\n     server a {\n     }\n     server a {\n"
+                "     }\n}\n")
+    with pytest.raises(AmbiguousNameError, match=r"2 blocks .* \(lines 1, 3\)"):
+        doc.find_virtual("web")
+    with pytest.raises(AmbiguousNameError):
+        doc.set("port", "81", virtual="web")

@@ -24,6 +24,12 @@ SCRIPTS = {
     "pieces.sh": f"printf O\nsleep {SEGMENT_GAP}\necho K\n",
     # the child's pid is written next to the script so a test can see it was killed
     "hang.sh": 'sleep 30 &\necho $! > "$0.child"\nwait\n',
+    # a child in a session of its own, whose parent exits at once: out of the program's group
+    "escape.sh": 'setsid sh -c \'echo $$ > "$0.child"; exec sleep 300\' "$0" &\n'
+                 'while [ ! -s "$0.child" ]; do sleep 0.01; done\necho OK\n',
+    "escape_hang.sh": 'setsid sh -c \'echo $$ > "$0.child"; exec sleep 300\' "$0" &\n'
+                      'sleep 300\n',
+    "env.sh": "env\n",
 }
 
 

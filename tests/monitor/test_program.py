@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from piranha_web.monitor import probe_virtual
 from piranha_web.monitor.probe import ProbeResult
 from tests.monitor.conftest import virtual
@@ -99,3 +101,56 @@ def test_arguments_reach_the_program_without_a_shell(
     assert result.nanny.state == "down"
     assert result.received.startswith(";touch")
     assert not marker.exists()
+
+
+def wait_gone(pid: int) -> bool:
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+def test_a_setsid_child_left_behind_by_a_finished_program_is_killed(
+    scripts: dict[str, Path],
+) -> None:
+    result = run_program(str(scripts["escape.sh"]))
+    assert (result.nanny.state, result.strict.state) == ("up", "up")
+    escaped = int(Path(f"{scripts['escape.sh']}.child").read_text())
+    assert wait_gone(escaped)
+
+
+def test_a_setsid_child_of_a_hanging_program_is_killed_at_the_deadline(
+    scripts: dict[str, Path],
+) -> None:
+    started = time.monotonic()
+    result = run_program(str(scripts["escape_hang.sh"]))
+    assert time.monotonic() - started < 5
+    assert "did not finish within 1 s" in result.strict.reason
+    escaped = int(Path(f"{scripts['escape_hang.sh']}.child").read_text())
+    assert wait_gone(escaped)
+
+
+def test_the_program_gets_a_minimal_environment_not_the_servers(
+    scripts: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIRANHA_SECRET_FOR_TEST", "leak")
+    result = run_program(str(scripts["env.sh"]), expect=None)
+    assert "leak" not in result.received
+    names = {line.split("=", 1)[0] for line in result.received.split("\\n") if "=" in line}
+    assert names <= {"PATH", "HOME", "LC_ALL", "PWD", "SHLVL", "_"}, names
+
+
+@pytest.mark.parametrize("command", ["ok.sh", "sh -c 'echo OK'", "/no/such/program", "/"])
+def test_only_an_absolute_path_to_an_executable_file_is_run(command: str) -> None:
+    result = run_program(command)
+    assert result.strict.state == "down"
+    assert "could not be started" in result.strict.reason
+    assert "absolute path" in result.strict.reason or "not an executable" in result.strict.reason
+
+
+def test_a_file_without_execute_permission_is_not_run(tmp_path: Path) -> None:
+    plain = tmp_path / "check"
+    plain.write_text("#!/bin/sh\necho OK\n")
+    plain.chmod(0o644)
+    result = run_program(str(plain))
+    assert "not an executable file" in result.strict.reason

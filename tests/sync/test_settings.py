@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def test_defaults_when_nothing_was_saved(tmp_path: Path) -> None:
 
 def test_saved_settings_round_trip_in_a_private_file(tmp_path: Path) -> None:
     settings = SyncSettings(user="lvsadmin", port=2222, remote_path="/etc/sysconfig/ha/lvs.cf",
-                            identity_file="/root/.ssh/id_ed25519", known_hosts="/etc/pw/kh",
+                            identity_file="/root/.ssh/id_ed25519",
                             reload_command=("service", "pulse", "reload"), auto_sync=False,
                             host="backup.example.net", connect_timeout=9)
     save_settings(tmp_path, settings)
@@ -46,7 +47,6 @@ def test_saved_settings_round_trip_in_a_private_file(tmp_path: Path) -> None:
     ({"remote_path": "/etc/ha/lvs cf"}, "remote_path"),
     ({"remote_path": "/etc/ha/*.cf"}, "remote_path"),
     ({"identity_file": "/root/%h"}, "identity_file"),
-    ({"known_hosts": "/tmp/a b"}, "known_hosts"),
     ({"reload_command": ("service", "pulse\nrm -rf /")}, "reload_command"),
 ])
 def test_unusable_values_are_refused_naming_the_field(tmp_path: Path, changes: dict[str, object],
@@ -73,3 +73,31 @@ def test_a_damaged_or_mistyped_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SyncSettingsError) as mistyped:
         load_settings(tmp_path)
     assert mistyped.value.field == "port"
+
+
+HOST_KEY = "10.0.0.2 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKxL4d5CmuQJg7qfd1dIX9AZBBWfNw8j8gH0\n"
+
+
+def test_no_setting_names_a_file_for_the_tool_to_write(tmp_path: Path) -> None:
+    """The managed known_hosts is always in the state directory; nothing else is written."""
+    assert "known_hosts" not in {f.name for f in fields(SyncSettings)}
+    (tmp_path / "sync.json").write_text(json.dumps({"known_hosts": "/etc/passwd"}))
+    settings = load_settings(tmp_path)
+    assert settings.known_hosts_path(tmp_path) == tmp_path / "known_hosts"
+
+
+def test_an_older_known_hosts_setting_hands_over_its_host_keys_only(tmp_path: Path) -> None:
+    legacy = tmp_path / "old_known_hosts"
+    legacy.write_text("# mine\n" + HOST_KEY + "root:x:0:0:root:/root:/bin/bash\n")
+    before = legacy.read_bytes()
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "sync.json").write_text(json.dumps({"user": "root", "known_hosts": str(legacy)}))
+    settings = load_settings(state)
+    assert settings.known_hosts_path(state) == state / "known_hosts"
+    assert (state / "known_hosts").read_text() == HOST_KEY
+    assert stat.S_IMODE((state / "known_hosts").stat().st_mode) == 0o600
+    assert legacy.read_bytes() == before  # only read
+    (state / "known_hosts").write_text("")  # later edits of the managed file are kept
+    load_settings(state)
+    assert (state / "known_hosts").read_text() == ""

@@ -358,7 +358,9 @@ class _Translator:
         g = self.g
         if not g.backup_active or not g.backup:
             return None
-        private = bool(g.primary_private and g.backup_private)
+        # the model gives the public addresses as private ones when none are set (as pulse)
+        private = bool(g.primary_private and g.backup_private) and (
+            (g.primary_private, g.backup_private) != (g.primary, g.backup))
         primary = g.primary_private if private else g.primary
         backup = g.backup_private if private else g.backup
         if private:

@@ -22,13 +22,14 @@ from flask_openapi3.openapi import OpenAPI
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from piranha_web.errors import PiranhaError
-from piranha_web.web.api import auth, config, docs, servers, sync
+from piranha_web.errors import ParseError, PiranhaError
+from piranha_web.web.api import auth, config, docs, keepalived, servers, sync
 from piranha_web.web.api.blueprint import bp
 from piranha_web.web.api.problems import (
     ApiError,
     Problem,
     from_api_error,
+    from_broken_file,
     from_http,
     from_piranha,
 )
@@ -36,7 +37,7 @@ from piranha_web.web.api.writes import on_invalid_request
 from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
-del config, docs, servers, sync  # imported for their routes on ``bp``
+del config, docs, keepalived, servers, sync  # imported for their routes on ``bp``
 
 PREFIX = auth.PREFIX
 OPENAPI_OPTIONS: dict[str, Any] = {
@@ -51,15 +52,16 @@ OPENAPI_OPTIONS: dict[str, Any] = {
 
 
 bp.register_error_handler(ApiError, from_api_error)
+bp.register_error_handler(ParseError, from_broken_file)
 bp.register_error_handler(PiranhaError, from_piranha)
 bp.register_error_handler(HTTPException, from_http)
 
 
 def install(app: OpenAPI) -> None:
     """Register the API on ``app`` and its authentication hook (before every other hook)."""
-    auth.install(app)
     csrf.exempt(bp)
     app.register_api(bp)
+    auth.install(app)
 
 
 def is_api_request(path: str) -> bool:

@@ -6,9 +6,10 @@ unknown or revoked token is 401 for every path and method.  A client that presen
 tokens repeatedly is locked out with the login's growing lockout (``LoginThrottle``, a
 separate instance so API failures never lock out browser logins), 429 with Retry-After.
 
-Each operation declares its minimum role with :func:`requires` (one table, ``POLICY``);
-roles are ordered viewer < operator < admin.  ``role_of`` is the one place that reads a
-user's role.
+Each operation declares its minimum role with :func:`requires`; ``install`` enters them in the
+web's one role table (``policy.POLICY``), so the API and the panels are judged by the same
+table and the same accounts (``Accounts.role_of``): a viewer reads, an operator may do what
+the web's operator may (activate/deactivate, a real server's weight, checks, SYNC NOW).
 """
 
 from __future__ import annotations
@@ -21,41 +22,46 @@ from flask import Flask, Request, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from piranha_web.accounts import Role
 from piranha_web.auth import LoginThrottle
 from piranha_web.tokens import TokenStore
+from piranha_web.web import policy
 from piranha_web.web.api.problems import problem
+from piranha_web.web.policy import Rule
 from piranha_web.web.services import services
 
 PREFIX = "/api/"
-ROLES = ("viewer", "operator", "admin")
-#: endpoint -> minimum role; an endpoint missing here needs admin
-POLICY: dict[str, str] = {}
+#: view endpoint -> minimum role, as declared with :func:`requires` (copied into policy.POLICY)
+DECLARED: dict[str, Rule] = {}
 THROTTLE_KEY = "piranha_web.api_throttle"
+#: operations that take a whole lvs.cf (a 1,000 x 32 file is 3.4 MB): a larger body limit, for
+#: authenticated requests only (everything else keeps the app's MAX_CONTENT_LENGTH)
+WHOLE_TEXT = frozenset({"api.put_config", "api.check_findings"})
+WHOLE_TEXT_LIMIT = 16 * 1024 * 1024
 #: the throttle's "user" for token failures (the token names no user before it is checked)
 TOKEN_SUBJECT = "(api token)"  # noqa: S105 (not a secret)
 F = TypeVar("F", bound=Callable[..., object])
 
 
-def requires(role: str, endpoint_prefix: str = "api.") -> Callable[[F], F]:
+def requires(role: Rule) -> Callable[[F], F]:
     """Declare the minimum role of an API view (decorate under the route decorator)."""
-    if role not in ROLES:
-        raise ValueError(role)
 
     def record(func: F) -> F:
-        POLICY[endpoint_prefix + func.__name__] = role
+        DECLARED[f"api.{func.__name__}"] = role
         return func
 
     return record
 
 
-def role_of(user: str) -> str:
-    """The user's role.  Accounts with roles do not exist yet: every user is an admin."""
-    del user
-    return "admin"
-
-
-def allowed(role: str, needed: str) -> bool:
-    return ROLES.index(role) >= ROLES.index(needed)
+def declare_policy(app: Flask) -> None:
+    """Enter every API route in the web's one role table, ``policy.POLICY`` (default-deny)."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            needed = DECLARED.get(rule.endpoint, Role.ADMIN)
+            policy.POLICY[rule.endpoint] = {
+                method: Role.VIEWER if method in ("HEAD", "OPTIONS") else needed
+                for method in rule.methods or ()
+            }
 
 
 class NoSessionForTheApi(SecureCookieSessionInterface):
@@ -72,7 +78,11 @@ class NoSessionForTheApi(SecureCookieSessionInterface):
 
 
 def install(app: Flask) -> None:
-    """Authenticate API requests first of all ``before_request`` hooks of ``app``."""
+    """Authenticate API requests first of all ``before_request`` hooks of ``app``.
+
+    Call after the API's routes are registered (their roles go into ``policy.POLICY``).
+    """
+    declare_policy(app)
     app.extensions[THROTTLE_KEY] = LoginThrottle()
     app.session_interface = NoSessionForTheApi()
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
@@ -95,17 +105,20 @@ def authenticate() -> Response | None:
     scheme, _, token = header.partition(" ")
     user = TokenStore(services().state_dir).user_of(token.strip()) \
         if scheme.lower() == "bearer" else None
-    if user is None or not services().passwords.is_set(user):
+    role = services().accounts.role_of(user) if user is not None else None
+    if user is None or role is None:
         throttle.failed(client, TOKEN_SUBJECT)
         return problem(401, "The API token is not valid (unknown, revoked or malformed).",
                        headers={**challenge, "WWW-Authenticate":
                                 'Bearer realm="piranha-web", error="invalid_token"'})
     throttle.succeeded(client, TOKEN_SUBJECT)
     g.api_user = user
+    if request.endpoint in WHOLE_TEXT:
+        request.max_content_length = WHOLE_TEXT_LIMIT
     if request.url_rule is None:
         return None  # 404/405: the routing error is answered as a problem
-    needed = POLICY.get(request.endpoint or "", "admin")
-    role = role_of(user)
-    if not allowed(role, needed):
-        return problem(403, f"This operation needs the {needed} role; user {user} is {role}.")
+    needed = policy.required_role(request.endpoint or "", request.method)
+    if role < needed:
+        return problem(403, f"This operation needs the {needed.label} role; user {user} is "
+                       f"{role.label}. Nothing was changed.")
     return None

@@ -8,7 +8,8 @@ from flask_openapi3.types import ResponseDict
 
 from piranha_web.web.api.problems import Problem
 
-ERRORS: ResponseDict = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+ERRORS: ResponseDict = {401: Problem, 403: Problem, 404: Problem, 413: Problem, 422: Problem,
+                        429: Problem, 503: Problem}
 WRITE_ERRORS: ResponseDict = {412: Problem, 428: Problem}
 
 bp = APIBlueprint(

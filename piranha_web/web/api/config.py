@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from werkzeug.wrappers import Response
 
+from piranha_web.accounts import Role
 from piranha_web.errors import ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.validate import Finding, check_text
@@ -14,7 +14,7 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision, write
+from piranha_web.web.api.writes import etag, expected_revision, given_fields, write
 from piranha_web.web.global_settings import form as gsf
 from piranha_web.web.redundancy import form as rf
 from piranha_web.web.saving import changed_lines, run_sync
@@ -32,7 +32,7 @@ def _report(findings: list[Finding], revision: str | None) -> m.FindingsReport:
 
 @bp.get("/config", tags=CONFIG, summary="The whole lvs.cf and its revision",
         responses={200: m.ConfigText})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_config() -> Response:
     loaded = services().store.load()
     return dump(m.ConfigText(revision=loaded.revision, text=loaded.text),
@@ -41,7 +41,7 @@ def get_config() -> Response:
 
 @bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT)",
         responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     del header
     revision = expected_revision()
@@ -75,7 +75,7 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
 
 @bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",
         responses={200: m.FindingsReport})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_findings() -> Response:
     store = services().store
     data = store.read_bytes()
@@ -86,7 +86,7 @@ def get_findings() -> Response:
 
 @bp.post("/findings", tags=CONFIG, summary="Validation findings of a posted text (not saved)",
          responses={200: m.FindingsReport})
-@requires("viewer")
+@requires(Role.VIEWER)
 def check_findings(body: m.ConfigBody) -> Response:
     return dump(_report(check_text(body.text), None))
 
@@ -104,14 +104,9 @@ def _refuse(errors: Mapping[str, str], revision: str) -> None:
                                  for k, v in errors.items()])
 
 
-def _given(body: Any) -> dict[str, str]:
-    """The fields the client sent, null as '' (removes the key)."""
-    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
-
-
 @bp.get("/global-settings", tags=CONFIG, summary="GLOBAL SETTINGS",
         responses={200: m.GlobalSettings})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_global_settings() -> Response:
     loaded = services().store.load()
     return dump(m.GlobalSettings(**_values(loaded.document, m.GLOBAL_KEYS)),
@@ -120,10 +115,10 @@ def get_global_settings() -> Response:
 
 @bp.patch("/global-settings", tags=CONFIG, summary="Change GLOBAL SETTINGS",
           responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Response:  # type: ignore[valid-type]
     del header
-    given = _given(body)
+    given = given_fields(body)
     loaded = services().store.load()
     current = gsf.initial_values(loaded.document)
     network = given.pop("network", None)
@@ -139,7 +134,7 @@ def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Res
 
 
 @bp.get("/redundancy", tags=CONFIG, summary="REDUNDANCY", responses={200: m.Redundancy})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_redundancy() -> Response:
     loaded = services().store.load()
     return dump(m.Redundancy(**_values(loaded.document, m.REDUNDANCY_KEYS)),
@@ -148,10 +143,10 @@ def get_redundancy() -> Response:
 
 @bp.patch("/redundancy", tags=CONFIG, summary="Change REDUNDANCY",
           responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires("admin")
+@requires(Role.ADMIN)
 def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch) -> Response:  # type: ignore[valid-type]
     del header
-    given = _given(body)
+    given = given_fields(body)
     loaded = services().store.load()
     current = rf.initial_values(loaded.document)
     backup_active = given.pop("backup_active", None)

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
+from piranha_web.accounts import Role
 from piranha_web.web.api.auth import PREFIX, requires
 from piranha_web.web.api.blueprint import bp as api_bp
 from piranha_web.web.api.problems import MEDIA_TYPE
@@ -34,6 +35,6 @@ def document() -> dict[str, Any]:
 
 
 @api_bp.get("/openapi.json", doc_ui=False)
-@requires("viewer")
+@requires(Role.VIEWER)
 def openapi_json() -> Response:
     return jsonify(document())

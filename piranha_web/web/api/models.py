@@ -71,7 +71,7 @@ class ConfigBody(BaseModel):
     """A whole new lvs.cf text."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=8 * 1024 * 1024)
+    text: str = Field(max_length=16 * 1024 * 1024)
 
 
 class FindingsReport(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from piranha_web.errors import PiranhaError
+from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.lvscf.validate import Finding
 
 MEDIA_TYPE = "application/problem+json"
@@ -98,6 +98,15 @@ def from_http(err: HTTPException) -> Response:
     allow = getattr(err, "valid_methods", None)
     headers = {"Allow": ", ".join(allow)} if allow else {}
     return problem(code, TITLES.get(code, err.name), headers=headers)
+
+
+def from_broken_file(err: ParseError) -> Response:
+    """lvs.cf on disk cannot be parsed: nothing can be read or edited until it is fixed
+    (GET /findings shows why; PUT /config may replace it)."""
+    findings = [ProblemFinding(line=p.line, code="syntax", message=p.message)
+                for p in err.problems]
+    return problem(503, "lvs.cf on disk cannot be read the way pulse reads it; fix it by hand "
+                   "(piranha-web check FILE) or replace it with PUT /config.", findings=findings)
 
 
 def from_piranha(err: PiranhaError) -> Response:

@@ -9,29 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_openapi3.types import ResponseDict
 from werkzeug.wrappers import Response
 
 from piranha_web import monitor
+from piranha_web.accounts import Role
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
-from piranha_web.web.api.writes import etag, write
+from piranha_web.web.api.writes import etag, given_fields, write
 from piranha_web.web.monitoring import views as monitoring
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
 from piranha_web.web.virtual import form as vf
 
 WRITE: ResponseDict = {200: m.WriteResult, **WRITE_ERRORS}
-
-
-def _given(body: Any) -> dict[str, str]:
-    """The fields the client sent, null as '' (removes the key)."""
-    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
 
 
 def _every(body: Any) -> dict[str, str]:
@@ -62,7 +58,7 @@ def _virtual_names(doc: Document) -> list[str]:
 
 @bp.get("/virtual-servers", tags=VIRTUAL, summary="List virtual servers (filters: all match)",
         responses={200: m.VirtualServerList})
-@requires("viewer")
+@requires(Role.VIEWER)
 def list_virtual_servers(query: m.VirtualFilter) -> Response:
     loaded = services().store.load()
     found = []
@@ -82,7 +78,7 @@ def list_virtual_servers(query: m.VirtualFilter) -> Response:
 
 @bp.post("/virtual-servers", tags=VIRTUAL, summary="Create a virtual server (like ADD + ACCEPT)",
          responses={201: m.WriteResult, **WRITE_ERRORS})
-@requires("operator")
+@requires(Role.ADMIN)
 def create_virtual_server(header: m.IfMatch, body: m.VirtualServerCreate) -> Response:  # type: ignore[valid-type]
     del header
     values = _every(body)
@@ -94,7 +90,7 @@ def create_virtual_server(header: m.IfMatch, body: m.VirtualServerCreate) -> Res
 
 @bp.get("/virtual-servers/<virtual>", tags=VIRTUAL, summary="One virtual server",
         responses={200: m.VirtualServer})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_virtual_server(path: m.VirtualPath) -> Response:
     loaded = services().store.load()
     return dump(_virtual(loaded.document, path.virtual), headers=etag(loaded.revision))
@@ -102,13 +98,13 @@ def get_virtual_server(path: m.VirtualPath) -> Response:
 
 @bp.patch("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Change a virtual server",
           responses=WRITE)
-@requires("operator")
+@requires(Role.ADMIN)
 def update_virtual_server(path: m.VirtualPath, header: m.IfMatch,
                           body: m.VirtualServerPatch) -> Response:  # type: ignore[valid-type]
     del header
     loaded = services().store.load()
     current = vf.initial_values(loaded.document, path.virtual)
-    given = _given(body)
+    given = given_fields(body)
     _split_address(given)
     todo = {k: v for k, v in given.items() if v != current.get(k)}
     target = todo.get("name") or path.virtual
@@ -118,7 +114,7 @@ def update_virtual_server(path: m.VirtualPath, header: m.IfMatch,
 
 @bp.delete("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Delete a virtual server",
            responses=WRITE)
-@requires("operator")
+@requires(Role.ADMIN)
 def delete_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
     del header
     services().store.load().document.find_virtual(path.virtual)
@@ -136,7 +132,7 @@ def _activate(virtual: str, server: str | None, active: bool) -> Response:
 
 @bp.post("/virtual-servers/<virtual>/activate", tags=VIRTUAL, summary="active = 1",
          responses=WRITE)
-@requires("operator")
+@requires(Role.OPERATOR)
 def activate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
     del header
     return _activate(path.virtual, None, True)
@@ -144,13 +140,28 @@ def activate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
 
 @bp.post("/virtual-servers/<virtual>/deactivate", tags=VIRTUAL, summary="active = 0",
          responses=WRITE)
-@requires("operator")
+@requires(Role.OPERATOR)
 def deactivate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
     del header
     return _activate(path.virtual, None, False)
 
 
 # ------------------------------------------------------------------ real servers
+
+def weight_only() -> Role:
+    """Like EDIT REAL SERVER: an operator may change the weight and nothing else."""
+    body = request.get_json(silent=True)
+    args = request.view_args or {}
+    if not isinstance(body, dict):
+        return Role.VIEWER  # refused as invalid before anything is written
+    try:
+        current = sf.initial_values(services().store.load().document,
+                                    str(args.get("virtual")), str(args.get("server")))
+    except LookupError:
+        return Role.VIEWER  # 404
+    changes = {k for k, v in body.items() if ("" if v is None else v) != current.get(k)}
+    return Role.OPERATOR if changes <= {"weight"} else Role.ADMIN
+
 
 def _server(doc: Document, virtual: str, name: str) -> Any:
     shown = sf.initial_values(doc, virtual, name)
@@ -161,7 +172,7 @@ def _server(doc: Document, virtual: str, name: str) -> Any:
 
 @bp.get("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
         summary="List the real servers of a virtual server", responses={200: m.RealServerList})
-@requires("viewer")
+@requires(Role.VIEWER)
 def list_real_servers(path: m.VirtualPath, query: m.ServerFilter) -> Response:
     loaded = services().store.load()
     vs = loaded.document.model().virtual(path.virtual)
@@ -175,7 +186,7 @@ def list_real_servers(path: m.VirtualPath, query: m.ServerFilter) -> Response:
 @bp.post("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
          summary="Add a real server (inactive, like ADD + ACCEPT)",
          responses={201: m.WriteResult, **WRITE_ERRORS})
-@requires("operator")
+@requires(Role.ADMIN)
 def create_real_server(path: m.VirtualPath, header: m.IfMatch,
                        body: m.RealServerCreate) -> Response:  # type: ignore[valid-type]
     del header
@@ -189,7 +200,7 @@ def create_real_server(path: m.VirtualPath, header: m.IfMatch,
 
 @bp.get("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
         summary="One real server", responses={200: m.RealServer})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_real_server(path: m.ServerPath) -> Response:
     loaded = services().store.load()
     return dump(_server(loaded.document, path.virtual, path.server),
@@ -198,20 +209,20 @@ def get_real_server(path: m.ServerPath) -> Response:
 
 @bp.patch("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
           summary="Change a real server", responses=WRITE)
-@requires("operator")
+@requires(weight_only)
 def update_real_server(path: m.ServerPath, header: m.IfMatch,
                        body: m.RealServerPatch) -> Response:  # type: ignore[valid-type]
     del header
     loaded = services().store.load()
     current = sf.initial_values(loaded.document, path.virtual, path.server)
-    todo = {k: v for k, v in _given(body).items() if v != current.get(k)}
+    todo = {k: v for k, v in given_fields(body).items() if v != current.get(k)}
     return write(sf.edit_existing(todo, path.virtual, path.server),
                  success=f"Real server {todo.get('name') or path.server} saved.")
 
 
 @bp.delete("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
            summary="Delete a real server", responses=WRITE)
-@requires("operator")
+@requires(Role.ADMIN)
 def delete_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
     del header
     services().store.load().document.find_server(path.virtual, path.server)
@@ -221,7 +232,7 @@ def delete_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
 
 @bp.post("/virtual-servers/<virtual>/real-servers/<server>/activate", tags=VIRTUAL,
          summary="active = 1", responses=WRITE)
-@requires("operator")
+@requires(Role.OPERATOR)
 def activate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
     del header
     services().store.load().document.find_server(path.virtual, path.server)
@@ -230,7 +241,7 @@ def activate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
 
 @bp.post("/virtual-servers/<virtual>/real-servers/<server>/deactivate", tags=VIRTUAL,
          summary="active = 0", responses=WRITE)
-@requires("operator")
+@requires(Role.OPERATOR)
 def deactivate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
     del header
     services().store.load().document.find_server(path.virtual, path.server)
@@ -247,7 +258,7 @@ def _monitoring(doc: Document, virtual: str) -> Any:
 
 @bp.get("/virtual-servers/<virtual>/monitoring", tags=VIRTUAL,
         summary="MONITORING SCRIPTS of a virtual server", responses={200: m.Monitoring})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_monitoring(path: m.VirtualPath) -> Response:
     loaded = services().store.load()
     return dump(_monitoring(loaded.document, path.virtual), headers=etag(loaded.revision))
@@ -255,13 +266,13 @@ def get_monitoring(path: m.VirtualPath) -> Response:
 
 @bp.patch("/virtual-servers/<virtual>/monitoring", tags=VIRTUAL,
           summary="Change the MONITORING SCRIPTS", responses=WRITE)
-@requires("operator")
+@requires(Role.ADMIN)
 def update_monitoring(path: m.VirtualPath, header: m.IfMatch,
                       body: m.MonitoringPatch) -> Response:  # type: ignore[valid-type]
     del header
     loaded = services().store.load()
     current = monitoring.initial_values(loaded.document, path.virtual)
-    given = _given(body)
+    given = given_fields(body)
     if "use_regex" in given:
         given["use_regex"] = "1" if given["use_regex"] == "True" else ""
     todo = {k: v for k, v in given.items() if v != current.get(k)}
@@ -288,14 +299,14 @@ def _probe(virtual: str, server: str | None) -> Response:
 @bp.post("/virtual-servers/<virtual>/probe", tags=VIRTUAL,
          summary="Check every real server now, as nanny would (CHECK NOW)",
          responses={200: m.ProbeResults})
-@requires("operator")
+@requires(Role.OPERATOR)
 def probe_virtual_server(path: m.VirtualPath) -> Response:
     return _probe(path.virtual, None)
 
 
 @bp.post("/virtual-servers/<virtual>/real-servers/<server>/probe", tags=VIRTUAL,
          summary="Check one real server now, as nanny would", responses={200: m.ProbeResults})
-@requires("operator")
+@requires(Role.OPERATOR)
 def probe_real_server(path: m.ServerPath) -> Response:
     return _probe(path.virtual, path.server)
 

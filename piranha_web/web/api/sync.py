@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from werkzeug.wrappers import Response
 
+from piranha_web.accounts import Role
 from piranha_web.sync import SyncService
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
@@ -23,7 +24,7 @@ def _service() -> SyncService:
 
 @bp.get("/sync", tags=SYNC, summary="Is the backup router's lvs.cf ours? (and the last sync)",
         responses={200: m.SyncState})
-@requires("viewer")
+@requires(Role.VIEWER)
 def get_sync() -> Response:
     service = _service()
     status = service.status()
@@ -34,7 +35,7 @@ def get_sync() -> Response:
 
 @bp.post("/sync", tags=SYNC, summary="Copy lvs.cf to the backup router now (SYNC NOW)",
          responses={200: m.SyncOutcome})
-@requires("operator")
+@requires(Role.OPERATOR)
 def sync_now() -> Response:
     outcome = _service().sync_now()
     return dump(m.SyncOutcome(**asdict(outcome)))

@@ -8,6 +8,8 @@ the current revision, invalid 422 with the findings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -50,6 +52,12 @@ def on_invalid_request(err: ValidationError) -> Response:
     return from_validation(err)
 
 
+def given_fields(body: Any) -> dict[str, str]:
+    """The fields a client sent in a change (left-out fields stay as they are); null is ''
+    (the key is removed), like a blank field of a panel."""
+    return {k: "" if v is None else str(v) for k, v in body.model_dump(exclude_unset=True).items()}
+
+
 def _any_field(where: str, key: str | None, code: str) -> str | None:
     """Edit errors keep their key (the API has no form fields to map them to)."""
     del where, code
@@ -60,7 +68,7 @@ def write(edit: Edit, *, success: str, status: int = 200,
           location: str | None = None) -> Response:
     """Apply ``edit`` as of the If-Match revision and answer with a :class:`WriteResult`."""
     revision = expected_revision()
-    outcome = save_edit(edit, revision, _any_field, success=success)
+    outcome = save_edit(edit, revision, _any_field, success=success, cause="api")
     if outcome.status == "conflict":
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
                        "it again and re-apply your change.", revision=outcome.revision)

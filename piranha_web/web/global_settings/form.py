@@ -19,7 +19,7 @@ from piranha_web.errors import EditError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.web import checks
-from piranha_web.web.panel import Edit, RevisionForm, add_choice, choices
+from piranha_web.web.panel import Edit, RevisionForm, add_choice, choices, shown_value
 
 #: network type buttons: (value of ``network``, button text)
 NETWORKS = (("nat", "NAT"), ("direct", "Direct Routing"), ("tunnel", "Tunneling"))
@@ -67,7 +67,7 @@ class GlobalSettingsForm(RevisionForm):
 def initial_values(doc: Document) -> dict[str, str]:
     """What the form shows for lvs.cf as it is."""
     def raw(key: str, default: str = "") -> str:
-        value = doc.get(key)
+        value = shown_value(doc, key)
         return value if value is not None else default
 
     words = raw("nat_router").split(" ")

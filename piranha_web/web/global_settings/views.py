@@ -60,10 +60,17 @@ def field_of(where: str, key: str | None, code: str) -> str | None:
     return key if key in FIELDS else None
 
 
-def findings(doc: Document) -> list[Finding]:
-    """Warnings about the keys of this panel (and the file as a whole)."""
-    return [f for f in validate(doc) if f.where == "global" and not f.is_error
-            and (f.key is None or f.key in KEYS)]
+def _field_or_network(where: str, key: str | None, code: str) -> str | None:
+    """Like :func:`field_of`; findings on ``network`` go beside the network type."""
+    if key == "network" and where in ("", "global"):
+        return "network"
+    return field_of(where, key, code)
+
+
+def findings() -> list[Finding]:
+    """Findings lvs.cf has on this panel's keys: beside their fields, the others on top."""
+    return [f for f in panel.field_findings("global", _field_or_network)
+            if f.key is None or f.key in KEYS]
 
 
 def private_notes(doc: Document) -> tuple[str | None, Finding | None]:
@@ -93,12 +100,14 @@ def primary_warning(primary: str) -> str | None:
 def _render(form: GlobalSettingsForm, outcome: SaveOutcome | None = None,
             status: int = 200) -> tuple[str, int]:
     doc = panel.load().document
-    network = doc.model().globals.network
+    # as written before an inline '#' (an error pulse refuses, shown beside the type)
+    written = panel.shown_value(doc, "network")
+    network = written if written in dict(NETWORKS) else doc.model().globals.network
     nat_device = (doc.get("nat_router") or "").partition(" ")[2]
     private_note, private_warning = private_notes(doc)
     page = render_template(
         "global_settings/index.html", form=form, help=HELP, outcome=outcome,
-        warnings=findings(doc), network=network, network_set=doc.get("network") is not None,
+        warnings=findings(), network=network, network_set=doc.get("network") is not None,
         networks=NETWORKS, nat=network == "nat" and "nat_router_ip" in form,
         primary_note=primary_warning(doc.get("primary") or ""),
         private_note=private_note, private_warning=private_warning,

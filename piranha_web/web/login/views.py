@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from piranha_web.auth import DEFAULT_USER, passwd_command
+from piranha_web.web import journal
 from piranha_web.web.security import end_session, safe_next, start_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
@@ -73,6 +74,7 @@ def login() -> Response | tuple[str, int] | str:
     throttle = services().login_throttle
     wait = throttle.attempt(client, user, trusted=trusted)
     if wait > 0:
+        journal.record("lockout", user=user, wait=int(wait + 0.999))
         flash(
             f"Too many failed logins. Wait {int(wait + 0.999)} seconds before trying again.",
             "error",
@@ -83,6 +85,7 @@ def login() -> Response | tuple[str, int] | str:
         return response
     if not services().passwords.verify(user, form.password.data or ""):
         lock = throttle.wait_seconds(client, user, trusted=True)  # this client's own lock
+        journal.record("login-failed", user=user, locked_for=int(lock + 0.999))
         message = "Wrong user name or password."
         if lock > 0:
             message += f" Too many failed logins: wait {int(lock + 0.999)} seconds."
@@ -90,6 +93,7 @@ def login() -> Response | tuple[str, int] | str:
         return _page(form, next_url), 401
     throttle.succeeded(client, user, trusted=trusted)
     start_session(_settings(), user)
+    journal.record("login", user=user)
     done = redirect(next_url or url_for("home"), code=303)
     done.set_cookie(
         DEVICE_COOKIE, _device_serializer().dumps([user, device or secrets.token_urlsafe(12)]),
@@ -120,6 +124,7 @@ def _device_of(user: str) -> str | None:
 
 @bp.post("/logout")
 def logout() -> Response:
+    journal.record("logout")
     end_session(_settings())
     flash("You have logged out.", "info")
     return redirect(url_for("login.login"), code=303)

@@ -47,7 +47,7 @@ class MonitoringForm(panel.RevisionForm):
 
 def initial_values(doc: Document, virtual: str) -> dict[str, str]:
     doc.find_virtual(virtual)
-    values = {key: doc.get(key, virtual=virtual) or "" for key in KEYS}
+    values = {key: panel.shown_value(doc, key, virtual=virtual) or "" for key in KEYS}
     values["use_regex"] = "1" if doc.model().virtual(virtual).monitor.use_regex else ""
     return values
 

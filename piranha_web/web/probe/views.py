@@ -25,7 +25,7 @@ from piranha_web import monitor
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
-from piranha_web.web import lists, panel
+from piranha_web.web import journal, lists, panel
 from piranha_web.web.monitoring.views import FIELDS, HELP, MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
@@ -51,6 +51,16 @@ def form_monitor(form: MonitoringForm) -> MonitorScript:
     )
 
 
+def _audit(kind: str, virtual: str, script: MonitorScript,
+           results: Sequence[ProbeResult]) -> None:
+    """TEST / CHECK NOW in the audit trail: who, what was sent or run, each server's verdict."""
+    journal.record(
+        kind, virtual=virtual, send_program=script.send_program, send=script.send,
+        expect=script.expect, use_regex=script.use_regex,
+        verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}" for r in results},
+    )
+
+
 @bp.post("/test")
 def test() -> tuple[str, int]:
     virtual = panel.arg("virtual")
@@ -60,6 +70,8 @@ def test() -> tuple[str, int]:
     valid = form.validate()
     tested = form_monitor(form)
     results = _probe(vs, tested) if valid else ()
+    if valid:
+        _audit("test", virtual, tested, results)
     # "nanny sends/expects" describe the strings being tested, not the saved ones
     shown = replace(vs, monitor=tested)
     page = render_template(
@@ -78,7 +90,10 @@ def check() -> tuple[str, int]:
     vs = loaded.document.model().virtual(virtual)
     form = panel.RevisionForm()
     valid = form.validate()
-    results = _probe(vs, lvsd_monitor(loaded.document.find_virtual(virtual), vs)) if valid else ()
+    saved = lvsd_monitor(loaded.document.find_virtual(virtual), vs)
+    results = _probe(vs, saved) if valid else ()
+    if valid:
+        _audit("check", virtual, saved, results)
     services().recent_checks.record(vs, results)
     return lists.server_list(
         virtual, request.form.get("selected") or None, 200 if valid else 400,

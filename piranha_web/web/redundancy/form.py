@@ -16,7 +16,7 @@ from wtforms import BooleanField, StringField
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.values import c_int, inet_aton
 from piranha_web.web import checks
-from piranha_web.web.panel import Edit, RevisionForm
+from piranha_web.web.panel import Edit, RevisionForm, shown_value
 
 TEXT_KEYS = ("backup", "backup_private", "keepalive", "deadtime", "heartbeat_port",
              "syncd_iface", "syncd_id")
@@ -61,7 +61,7 @@ class RedundancyForm(RevisionForm):
 def initial_values(doc: Document) -> dict[str, str]:
     """What the form shows for lvs.cf as it is (the private IP only with a primary's one)."""
     g = doc.model().globals
-    values = {key: doc.get(key) or DEFAULTS.get(key, "") for key in TEXT_KEYS}
+    values = {key: shown_value(doc, key) or DEFAULTS.get(key, "") for key in TEXT_KEYS}
     values["monitor_links"] = "1" if g.monitor_links else ""
     values["syncdaemon"] = "1" if g.syncdaemon else ""
     if not doc.get("primary_private"):

@@ -38,10 +38,16 @@ BUTTONS = {"ACCEPT": None, "ENABLE": "1", "DISABLE": "0"}
 FIELD_OF = panel.mapper("global", FIELDS, {"backup_active": "backup"})
 
 
-def findings(doc: Document) -> list[Finding]:
-    """Warnings about the keys of this panel (the private IP's own is shown at its place)."""
-    return [f for f in validate(doc) if f.where == "global" and not f.is_error
-            and f.key in KEYS and f.code != "backup-private-ignored"]
+def _field_of(where: str, key: str | None, code: str) -> str | None:
+    """FIELD_OF, except the ignored private IP's warning, which is shown at its place."""
+    return None if code == "backup-private-ignored" else FIELD_OF(where, key, code)
+
+
+def findings() -> list[Finding]:
+    """Findings lvs.cf has on this panel's keys: beside their fields, the others on top (the
+    ignored private IP's warning is shown at its place)."""
+    return [f for f in panel.field_findings("global", _field_of)
+            if f.key in KEYS and f.code != "backup-private-ignored"]
 
 
 def private_notes(doc: Document) -> tuple[str | None, Finding | None]:
@@ -64,7 +70,7 @@ def _render(form: RedundancyForm, outcome: SaveOutcome | None = None,
     private_note, private_warning = private_notes(doc)
     page = render_template(
         "redundancy/index.html", form=form, help=HELP, outcome=outcome,
-        warnings=findings(doc), active=g.backup_active,
+        warnings=findings(), active=g.backup_active,
         private="backup_private" in form, private_note=private_note,
         private_warning=private_warning,
         device_note=device_warning(doc.get("syncd_iface") or "") if g.syncdaemon else None,

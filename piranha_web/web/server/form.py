@@ -1,22 +1,27 @@
 """The EDIT REAL SERVER form and how it maps onto a ``server`` block inside a virtual server.
 
 Port blank means the virtual server's Application port (the key is not written).  ACCEPT
-writes only the changed fields; a NEW real server gets Piranha's ADD keys (``active = 0``).
+writes only the changed fields; a NEW real server gets Piranha's ADD keys, inactive
+(``active = 0``) unless its Active box is ticked.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
+from functools import partial
 
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 
-from piranha_web.errors import EditError
+from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.web.panel import (
+    Problems,
     RevisionForm,
     check_new_name,
     set_or_unset,
+    shown_value,
     submitted,
 )
 
@@ -40,6 +45,8 @@ class ServerForm(RevisionForm):
     address = StringField("Address")
     port = StringField("Port")
     weight = StringField("Weight")
+    #: only on the form of a NEW real server (Piranha adds real servers inactive)
+    active = BooleanField("Active")
 
 
 def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
@@ -47,7 +54,7 @@ def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
     doc.find_server(virtual, server)
 
     def raw(key: str, default: str = "") -> str:
-        value = doc.get(key, virtual=virtual, server=server)
+        value = shown_value(doc, key, virtual=virtual, server=server)
         return value if value is not None else default
 
     return {"name": server, "address": raw("address"), "port": raw("port"),
@@ -56,43 +63,65 @@ def initial_values(doc: Document, virtual: str, server: str) -> dict[str, str]:
 
 def edit_existing(todo: dict[str, str], virtual: str, server: str
                   ) -> Callable[[Document], None]:
-    """The edit ACCEPT applies to one real server: the changed fields ``todo``."""
+    """The edit ACCEPT applies to one real server: the changed fields ``todo`` (all tried)."""
 
     def edit(doc: Document) -> None:
+        problems = Problems()
         target = server
         if "name" in todo:
-            check_new_name(todo["name"], "real server")
-            doc.rename_server(virtual, server, todo["name"])
-            target = todo["name"]
+            new = todo["name"]
+            if problems.attempt(lambda: check_new_name(new, "real server")) and \
+                    problems.attempt(lambda: doc.rename_server(virtual, server, new)):
+                target = new
         for key in PLAIN_KEYS:
-            if key in todo:
-                if key == "address" and not todo[key]:
-                    raise EditError("address", "Enter the real server's IP address.")
-                set_or_unset(doc, key, todo[key], virtual=virtual, server=target)
+            if key not in todo:
+                continue
+            if key == "address" and not todo[key]:
+                problems.refuse("address", "Enter the real server's IP address.")
+                continue
+            problems.attempt(partial(set_or_unset, doc, key, todo[key], virtual=virtual,
+                                     server=target))
+        problems.raise_any()
 
     return edit
 
 
+#: the block name a NEW real server is checked under while its own name is refused
+UNNAMED = "piranha-web-unnamed"
+
+
 def create_new(form: ServerForm, virtual: str) -> Callable[[Document], None]:
     """The edit ACCEPT applies for a NEW real server of ``virtual``."""
-    return add_server(virtual, {key: submitted(getattr(form, key)) for key in FIELDS})
+    values = {key: submitted(getattr(form, key)) for key in FIELDS}
+    values["active"] = "1" if form.active.data else ""
+    return add_server(virtual, values)
 
 
 def add_server(virtual: str, values: Mapping[str, str]) -> Callable[[Document], None]:
-    """A NEW real server of ``virtual`` from the form's fields (``FIELDS``)."""
+    """A NEW real server of ``virtual`` from the form's fields (``FIELDS``, and ``active``
+    "1" to add it active); every field is checked, so all errors are reported at once."""
     name = values.get("name", "")
 
     def edit(doc: Document) -> None:
-        check_new_name(name, "real server")
+        problems = Problems()
+        named = problems.attempt(lambda: check_new_name(name, "real server"))
+        target = name if named else UNNAMED
         address = values.get("address", "")
         if not address:
-            raise EditError("address", "Enter the real server's IP address.")
-        keys = {
-            "address": address,
-            "active": "0",
+            problems.refuse("address", "Enter the real server's IP address.")
+        keys: dict[str, str | None] = {
+            "address": address or None,
+            "active": "1" if values.get("active") == "1" else "0",
             "port": values.get("port") or None,
             "weight": values.get("weight") or None,
         }
-        doc.add_server(virtual, name, keys)
+        while not problems.attempt(lambda: doc.add_server(virtual, target, keys)):
+            refused = problems.errors[-1].key
+            if refused not in keys or keys[refused] is None:
+                break
+            keys[refused] = None  # check the others without it
+            with contextlib.suppress(NotFoundError):  # a half-added block goes
+                doc.remove_server(virtual, target)
+        problems.raise_any()
 
     return edit

@@ -26,8 +26,6 @@ HELP = {
     "remote_path": "Where lvs.cf lives on the backup router. Blank: the same path as here.",
     "identity_file": "The SSH private key on this router used to log in to the backup router. "
     "Blank: ssh's default keys of the user running piranha-web.",
-    "known_hosts": "The known_hosts file this tool keeps the backup's confirmed host key in. "
-    "Blank: known_hosts in piranha-web's state directory.",
     "reload_command": "Run on the backup router after every verified copy, e.g. "
     "'service pulse reload'. Blank: none. Each word is quoted for the remote shell.",
     "auto_sync": "Copy lvs.cf to the backup router after every ACCEPT.",
@@ -43,7 +41,6 @@ class SyncSettingsForm(FlaskForm):
     port = WholeNumberField("SSH port", validators=[InputRequired(), NumberRange(1, 65535)])
     remote_path = StringField("lvs.cf path on the backup router", validators=[Optional()])
     identity_file = StringField("SSH identity file", validators=[Optional()])
-    known_hosts = StringField("known_hosts file", validators=[Optional()])
     reload_command = StringField("Reload command on the backup router",
                                  validators=[Optional()])
     auto_sync = BooleanField("Copy after every ACCEPT")
@@ -53,7 +50,7 @@ class SyncSettingsForm(FlaskForm):
 
     def fill(self, settings: SyncSettings) -> None:
         """Show ``settings`` (unset values as blank fields)."""
-        for name in ("host", "user", "port", "remote_path", "identity_file", "known_hosts",
+        for name in ("host", "user", "port", "remote_path", "identity_file",
                      "auto_sync", "connect_timeout"):
             value = getattr(settings, name)
             getattr(self, name).data = "" if value is None else value
@@ -76,7 +73,7 @@ class SyncSettingsForm(FlaskForm):
         settings = SyncSettings(
             user=(self.user.data or "").strip(), port=self.port.data or 0,
             remote_path=text("remote_path"), identity_file=text("identity_file"),
-            known_hosts=text("known_hosts"), reload_command=reload_command,
+            reload_command=reload_command,
             auto_sync=bool(self.auto_sync.data), host=text("host"),
             connect_timeout=self.connect_timeout.data or 0,
         )

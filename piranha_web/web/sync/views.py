@@ -2,15 +2,18 @@
 
     GET  /sync/            BACKUP ROUTER SYNC: status, last sync, SYNC NOW, host key, settings
     POST /sync/settings    save the backup-sync settings (the form is also part of REDUNDANCY)
-    POST /sync/now         SYNC NOW, then back to the page the button was on
+    POST /sync/now         SYNC NOW, then back to the page the button was on (a file with
+                           errors is only copied after a confirmation: ``confirm=copy``)
     GET  /sync/hostkey     the backup's host key fingerprints, each with a CONFIRM button
     POST /sync/hostkey     trust the key with the confirmed fingerprint
     GET  /sync/status      the status fragment alone
 
 Other pages use the partials ``sync/_settings.html`` (REDUNDANCY), ``sync/_status.html``
-(CONTROL/MONITORING) and ``sync/_banner.html`` (every page, through ``base.html``'s banner
-block: "backup router out of sync" while the last sync failed).  They get their data from the
-template helpers this blueprint adds to every page: ``sync_banner()``, ``sync_panel()`` and
+(CONTROL/MONITORING), ``sync/_indicator.html`` (a compact status in the header of every page,
+details on click) and ``sync/_banner.html`` (a full-width alert through ``base.html``'s banner
+block, only for what needs action now: a CHANGED host key; a failed copy after a save is
+reported once, in that ACCEPT's outcome).  They get their data from the template helpers this
+blueprint adds to every page: ``sync_indicator()``, ``sync_panel()`` and
 ``sync_settings_form()``.  Viewing never writes; every change is a CSRF-checked POST.
 """
 
@@ -27,8 +30,9 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from piranha_web.errors import SyncError
-from piranha_web.sync import HostKey, SyncOutcome, SyncService, SyncStatus
+from piranha_web.sync import HostKey, SyncOutcome, SyncService, SyncStatus, failures
 from piranha_web.sync.failures import explain
+from piranha_web.web import journal
 from piranha_web.web.security import safe_next
 from piranha_web.web.services import services
 from piranha_web.web.sync.form import HELP, PREFIX, SyncSettingsForm
@@ -58,6 +62,8 @@ class Panel:
 
     status: SyncStatus
     last: SyncOutcome | None
+    #: why the last attempt failed, as it stands now ("" when it did not fail)
+    failure: str = ""
 
 
 def syncer() -> SyncService | None:
@@ -80,8 +86,25 @@ def back_to(target: str | None) -> str:
 
 # ---------------------------------------------------------------------- template helpers
 
-def banner() -> SyncOutcome | None:
-    """The last sync attempt while it failed (for the "out of sync" banner), else None."""
+@dataclass(frozen=True)
+class Indicator:
+    """The compact backup-router status in the header of every page.
+
+    ``state`` is ``ok`` | ``pending`` | ``failed`` | ``none`` (for its colour), ``text`` the
+    short words in the header, ``last`` the last attempt (details on click), ``alert`` whether
+    it needs action now (a CHANGED host key: a full-width alert on every page as well).
+    """
+
+    state: str
+    text: str
+    last: SyncOutcome | None
+    detail: str = ""
+    alert: bool = False
+    hostkey_link: bool = False
+
+
+def indicator() -> Indicator | None:
+    """The header's sync status from the last attempt (no SSH on page views); None: no sync."""
     found = syncer()
     if found is None:
         return None
@@ -90,7 +113,27 @@ def banner() -> SyncOutcome | None:
     except SyncError:
         log.exception("cannot read the last sync status")
         return None
-    return last if last is not None and not last.ok else None
+    if last is None:
+        return Indicator("pending", "Backup: not copied yet", None,
+                         "lvs.cf has not been copied to the backup router from here yet.")
+    if last.ok:
+        if last.skipped:
+            return Indicator("none", "Backup: not copied", last, last.message)
+        return Indicator("ok", "Backup: in sync", last, last.message)
+    if last.reason == failures.HOST_KEY_CHANGED:
+        return Indicator("failed", "Backup: host key CHANGED", last, last.explanation,
+                         alert=True, hostkey_link=True)
+    if last.reason == failures.HOST_KEY_UNKNOWN and found.host_key_trusted():
+        # the key was confirmed since that attempt: say what is true now
+        return Indicator("pending", "Backup: host key confirmed, not copied yet", last,
+                         "The backup router's host key is confirmed now; SYNC NOW copies "
+                         "lvs.cf to it (the next ACCEPT does too).")
+    if last.reason == failures.HAS_ERRORS:
+        return Indicator("pending", "Backup: keeps its last good lvs.cf", last,
+                         last.explanation)
+    return Indicator("failed", "Backup: out of sync", last,
+                     f"Last copy failed: {last.reason}. {last.explanation}",
+                     hostkey_link=last.reason == failures.HOST_KEY_UNKNOWN)
 
 
 def panel() -> Panel | None:
@@ -98,7 +141,13 @@ def panel() -> Panel | None:
     found = syncer()
     if found is None:
         return None
-    return Panel(found.status(max_age=STATUS_MAX_AGE), found.last())
+    last = found.last()
+    failure = ""
+    if last is not None and not last.ok:
+        failure = str(last.reason)
+        if last.reason == failures.HOST_KEY_UNKNOWN and found.host_key_trusted():
+            failure = "not copied: the host key was confirmed since then"
+    return Panel(found.status(max_age=STATUS_MAX_AGE), last, failure)
 
 
 def settings_form() -> SyncSettingsForm | None:
@@ -114,7 +163,7 @@ def settings_form() -> SyncSettingsForm | None:
 
 @bp.app_context_processor
 def sync_helpers() -> dict[str, Any]:
-    return {"sync_banner": banner, "sync_panel": panel, "sync_settings_form": settings_form,
+    return {"sync_indicator": indicator, "sync_panel": panel, "sync_settings_form": settings_form,
             "sync_help": HELP, "explain_sync": explain}
 
 
@@ -159,12 +208,18 @@ def save_settings() -> Response | tuple[str, int]:
 
 
 @bp.post("/now")
-def now() -> Response:
+def now() -> Response | str:
     service = require_syncer()
     form = BackForm()
     if not form.validate():
         abort(400)
+    errors = service.error_count()
+    if errors and request.form.get("confirm") != "copy":
+        # the backup keeps its last good file unless the administrator says otherwise
+        return render_template("sync/confirm.html", errors=errors, form=form,
+                               back=back_to(form.back.data))
     outcome = service.sync_now()
+    journal.record("sync", ok=outcome.ok, message=outcome.message, trigger="SYNC NOW")
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(back_to(form.back.data), code=303)
 
@@ -197,8 +252,11 @@ def confirm() -> Response:
     try:
         key = service.trust_host_key(form.fingerprint.data or "")
     except SyncError as err:
+        journal.record("host-key", ok=False, fingerprint=form.fingerprint.data or "",
+                       message=err.reason)
         flash(f"Nothing was trusted: {err.reason}. {err.detail}", "error")
         return redirect(url_for(".hostkey"), code=303)
+    journal.record("host-key", ok=True, fingerprint=key.fingerprint, key_type=key.key_type)
     flash(f"The backup router's {key.key_type} host key {key.fingerprint} is now trusted. "
           "SYNC NOW copies lvs.cf to it.", "success")
     return redirect(url_for(".index"), code=303)

@@ -7,19 +7,24 @@ user changed (see ``panel``).  Virtual IP Address and Device together are the ``
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
 
-from piranha_web.errors import EditError
+from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
+from piranha_web.web import checks
 from piranha_web.web.panel import (
+    Problems,
     RevisionForm,
     add_choice,
     check_new_name,
     choices,
     set_or_unset,
+    shown_value,
     submitted,
 )
 
@@ -99,7 +104,7 @@ def initial_values(doc: Document, name: str) -> dict[str, str]:
     doc.find_virtual(name)
 
     def raw(key: str, default: str = "") -> str:
-        value = doc.get(key, virtual=name)
+        value = shown_value(doc, key, virtual=name)
         return value if value is not None else default
 
     words = raw("address").split(" ")
@@ -115,39 +120,53 @@ def initial_values(doc: Document, name: str) -> dict[str, str]:
     return values
 
 
-def _address(vip: str, device: str) -> list[str] | None:
-    """The ``address`` value for the two fields (None: both blank, the key is removed)."""
+#: the block name a NEW virtual server is checked under while its own name is refused
+UNNAMED = "piranha-web-unnamed"
+
+
+def _address(vip: str, device: str, problems: Problems) -> list[str] | None:
+    """The ``address`` value for the two fields (None: both blank, or refused)."""
     if not vip and not device:
         return None
     if not vip:
-        raise EditError("address", "Enter the virtual IP address (or clear Device as well).")
+        problems.refuse("address", "Enter the virtual IP address (or clear Device as well).")
     if not device:
-        raise EditError(
+        problems.refuse(
             "device",
             "Enter the device the virtual IP is raised on, e.g. eth0:1 (pulse refuses an "
             "address without a device).",
         )
-    return [vip, device]
+    elif (problem := checks.device(device)) is not None:
+        problems.refuse("device", problem)
+        return None
+    return [vip, device] if vip and device else None
 
 
 def edit_existing(todo: dict[str, str], name: str) -> Callable[[Document], None]:
-    """The edit ACCEPT applies to virtual server ``name``: the changed fields ``todo``."""
+    """The edit ACCEPT applies to virtual server ``name``: the changed fields ``todo``.
+
+    Every changed field is tried, so that the errors of all of them are reported together.
+    """
 
     def edit(doc: Document) -> None:
+        problems = Problems()
         target = name
         if "name" in todo:
             new = todo["name"]
-            check_new_name(new, "virtual server")
-            doc.rename_virtual(name, new)
-            target = new
+            if problems.attempt(lambda: check_new_name(new, "virtual server")) and \
+                    problems.attempt(lambda: doc.rename_virtual(name, new)):
+                target = new
         if "address" in todo or "device" in todo:
             words = (doc.get("address", virtual=target) or "").split(" ")
             vip = todo.get("address", words[0])
             device = todo.get("device", words[1] if len(words) > 1 else "")
-            doc.set("address", _address(vip, device), virtual=target)
+            value = _address(vip, device, problems)
+            if value is not None or not (vip or device):
+                problems.attempt(lambda: doc.set("address", value, virtual=target))
         for key in PLAIN_KEYS:
             if key in todo:
-                set_or_unset(doc, key, todo[key], virtual=target)
+                problems.attempt(partial(set_or_unset, doc, key, todo[key], virtual=target))
+        problems.raise_any()
 
     return edit
 
@@ -158,17 +177,32 @@ def create_new(form: VirtualForm) -> Callable[[Document], None]:
 
 
 def add_virtual(values: Mapping[str, str]) -> Callable[[Document], None]:
-    """A NEW virtual server from the form's fields (``FIELDS``; blank or absent: no key)."""
+    """A NEW virtual server from the form's fields (``FIELDS``; blank or absent: no key).
+
+    A refused name or value does not stop the others from being checked: the block is added
+    without the refused values (under a stand-in name if the name is refused), so the save
+    reports every field's error at once and writes nothing.
+    """
     name = values.get("name", "")
 
     def edit(doc: Document) -> None:
-        check_new_name(name, "virtual server")
-        address = _address(values.get("address", ""), values.get("device", ""))
-        if address is None:
-            raise EditError("address", "Enter the virtual IP address.")
-        keys: dict[str, str | list[str] | None] = {"address": address, **ADD_EXTRA}
+        problems = Problems()
+        named = problems.attempt(lambda: check_new_name(name, "virtual server"))
+        target = name if named else UNNAMED
+        vip, device = values.get("address", ""), values.get("device", "")
+        if not vip and not device:
+            problems.refuse("address", "Enter the virtual IP address.")
+        keys: dict[str, str | list[str] | None] = {
+            "address": _address(vip, device, problems), **ADD_EXTRA}
         for key in PLAIN_KEYS:
             keys[key] = values.get(key) or None
-        doc.add_virtual(name, keys)
+        while not problems.attempt(lambda: doc.add_virtual(target, keys)):
+            refused = problems.errors[-1].key
+            if refused not in keys or keys[refused] is None:
+                break
+            keys[refused] = None  # check the others without it
+            with contextlib.suppress(NotFoundError):  # a half-added block goes
+                doc.remove_virtual(target)
+        problems.raise_any()
 
     return edit

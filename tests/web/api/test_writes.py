@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from piranha_web.commands.export import default_check_command
+from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import check_text
 from tests.web.api.conftest import Api, build_api
 from tests.web.conftest import Web, build_web, form_of
@@ -182,3 +184,51 @@ def test_sending_the_representation_back_unchanged_writes_nothing(api: Api) -> N
     assert response.status_code == 200 and response.json is not None
     assert response.json["status"] == "unchanged"
     assert api.web.config.read_bytes() == before
+
+
+def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> None:
+    expected = export_keepalived(api.web.services.store.load().document, "backup",
+                                 check_command=default_check_command())
+    response = api.get("/keepalived?router=backup")
+    assert response.status_code == 200 and response.json is not None
+    assert response.json["text"] == expected.text and "virtual_server" in expected.text
+    assert response.json["router"] == "backup"
+    assert api.get("/keepalived?router=other").status_code == 422
+
+
+def big_config(virtuals: int, servers: int) -> str:
+    lines = ["serial_no = 1", "primary = 192.0.2.1", "service = lvs", "network = direct"]
+    for v in range(virtuals):
+        lines += [f"virtual vs{v} {{", "     active = 1",
+                  f"     address = 10.{v // 250}.{v % 250}.1 eth0:{v}",
+                  f"     port = {1000 + v}", "     protocol = tcp"]
+        for s in range(servers):
+            lines += [f"     server rs{s} {{", f"         address = 172.16.{v % 250}.{s + 1}",
+                      "         active = 1", "         weight = 1", "     }"]
+        lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_whole_file_larger_than_the_webs_body_limit_goes_through_put(api: Api) -> None:
+    text = big_config(400, 32)
+    assert len(text) > 1024 * 1024  # more than the web's body limit
+    response = api.write("PUT", "/config", {"text": text})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert api.web.config.read_text() == text.replace("serial_no = 1", "serial_no = 2", 1)
+    too_big = api.write("PUT", "/config", {"text": "#" * (17 * 1024 * 1024)})
+    assert too_big.status_code == 413
+    assert too_big.content_type == "application/problem+json"
+
+
+def test_a_broken_file_on_disk_is_503_with_its_syntax_problems_and_put_can_replace_it(
+        api: Api) -> None:
+    api.web.config.write_text("virtual web {\n  active = 1\n")
+    response = api.get("/virtual-servers")
+    assert response.status_code == 503 and response.json is not None
+    assert response.json["findings"] and response.json["findings"][0]["code"] == "syntax"
+    findings = api.get("/findings").json
+    assert findings is not None and findings["errors"] > 0
+    revision = api.client.get("/api/v1/findings", headers=api.headers()).headers["ETag"]
+    fixed = api.write("PUT", "/config", {"text": "serial_no = 1\n"}, revision.strip('"'))
+    assert fixed.status_code == 200, fixed.json
+    assert api.get("/virtual-servers").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask import render_template_string
 from flask.testing import FlaskClient
 
 from piranha_web.sync import SyncService, SyncSettings
+from piranha_web.sync.outcome import SyncOutcome, save_outcome
 from tests.helpers.sshd import BackupRouter, control_masters, lvs_cf_text
 from tests.web.conftest import Web, build_web, form_of
 from tests.web.test_csrf import logged_in
@@ -65,20 +67,25 @@ def test_accept_saves_then_copies_the_exact_file_to_the_backup(
     assert 'id="sync-banner"' not in page
 
 
-def test_failed_sync_keeps_the_save_and_shows_the_banner_until_sync_now_succeeds(
+def test_failed_sync_keeps_the_save_and_shows_a_compact_status_until_sync_now_succeeds(
     tmp_path: Path, backup_router: BackupRouter, remote: Path
 ) -> None:
-    """Unconfirmed host key: the save stands, every page says out of sync, confirm + SYNC NOW."""
+    """Unconfirmed host key: the save stands and says why once; every page has a compact
+    "out of sync" in its header (no full-width banner); after CONFIRM the header no longer says
+    "host key unknown"; SYNC NOW copies."""
     web = with_syncer(build_web(tmp_path, lvs_cf_text(backup_router.address)), backup_router,
                       remote, trusted=False)
     client = web.client()
     page = accept_port(client, "8081")
     assert "port = 8081" in web.config.read_text()
     assert not remote.exists()
-    assert "host key unknown (confirm it first)" in page
-    for url in ("/virtual/", "/control/", "/global_settings/"):
+    assert page.count("host key unknown (confirm it first)") == 2  # the outcome + its details
+    assert 'id="sync-banner"' not in page
+    assert re.search(r'id="sync-indicator-text">Backup: out of sync<', page)
+    for url in ("/virtual/", "/control/", "/global/"):
         other = client.get(url).get_data(as_text=True)
-        assert 'id="sync-banner"' in other and "Backup router out of sync" in other
+        assert 'id="sync-banner"' not in other
+        assert re.search(r'id="sync-indicator-text">Backup: out of sync<', other)
     hostkey_page = client.get("/sync/hostkey").get_data(as_text=True)
     fingerprint = keygen_fingerprint(backup_router.keys.directory / "host.pub")
     assert fingerprint in hostkey_page
@@ -86,10 +93,12 @@ def test_failed_sync_keeps_the_save_and_shows_the_banner_until_sync_now_succeeds
     confirmed = client.post("/sync/hostkey", data={"fingerprint": fingerprint},
                             follow_redirects=True).get_data(as_text=True)
     assert "is now trusted" in confirmed
+    assert "host key unknown" not in client.get("/virtual/").get_data(as_text=True)
+    assert "host key confirmed, not copied yet" in confirmed
     after = client.post("/sync/now", data={"back": "/control/"})
     assert after.status_code == 303 and after.headers["Location"] == "/control/"
     control = client.get("/control/").get_data(as_text=True)
-    assert 'id="sync-banner"' not in control
+    assert re.search(r'id="sync-indicator-text">Backup: in sync<', control)
     assert "verified" in control
     assert remote.read_bytes() == web.config.read_bytes()
 
@@ -150,3 +159,25 @@ def test_sync_now_needs_login_and_the_pages_csrf_token(
     form = form_of(client, "/sync/status")
     assert client.post("/sync/now", data=form).status_code == 303
     assert remote.read_bytes() == web.config.read_bytes()
+
+
+def test_only_a_changed_host_key_gets_a_full_width_alert_on_every_page(synced: Web) -> None:
+    client = synced.client()
+    for reason, alert in (("backup router unreachable", False), ("host key CHANGED", True)):
+        save_outcome(synced.state_dir, SyncOutcome(False, "failed", reason=reason, time=1.0))
+        page = client.get("/virtual/").get_data(as_text=True)
+        assert ('id="sync-banner"' in page) is alert, reason
+        assert 'id="sync-indicator"' in page
+
+
+def test_sync_now_of_a_file_with_errors_asks_first_and_copies_after_confirmation(
+    synced: Web, remote: Path
+) -> None:
+    synced.config.write_text(synced.config.read_text() + "keepalive = 4 # inline\n")
+    client = synced.client()
+    asked = client.post("/sync/now", data={"back": "/control/"})
+    assert asked.status_code == 200 and 'id="sync-confirm"' in asked.get_data(as_text=True)
+    assert not remote.exists()
+    copied = client.post("/sync/now", data={"back": "/control/", "confirm": "copy"})
+    assert copied.status_code == 303
+    assert remote.read_bytes() == synced.config.read_bytes()

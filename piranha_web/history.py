@@ -1,0 +1,296 @@
+"""Every saved revision of lvs.cf: who, when, why, what changed, and its text.
+
+* Texts are the store's history copies (``.lvs.cf.history/``, written atomically, retention
+  ``ConfigStore.keep``/``keep_days``) plus lvs.cf itself.  Each saved revision is copied when
+  it is recorded, so a later hand edit cannot lose it.  A hand edit noticed by a reader is kept
+  in ``state_dir/revisions/`` instead: viewing never writes beside lvs.cf.
+* Metadata is ``history.json`` in the state directory (rewritten atomically, mode 600): a list
+  of :class:`Revision` in the order they happened.
+* A save through the tool calls :meth:`History.record_save` from the store's ``recorder``
+  hook (under the store's lock, before lvs.cf is written).
+* A hand edit (lvs.cf changed outside the tool) is noticed when the file is next read by the
+  history (:meth:`notice`) or by the next save, and recorded as its own entry: user None,
+  cause ``hand edit``, time = the file's modification time.
+* Copies in the history folder without metadata (older than this feature, or of pruned
+  metadata) are listed too, cause ``earlier copy``.
+
+I/O only: no Flask here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from piranha_web.errors import ParseError, StoreIOError
+from piranha_web.lvscf import parse
+from piranha_web.lvscf.changes import summarize
+from piranha_web.store import ConfigStore, SaveResult, decode, revision_of
+
+HISTORY_FILE = "history.json"
+TEXTS_DIR = "revisions"
+CAUSES = ("web", "cli", "api", "restore", "hand edit", "first seen", "earlier copy")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of lvs.cf in the history."""
+
+    revision: str
+    ts: float
+    user: str | None
+    cause: str
+    summary: tuple[str, ...] = ()
+    parent: str | None = None
+    restored_from: str | None = None
+    available: bool = field(default=True, compare=False)
+
+    @property
+    def short(self) -> str:
+        return self.revision[:12]
+
+    @property
+    def who(self) -> str:
+        """The user, or what changed the file when no user of the tool did."""
+        return self.user or self.cause
+
+
+def summary_of(old_text: str | None, new_text: str) -> tuple[str, ...]:
+    """The change in words (empty when a text cannot be parsed: the finding says why)."""
+    if old_text is None:
+        return ()
+    try:
+        return tuple(summarize(parse(old_text).model(), parse(new_text).model()))
+    except ParseError:
+        return ("the file cannot be parsed; compare the lines",)
+
+
+class History:
+    """The history of ``store``'s lvs.cf, metadata in ``state_dir``."""
+
+    def __init__(self, store: ConfigStore, state_dir: Path,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.path = Path(state_dir) / HISTORY_FILE
+        self.texts_dir = Path(state_dir) / TEXTS_DIR
+        self.clock = clock
+
+    # ------------------------------------------------------------------ metadata file
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(self.path.parent / ".history.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _read(self) -> list[Revision]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as err:
+            raise StoreIOError(f"cannot read the history {self.path}: {err}") from err
+        found = []
+        for item in data if isinstance(data, list) else []:
+            with contextlib.suppress(TypeError, KeyError, ValueError):
+                item["summary"] = tuple(item.get("summary") or ())
+                item.pop("available", None)
+                found.append(Revision(**item))
+        return found
+
+    def _write(self, revisions: list[Revision]) -> None:
+        if self.texts_dir.is_dir():
+            wanted = {r.revision for r in revisions}
+            for kept in self.texts_dir.iterdir():
+                if kept.name not in wanted and not kept.name.startswith("."):
+                    kept.unlink(missing_ok=True)
+        items = [{k: v for k, v in asdict(r).items() if k != "available"} for r in revisions]
+        data = json.dumps(items, indent=1).encode()
+        fd, tmp = tempfile.mkstemp(prefix=".history.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreIOError(f"cannot write the history {self.path}: {err.strerror}") from err
+
+    # ------------------------------------------------------------------ recording
+
+    def _note_current(self, revisions: list[Revision], data: bytes, mtime: float | None,
+                      keep: Callable[[bytes], None]) -> Revision | None:
+        """Add a hand-edit (or first-seen) entry when ``data`` is not the last recorded text."""
+        revision = revision_of(data)
+        last = revisions[-1] if revisions else None
+        if last is not None and last.revision == revision:
+            return None
+        keep(data)
+        previous = self.text_of(last.revision) if last is not None else None
+        entry = Revision(
+            revision, mtime if mtime is not None else self.clock(), None,
+            "hand edit" if last is not None else "first seen",
+            summary_of(previous, decode(data)) if last is not None else (),
+            last.revision if last is not None else None,
+        )
+        revisions.append(entry)
+        return entry
+
+    def _keep_in_state(self, data: bytes) -> None:
+        """Keep a noticed text in ``state_dir/revisions/<revision>`` (atomically)."""
+        target = self.texts_dir / revision_of(data)
+        if target.exists():
+            return
+        self.texts_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".text.", suffix=".tmp", dir=self.texts_dir)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StoreIOError(f"cannot keep a copy in {self.texts_dir}: {err.strerror}") from err
+
+    def _copy(self, data: bytes) -> None:
+        try:
+            self.store.keep_copy(data)
+        except OSError as err:
+            raise StoreIOError(f"cannot keep a copy in {self.store.history_dir}: "
+                               f"{err.strerror}") from err
+
+    @contextlib.contextmanager
+    def _save_lock(self) -> Iterator[None]:
+        """The store's save lock if it exists (never created here: viewing writes nothing
+        beside lvs.cf), so that a save cannot be half-recorded while we look."""
+        try:
+            fd = os.open(self.store.lock_path, os.O_RDONLY)
+        except OSError:
+            yield  # no save through the tool has ever run
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def notice(self) -> Revision | None:
+        """Record lvs.cf as it is now if it changed outside the tool; returns the new entry.
+
+        Reading must not write beside lvs.cf: the text is kept in the state directory.
+        """
+        with self._save_lock(), self._locked():
+            try:
+                data = self.store.path.read_bytes()
+                mtime = self.store.path.stat().st_mtime
+            except OSError as err:
+                raise StoreIOError(f"cannot read {self.store.path}: {err.strerror}") from err
+            revisions = self._read()
+            entry = self._note_current(revisions, data, mtime, self._keep_in_state)
+            if entry is not None:
+                self._write(self._pruned(revisions))
+            return entry
+
+    def record_save(self, old_revision: str, result: SaveResult, user: str | None, cause: str,
+                    summary: tuple[str, ...], restored_from: str | None = None) -> Revision:
+        """Record a save (from the store's recorder hook: under its lock, before the write)."""
+        with self._locked():
+            revisions = self._read()
+            if result.old_text:
+                old = result.old_text.encode("utf-8", "surrogateescape")
+                self._note_current(revisions, old, self._mtime(), self._copy)
+            self._copy(result.new_text.encode("utf-8", "surrogateescape"))
+            entry = Revision(result.revision, self.clock(), user, cause, summary, old_revision,
+                             restored_from)
+            revisions.append(entry)
+            self._write(self._pruned(revisions))
+            return entry
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.store.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def _pruned(self, revisions: list[Revision]) -> list[Revision]:
+        """The metadata the store's retention keeps (newest ``keep`` or ``keep_days``)."""
+        cutoff = self.clock() - self.store.keep_days * 86400
+        keep_from = max(0, len(revisions) - self.store.keep)
+        return [r for n, r in enumerate(revisions) if n >= keep_from or r.ts >= cutoff]
+
+    # ------------------------------------------------------------------ reading
+
+    def _copies(self) -> dict[str, Path]:
+        """Short revision -> copy in the history folder."""
+        return {entry.revision: entry.path for entry in self.store.history()}
+
+    def text_of(self, revision: str) -> str | None:
+        """The text of ``revision`` (a full or 12-character revision), None when not kept."""
+        if len(revision) < 12:
+            return None
+        with contextlib.suppress(OSError):
+            data = self.store.path.read_bytes()
+            if revision_of(data).startswith(revision):
+                return decode(data)
+        path = self._copies().get(revision[:12])
+        if path is None:
+            kept = sorted(self.texts_dir.glob(f"{revision[:12]}*"))
+            if not kept:
+                return None
+            path = kept[0]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return decode(data) if revision_of(data).startswith(revision) else None
+
+    def revisions(self) -> list[Revision]:
+        """Every revision, newest first: recorded ones, then copies without metadata."""
+        recorded = self._read()
+        copies = self.store.history()
+        known = {r.short for r in recorded}
+        available = {c.revision for c in copies}
+        with contextlib.suppress(OSError):
+            available.add(revision_of(self.store.path.read_bytes())[:12])
+        if self.texts_dir.is_dir():
+            available.update(p.name[:12] for p in self.texts_dir.iterdir())
+        found: list[Revision] = [
+            Revision(r.revision, r.ts, r.user, r.cause, r.summary, r.parent, r.restored_from,
+                     r.short in available)
+            for r in reversed(recorded)
+        ]
+        for copy in copies:
+            if copy.revision not in known:
+                found.append(Revision(copy.revision, copy.saved_at, None, "earlier copy"))
+        found.sort(key=lambda r: r.ts, reverse=True)
+        return found
+
+    def find(self, revision: str) -> Revision | None:
+        """The entry of a (full or short) revision."""
+        for entry in self.revisions():
+            if entry.revision.startswith(revision) or revision.startswith(entry.revision):
+                return entry
+        return None
+
+
+def as_dict(revision: Revision) -> dict[str, Any]:
+    """A revision for JSON output."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(revision).items()}

@@ -1,0 +1,256 @@
+"""keepalived as the engine of this router: settings, generate, ``keepalived -t``, apply, reload.
+
+* :class:`EngineSettings` live in the state directory (``keepalived.json``, mode 600, atomic),
+  like the sync settings: the engine (``piranha`` or ``keepalived``), auto-apply, the installed
+  file (default /etc/keepalived/keepalived.conf), keepalived's pid file and an optional reload
+  command (an argv list, never run through a shell).
+* :class:`KeepalivedService` regenerates keepalived.conf for both routers into the state
+  directory (``keepalived/primary.conf``, ``keepalived/backup.conf``), validates with the real
+  ``keepalived -t``, and applies: the file is replaced atomically only when the test passes,
+  then keepalived is reloaded (SIGHUP to the pid in its pid file, checked to be keepalived, or
+  the reload command), and the outcome is reported in plain words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from piranha_web.errors import KeepalivedError
+from piranha_web.keepalived.files import write_atomically
+from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, Export, export_keepalived
+
+SETTINGS_FILE = "keepalived.json"
+ENGINES = ("piranha", "keepalived")
+DEFAULT_CONF = "/etc/keepalived/keepalived.conf"
+DEFAULT_PID_FILE = "/run/keepalived.pid"
+TEST_TIMEOUT = 30  # seconds for keepalived -t
+RELOAD_TIMEOUT = 30  # seconds for a reload command
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How this router runs LVS, and where keepalived's files are."""
+
+    engine: str = "piranha"
+    auto_apply: bool = False
+    conf_path: str = DEFAULT_CONF
+    pid_file: str = DEFAULT_PID_FILE
+    reload_command: tuple[str, ...] = ()
+    keepalived: str = "keepalived"
+    check_command: str = ""  # piranha-web for MISC_CHECK; empty: found at run time
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.engine not in ENGINES:
+            out.append(f"engine must be one of {', '.join(ENGINES)}")
+        for name in ("conf_path", "pid_file"):
+            if not os.path.isabs(getattr(self, name)):
+                out.append(f"{name} must be an absolute path")
+        if self.reload_command and not os.path.isabs(self.reload_command[0]):
+            out.append("reload_command must start with an absolute program path")
+        return out
+
+
+def load_settings(state_dir: Path) -> EngineSettings:
+    """The stored settings (defaults when none are stored); KeepalivedError when unreadable."""
+    path = state_dir / SETTINGS_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return EngineSettings()
+    except (OSError, ValueError) as err:
+        raise KeepalivedError(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise KeepalivedError(f"{path} does not hold a JSON object")
+    known = {k: v for k, v in data.items() if k in EngineSettings.__dataclass_fields__}
+    if "reload_command" in known:
+        known["reload_command"] = tuple(str(w) for w in known["reload_command"] or ())
+    try:
+        settings = EngineSettings(**known)
+    except TypeError as err:
+        raise KeepalivedError(f"{path}: {err}") from err
+    if settings.problems():
+        raise KeepalivedError(f"{path}: {'; '.join(settings.problems())}")
+    return settings
+
+
+def save_settings(state_dir: Path, settings: EngineSettings) -> None:
+    """Store ``settings`` (mode 600, atomic); refuses settings with problems."""
+    if settings.problems():
+        raise KeepalivedError("; ".join(settings.problems()))
+    data = asdict(settings)
+    data["reload_command"] = list(settings.reload_command)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomically(state_dir / SETTINGS_FILE,
+                     (json.dumps(data, indent=2, sort_keys=True) + "\n").encode(), mode=0o600)
+
+
+@dataclass(frozen=True)
+class TestVerdict:
+    """What ``keepalived -t`` said: exit 0 is clean, anything else (5: warnings) is refused."""
+
+    code: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    @property
+    def summary(self) -> str:
+        if self.ok:
+            return "keepalived -t: configuration OK"
+        if self.code == 5:
+            return "keepalived -t: warnings (exit 5), refused"
+        return f"keepalived -t: exit {self.code}, refused"
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The outcome of APPLY, in plain words."""
+
+    ok: bool
+    message: str
+    verdict: TestVerdict | None = None
+
+
+@dataclass(frozen=True)
+class KeepalivedState:
+    """keepalived on this router: running or not, its pid; VRRP state when known."""
+
+    running: bool
+    pid: int | None
+    vrrp_state: str | None = None
+    problem: str | None = None
+
+
+@dataclass
+class KeepalivedService:
+    """keepalived.conf for this router, from lvs.cf (see the module docstring)."""
+
+    state_dir: Path
+    settings: EngineSettings = field(default_factory=EngineSettings)
+
+    @classmethod
+    def load(cls, state_dir: Path) -> KeepalivedService:
+        return cls(state_dir, load_settings(state_dir))
+
+    def check_command(self) -> str:
+        """Absolute path of piranha-web for MISC_CHECK (the configured one, else ours)."""
+        if self.settings.check_command:
+            return self.settings.check_command
+        beside = Path(sys.executable).parent / "piranha-web"
+        if beside.exists():
+            return str(beside)
+        return shutil.which("piranha-web") or DEFAULT_CHECK_COMMAND
+
+    def generated_path(self, router: str) -> Path:
+        return self.state_dir / "keepalived" / f"{router}.conf"
+
+    def generate(self, document: Document) -> dict[str, Export]:
+        """keepalived.conf of both routers (raises KeepalivedValueError for a bad setting)."""
+        return {router: export_keepalived(document, router, check_command=self.check_command())
+                for router in ROUTERS}
+
+    def regenerate(self, document: Document) -> dict[str, Export]:
+        """:meth:`generate` and keep both files in the state directory (what ACCEPT does)."""
+        exports = self.generate(document)
+        for router, export in exports.items():
+            path = self.generated_path(router)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomically(path, export.text.encode(), mode=0o600)
+        return exports
+
+    def config_test(self, text: str) -> TestVerdict:
+        """The real ``keepalived -t`` on ``text`` (from a private temporary file)."""
+        with tempfile.TemporaryDirectory(prefix="keepalived-test-") as directory:
+            path = Path(directory) / "keepalived.conf"
+            path.write_text(text)
+            try:
+                done = subprocess.run(
+                    [self.settings.keepalived, "-t", "-f", str(path)], capture_output=True,
+                    text=True, timeout=TEST_TIMEOUT, check=False)
+            except FileNotFoundError:
+                return TestVerdict(127, f"{self.settings.keepalived}: not found")
+            except subprocess.TimeoutExpired:
+                return TestVerdict(124, f"keepalived -t did not finish in {TEST_TIMEOUT} s")
+        output = (done.stdout + done.stderr).replace(str(path), "keepalived.conf")
+        return TestVerdict(done.returncode, output.strip())
+
+    def installed_text(self) -> str | None:
+        try:
+            return Path(self.settings.conf_path).read_text("utf-8", "replace")
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise KeepalivedError(f"cannot read {self.settings.conf_path}: {err}") from err
+
+    def diff(self, text: str) -> list[str]:
+        """Unified diff installed → ``text`` (empty when equal)."""
+        old = self.installed_text() or ""
+        return list(difflib.unified_diff(old.splitlines(), text.splitlines(),
+                                         self.settings.conf_path, "generated", lineterm=""))
+
+    def apply(self, text: str) -> ApplyResult:
+        """Write ``text`` to the installed path only if ``keepalived -t`` passes, then reload."""
+        verdict = self.config_test(text)
+        if not verdict.ok:
+            return ApplyResult(False, f"Not applied: {verdict.summary}.", verdict)
+        try:
+            write_atomically(Path(self.settings.conf_path), text.encode())
+        except OSError as err:
+            return ApplyResult(False, f"Not applied: cannot write {self.settings.conf_path}: "
+                               f"{err.strerror or err}.", verdict)
+        reloaded = self.reload()
+        return replace(reloaded, message=f"{self.settings.conf_path} written. "
+                       f"{reloaded.message}", verdict=verdict)
+
+    def reload(self) -> ApplyResult:
+        """The reload command, else SIGHUP to the keepalived whose pid is in the pid file."""
+        if self.settings.reload_command:
+            try:
+                done = subprocess.run(list(self.settings.reload_command), capture_output=True,
+                                      text=True, timeout=RELOAD_TIMEOUT, check=False)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                return ApplyResult(False, f"The reload command failed: {err}.")
+            if done.returncode:
+                return ApplyResult(False, f"The reload command exited with {done.returncode}: "
+                                   f"{(done.stderr or done.stdout).strip()[:300]}")
+            return ApplyResult(True, "keepalived reloaded (reload command).")
+        state = self.state()
+        if not state.running or state.pid is None:
+            return ApplyResult(False, f"keepalived is not running ({state.problem}): the new "
+                               "file takes effect when it starts.")
+        try:
+            os.kill(state.pid, signal.SIGHUP)
+        except OSError as err:
+            return ApplyResult(False, f"Cannot signal keepalived (pid {state.pid}): "
+                               f"{err.strerror or err}.")
+        return ApplyResult(True, f"keepalived (pid {state.pid}) reloaded with SIGHUP.")
+
+    def state(self) -> KeepalivedState:
+        """Running or not, from the pid file and /proc (the pid must be keepalived's)."""
+        try:
+            pid = int(Path(self.settings.pid_file).read_text().strip())
+        except FileNotFoundError:
+            return KeepalivedState(False, None, problem=f"no pid file {self.settings.pid_file}")
+        except (OSError, ValueError) as err:
+            return KeepalivedState(False, None, problem=f"unreadable pid file: {err}")
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            return KeepalivedState(False, pid, problem=f"no process {pid}")
+        if name != "keepalived":
+            return KeepalivedState(False, pid, problem=f"process {pid} is {name}, not keepalived")
+        return KeepalivedState(True, pid)
+

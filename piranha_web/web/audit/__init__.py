@@ -1,0 +1,1 @@
+"""The AUDIT page (admins): ``views`` (blueprint ``audit``)."""

@@ -1,0 +1,1 @@
+"""The HISTORY tab: ``views`` (blueprint ``history``): revisions, compare, RESTORE / UNDO."""

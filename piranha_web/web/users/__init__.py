@@ -1,0 +1,1 @@
+"""The USERS page (admins): ``views`` (blueprint ``users``) and its ``form``."""

@@ -1,0 +1,55 @@
+"""Logins, saves and syncs land in the audit trail; a save it cannot record is refused."""
+
+from __future__ import annotations
+
+from piranha_web.accounts import Role
+from tests.web.conftest import PASSWORD, FakeSyncer, Web, form_of
+
+EDIT = "/virtual/edit?virtual=web"
+
+
+def test_logins_failures_logouts_and_saves_are_recorded_without_secrets(web: Web) -> None:
+    anonymous = web.client(login=False)
+    assert anonymous.post("/login", data={"username": "piranha", "password": "wrong guess"}
+                          ).status_code == 401
+    client = web.client()
+    data = {**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"}
+    assert client.post(EDIT, data=data).status_code == 303
+    client.post("/logout")
+    trail = web.services.audit
+    kinds = [(e.kind, e.user) for e in reversed(trail.entries())]
+    assert kinds == [("login-failed", "piranha"), ("login", "piranha"), ("save", "piranha"),
+                     ("logout", "piranha")]
+    save = trail.entries(kind="save")[0]
+    assert save.details["summary"] == ["virtual web: port 80 -> 8080"]
+    assert save.details["cause"] == "web" and len(save.details["new"]) == 64
+    raw = web.services.audit.path.read_text()
+    assert "wrong guess" not in raw and PASSWORD not in raw and "sid" not in raw
+
+
+def test_a_save_the_audit_trail_cannot_record_is_refused_and_nothing_changes(web: Web) -> None:
+    client = web.client()
+    before = web.config.read_bytes()
+    web.services.audit.path.unlink()
+    web.services.audit.path.mkdir()  # appending to it now fails
+    data = {**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"}
+    response = client.post(EDIT, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code != 303
+    assert "audit trail" in page and "Nothing was saved" in page
+    assert web.config.read_bytes() == before
+    assert web.services.history.revisions() == []
+
+
+def test_sync_now_and_the_sync_after_a_save_are_recorded(web: Web) -> None:
+    web.services.syncer = FakeSyncer(ok=False, message="backup router unreachable")
+    web.services.accounts.add("otto", "operator password", Role.OPERATOR)
+    client = web.app.test_client()
+    client.post("/login", data={"username": "otto", "password": "operator password"})
+    url = "/virtual/servers/edit?virtual=web&server=rs1"
+    client.post(url, data={**form_of(client, url), "weight": "4", "action": "ACCEPT"})
+    sync = web.services.audit.entries(kind="sync")[0]
+    assert (sync.user, sync.details["ok"], sync.details["message"]) == (
+        "otto", False, "backup router unreachable")
+    assert web.services.audit.entries(kind="save")[0].details["summary"] == [
+        "server rs1 of virtual web: weight 1 -> 4"]
