@@ -74,8 +74,10 @@ def test_a_hand_edit_is_noticed_when_the_history_is_read(web: Web, client: Flask
 def test_compare_shows_the_summary_then_the_lines_under_their_blocks(
     web: Web, client: FlaskClient
 ) -> None:
-    client.post(EDIT, data={**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"})
-    client.post(RS1, data={**form_of(client, RS1), "weight": "3", "action": "ACCEPT"})
+    client.post(EDIT, data={**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"},
+                follow_redirects=True)  # the ACCEPT outcome is shown on the page it leads to
+    client.post(RS1, data={**form_of(client, RS1), "weight": "3", "action": "ACCEPT"},
+                follow_redirects=True)
     newest, _, oldest = web.services.history.revisions()
     page = client.get(f"/history/compare?a={oldest.revision}&b={newest.revision}"
                       ).get_data(as_text=True)
