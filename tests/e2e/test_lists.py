@@ -164,6 +164,7 @@ def test_a_1000_virtual_server_file_lists_100_rows_searches_sorts_and_pages(
     page.goto(big_served.url + "/virtual/")
     assert page.locator("#virtual-servers tbody tr").count() == 100
     assert page.locator("#toggle-top").is_visible(), "buttons above a long list"
+    assert page.locator("#page-next-bottom").is_visible(), "pages below it too"
     assert "1-100 of 1000" in page.locator("#list-count").inner_text()
     screenshot(page, "lists-01-big-file")
     page.fill("#q", "vs537")
