@@ -50,6 +50,7 @@ from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import journal
+from piranha_web.web.keepalived.views import after_accept
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,18 @@ def _finding_error(finding: Finding, fields: FieldMapper, *, here: bool = False)
 
 
 def run_sync() -> SyncReport | None:
+    """The keepalived engine's regeneration (if it is the engine), then the copy to the backup
+    router; both reported together."""
+    engine = after_accept()
+    report = _copy_to_backup()
+    if engine is None:
+        return report
+    if report is None:
+        return SyncReport(*engine)
+    return SyncReport(report.ok and engine[0], f"{report.message} {engine[1]}")
+
+
+def _copy_to_backup() -> SyncReport | None:
     """Ask the syncer to copy lvs.cf to the backup router; failures become a report."""
     syncer = services().syncer
     if syncer is None:
@@ -355,7 +368,7 @@ def _conflict(edit: Callable[[Document], None], current: Document, revision: str
     try:
         edit(current)
         preview = line_changes(current.changes())
-    except (EditError, DuplicateNameError, LookupError):
+    except (EditError, EditErrors, DuplicateNameError, LookupError):
         preview = ()
     return SaveOutcome(
         "conflict",

@@ -14,7 +14,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField
 
-from piranha_web.lvscf import Document
+from piranha_web.errors import NotFoundError
+from piranha_web.lvscf import Document, VirtualServer
 from piranha_web.lvscf import schema as s
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.web import panel
@@ -73,7 +74,10 @@ def _blank(key: str, virtual: str) -> panel.Edit:
 def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = None,
             status: int = 200) -> tuple[str, int]:
     loaded = panel.load()
-    vs = loaded.document.model().virtual(virtual)
+    try:
+        vs = loaded.document.model().virtual(virtual)
+    except NotFoundError:  # renamed or deleted meanwhile: the kept input is still shown
+        vs = VirtualServer(virtual)
     page = render_template(
         "monitoring/edit.html", form=form, name=virtual, vs=vs, help=HELP, outcome=outcome,
         warnings=panel.field_findings(f"virtual {virtual}",
@@ -87,6 +91,9 @@ def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = No
 def edit() -> Page:
     virtual = panel.arg("virtual")
     loaded = panel.load()
+    if request.method == "POST" and virtual not in loaded.document.virtual_names():
+        return _render(MonitoringForm(), virtual,
+                       panel.gone(f"Virtual server {virtual}", loaded.revision), 409)
     current = initial_values(loaded.document, virtual)
     if request.method != "POST":
         form = MonitoringForm(formdata=None)

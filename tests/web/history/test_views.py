@@ -74,8 +74,9 @@ def test_a_hand_edit_is_noticed_when_the_history_is_read(web: Web, client: Flask
 def test_compare_shows_the_summary_then_the_lines_under_their_blocks(
     web: Web, client: FlaskClient
 ) -> None:
+    # following the redirects shows (and so consumes) each ACCEPT's own summary
     client.post(EDIT, data={**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"},
-                follow_redirects=True)  # the ACCEPT outcome is shown on the page it leads to
+                follow_redirects=True)
     client.post(RS1, data={**form_of(client, RS1), "weight": "3", "action": "ACCEPT"},
                 follow_redirects=True)
     newest, _, oldest = web.services.history.revisions()
