@@ -53,6 +53,9 @@ FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
 MAX_SUMMARY = 50
+#: at most this many lines replaced in place are listed without difflib (a whole-file difflib
+#: takes minutes on 165k lines, and the serial_no bump on line 1 defeats the head trimming)
+MAX_IN_PLACE = 200
 #: a block's first line, ``virtual NAME {`` (lvs.cf's grammar is line based)
 _OPENER = re.compile(r"\s*([A-Za-z_]+)\s+([^=]+?)\s*\{\s*")
 
@@ -121,13 +124,18 @@ Opcode = tuple[str, int, int, int, int]
 def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
-    The common head and tail are skipped before difflib sees the lines: an edit touches a few
+    Lines edited in place (same number of lines) are compared position by position.  Otherwise
+    the common head and tail are skipped before difflib sees the lines: an edit touches a few
     lines of a file that may have 200k, and difflib on the whole file would take minutes.
     A block added or removed whole is shown whole: an insertion or deletion is moved down
     while the line after it repeats its first line (``}``), so a new virtual server does not
     appear as the tail of the block before it.
     """
     a, b = old.splitlines(), new.splitlines()
+    if len(a) == len(b):  # values edited in place (the usual ACCEPT): compare line by line
+        differ = [n for n, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) <= MAX_IN_PLACE:
+            return _in_place(a, b, differ)
     head = 0
     limit = min(len(a), len(b))
     while head < limit and a[head] == b[head]:
@@ -153,6 +161,21 @@ def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     return tuple(changes)
 
 
+def _in_place(a: Sequence[str], b: Sequence[str], differ: list[int]) -> tuple[LineChange, ...]:
+    """Lines replaced where they were: each run of differing lines, removed then added."""
+    numbers = {n + 1 for n in differ}
+    removed, added = _block_names(a, numbers), _block_names(b, numbers)
+    changes: list[LineChange] = []
+    run: list[int] = []
+    for n in [*differ, -1]:
+        if run and n != run[-1] + 1:
+            changes.extend(LineChange("-", m + 1, a[m], removed[m + 1]) for m in run)
+            changes.extend(LineChange("+", m + 1, b[m], added[m + 1]) for m in run)
+            run = []
+        run.append(n)
+    return tuple(changes)
+
+
 def _slid(ops: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     """The non-equal opcodes, each pure insertion/deletion moved down as far as it can go."""
     hunks: list[Opcode] = []
@@ -175,19 +198,30 @@ def _slid(ops: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opcode]
 
 def _block_names(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
     """The block each wanted (1-based) line is in: "global", "virtual www / server www1"."""
-    names: dict[int, str] = {}
-    stack: list[str] = []
-    for number, line in enumerate(lines[: max(wanted, default=0)], start=1):
-        closing = False
-        if line.strip() == "}":
-            closing = True
-        elif not line.lstrip().startswith("#") and (found := _OPENER.fullmatch(line)):
-            stack.append(f"{found[1]} {found[2].strip(chr(34))}")
-        if number in wanted:
-            names[number] = " / ".join(stack) or "global"
-        if closing and stack:
-            stack.pop()
-    return names
+    return {number: _enclosing(lines, number - 1) for number in wanted}
+
+
+def _enclosing(lines: Sequence[str], index: int) -> str:
+    """The blocks around ``lines[index]``, found by reading back to the top-level opener.
+
+    lvs.cf nests servers in virtual (or failover) blocks only, so the scan stops at the first
+    enclosing block that is not a server: it reads the lines of one block, not the file.
+    """
+    names: list[str] = []
+    depth = 0
+    for number in range(index, -1, -1):
+        stripped = lines[number].strip()
+        if stripped == "}":
+            depth += number != index  # a block's own "}" belongs to it
+        elif stripped.endswith("{") and not stripped.startswith("#") and (
+                found := _OPENER.fullmatch(lines[number])):
+            if depth:
+                depth -= 1
+                continue
+            names.append(f"{found[1]} {found[2].strip(chr(34))}")
+            if found[1] != "server":
+                break
+    return " / ".join(reversed(names)) or "global"
 
 
 def _with_fields(status: str, revision: str, message: str, errors: list[FieldError],
