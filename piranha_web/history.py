@@ -206,7 +206,7 @@ class History:
             revisions = self._read()
             entry = self._note_current(revisions, data, mtime, self._keep_in_state)
             if entry is not None:
-                self._write(self._pruned(revisions))
+                self._write(revisions)  # pruning is the saver's (it knows the retention)
             return entry
 
     def record_save(self, old_revision: str, result: SaveResult, user: str | None, cause: str,

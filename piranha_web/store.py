@@ -3,13 +3,19 @@
 * ``load()`` returns the parsed document and its revision (sha256 of the bytes).
 * ``save(doc, expected_revision)`` holds a cross-process lock (``fcntl.flock`` on a lock file
   beside lvs.cf), refuses with :class:`StaleRevisionError` when the file changed since the
-  caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), re-parses and
-  validates the text it is about to write
-  and refuses with :class:`ValidationFailedError` when it has errors the file on disk did not
-  already have, keeps the old version in the history folder (the newest ``keep`` versions and
-  all of the last ``keep_days``, each copy written atomically), then
-  writes atomically: temp file in the same directory, fsync, rename over lvs.cf, fsync the
-  directory, with the old file's mode and owner.
+  caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), validates the
+  document it is about to write and refuses with :class:`ValidationFailedError` when it has
+  errors the file on disk did not already have, keeps the old version in the history folder
+  (the newest ``keep`` versions and all of the last ``keep_days``, each copy written
+  atomically), then writes atomically: temp file in the same directory, fsync, rename over
+  lvs.cf, fsync the directory, with the old file's mode and owner.
+
+Costs follow the edit, not the file.  A document loaded from this store (``doc.origin`` is its
+revision) knows which lines its edits changed: the save re-reads only those blocks
+(``Document.reread_changes``) and reports them (``SaveResult.changes``); any other document is
+parsed again as a whole.  The revision of what the store last read or wrote is kept with the
+file's (size, mtime_ns, ctime_ns, inode): the file is read and hashed again only when those
+change (or when its mtime is too close to the time it was read to rule out a same-tick rewrite).
 
 Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a round trip.
 """
@@ -21,6 +27,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,10 +41,15 @@ from piranha_web.errors import (
     ValidationFailedError,
 )
 from piranha_web.lvscf import Config, Document, parse
+from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.validate import Finding, check_text, validate
 from piranha_web.lvscf.values import c_int
 
 ENCODING = "utf-8"
+#: how many recent revisions' parses are kept to rebase edits made on them
+KEEP_REVISIONS = 16
+#: a file modified less than this long before it was read is hashed again on the next look
+RACY_NS = 2 * 10**9
 ERRORS = "surrogateescape"
 
 
@@ -71,6 +83,7 @@ class SaveResult:
     old_text: str
     new_text: str
     warnings: tuple[Finding, ...]
+    changes: ChangedLines = ChangedLines()
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,11 @@ class ConfigStore:
         self.keep_days = keep_days
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self._parsed: Loaded | None = None
+        #: the parses of the last few revisions (they share unedited blocks), for rebasing
+        self._recent: dict[str, Document] = {}
+        self._recent_lock = threading.Lock()  # request threads share one store
+        #: (size, mtime_ns, ctime_ns, inode) of lvs.cf when its revision was last known
+        self._seen: tuple[tuple[int, int, int, int], str] | None = None
         self._kept_findings: tuple[str, list[Finding]] | None = None
 
     # ------------------------------------------------------------------ reading
@@ -108,35 +126,94 @@ class ConfigStore:
             raise StoreIOError(f"cannot read {self.path}: {err.strerror or err}") from err
 
     def revision(self) -> str:
-        """Revision of the file as it is on disk now."""
-        return revision_of(self.read_bytes())
+        """Revision of the file as it is on disk now (read and hashed only if it changed)."""
+        stat = self._stat()
+        if stat is not None and self._seen is not None and self._seen[0] == stat:
+            return self._seen[1]
+        data = self.read_bytes()
+        revision = revision_of(data)
+        self._remember(stat, revision)
+        return revision
+
+    def _read_current(self) -> Loaded:
+        """The kept parse of lvs.cf as it is now: checked by stat, else read (and parsed when
+        it is a revision not seen before)."""
+        stat = self._stat()
+        cached, seen = self._parsed, self._seen
+        if (cached is not None and seen is not None and stat is not None
+                and seen == (stat, cached.revision)):
+            return cached
+        loaded = self._current(self.read_bytes())
+        self._remember(stat, loaded.revision)
+        return loaded
 
     def load(self) -> Loaded:
         """Read and parse lvs.cf (:class:`ParseError` propagates with line and column).
 
         The parsed document of the last revision seen is kept, so loading an unchanged file
-        costs a read, a hash and a cheap copy; every caller gets its own document to edit.
+        costs a stat and a cheap copy; every caller gets its own document to edit, tagged with
+        its revision (``document.origin``).
         """
-        cached = self._current(self.read_bytes())
-        return Loaded(cached.document.copy(), cached.revision, cached.text)
+        cached = self._read_current()
+        document = cached.document.copy()
+        document.origin = cached.revision
+        return Loaded(document, cached.revision, cached.text)
 
     def config(self, data: bytes | None = None) -> tuple[str, Config]:
         """``(revision, typed model)`` of lvs.cf now (or of ``data``), for readers only.
 
         No document is copied: the model is immutable and computed once per revision.
         """
-        cached = self._current(self.read_bytes() if data is None else data)
+        cached = self._read_current() if data is None else self._current(data)
         return cached.revision, cached.document.model()
+
+    def load_revision(self, revision: str) -> Document | None:
+        """A copy of the document as it was at ``revision``, if that is one of the last few
+        this store read or wrote (to rebase an edit made on it), else None."""
+        with self._recent_lock:
+            kept = self._recent.get(revision)
+        if kept is None:
+            return None
+        document = kept.copy()
+        document.origin = revision
+        return document
+
+    def _keep(self, loaded: Loaded) -> Loaded:
+        self._parsed = loaded
+        with self._recent_lock:
+            self._recent.pop(loaded.revision, None)
+            self._recent[loaded.revision] = loaded.document
+            while len(self._recent) > KEEP_REVISIONS:
+                del self._recent[next(iter(self._recent))]
+        return loaded
+
+    def _stat(self) -> tuple[int, int, int, int] | None:
+        """What tells a rewrite of lvs.cf apart without reading it (None: no file)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+    def _remember(self, stat: tuple[int, int, int, int] | None, revision: str) -> None:
+        """Keep ``revision`` for ``stat`` (taken before the bytes were read), unless the file
+        was modified so recently that a rewrite in the same timestamp tick could follow
+        unseen (git's "racily clean" rule)."""
+        if stat is None or time.time_ns() - stat[1] < RACY_NS:
+            self._seen = None
+        else:
+            self._seen = (stat, revision)
 
     def findings(self, data: bytes | None = None) -> list[Finding]:
         """Validation findings of lvs.cf now (or of ``data``), computed once per revision.
 
         A file that does not parse gives its syntax problems as error findings.
         """
-        data = self.read_bytes() if data is None else data
-        revision = revision_of(data)
+        revision = self.revision() if data is None else revision_of(data)
         kept = self._kept_findings
         if kept is None or kept[0] != revision:
+            data = self.read_bytes() if data is None else data
+            revision = revision_of(data)
             kept = self._kept_findings = (revision, self._findings_of(data))
         return list(kept[1])
 
@@ -146,7 +223,7 @@ class ConfigStore:
         cached = self._parsed
         if cached is None or cached.revision != revision:
             text = decode(data)
-            cached = self._parsed = Loaded(parse(text), revision, text)
+            cached = self._keep(Loaded(parse(text), revision, text))
         return cached
 
     # ------------------------------------------------------------------ writing
@@ -175,29 +252,47 @@ class ConfigStore:
         raises, the save is refused and nothing changes.
         """
         with self.locked():
-            current = self.read_bytes() if self.path.exists() else b""
-            if revision_of(current) != expected_revision:
-                raise StaleRevisionError(expected_revision, revision_of(current))
-            old_text = decode(current)
-            if bump_serial and doc.dumps() != old_text:
-                _bump_serial(doc)
-            new_text = doc.dumps()
-            reparsed: Document | None
-            try:
-                reparsed = parse(new_text)
-            except ParseError:
-                reparsed = None
-            findings = validate(reparsed) if reparsed is not None else check_text(new_text)
+            exists = self.path.exists()
+            revision = self.revision() if exists else revision_of(b"")
+            if revision != expected_revision:
+                raise StaleRevisionError(expected_revision, revision)
+            cached = self._parsed
+            if cached is not None and cached.revision == revision:
+                old_text = cached.text
+            else:
+                old_text = decode(self.read_bytes()) if exists else ""
+            current = encode(old_text)
+            if doc.origin == expected_revision and cached is not None and \
+                    cached.revision == expected_revision:
+                changes = doc.changes()
+                if bump_serial and changes:
+                    _bump_serial(doc)
+                    changes = doc.changes()
+                doc.reread_changes()
+                new_text = doc.dumps() if changes else old_text
+                saved: Document | None = doc
+                findings = validate(doc)
+            else:
+                if bump_serial and doc.dumps() != old_text:
+                    _bump_serial(doc)
+                new_text = doc.dumps()
+                changes = ChangedLines.between(old_text, new_text)
+                try:
+                    saved = parse(new_text)
+                except ParseError:
+                    saved = None
+                findings = validate(saved) if saved is not None else check_text(new_text)
             if any(f.is_error for f in findings):
                 introduced = _new_errors(self._findings_of(current), findings)
                 if introduced:
                     raise ValidationFailedError(introduced)
             data = encode(new_text)
             result = SaveResult(
-                revision_of(data),
+                revision_of(data) if data != current else expected_revision,
                 old_text,
                 new_text,
                 tuple(f for f in findings if not f.is_error),
+                changes,
             )
             if data != current:
                 if recorder is not None:
@@ -206,8 +301,9 @@ class ConfigStore:
                 if current:
                     self._keep_history(current)
                 self._write_atomically(data)
-            if reparsed is not None:
-                self._parsed = Loaded(reparsed, revision_of(data), new_text)
+            if saved is not None:
+                self._keep(Loaded(saved.copy(), result.revision, new_text))
+                self._remember(self._stat(), result.revision)
             return result
 
     def _findings_of(self, data: bytes) -> list[Finding]:

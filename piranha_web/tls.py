@@ -208,7 +208,10 @@ class TLSListener:
             except BlockingIOError:
                 return True
             except OSError:
-                return self._listener.fileno() >= 0
+                if self._listener.fileno() < 0:
+                    return False  # closed
+                time.sleep(0.05)  # out of descriptors: let connections end, do not spin
+                return True
             try:
                 raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 raw.setblocking(False)

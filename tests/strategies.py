@@ -33,8 +33,13 @@ indents = st.text(alphabet=" \t", max_size=6)
 ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t)))
 devices = st.from_regex(r"eth[0-9](:[0-9]{1,2})?", fullmatch=True)
 words = st.from_regex(r"[A-Za-z0-9_./%-]{1,12}", fullmatch=True)
-#: text that fits inside double quotes: printable ASCII without the double quote
-quotable = st.text(alphabet=PRINTABLE.replace('"', ""), max_size=30)
+#: text that fits inside double quotes: printable ASCII, with double quotes only before the
+#: first blank (lvsconfig.c ends a quoted value at the first quote after a blank)
+quotable = st.one_of(
+    st.text(alphabet=PRINTABLE.replace('"', ""), max_size=30),
+    st.builds(str.__add__, st.text(alphabet=PRINTABLE.replace(" ", ""), max_size=10),
+              st.text(alphabet=PRINTABLE.replace('"', ""), max_size=20)),
+)
 comments = st.builds(lambda indent, text: f"{indent}#{text}", indents,
                      st.text(alphabet=PRINTABLE + "\t", max_size=25))
 blank_lines = st.text(alphabet=" \t", max_size=3)

@@ -245,6 +245,70 @@ def test_save_leaves_a_peer_syncs_upload_alone(lvs_cf: Path) -> None:
     assert upload.read_text() == "incoming"
 
 
+def _age(path: Path, seconds: float = 60) -> None:
+    """Date the file's mtime back, as for a file nobody wrote in the last minute."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_an_unchanged_file_is_not_read_again_to_know_its_revision(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(lvs_cf)
+    store = ConfigStore(lvs_cf)
+    revision = store.load().revision
+    reads: list[int] = []
+    original = ConfigStore.read_bytes
+    monkeypatch.setattr(ConfigStore, "read_bytes", lambda self: reads.append(1) or original(self))
+    assert store.revision() == revision
+    assert store.load().revision == revision
+    assert reads == []
+
+
+def test_a_same_size_rewrite_in_place_is_read_and_hashed_again(lvs_cf: Path) -> None:
+    _age(lvs_cf, 120)
+    store = ConfigStore(lvs_cf)
+    store.load()
+    with lvs_cf.open("r+") as handle:  # same inode, same size, different bytes
+        handle.write("serial_no = 8")
+    _age(lvs_cf, 120)  # even with the old mtime back, the change time tells
+    assert store.revision() == revision_of(lvs_cf.read_bytes())
+    assert store.load().document.get("serial_no") == "8"
+
+
+def test_a_file_written_just_now_is_hashed_on_every_look(lvs_cf: Path) -> None:
+    store = ConfigStore(lvs_cf)  # mtime is now: a rewrite in the same tick could follow
+    store.revision()
+    lvs_cf.write_text(BASE.replace("serial_no = 7", "serial_no = 8"))
+    assert store.revision() == revision_of(lvs_cf.read_bytes())
+
+
+def test_a_loaded_document_is_saved_without_parsing_the_whole_file(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ConfigStore(lvs_cf)
+    loaded = store.load()
+    loaded.document.set("weight", "5", virtual="web", server="rs1")
+
+    def refuse_whole_file(text: str) -> object:
+        if "serial_no" in text and "virtual web" in text:
+            raise AssertionError("the whole file was parsed again")
+        return parse(text)
+
+    monkeypatch.setattr("piranha_web.lvscf.parser.parse", refuse_whole_file)
+    monkeypatch.setattr("piranha_web.store.parse", refuse_whole_file)
+    result = store.save(loaded.document, loaded.revision)
+    monkeypatch.undo()
+    assert [(h.where, h.removed, h.added) for h in result.changes] == [
+        ("global", ("serial_no = 7",), ("serial_no = 8",)),
+        ("virtual web / server rs1", ("         weight = 1",), ("         weight = 5",)),
+    ]
+    # the whole-file parse is the oracle of what was written, and of the cached document
+    again = parse(lvs_cf.read_text())
+    assert again.dumps() == result.new_text == store.load().document.dumps()
+    assert again.model() == store.load().document.model()
+
+
 KILLED_MID_COPY = """
 import resource
 import signal

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 1
     if args.format == "lvsd":
-        text = "".join(f"{c}\n" for c in lvsd_commands(document.model()) if c.fails is None)
+        text = "".join(f"{c}\n" if c.fails is None else f"# {c}  (fails: {c.fails})\n"
+                       for c in lvsd_commands(document.model()))
         warnings: list[str] = []
     else:
         try:

@@ -50,6 +50,13 @@ CONNECTION_LIMIT = 2000
 CHANNEL_TIMEOUT = 60
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_state_dir_argument(parser)
@@ -59,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="port to listen on, 0 for any free one (default: %(default)s)")
     parser.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM)")
     parser.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+    parser.add_argument("--history-keep", type=_positive, default=200, metavar="N",
+                        help="keep the newest N revisions of lvs.cf (default: %(default)s)")
+    parser.add_argument("--history-days", type=_positive, default=90, metavar="DAYS",
+                        help="and every revision younger than DAYS (default: %(default)s)")
 
 
 def url_of(host: str, port: int, tls: bool) -> str:
@@ -106,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
         sock: socket.socket | TLSListener = listener
         if tls:
             sock = TLSListener(listener, server_context(args.certfile, args.keyfile))
-        app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls))
+        app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls,
+                                     history_keep=args.history_keep,
+                                     history_days=args.history_days))
         passwords = PasswordFile(state_dir / PASSWORD_FILE)
         url = url_of(args.host, listener.getsockname()[1], tls)
         if warning := exposure_warning(args.host, tls):

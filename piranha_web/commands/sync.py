@@ -13,18 +13,21 @@ Options given without ``--save-settings`` apply to this run only.
 from __future__ import annotations
 
 import argparse
+import getpass
 import shlex
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from piranha_web.audit import AuditLog
 from piranha_web.commands.paths import (
     add_config_argument,
     add_state_dir_argument,
     config_of,
     state_dir_of,
 )
-from piranha_web.errors import SyncError
+from piranha_web.errors import AuditError, SyncError
 from piranha_web.sync import SyncOutcome, SyncService, SyncSettings
 from piranha_web.sync.outcome import DIFFERS, IN_SYNC
 
@@ -103,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
             return show_host_key(service)
         if args.trust_host_key:
             key = service.trust_host_key(args.trust_host_key)
+            audit(state_dir, "host-key", ok=True, fingerprint=key.fingerprint,
+                  key_type=key.key_type)
             print(f"Trusted the backup router's {key.key_type} key {key.fingerprint} "
                   f"(in {service.target().known_hosts}).")
             return 0
@@ -111,7 +116,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.status:
         return show_status(service)
-    return report(service.sync_now())
+    outcome = service.sync_now()
+    audit(state_dir, "sync", ok=outcome.ok, message=outcome.message)
+    return report(outcome)
+
+
+def audit(state_dir: Path, kind: str, **details: object) -> None:
+    """Record a command-line sync or host-key confirmation (a failure is only reported)."""
+    try:
+        AuditLog(state_dir).record(kind, getpass.getuser(), cause="cli", **details)
+    except AuditError as err:
+        print(f"piranha-web sync: not recorded in the audit trail: {err}", file=sys.stderr)
 
 
 def show_host_key(service: SyncService) -> int:

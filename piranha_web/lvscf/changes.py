@@ -76,7 +76,16 @@ def _fields(old: object, new: object, skip: Iterable[str]) -> list[str]:
 
 
 def _globals(old: Globals, new: Globals) -> list[str]:
-    return [f"global settings: {change}" for change in _fields(old, new, ("serial_no",))]
+    skip = ["serial_no", *_followers(old, new)]
+    return [f"global settings: {change}" for change in _fields(old, new, skip)]
+
+
+def _followers(old: Globals, new: Globals) -> list[str]:
+    """Private addresses that only follow the public ones (pulse copies them when no
+    ``primary_private`` is set): their change is the public address's change, said once."""
+    pairs = (("primary_private", "primary"), ("backup_private", "backup"))
+    return [private for private, public in pairs
+            if all(getattr(g, private) == getattr(g, public) for g in (old, new))]
 
 
 def _label(vs: VirtualServer) -> str:

@@ -17,18 +17,29 @@ the lines it must:
 * every rendered line is tokenized again and must yield exactly the intended tokens (and no
   more than the C parser's 99 per line), so no value can inject a line, a key or a brace;
 * ``failover`` blocks are edited like ``virtual`` ones: every method that takes a virtual
-  server's name also takes ``kind="failover"``.
+  server's name also takes ``kind="failover"``;
+* a document remembers what it was when it was parsed or copied (the top-level items, and the
+  lines of each top-level block before its first edit), so ``changes()`` lists the changed lines
+  by looking only at the blocks the edits touched, and ``reread_changes()`` parses just those
+  blocks again to prove they read back as intended.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from piranha_web.errors import AmbiguousNameError, DuplicateNameError, EditError, NotFoundError
+from piranha_web.errors import (
+    AmbiguousNameError,
+    DuplicateNameError,
+    EditError,
+    NotFoundError,
+    ParseError,
+)
 from piranha_web.lvscf import schema
-from piranha_web.lvscf.bulk import collection_paused
+from piranha_web.lvscf.changed_lines import ChangedLines, Hunk, diff_lines
 from piranha_web.lvscf.schema import Kind
 from piranha_web.lvscf.syntax import (
     BLANKS,
@@ -85,16 +96,138 @@ class Document:
         items: list[Node] | None = None,
         final_newline: bool = True,
         derived: dict[str, object] | None = None,
+        *,
+        sizes: dict[int, tuple[Block, int]] | None = None,
+        shared: bool = False,
     ) -> None:
         self.items: list[Node] = items if items is not None else []
         self.final_newline = final_newline
         self.derived: dict[str, object] = derived if derived is not None else {}
+        #: an opaque tag of what the unedited content is (the store puts its revision there)
+        self.origin: str | None = None
+        self._base: list[Node] = list(self.items)
+        #: id(top-level block) -> (block, number of lines), kept while the block is unedited
+        self._sizes: dict[int, tuple[Block, int]] = sizes if sizes is not None else {}
+        #: top-level blocks may be shared with copies: they are copied before their first edit
+        self._owns_all = not shared
+        #: id(block) -> block, for the top-level blocks this document may change in place
+        self._owned: dict[int, Block] = {}
+        #: id(edited copy of a block) -> id(the block in ``_base`` it was copied from)
+        self._origin: dict[int, int] = {}
+        #: id(top-level block) -> (block, its raw lines and their blocks before the first edit)
+        self._before: dict[int, tuple[Block, list[str], list[str]]] = {}
 
     def copy(self) -> Document:
-        """An independent document sharing the (never mutated) line nodes: cheap to make."""
-        with collection_paused():
-            items = [_copy_block(i) if isinstance(i, Block) else i for i in self.items]
-        return Document(items, self.final_newline, self.derived)
+        """An independent document, cheap to make: line nodes are never mutated and top-level
+        blocks are shared until one of the two documents edits one (it edits a copy).
+
+        The copy's ``changes()`` start from its content now.
+        """
+        self._owns_all = False
+        self._owned = {}
+        return Document(list(self.items), self.final_newline, self.derived,
+                        sizes=dict(self._sizes), shared=True)
+
+    # ------------------------------------------------------------------ what changed
+
+    def changes(self) -> ChangedLines:
+        """The lines changed since this document was parsed or copied, in file order.
+
+        Only the top-level blocks that edits touched (and the top-level lines added, removed
+        or moved) are compared; every other block is skipped by its line count.
+        """
+        old_units, new_units = self._base, self.items
+        origin = self._origin
+        matcher = difflib.SequenceMatcher(
+            a=[id(u) for u in old_units],
+            b=[origin.get(id(u), id(u)) for u in new_units],
+            autojunk=False,
+        )
+        hunks: list[Hunk] = []
+        old_line = new_line = 1
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                for unit in new_units[j1:j2]:
+                    before = self._before.get(id(unit))
+                    if before is None or before[0] is not unit:
+                        size = self._size(unit)
+                        old_line += size
+                        new_line += size
+                        continue
+                    new_raw, new_where = _unit_lines(unit)
+                    hunks += diff_lines(before[1], new_raw, old_line, new_line, before[2],
+                                        new_where)
+                    old_line += len(before[1])
+                    new_line += len(new_raw)
+                continue
+            old_raw: list[str] = []
+            old_where: list[str] = []
+            for unit in old_units[i1:i2]:
+                raw, where = self._old_lines(unit)
+                old_raw += raw
+                old_where += where
+            new_raw, new_where = [], []
+            for unit in new_units[j1:j2]:
+                raw, where = _unit_lines(unit)
+                new_raw += raw
+                new_where += where
+            hunks += diff_lines(old_raw, new_raw, old_line, new_line, old_where, new_where)
+            old_line += len(old_raw)
+            new_line += len(new_raw)
+        return ChangedLines(tuple(hunks))
+
+    def reread_changes(self) -> None:
+        """Parse the changed top-level blocks and lines again on their own: each must read back
+        with the same structure and words (:class:`EditError` when one does not)."""
+        from piranha_web.lvscf.parser import parse  # the parser builds Documents
+
+        base = {id(u) for u in self._base}
+        for unit in self.items:
+            if id(unit) in base and id(unit) not in self._before:
+                continue
+            raw, _ = _unit_lines(unit)
+            try:
+                reread = parse("\n".join(raw) + "\n")
+            except ParseError as err:
+                raise EditError(None, f"an edited block does not read back: {err}") from err
+            if _shape(reread.items) != _shape([unit]):
+                raise EditError(None, "an edited block does not read back as it was written")
+
+    def _touch(self, block: Block) -> Block:
+        """Before an edit of a top-level block: make it this document's own (a copy when it is
+        shared) and remember its lines before the first edit (for ``changes``)."""
+        if not self._owns_all and self._owned.get(id(block)) is not block:
+            own = _copy_block(block)
+            self.items[_index_of(self.items, block)] = own
+            self._owned[id(own)] = own
+            self._origin[id(own)] = self._origin.get(id(block), id(block))
+            before = self._before.pop(id(block), None)
+            if before is not None and before[0] is block:
+                self._before[id(own)] = (own, before[1], before[2])
+            self._sizes.pop(id(block), None)
+            block = own
+        before = self._before.get(id(block))
+        if before is None or before[0] is not block:
+            raw, where = _unit_lines(block)
+            self._before[id(block)] = (block, raw, where)
+        self._sizes.pop(id(block), None)
+        return block
+
+    def _size(self, unit: Node) -> int:
+        if not isinstance(unit, Block):
+            return 1
+        known = self._sizes.get(id(unit))
+        if known is not None and known[0] is unit:
+            return known[1]
+        size = len(unit.lines())
+        self._sizes[id(unit)] = (unit, size)
+        return size
+
+    def _old_lines(self, unit: Node) -> tuple[list[str], list[str]]:
+        before = self._before.get(id(unit))
+        if before is not None and before[0] is unit:
+            return before[1], before[2]
+        return _unit_lines(unit)
 
     # ------------------------------------------------------------------ rendering
 
@@ -194,6 +327,14 @@ class Document:
         block = self.find_server(virtual, server, kind)
         return block.body, "server", block
 
+    def _edit_scope(
+        self, virtual: str | None, server: str | None, kind: str = "virtual"
+    ) -> tuple[list[Node], str, Block | None]:
+        """``_scope`` for an edit: the top-level block it is in is made its own first."""
+        if virtual is not None:
+            self._touch(self.find_virtual(virtual, kind))
+        return self._scope(virtual, server, kind)
+
     def statements(
         self, *, virtual: str | None = None, server: str | None = None, kind: str = "virtual"
     ) -> list[Statement]:
@@ -233,7 +374,7 @@ class Document:
         if value is None:
             self.unset(key, virtual=virtual, server=server, kind=kind)
             return
-        body, scope, block = self._scope(virtual, server, kind)
+        body, scope, block = self._edit_scope(virtual, server, kind)
         keyspec = schema.spec(scope, key)
         if keyspec is None:
             raise EditError(key, f"Piranha does not know the key {key!r} here")
@@ -261,7 +402,7 @@ class Document:
         kind: str = "virtual",
     ) -> None:
         """Remove every line that sets ``key`` in that scope (no-op when absent)."""
-        body, _, _ = self._scope(virtual, server, kind)
+        body, _, _ = self._edit_scope(virtual, server, kind)
         body[:] = [i for i in body if not (isinstance(i, Statement) and i.key == key)]
 
     def set_active(
@@ -323,6 +464,7 @@ class Document:
         else:
             index = _after_last_block(self.items, kind)
         self.items.insert(index, block)
+        self._owned[id(block)] = block
         self._fill(block, values, virtual=name, kind=kind)
         return block
 
@@ -338,7 +480,7 @@ class Document:
     ) -> Block:
         """Add a real server to ``virtual`` after its last one, or before server ``before``."""
         check_name(name)
-        parent = self.find_virtual(virtual, kind)
+        parent = self._touch(self.find_virtual(virtual, kind))
         servers = [i for i in parent.body if isinstance(i, Block)]
         if any(s.name == name for s in servers):
             raise DuplicateNameError(f"virtual server {virtual!r} already has a server {name!r}")
@@ -389,8 +531,8 @@ class Document:
     @_edit
     def remove_server(self, virtual: str, server: str, kind: str = "virtual") -> None:
         """Delete a real server block with the comments directly above it."""
-        body = self.find_virtual(virtual, kind).body
-        del body[_index_of(body, self.find_server(virtual, server, kind))]
+        parent = self._touch(self.find_virtual(virtual, kind))
+        del parent.body[_index_of(parent.body, self.find_server(virtual, server, kind))]
 
     @_edit
     def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
@@ -401,19 +543,20 @@ class Document:
         check_name(new)
         if any(b.name == new for b in self.blocks(kind)):
             raise DuplicateNameError(f"a {kind} server called {new!r} already exists")
-        _rename(block, new)
+        _rename(self._touch(block), new)
 
     @_edit
     def rename_server(self, virtual: str, old: str, new: str, kind: str = "virtual") -> None:
         """Rename a real server in place."""
-        block = self.find_server(virtual, old, kind)
+        self.find_server(virtual, old, kind)  # NotFoundError before anything changes
         if new == old:
             return
         check_name(new)
         parent = self.find_virtual(virtual, kind)
         if any(isinstance(i, Block) and i.name == new for i in parent.body):
             raise DuplicateNameError(f"virtual server {virtual!r} already has a server {new!r}")
-        _rename(block, new)
+        self._touch(parent)
+        _rename(self.find_server(virtual, old, kind), new)
 
     @_edit
     def move_virtual(self, name: str, before: str | None, kind: str = "virtual") -> None:
@@ -438,12 +581,13 @@ class Document:
         self, virtual: str, name: str, before: str | None, kind: str = "virtual"
     ) -> None:
         """Move a real server before server ``before``, or after the last real server."""
-        parent = self.find_virtual(virtual, kind)
-        block = self.find_server(virtual, name, kind)
+        self.find_server(virtual, name, kind)  # NotFoundError before anything moves
         if before == name:
             return
         if before is not None:
-            self.find_server(virtual, before, kind)  # NotFoundError before anything moves
+            self.find_server(virtual, before, kind)
+        parent = self._touch(self.find_virtual(virtual, kind))
+        block = self.find_server(virtual, name, kind)
         origin = _index_of(parent.body, block)
         del parent.body[origin]
         servers = [i for i in parent.body if isinstance(i, Block)]
@@ -465,6 +609,56 @@ def _index_of(items: Sequence[Node], node: Node) -> int:
         if item is node:
             return index
     raise NotFoundError("node is not part of this document")
+
+
+def _unit_lines(unit: Node) -> tuple[list[str], list[str]]:
+    """Raw lines of a top-level item and, for each, the blocks it is in (``where``)."""
+    if not isinstance(unit, Block):
+        return [unit.raw], ["global"]
+    raw: list[str] = []
+    wheres: list[str] = []
+
+    def visit(block: Block, outer: str) -> None:
+        for trivia in block.leading:
+            raw.append(trivia.raw)
+            wheres.append(outer)
+        here = f"{block.kind} {block.name}" if outer == "global" else (
+            f"{outer} / {block.kind} {block.name}")
+        raw.append(block.opener.raw)
+        wheres.append(here)
+        for item in block.body:
+            if isinstance(item, Block):
+                visit(item, here)
+            else:
+                raw.append(item.raw)
+                wheres.append(here)
+        if block.closer is not None:
+            raw.append(block.closer.raw)
+            wheres.append(here)
+
+    visit(unit, "global")
+    return raw, wheres
+
+
+def _shape(items: Sequence[Node]) -> list[tuple[object, ...]]:
+    """Each line as the parser classified it, with its depth and words (to compare parses)."""
+    out: list[tuple[object, ...]] = []
+
+    def visit(nodes: Sequence[Node], depth: int) -> None:
+        for node in nodes:
+            if isinstance(node, Block):
+                out.extend(("trivia", depth, t.raw) for t in node.leading)
+                out.append(("open", depth, node.kind, node.name))
+                visit(node.body, depth + 1)
+                if node.closer is not None:
+                    out.append(("close", depth, node.closer.raw))
+            elif isinstance(node, Trivia):
+                out.append(("trivia", depth, node.raw))
+            else:
+                out.append(("statement", depth, tuple(node.words), node.quoting_error))
+
+    visit(items, 0)
+    return out
 
 
 def _copy_block(block: Block) -> Block:

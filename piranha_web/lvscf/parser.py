@@ -97,6 +97,8 @@ def _parse(text: str) -> Document:
     stack: list[tuple[Block, int]] = []
     pending: list[Trivia] = []
     seen_top_level_content = False
+    #: line count of each top-level block (what ``Document.changes`` skips unedited blocks by)
+    sizes: dict[int, tuple[Block, int]] = {}
 
     def container() -> list[Trivia | Statement | Block]:
         return stack[-1][0].body if stack else root
@@ -127,7 +129,9 @@ def _parse(text: str) -> Document:
             and '"' not in raw
             and "'" not in raw
         ):
-            block, _ = stack.pop()  # the common closer: no tokens needed
+            block, opened_at = stack.pop()  # the common closer: no tokens needed
+            if not stack:
+                sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
             block.body.extend(pending)
             pending = []
             block.closer = Closer(raw)
@@ -150,7 +154,9 @@ def _parse(text: str) -> Document:
                 pending = []
                 container().append(Statement(raw, tokens))
                 continue
-            block, _ = stack.pop()
+            block, opened_at = stack.pop()
+            if not stack:
+                sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
             block.body.extend(pending)
             pending = []
             block.closer = Closer(raw)
@@ -209,4 +215,4 @@ def _parse(text: str) -> Document:
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise ParseError(problems)
-    return Document(root, final_newline)
+    return Document(root, final_newline, sizes=sizes)

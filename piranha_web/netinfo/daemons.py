@@ -1,4 +1,5 @@
-"""Which LVS daemons run on this router: pulse, lvsd and the nannies, with their arguments.
+"""Which LVS daemons run on this router: pulse, lvsd and the nannies, or keepalived (the engine
+piranha-web can run the cluster with instead), with their arguments.
 
 Read straight from /proc (``comm`` for the name, ``cmdline`` for the arguments; no ``ps``
 pipeline).  Only processes in the router's network namespace count: with ``netns`` set,
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from piranha_web.errors import NetInfoError
 
-#: the daemons of a Piranha router, in the order they start each other
-DAEMONS = ("pulse", "lvsd", "nanny")
+#: the daemons of a Piranha router, in the order they start each other, then keepalived
+DAEMONS = ("pulse", "lvsd", "nanny", "keepalived")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class DaemonStatus:
 
 
 def find_daemons(netns: str | None = None, proc: Path = Path("/proc")) -> list[DaemonProcess]:
-    """pulse/lvsd/nanny processes of the router (see the module docstring), by pid."""
+    """pulse/lvsd/nanny/keepalived processes of the router (see the module docstring), by pid."""
     wanted = _namespace_id(Path(f"/run/netns/{netns}") if netns else proc / "self/ns/net")
     if wanted is None and netns is not None:
         raise NetInfoError("netns", f"there is no network namespace {netns!r}")

@@ -35,15 +35,21 @@ def remote_names(path: str) -> tuple[str, str]:
             posixpath.join(directory, f"{name}{PREVIOUS_SUFFIX}"))
 
 
-def push(session: Session, data: bytes, mode: int) -> str:
-    """Replace the backup's lvs.cf with ``data`` (file mode ``mode``); returns its checksum.
+def keepalived_path(lvs_cf_path: str) -> str:
+    """Where the backup's keepalived.conf goes: beside its lvs.cf."""
+    return posixpath.join(posixpath.dirname(lvs_cf_path), "keepalived.conf")
+
+
+def push(session: Session, data: bytes, mode: int, path: str | None = None) -> str:
+    """Replace the backup's lvs.cf (or the file ``path``) with ``data`` (file mode ``mode``);
+    returns its checksum.
 
     Raises :class:`SyncError` with the plain-words reason when the copy or its verification
-    fails; the backup then still has a complete lvs.cf (the old or the new one).
+    fails; the backup then still has a complete file (the old or the new one).
     """
-    path = session.target.remote_path
+    path = path or session.target.remote_path
     temporary, previous = remote_names(path)
-    upload = session.local_file("lvs.cf", data, mode)
+    upload = session.local_file(posixpath.basename(path) or "upload", data, mode)
     result = session.sftp([
         f"put {upload} {temporary}",
         f"-rm {previous}",
@@ -55,32 +61,32 @@ def push(session: Session, data: bytes, mode: int) -> str:
             session.sftp([f"-rm {temporary}"])
         raise classify(result.returncode, result.stderr)
     sent = checksum(data)
-    found = remote_checksum(session)
+    found = remote_checksum(session, path)
     if found != sent:
         raise SyncError(VERIFY_MISMATCH, f"sent sha256 {sent}, the backup router has "
                                          f"{found or 'no file'}")
     return sent
 
 
-def remote_checksum(session: Session) -> str | None:
-    """sha256 of the backup's lvs.cf as it is now; None when the file does not exist."""
-    path = session.target.remote_path
+def remote_checksum(session: Session, path: str | None = None) -> str | None:
+    """sha256 of the backup's lvs.cf (or of ``path``) as it is now; None when it does not exist."""
+    path = path or session.target.remote_path
     result = session.ssh(f"sha256sum -- {shlex.quote(path)}")
     words = result.stdout.split()
     if result.returncode == 0 and words and len(words[0]) == 64 and set(words[0].decode(
             "ascii", "replace")) <= _HEX:
         return words[0].decode("ascii")
     if result.returncode == 127:
-        return _read_back_checksum(session)
+        return _read_back_checksum(session, path)
     if result.returncode != 255 and "No such file" in result.stderr:
         return None
     raise classify(result.returncode, result.stderr)
 
 
-def _read_back_checksum(session: Session) -> str | None:
+def _read_back_checksum(session: Session, path: str) -> str | None:
     """The checksum computed here from the file read back over sftp (no sha256sum there)."""
     copy = session.local_file("read-back", b"")
-    result = session.sftp([f"get {session.target.remote_path} {copy}"])
+    result = session.sftp([f"get {path} {copy}"])
     if result.returncode != 0:
         if result.returncode != 255 and "No such file" in result.stderr:
             return None

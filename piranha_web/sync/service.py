@@ -23,7 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from piranha_web.errors import ParseError, StoreIOError, SyncError
+from piranha_web.errors import KeepalivedError, ParseError, StoreIOError, SyncError
+from piranha_web.keepalived.service import load_settings as load_keepalived_settings
 from piranha_web.store import ConfigStore, decode
 from piranha_web.sync import failures, hostkeys
 from piranha_web.sync.failures import explain
@@ -38,7 +39,7 @@ from piranha_web.sync.outcome import (
     load_outcome,
     save_outcome,
 )
-from piranha_web.sync.push import checksum, push, reload, remote_checksum
+from piranha_web.sync.push import checksum, keepalived_path, push, reload, remote_checksum
 from piranha_web.sync.settings import SyncSettings, load_settings, save_settings
 from piranha_web.sync.target import Target, backup_address, backup_of, resolve_target
 
@@ -186,8 +187,11 @@ class SyncService:
                                     self._backup(data))
             self._require_trusted(target)
             mode = os.stat(self.config_path).st_mode & 0o777
+            engine_file = self._keepalived_conf()
             with Session(target) as session:
                 push(session, data, mode)
+                if engine_file is not None:
+                    push(session, engine_file, 0o644, keepalived_path(target.remote_path))
                 if target.reload_command:
                     reload(session)
         except SyncError as err:
@@ -199,15 +203,33 @@ class SyncService:
                 outcome = self._failed(self._host_key_changed(err, target), target, data)
         else:
             reloaded = " and reloaded" if target.reload_command else ""
+            also = (f" with its keepalived.conf ({keepalived_path(target.remote_path)})"
+                    if engine_file is not None else "")
             outcome = SyncOutcome(
                 True,
-                f"lvs.cf copied to the backup router {target.host}{reloaded}; the copy was "
-                f"verified (sha256 {sent[:12]}).",
+                f"lvs.cf copied to the backup router {target.host}{also}{reloaded}; the copy "
+                f"was verified (sha256 {sent[:12]}).",
                 checksum=sent, host=target.host, remote_path=target.remote_path,
                 time=self._clock(),
             )
         save_outcome(self.state_dir, outcome)
         return outcome
+
+    def _keepalived_conf(self) -> bytes | None:
+        """The backup's generated keepalived.conf when keepalived is the engine, else None."""
+        try:
+            settings = load_keepalived_settings(self.state_dir)
+        except KeepalivedError as err:
+            raise SyncError(failures.STATE_UNUSABLE, str(err)) from err
+        if settings.engine != "keepalived":
+            return None
+        path = self.state_dir / "keepalived" / "backup.conf"
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None  # not generated yet: the next ACCEPT writes it
+        except OSError as err:
+            raise SyncError(failures.STATE_UNUSABLE, f"cannot read {path}: {err}") from err
 
     def _failed(self, err: SyncError, target: Target | None, data: bytes | None) -> SyncOutcome:
         where = f" {target.host}" if target else ""

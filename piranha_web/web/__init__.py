@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "monitoring",
     "probe",
     "sync",
+    "keepalived",
     "history",
     "users",
     "audit",

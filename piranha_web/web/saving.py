@@ -9,7 +9,11 @@ outcome says what happened in the user's terms:
   on the models before and after), the lvs.cf lines removed and added, each with the name of
   its block (a small diff), remaining warnings, sync result;
 * ``unchanged``: the edit changed nothing, nothing was written;
-* ``conflict``: lvs.cf changed since the form was loaded; nothing was written; ``preview``
+* a form loaded at an older revision is rebased (:mod:`piranha_web.lvscf.rebase`): when the
+  edit changes the same lines to the same values in that revision and in the file now, it is
+  applied to the file now (other admins' saves of other things stay) and saved;
+* ``conflict``: what the edit changes was changed since the form was loaded (or that revision
+  is no longer kept); nothing was written; ``preview``
   shows what ACCEPT would change in the file as it is now and ``revision`` is the current one,
   so re-submitting the kept input re-applies it;
 * ``invalid``: the edit was refused (:class:`EditError`, :class:`DuplicateNameError`) or would
@@ -41,9 +45,12 @@ from piranha_web.errors import (
     ValidationFailedError,
 )
 from piranha_web.lvscf import Document
+from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.changes import summarize
+from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import journal
+from piranha_web.web.keepalived.views import after_accept
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,8 @@ log = logging.getLogger(__name__)
 FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
+#: how often an edit is rebased on saves that land while it is being saved
+SAVE_ATTEMPTS = 4
 MAX_SUMMARY = 50
 #: at most this many lines replaced in place are listed without difflib (a whole-file difflib
 #: takes minutes on 165k lines, and the serial_no bump on line 1 defeats the head trimming)
@@ -107,6 +116,8 @@ class SaveOutcome:
     #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
     findings: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
+    #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
+    diff: ChangedLines = ChangedLines()
 
     @property
     def saved(self) -> bool:
@@ -116,6 +127,13 @@ class SaveOutcome:
     def general_errors(self) -> list[str]:
         """Errors not tied to a field of the form."""
         return [e.message for e in self.errors if e.field is None]
+
+
+def line_changes(changes: ChangedLines) -> tuple[LineChange, ...]:
+    """The hunks an edited document reports (``Document.changes()``), line by line: how the
+    ACCEPT page shows a save without comparing whole files."""
+    return tuple(LineChange(sign, line, text, hunk.where)
+                 for hunk in changes for sign, line, text in ChangedLines((hunk,)).lines())
 
 
 Opcode = tuple[str, int, int, int, int]
@@ -245,6 +263,18 @@ def _finding_error(finding: Finding, fields: FieldMapper, *, here: bool = False)
 
 
 def run_sync() -> SyncReport | None:
+    """The keepalived engine's regeneration (if it is the engine), then the copy to the backup
+    router; both reported together."""
+    engine = after_accept()
+    report = _copy_to_backup()
+    if engine is None:
+        return report
+    if report is None:
+        return SyncReport(*engine)
+    return SyncReport(report.ok and engine[0], f"{report.message} {engine[1]}")
+
+
+def _copy_to_backup() -> SyncReport | None:
     """Ask the syncer to copy lvs.cf to the backup router; failures become a report."""
     syncer = services().syncer
     if syncer is None:
@@ -273,16 +303,31 @@ def save_edit(
     ``fields`` maps a finding's (where, key, code), or an edit error's key, to a form field.
     The save is recorded in the audit trail and the history (``cause``, ``restored_from``)
     before lvs.cf is written; when the audit trail cannot be written nothing is saved.
-    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).
+    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  When another save
+    lands between loading and saving, the edit is rebased on that one too (a few times).
     """
+    for _ in range(SAVE_ATTEMPTS):
+        outcome = _attempt(edit, revision, fields, success, cause, restored_from)
+        if outcome is not None:
+            return outcome
+    current = services().store.load()
+    return _conflict(edit, current.document, current.revision)
+
+
+def _attempt(
+    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
+    cause: str, restored_from: str | None,
+) -> SaveOutcome | None:
+    """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was held."""
     store = services().store
     loaded = store.load()
-    if loaded.revision != revision:
-        return _conflict(edit, loaded.document, loaded.text, loaded.revision)
     doc = loaded.document
     before = doc.model()
     try:
-        edit(doc)
+        if loaded.revision == revision:
+            edit(doc)
+        elif not _rebased(edit, revision, doc):
+            return _conflict(edit, store.load().document, loaded.revision)
     except EditErrors as err:
         errors = [_edit_error(e, fields) for e in err.errors]
         errors += [_finding_error(f, fields, here=True) for f in _introduced(doc)]
@@ -295,19 +340,18 @@ def save_edit(
         target = fields("", key, code)
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
                             [FieldError(target, message if target else str(err))])
-    if doc.dumps() == loaded.text:
+    if not doc.changes():
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
     summary = tuple(summarize(before, doc.model()))
     try:
-        result = store.save(doc, revision,
+        result = store.save(doc, loaded.revision,
                             recorder=journal.recorder(cause, restored_from, summary))
     except AuditError as err:
         return _with_fields("invalid", revision, "Nothing was saved: every save is recorded in "
                             "the audit trail, and it cannot be written.",
                             [FieldError(None, str(err))])
     except StaleRevisionError:
-        current = store.load()
-        return _conflict(edit, current.document, current.text, current.revision)
+        return None
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
@@ -317,11 +361,12 @@ def save_edit(
         "saved",
         result.revision,
         success,
-        changes=changed_lines(result.old_text, result.new_text),
+        changes=line_changes(result.changes),
         warnings=result.warnings,
+        diff=result.changes,
         sync=run_sync(),
         summary=summary,
-        previous=revision,
+        previous=loaded.revision,
     )
 
 
@@ -340,14 +385,24 @@ def _introduced(doc: Document) -> list[Finding]:
     return [f for f in validate(doc) if f.is_error and f.signature not in known]
 
 
-def _conflict(
-    edit: Callable[[Document], None], current: Document, text: str, revision: str
-) -> SaveOutcome:
+def _rebased(edit: Callable[[Document], None], revision: str, current: Document) -> bool:
+    """Apply ``edit``, made on a form of ``revision``, to ``current`` when it changes nothing
+    that changed since (see :mod:`piranha_web.lvscf.rebase`); False: refuse as stale."""
+    base = services().store.load_revision(revision)
+    if base is None:
+        return False
+    try:
+        return rebase(edit, base, current)
+    except (EditError, DuplicateNameError, EditErrors, LookupError):
+        return False
+
+
+def _conflict(edit: Callable[[Document], None], current: Document, revision: str) -> SaveOutcome:
     """Nothing written; preview what the same edit would change in the current file."""
     try:
         edit(current)
-        preview = changed_lines(text, current.dumps())
-    except (EditError, DuplicateNameError, LookupError):
+        preview = line_changes(current.changes())
+    except (EditError, EditErrors, DuplicateNameError, LookupError):
         preview = ()
     return SaveOutcome(
         "conflict",

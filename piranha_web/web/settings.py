@@ -40,6 +40,10 @@ class WebSettings:
     csrf: bool = True
     testing: bool = False
     clock: Callable[[], float] = time.time
+    #: history retention: a revision is kept while among the newest ``history_keep`` or
+    #: younger than ``history_days`` (whichever keeps more)
+    history_keep: int = 200
+    history_days: float = 90.0
     netns: str | None = field(default_factory=lambda: os.environ.get("PIRANHA_NETNS") or None)
 
     def resolved_secret(self) -> bytes:
@@ -50,7 +54,8 @@ class WebSettings:
 
     def default_services(self) -> Services:
         """Store, passwords, login throttle, netinfo and backup-router sync for these settings."""
-        store = ConfigStore(self.config_path)
+        store = ConfigStore(self.config_path, keep=self.history_keep,
+                            keep_days=self.history_days)
         return Services(
             store=store,
             state_dir=self.state_dir,

@@ -18,7 +18,7 @@ rm -f "$job/rc" "$job/job.log"
 timeout "${PIRANHA_VM_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 \
   -nodefaults -nographic -no-reboot -serial stdio \
   -kernel "$vm/vmlinuz" -initrd "$vm/initramfs.cpio.gz" \
-  -append "console=ttyS0 panic=-1 quiet" \
+  -append "console=ttyS0 panic=-1 quiet no_timer_check" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$job,mount_tag=job,security_model=none,multidevs=remap" \
   > "$job/console.log" 2>&1 </dev/null || true

@@ -39,8 +39,7 @@ def test_history_lists_revisions_and_shows_a_text(tmp_path: Path) -> None:
     config.write_text("serial_no = 1\nprimary = 192.0.2.9\n")
     listed = cli("history", "--config", str(config), "--state-dir", str(state)).stdout
     newest, first = listed.splitlines()
-    assert newest.endswith("hand edit (hand edit): global settings: primary 192.0.2.1 -> "
-                           "192.0.2.9")
+    assert "hand edit (hand edit): global settings: primary 192.0.2.1 -> 192.0.2.9" in newest
     assert "first seen" in first
     short = first.split()[2]
     shown = cli("history", "--config", str(config), "--state-dir", str(state), "--show", short)

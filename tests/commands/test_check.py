@@ -103,6 +103,23 @@ def test_every_positive_corpus_file_has_no_errors(path: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_check_imports_neither_the_web_layer_nor_flask_wtforms_or_pyroute2(tmp_path: Path) -> None:
+    path = tmp_path / "lvs.cf"
+    path.write_text(CLEAN)
+    probe = (
+        "import sys\n"
+        "from piranha_web.cli import main\n"
+        f"code = main(['check', {str(path)!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('flask', 'wtforms', 'flask_wtf', 'pyroute2', 'werkzeug', 'jinja2', 'waitress') "
+        "or m.startswith('piranha_web.web'))\n"
+        "print(code, heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "0 []"
+
+
 def test_a_5000_digit_serial_number_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "lvs.cf"
     path.write_text("serial_no = " + "5" * 5000 + "\n" + CLEAN)

@@ -61,6 +61,8 @@ def test_export_lvsd_prints_the_ipvsadm_commands(capsys: pytest.CaptureFixture[s
     assert lines[:3] == ["ipvsadm --set 0 0 0", "ipvsadm -C",
                          "ipvsadm -A -t 198.51.100.10:80 -s wlc"]
     assert "ipvsadm -a -f 80 -r 10.0.0.21:443 -g -w 1" in lines
+    assert "# ipvsadm -A -f 80 -s wlc -p 300  (fails: Service already exists (virtual " \
+        "shop-http))" in lines
 
 
 def hexed(text: str) -> str:

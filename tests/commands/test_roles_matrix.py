@@ -47,6 +47,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("probe.check", "POST"): OP, ("probe.test", "POST"): A,
     ("sync.index", "GET"): V, ("sync.status", "GET"): V, ("sync.hostkey", "GET"): V,
     ("sync.now", "POST"): OP, ("sync.save_settings", "POST"): A, ("sync.confirm", "POST"): A,
+    ("keepalived.index", "GET"): V, ("keepalived.apply", "POST"): A,
+    ("keepalived.save_engine", "POST"): A,
     ("history.index", "GET"): V, ("history.view", "GET"): V, ("history.compare", "GET"): V,
     ("history.restore", "POST"): A,
     ("users.index", "GET"): A, ("users.index", "POST"): A,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from piranha_web.audit import AuditLog
 from piranha_web.cli import main
 from tests.helpers.sshd import BackupRouter, lvs_cf_text
 
@@ -44,6 +45,8 @@ def test_host_key_is_shown_then_confirmed_then_push_and_status_succeed(
     assert sync(files, backup_router, "--status") == 0
     status = capsys.readouterr().out
     assert "in sync" in status and "last sync:" in status
+    trail = [(e.kind, e.details.get("ok")) for e in reversed(AuditLog(files["state"]).entries())]
+    assert trail == [("sync", False), ("host-key", True), ("sync", True)]
 
 
 def test_status_exit_codes_are_0_equal_1_differs_2_unreachable(

@@ -19,7 +19,7 @@ def token_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
 
 def test_create_prints_the_token_once_list_shows_ids_and_revoke_ends_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    PasswordFile(tmp_path / "passwords", cost=16).set_password("alice", "pw")
+    PasswordFile(tmp_path / "passwords", cost=16).set_password("alice", "alice-password")
     state = ("--state-dir", str(tmp_path))
     code, out, err = token_cli(capsys, "create", "--user", "alice", "--label", "ansible", *state)
     assert code == 0, err

@@ -5,8 +5,6 @@ state from the pid file."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from piranha_web.keepalived.service import (
 )
 from piranha_web.lvscf import parse
 from tests.conftest import ROOT
-from tests.helpers.keepalived import keepalived_binary
+from tests.helpers.keepalived import running_keepalived, wait_for
 
 #: a file that names no interface, so that ``keepalived -t`` passes on any host
 BASE = """\
@@ -40,36 +38,10 @@ def running(tmp_path: Path) -> Iterator[tuple[KeepalivedService, Path]]:
     conf = tmp_path / "etc" / "keepalived.conf"
     conf.parent.mkdir()
     conf.write_text(BASE)
-    pid_file, log = tmp_path / "keepalived.pid", tmp_path / "keepalived.log"
-    script = ('ip link set lo up && '
-              'exec "$0" -n -l -G -D -f "$1" -p "$2" -r "$3" -c "$4"')
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            ["unshare", "-n", "sh", "-c", script, keepalived_binary(), str(conf), str(pid_file),
-             str(tmp_path / "vrrp.pid"), str(tmp_path / "checkers.pid")],
-            stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    settings = EngineSettings(engine="keepalived", conf_path=str(conf), pid_file=str(pid_file))
-    try:
+    with running_keepalived(tmp_path, conf) as (pid_file, log):
+        settings = EngineSettings(engine="keepalived", conf_path=str(conf),
+                                  pid_file=str(pid_file))
         yield KeepalivedService(tmp_path / "state", settings), log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(path: Path, text: str, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if text in path.read_text():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_state_names_the_running_keepalived(running: tuple[KeepalivedService, Path]) -> None:

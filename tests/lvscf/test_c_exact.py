@@ -185,3 +185,14 @@ def test_the_send_fields_help_offers_a_double_quote_only_where_it_works() -> Non
     assert keyspec is not None
     escapes, _, rest = keyspec.help.partition(";")
     assert '\\"' not in escapes and "only before the first blank" in rest
+
+
+def test_a_change_summary_does_not_repeat_the_derived_private_addresses() -> None:
+    from piranha_web.lvscf.changes import summarize_documents
+
+    old = parse("primary = 192.0.2.1\nbackup = 192.0.2.2\n")
+    new = parse("primary = 192.0.2.9\nbackup = 192.0.2.2\n")
+    assert summarize_documents(old, new) == ["global settings: primary 192.0.2.1 -> 192.0.2.9"]
+    private = parse("primary = 192.0.2.1\nprimary_private = 10.9.0.1\nbackup = 192.0.2.2\n")
+    assert "global settings: primary_private 192.0.2.1 -> 10.9.0.1" in summarize_documents(
+        old, private)

@@ -82,3 +82,13 @@ def test_changed_lines_are_grouped_under_their_blocks() -> None:
         ("virtual www / server rs1", [("-", 13, "weight = 1"), ("+", 13, "weight = 3")]),
     ]
     assert changed_blocks(parse(BASE), parse(BASE)) == []
+
+
+def test_private_addresses_that_follow_the_public_ones_are_not_a_second_change() -> None:
+    old = "primary = 192.0.2.1\nbackup = 192.0.2.2\n"
+    new = "primary = 192.0.2.9\nbackup = 192.0.2.2\n"
+    assert summarize(parse(old).model(), parse(new).model()) == [
+        "global settings: primary 192.0.2.1 -> 192.0.2.9"]
+    own = "primary = 192.0.2.1\nprimary_private = 10.0.0.1\n"
+    assert summarize(parse(own).model(), parse(own.replace("10.0.0.1", "10.0.0.9")).model()) == [
+        "global settings: primary_private 10.0.0.1 -> 10.0.0.9"]

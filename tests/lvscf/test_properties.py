@@ -175,7 +175,8 @@ def test_an_edit_followed_by_its_inverse_restores_the_bytes(
         doc.set(key, data.draw(value_for(scope, key)), **where)
         doc.set(key, keys.get(key), **where)  # None: it was absent, so unset it
     elif kind == "add":
-        name = data.draw(names.filter(lambda n: n not in shadow.virtuals))
+        taken = set(shadow.virtuals) | set(shadow.virtuals[vnames[0]].servers if vnames else ())
+        name = data.draw(names.filter(lambda n: n not in taken))
         doc.add_virtual(name, _values(data, "virtual"))
         if vnames:
             doc.add_server(vnames[0], name, _values(data, "server"))

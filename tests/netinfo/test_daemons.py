@@ -24,12 +24,12 @@ def fresh_router() -> Iterator[RouterNamespace]:
     ns.delete()
 
 
-def test_a_router_without_daemons_reports_all_three_stopped(fresh_router: RouterNamespace) -> None:
-    """pulse, lvsd and nanny are listed, each stopped."""
+def test_a_router_without_daemons_reports_all_stopped(fresh_router: RouterNamespace) -> None:
+    """pulse, lvsd, nanny and keepalived are listed, each stopped."""
     status = NetInfo(fresh_router.name).daemons()
 
     assert [(d.name, d.running) for d in status] == [
-        ("pulse", False), ("lvsd", False), ("nanny", False)]
+        ("pulse", False), ("lvsd", False), ("nanny", False), ("keepalived", False)]
 
 
 def test_running_daemons_are_reported_with_their_arguments(

@@ -53,3 +53,15 @@ def test_sync_now_and_the_sync_after_a_save_are_recorded(web: Web) -> None:
         "otto", False, "backup router unreachable")
     assert web.services.audit.entries(kind="save")[0].details["summary"] == [
         "server rs1 of virtual web: weight 1 -> 4"]
+
+
+def test_changing_ones_own_password_is_recorded_without_the_password(web: Web) -> None:
+    client = web.client()
+    new = "a much better secret"
+    assert client.post("/control/password", data={"current": PASSWORD, "new": new,
+                                                   "repeat": new, "action": "CHANGE PASSWORD"}
+                       ).status_code == 303
+    entry = web.services.audit.entries(kind="user")[0]
+    assert (entry.user, entry.details["action"], entry.details["target"]) == (
+        "piranha", "passwd", "piranha")
+    assert new not in web.services.audit.path.read_text()

@@ -76,6 +76,7 @@ NUMERIC = {
     "/virtual/edit?virtual=web": ("port", "fwmark", "reentry", "timeout", "persistent"),
     "/virtual/servers/edit?virtual=web&server=rs1": ("port", "weight"),
     "/redundancy/": ("keepalive", "deadtime", "heartbeat_port", "syncd_id"),
+    "/global/": ("tcp_timeout", "tcpfin_timeout", "udp_timeout"),
 }
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import session
 
+from bench.bench_core import generate
 from piranha_web.lvscf import Document
 from piranha_web.web.saving import LineChange, changed_lines, recall, remember, save_edit
-from tests.web.conftest import FakeSyncer, Web
+from tests.web.conftest import FakeSyncer, Web, build_web
 
 
 def no_fields(where: str, key: str | None, code: str) -> str | None:
@@ -105,3 +108,24 @@ def test_remembered_outcome_is_shown_once_and_long_diffs_are_cut(web: Web) -> No
         assert len(remembered["changes"]) + remembered["omitted"] == len(outcome.changes)
         assert recall() is not None
         assert recall() is None
+
+
+def test_accept_diff_of_the_last_virtual_server_of_a_big_file_lists_exactly_the_changed_lines(
+    tmp_path: Path,
+) -> None:
+    web = build_web(tmp_path, generate(1000))  # 1,000 virtual servers x 32 real servers
+    lines = web.config.read_text().splitlines()
+    active = lines.index("virtual vs999 {") + 2  # 1-based line of its "active = 1"
+    with web.app.test_request_context():
+        outcome = save_edit(lambda doc: doc.set_active(False, virtual="vs999"),
+                            web.services.store.revision(), no_fields)
+    assert outcome.saved
+    assert outcome.changes == (
+        LineChange("-", 1, "serial_no = 1", "global"),
+        LineChange("+", 1, "serial_no = 2", "global"),
+        LineChange("-", active, "     active = 1", "virtual vs999"),
+        LineChange("+", active, "     active = 0", "virtual vs999"),
+    )
+    after = web.config.read_text().splitlines()
+    assert [n + 1 for n, (a, b) in enumerate(zip(lines, after, strict=True)) if a != b] == [
+        1, active]

@@ -100,6 +100,7 @@ class WriteResult(BaseModel):
     status: Literal["saved", "unchanged"]
     revision: str
     message: str
+    summary: list[str] = Field(default_factory=list, description="What changed, in words.")
     changes: list[LineChange] = Field(default_factory=list)
     warnings: list[ProblemFinding] = Field(default_factory=list)
     sync: SyncReport | None = None

@@ -17,6 +17,7 @@ from piranha_web import monitor
 from piranha_web.accounts import Role
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
+from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
@@ -289,7 +290,13 @@ def _probe(virtual: str, server: str | None) -> Response:
     if server is not None:
         vs.server(server)
     prober = services().prober or monitor
-    results = prober.probe_virtual(vs, lvsd_monitor(doc.find_virtual(virtual), vs))
+    saved = lvsd_monitor(doc.find_virtual(virtual), vs)
+    results = prober.probe_virtual(vs, saved)
+    journal.record(  # like CHECK NOW: who, what was sent or run, each server's verdict
+        "check", virtual=virtual, send_program=saved.send_program, send=saved.send,
+        expect=saved.expect, use_regex=saved.use_regex,
+        verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}" for r in results},
+    )
     shown = [m.ProbeResult.model_validate(r.as_dict()) for r in results
              if server is None or r.server == server]
     return dump(m.ProbeResults(revision=loaded.revision, results=shown),

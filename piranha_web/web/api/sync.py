@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
 from piranha_web.sync import SyncService
+from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import SYNC, bp
-from piranha_web.web.api.problems import ApiError, dump
+from piranha_web.web.api.problems import ApiError, Problem, dump
 from piranha_web.web.services import services
 
 
@@ -33,9 +35,21 @@ def get_sync() -> Response:
                             last=m.SyncOutcome(**asdict(last)) if last else None))
 
 
+class SyncNowQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    force: bool = Field(False, description="Copy even though lvs.cf has errors (the backup "
+                        "router then loses its last good file).")
+
+
 @bp.post("/sync", tags=SYNC, summary="Copy lvs.cf to the backup router now (SYNC NOW)",
-         responses={200: m.SyncOutcome})
+         responses={200: m.SyncOutcome, 409: Problem})
 @requires(Role.OPERATOR)
-def sync_now() -> Response:
-    outcome = _service().sync_now()
+def sync_now(query: SyncNowQuery) -> Response:
+    service = _service()
+    errors = service.error_count()
+    if errors and not query.force:
+        raise ApiError(409, f"lvs.cf has {errors} error(s); the backup router keeps its last "
+                       "good file. Fix them, or repeat with force=true to copy anyway.")
+    outcome = service.sync_now()
+    journal.record("sync", ok=outcome.ok, message=outcome.message, trigger="API SYNC NOW")
     return dump(m.SyncOutcome(**asdict(outcome)))

@@ -82,6 +82,7 @@ def write(edit: Edit, *, success: str, status: int = 200,
         status="saved" if outcome.saved else "unchanged",
         revision=outcome.revision,
         message=outcome.message,
+        summary=list(outcome.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in outcome.changes],
         warnings=[from_finding(f) for f in outcome.warnings],

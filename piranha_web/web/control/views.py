@@ -39,6 +39,7 @@ from piranha_web.lvscf.values import decimal
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.vips import place_addresses
+from piranha_web.web import journal
 from piranha_web.web.security import start_session
 from piranha_web.web.services import services
 
@@ -146,26 +147,28 @@ def password() -> Response | str | tuple[str, int]:
         return render_template("control/password.html", form=form), 400
     user = str(session.get("user"))
     client = request.remote_addr or "unknown"
-    throttle = services().login_throttle
-    wait = throttle.wait_seconds(client, user)
-    if wait > 0:
-        form.current.errors = [f"Too many wrong passwords. Wait {int(wait + 0.999)} seconds."]
-        return render_template("control/password.html", form=form), 429
     problem = _new_password_problem(form)
     if problem:
         form.new.errors = [problem]
         return render_template("control/password.html", form=form), 400
+    throttle = services().login_throttle
+    # one atomic check-and-record, as at login; a logged-in session is not slowed down by
+    # guesses at this user's password from elsewhere (trusted), only by its own failures
+    wait = throttle.attempt(client, user, trusted=True)
+    if wait > 0:
+        form.current.errors = [f"Too many wrong passwords. Wait {int(wait + 0.999)} seconds."]
+        return render_template("control/password.html", form=form), 429
     passwords = services().passwords
     if not passwords.verify(user, form.current.data or ""):
-        throttle.failed(client, user)
         form.current.errors = ["This is not your current password; nothing was changed."]
         return render_template("control/password.html", form=form), 400
-    throttle.succeeded(client, user)
+    throttle.succeeded(client, user, trusted=True)
     try:
         passwords.set_password(user, form.new.data or "")
     except AuthError as err:
         form.new.errors = [str(err)]
         return render_template("control/password.html", form=form), 500
+    journal.record("user", action="passwd", target=user, cause="own password")
     # a new password ends every session; this one continues with the new password
     start_session(current_app.extensions["piranha_web.settings"], user)
     flash("Password changed. Other sessions of this user have been logged out.", "success")

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document, VirtualServer
 from piranha_web.web import panel
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_edit
+from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.server.form import (
     ADD_DEFAULTS,
     FIELDS,
@@ -198,7 +198,6 @@ def delete() -> Page:
     virtual, server = panel.arg("virtual"), panel.arg("server")
     loaded = panel.load()
     doc = loaded.document
-    before = doc.dumps()
     rs = doc.model().virtual(virtual).server(server)
     if request.method == "POST":
         form = panel.RevisionForm()
@@ -216,7 +215,7 @@ def delete() -> Page:
             flash(message, "error")
         return _list_page(virtual, 409 if outcome.status == "conflict" else 400, server)
     doc.remove_server(virtual, server)
-    preview = changed_lines(before, doc.dumps())
+    preview = line_changes(doc.changes())
     form = panel.RevisionForm(formdata=None, revision=loaded.revision)
     return render_template("server/delete.html", name=virtual, rs=rs, preview=preview,
                            form=form)

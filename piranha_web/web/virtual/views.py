@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.lvscf import Document
 from piranha_web.web import panel
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_edit
+from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.virtual.form import (
     ADD_DEFAULTS,
     FIELDS,
@@ -180,7 +180,6 @@ def delete() -> Page:
     name = panel.arg("virtual")
     loaded = panel.load()
     doc = loaded.document
-    before = doc.dumps()
     vs = doc.model().virtual(name)
     if request.method == "POST":
         form = panel.RevisionForm()
@@ -197,6 +196,6 @@ def delete() -> Page:
             flash(message, "error")
         return _list_page(409 if outcome.status == "conflict" else 400, name)
     doc.remove_virtual(name)
-    preview = changed_lines(before, doc.dumps())
+    preview = line_changes(doc.changes())
     form = panel.RevisionForm(formdata=None, revision=loaded.revision)
     return render_template("virtual/delete.html", vs=vs, preview=preview, form=form)

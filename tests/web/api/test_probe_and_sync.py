@@ -78,3 +78,19 @@ def test_sync_is_404_where_the_app_has_no_sync(api: Api) -> None:
     response = api.get("/sync")
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
+
+
+def test_sync_now_of_a_file_with_errors_needs_force(tmp_path: Path) -> None:
+    web = build_web(tmp_path)
+    web.config.write_text(web.config.read_text().replace("timeout = 6", "timeout = 0", 1))
+    service = SyncService(web.config, web.state_dir)
+    service.save_settings(SyncSettings(host="127.0.0.1", port=closed_port(), auto_sync=False,
+                                       connect_timeout=2))
+    web.services.syncer = service
+    _, token = TokenStore(web.state_dir).create("piranha")
+    api = Api(web, web.app.test_client(), token)
+    refused = api.client.post("/api/v1/sync", headers=api.headers())
+    assert refused.status_code == 409 and service.last() is None
+    forced = api.client.post("/api/v1/sync?force=true", headers=api.headers())
+    assert forced.status_code == 200 and forced.json is not None
+    assert forced.json["ok"] is False  # tried (the backup is unreachable), as asked

@@ -77,7 +77,9 @@ def test_the_created_virtual_server_reads_back_with_the_schemas_field_names(api:
 
 def test_a_stale_if_match_is_412_with_the_current_revision_and_changes_nothing(api: Api) -> None:
     old = api.revision()
-    assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old).status_code == 200
+    saved = api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old)
+    assert saved.status_code == 200 and saved.json is not None
+    assert any("8080" in line for line in saved.json["summary"]), saved.json
     before = api.web.config.read_bytes()
     response = api.write("PATCH", "/virtual-servers/web", {"port": "8081"}, old)
     assert response.status_code == 412
@@ -232,3 +234,14 @@ def test_a_broken_file_on_disk_is_503_with_its_syntax_problems_and_put_can_repla
     fixed = api.write("PUT", "/config", {"text": "serial_no = 1\n"}, revision.strip('"'))
     assert fixed.status_code == 200, fixed.json
     assert api.get("/virtual-servers").status_code == 200
+
+
+def test_a_stale_write_that_would_also_be_refused_is_still_412(api: Api) -> None:
+    old = api.revision()
+    assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old).status_code == 200
+    before = api.web.config.read_bytes()
+    # two refused fields at once (EditErrors) while previewing the conflict
+    response = api.write("POST", "/virtual-servers", {"name": "mail", "address": "192.0.2.9"},
+                         old)
+    assert response.status_code == 412, response.json
+    assert api.web.config.read_bytes() == before

@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from piranha_web.lvscf import parse
 from piranha_web.netinfo import NetInfo
 from tests.helpers.router_ns import RouterNamespace
 from tests.web.conftest import BASE, Web, build_web, file_diff, form_of
@@ -200,7 +201,10 @@ def test_a_bad_nat_device_label_is_refused(tmp_path: Path) -> None:
 def test_a_conflicting_accept_writes_nothing_and_keeps_the_users_change(
         web: Web, client: FlaskClient) -> None:
     stale = {**form_of(client, URL), "tcp_timeout": "900", "action": "ACCEPT"}
-    web.config.write_text(web.config.read_text().replace("serial_no = 7", "serial_no = 70"))
+    doc = parse(web.config.read_text())
+    doc.set("serial_no", "70")
+    doc.set("tcp_timeout", "100")  # the same key the user changes
+    web.config.write_text(doc.dumps())
     edited = web.config.read_text()
 
     response = client.post(URL, data=stale)

@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from piranha_web.lvscf import parse
 from piranha_web.netinfo import NetInfo
 from piranha_web.sync import SyncService
 from tests.helpers.router_ns import RouterNamespace
@@ -143,7 +144,10 @@ def test_inconsistent_or_bad_values_are_refused_next_to_their_field(
 def test_a_conflicting_accept_writes_nothing(active: Web) -> None:
     client = active.client()
     stale = {**form_of(client, URL), "deadtime": "30", "action": "ACCEPT"}
-    active.config.write_text(active.config.read_text().replace("keepalive = 6", "keepalive = 5"))
+    doc = parse(active.config.read_text())
+    doc.set("keepalive", "5")
+    doc.set("deadtime", "24")  # the same key the user changes
+    active.config.write_text(doc.dumps())
     edited = active.config.read_text()
 
     response = client.post(URL, data=stale)

@@ -181,6 +181,7 @@ def test_stale_edit_is_refused_and_reapplies_only_the_users_change(
 ) -> None:
     data = {**form_of(client, EDIT), "weight": "4", "action": "ACCEPT"}
     by_hand = web.config.read_text().replace("address = 10.0.0.2", "address = 10.0.0.22")
+    by_hand = by_hand.replace("weight = 2", "weight = 3")  # the same key the user changes
     web.config.write_text(by_hand)
     response = client.post(EDIT, data=data)
     assert response.status_code == 409
@@ -189,6 +190,18 @@ def test_stale_edit_is_refused_and_reapplies_only_the_users_change(
     assert 'value="10.0.0.22"' in page and 'value="4"' in page
     assert web.config.read_text() == by_hand
     client.post(EDIT, data={**form_values(page), "action": "ACCEPT"})
+    assert file_diff(by_hand, web.config.read_text()) == (
+        ["serial_no = 7", "         weight = 3"], ["serial_no = 8", "         weight = 4"]
+    )
+
+
+def test_a_stale_edit_of_another_key_is_applied_on_top_of_the_change_made_meanwhile(
+    web: Web, client: FlaskClient
+) -> None:
+    data = {**form_of(client, EDIT), "weight": "4", "action": "ACCEPT"}
+    by_hand = web.config.read_text().replace("address = 10.0.0.2", "address = 10.0.0.22")
+    web.config.write_text(by_hand)
+    assert client.post(EDIT, data=data).status_code == 303
     assert file_diff(by_hand, web.config.read_text()) == (
         ["serial_no = 7", "         weight = 2"], ["serial_no = 8", "         weight = 4"]
     )

@@ -11,6 +11,7 @@ import re
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from piranha_web.lvscf import parse
 from tests.web.conftest import Web, file_diff, form_of, form_values, no_errors
 
 EDIT = "/virtual/edit?virtual=web"
@@ -202,7 +203,10 @@ def test_stale_form_is_refused_keeping_the_input_and_can_be_reapplied(
     web: Web, client: FlaskClient
 ) -> None:
     data = {**form_of(client, EDIT), "timeout": "9", "action": "ACCEPT"}
-    changed_by_hand = web.config.read_text().replace("reentry = 15", "reentry = 20", 1)
+    doc = parse(web.config.read_text())
+    doc.set("reentry", "20", virtual="web")
+    doc.set("timeout", "7", virtual="web")  # the same key the user changes
+    changed_by_hand = doc.dumps()
     web.config.write_text(changed_by_hand)
     response = client.post(EDIT, data=data)
     assert response.status_code == 409
@@ -216,7 +220,7 @@ def test_stale_form_is_refused_keeping_the_input_and_can_be_reapplied(
     again = client.post(EDIT, data={**form_values(page), "action": "ACCEPT"})
     assert again.status_code == 303
     assert file_diff(changed_by_hand, web.config.read_text()) == (
-        ["serial_no = 7", "     timeout = 6"], ["serial_no = 8", "     timeout = 9"]
+        ["serial_no = 7", "     timeout = 7"], ["serial_no = 8", "     timeout = 9"]
     )
 
 
@@ -331,14 +335,32 @@ def test_deactivate_toggles_the_active_flag(web: Web, client: FlaskClient) -> No
     assert file_diff(before, web.config.read_text()) == (["serial_no = 7"], ["serial_no = 9"])
 
 
-def test_toggle_on_a_stale_list_is_refused(web: Web, client: FlaskClient) -> None:
+def test_toggle_on_a_stale_list_is_refused_when_that_server_was_toggled_meanwhile(
+    web: Web, client: FlaskClient
+) -> None:
     data = {**form_of(client, "/virtual/"), "selected": "mail", "action": "(DE)ACTIVATE"}
-    web.config.write_text(web.config.read_text() + "# edited by hand\n")
+    doc = parse(web.config.read_text())
+    doc.set_active(True, virtual="mail")
+    web.config.write_text(doc.dumps() + "# edited by hand\n")
     changed = web.config.read_bytes()
     response = client.post("/virtual/", data=data)
     assert response.status_code == 409
     assert "nothing was written" in response.get_data(as_text=True)
     assert web.config.read_bytes() == changed
+
+
+def test_toggles_of_different_virtual_servers_on_the_same_list_both_apply(
+    web: Web, client: FlaskClient
+) -> None:
+    before = web.config.read_text()
+    first = {**form_of(client, "/virtual/"), "selected": "mail", "action": "(DE)ACTIVATE"}
+    second = {**first, "selected": "web"}
+    assert client.post("/virtual/", data=first).status_code == 303
+    assert client.post("/virtual/", data=second).status_code == 303  # a stale list
+    model = parse(web.config.read_text()).model()
+    was = parse(before).model()
+    assert model.virtual("mail").active != was.virtual("mail").active
+    assert model.virtual("web").active != was.virtual("web").active
 
 
 def test_unknown_virtual_server_is_a_404_page(client: FlaskClient) -> None:

@@ -1,0 +1,140 @@
+"""History: every saved revision of lvs.cf, one revision's text, RESTORE (the history panel's).
+
+RESTORE is a save like the panel's: If-Match names the current revision, the text of the
+chosen revision is validated (refused when it adds errors), ``serial_no`` goes above the
+current one, the audit trail and the history record it (restored_from), then it is synced.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.wrappers import Response
+
+from piranha_web.accounts import Role
+from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.history import Revision
+from piranha_web.lvscf import parse
+from piranha_web.lvscf.validate import Finding
+from piranha_web.web import journal
+from piranha_web.web.api import models as m
+from piranha_web.web.api.auth import requires
+from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
+from piranha_web.web.api.problems import ApiError, dump, from_finding
+from piranha_web.web.api.writes import etag, expected_revision
+from piranha_web.web.saving import changed_lines, run_sync
+from piranha_web.web.services import services
+
+
+class HistoryRevision(BaseModel):
+    """One revision: when, by whom (or what: a hand edit), why, what changed in words."""
+
+    revision: str
+    time: float
+    user: str | None
+    cause: str
+    summary: list[str]
+    parent: str | None = None
+    restored_from: str | None = None
+    available: bool = Field(description="Whether its text is still kept (GET, RESTORE).")
+
+
+class HistoryList(BaseModel):
+    revision: str = Field(description="The current revision of lvs.cf.")
+    total: int
+    revisions: list[HistoryRevision]
+
+
+class HistoryText(HistoryRevision):
+    text: str
+
+
+class HistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class RevisionPath(BaseModel):
+    revision: str = Field(description="A revision (at least its first 12 hex digits).")
+
+
+def _shown(entry: Revision) -> HistoryRevision:
+    return HistoryRevision(revision=entry.revision, time=entry.ts, user=entry.user,
+                           cause=entry.cause, summary=list(entry.summary), parent=entry.parent,
+                           restored_from=entry.restored_from, available=entry.available)
+
+
+def _find(revision: str) -> tuple[Revision, str]:
+    history = services().history
+    entry = history.find(revision) if len(revision) >= 12 else None
+    text = history.text_of(entry.revision) if entry is not None else None
+    if entry is None or text is None:
+        raise ApiError(404, f"No kept revision {revision[:64]!r} in the history.")
+    return entry, text
+
+
+@bp.get("/history", tags=CONFIG, summary="Saved revisions of lvs.cf, newest first",
+        responses={200: HistoryList})
+@requires(Role.VIEWER)
+def list_history(query: HistoryQuery) -> Response:
+    revisions = services().history.revisions()
+    current = services().store.revision()
+    shown = [_shown(r) for r in revisions[query.offset: query.offset + query.limit]]
+    return dump(HistoryList(revision=current, total=len(revisions), revisions=shown),
+                headers=etag(current))
+
+
+@bp.get("/history/<revision>", tags=CONFIG, summary="One revision and its text",
+        responses={200: HistoryText})
+@requires(Role.VIEWER)
+def get_history(path: RevisionPath) -> Response:
+    entry, text = _find(path.revision)
+    return dump(HistoryText(**_shown(entry).model_dump(), text=text))
+
+
+@bp.post("/history/<revision>/restore", tags=CONFIG,
+         summary="RESTORE a revision as a new one (validated, recorded, synced)",
+         responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires(Role.ADMIN)
+def restore_history(path: RevisionPath, header: m.IfMatch) -> Response:
+    del header
+    expected = expected_revision()
+    entry, text = _find(path.revision)
+    store = services().store
+    loaded = store.load()
+    if loaded.revision != expected:
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was restored.",
+                       revision=loaded.revision)
+    if entry.revision == loaded.revision:
+        return dump(m.WriteResult(status="unchanged", revision=loaded.revision,
+                                  message="This revision is the current lvs.cf."),
+                    headers=etag(loaded.revision))
+    try:
+        doc = parse(text)
+    except ParseError as err:
+        raise ApiError(422, f"Revision {entry.short} cannot be parsed: {err}") from err
+    doc.set("serial_no", str(loaded.document.model().globals.serial_no))  # the save bumps it
+    try:
+        result = store.save(doc, loaded.revision,
+                            recorder=journal.recorder("api", entry.revision))
+    except StaleRevisionError as err:
+        raise ApiError(412, "lvs.cf changed while restoring; nothing was restored.",
+                       revision=err.actual) from err
+    except ValidationFailedError as err:
+        raise ApiError(422, f"Revision {entry.short} has errors the current lvs.cf does not "
+                       "have; nothing was restored.", revision=loaded.revision,
+                       findings=[from_finding(f) for f in err.findings
+                                 if isinstance(f, Finding)]) from err
+    except AuditError as err:
+        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
+                       f"written ({err}); nothing was restored.") from err
+    sync = run_sync()
+    written = m.WriteResult(
+        status="saved", revision=result.revision,
+        message=f"Revision {entry.short} of {entry.who} restored as a new revision.",
+        changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
+                 for c in changed_lines(result.old_text, result.new_text)],
+        warnings=[from_finding(f) for f in result.warnings],
+        sync=m.SyncReport(ok=sync.ok, message=sync.message) if sync else None,
+    )
+    return dump(written, headers=etag(result.revision))

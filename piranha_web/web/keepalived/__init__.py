@@ -1,0 +1,1 @@
+"""The KEEPALIVED tab: keepalived.conf generated from lvs.cf, checked, compared, applied."""
