@@ -21,8 +21,8 @@ def test_a_new_file_gets_the_mode_and_a_missing_folder_is_made_private(tmp_path:
     replace_file(target, b"one", make_parent=True)
     assert target.read_bytes() == b"one" and mode_of(target) == 0o600
     assert mode_of(target.parent) == 0o700
-    replace_file(tmp_path / "shared", b"x", mode=0o644)
-    assert mode_of(tmp_path / "shared") == 0o644
+    replace_file(tmp_path / "readable", b"x", mode=0o644)
+    assert mode_of(tmp_path / "readable") == 0o644
 
 
 def test_keep_mode_keeps_the_old_mode_and_replaces_the_file_a_symlink_names(
