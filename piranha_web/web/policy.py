@@ -60,7 +60,8 @@ def _weight_only() -> Role:
     return Role.OPERATOR if set(changes) <= {"weight"} else Role.ADMIN
 
 
-_LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "EDIT": Role.VIEWER}
+_LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "ACTIVATE MARKED": Role.OPERATOR,
+                 "DEACTIVATE MARKED": Role.OPERATOR, "EDIT": Role.VIEWER}
 #: pages whose view returns on CANCEL before anything is saved
 _CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
 

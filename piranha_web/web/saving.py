@@ -26,7 +26,6 @@ outcome says what happened in the user's terms:
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -49,7 +48,7 @@ from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.validate import Finding, validate
-from piranha_web.web import journal
+from piranha_web.web import journal, line_diff
 from piranha_web.web.keepalived.views import after_accept
 from piranha_web.web.services import services
 
@@ -139,26 +138,20 @@ Opcode = tuple[str, int, int, int, int]
 def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
-    The common head and tail are skipped before difflib sees the lines: an edit touches a few
-    lines of a file that may have 200k, and difflib on the whole file would take minutes.
+    :mod:`.line_diff` finds the changed lines quickly even in a file of 200k lines that
+    repeat the same few texts (difflib alone would take minutes there).
     A block added or removed whole is shown whole: an insertion or deletion is moved down
     while the line after it repeats its first line (``}``), so a new virtual server does not
     appear as the tail of the block before it.
     """
     a, b = old.splitlines(), new.splitlines()
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
-    matcher = difflib.SequenceMatcher(
-        a=a[head : len(a) - tail], b=b[head : len(b) - tail], autojunk=False
-    )
-    ops: list[Opcode] = [(tag, i1 + head, i2 + head, j1 + head, j2 + head)
-                         for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
-    ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    ops: list[Opcode] = []
+    i0 = j0 = 0
+    for tag, i1, i2, j1, j2 in line_diff.changed(a, b):
+        ops.append(("equal", i0, i1, j0, j1))
+        ops.append((tag, i1, i2, j1, j2))
+        i0, j0 = i2, j2
+    ops.append(("equal", i0, len(a), j0, len(b)))
     hunks = _slid(ops, a, b)
     removed = _block_names(a, {n + 1 for tag, i1, i2, _, _ in hunks if tag != "insert"
                                for n in range(i1, i2)})

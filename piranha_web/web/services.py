@@ -25,6 +25,7 @@ from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
 from piranha_web.store import ConfigStore
+from piranha_web.web.recent_checks import RecentChecks
 
 EXTENSION_KEY = "piranha_web"
 
@@ -80,6 +81,7 @@ class Services:
     syncer: Syncer | None = None
     netinfo: NetInfo | None = None
     prober: Prober | None = field(default_factory=CheckRunner)
+    recent_checks: RecentChecks = field(default_factory=RecentChecks)
 
     @property
     def accounts(self) -> Accounts:

@@ -145,25 +145,42 @@ def test_hostile_values_are_refused_or_escaped_and_never_reach_the_file(
     screenshot(page, "10-hostile-value-refused")
 
 
-def test_second_browser_accept_on_a_stale_form_is_refused_and_keeps_its_input(
+def two_browsers_on(browser: Any, served: Served, url: str) -> tuple[Any, Any]:
+    """Two logged-in browsers (separate contexts) showing the same form."""
+    pages = (browser.new_context().new_page(), browser.new_context().new_page())
+    for page in pages:
+        login(page, served)
+        page.goto(served.url + url)
+    return pages
+
+
+def test_second_browser_accept_of_the_same_field_is_refused_and_keeps_its_input(
     browser: Any, served: Served
 ) -> None:
-    first = browser.new_context().new_page()
-    second = browser.new_context().new_page()
-    for page in (first, second):
-        login(page, served)
-        page.goto(served.url + "/virtual/edit?virtual=www")
+    first, second = two_browsers_on(browser, served, "/virtual/edit?virtual=www")
     first.fill("#port", "8080")
     accept(first)
     after_first = served.config.read_text()
     assert "port = 8080" in after_first
 
-    second.fill("#timeout", "9")
+    second.fill("#port", "9090")
     accept(second)
     assert served.config.read_text() == after_first
-    assert second.locator("#timeout").input_value() == "9"
+    assert second.locator("#port").input_value() == "9090"
     assert "nothing was written" in second.locator("#conflict-message").inner_text()
     screenshot(second, "11-conflict")
+
+
+def test_second_browser_accept_of_another_field_is_applied_on_top_of_the_first(
+    browser: Any, served: Served
+) -> None:
+    first, second = two_browsers_on(browser, served, "/virtual/edit?virtual=www")
+    first.fill("#port", "8080")
+    accept(first)
+    second.fill("#timeout", "9")
+    accept(second)
+    text = served.config.read_text()
+    assert "port = 8080" in text and "timeout = 9" in text  # neither edit is lost
 
 
 def test_unauthenticated_requests_with_any_method_are_refused(served: Served) -> None:

@@ -196,3 +196,16 @@ def no_errors(text: str) -> bool:
     """True when lvs.cf text has no validation errors."""
     return not [f for f in check_text(text) if f.is_error]
 
+
+def headings(page: str) -> list[str]:
+    """The column headings of the list, as text."""
+    return [re.sub(r"<[^>]+>", "", h).strip()
+            for h in re.findall(r"<th[^>]*>(.*?)</th>", page, re.S)]
+
+
+def row_cells(page: str, name: str) -> list[str]:
+    """The text of each cell of row ``name`` after the selection cell."""
+    row = re.search(rf'<tr id="row-{re.escape(name)}"[^>]*>(.*?)</tr>', page, re.S)
+    assert row, name
+    return [" ".join(re.sub(r"<[^>]+>", "", c).split())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)[1:]]

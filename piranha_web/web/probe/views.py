@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from piranha_web import monitor
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
-from piranha_web.web import journal, panel
+from piranha_web.web import journal, lists, panel
 from piranha_web.web.monitoring.views import FIELDS, HELP, MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
@@ -94,8 +94,8 @@ def check() -> tuple[str, int]:
     results = _probe(vs, saved) if valid else ()
     if valid:
         _audit("check", virtual, saved, results)
-    listing = panel.RevisionForm(formdata=None, revision=loaded.revision)
-    page = render_template(
-        "probe/servers.html", vs=vs, name=virtual, selected=None, form=listing, results=results,
+    services().recent_checks.record(vs, results)
+    return lists.server_list(
+        virtual, request.form.get("selected") or None, 200 if valid else 400,
+        "probe/servers.html", results_by_name={r.server: r for r in results},
     )
-    return page, 200 if valid else 400

@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document, VirtualServer
-from piranha_web.web import panel
+from piranha_web.web import lists, panel
+from piranha_web.web.list_rows import SERVER_SORTS
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.server.form import (
     ADD_DEFAULTS,
@@ -42,13 +43,12 @@ def _where(virtual: str, server: str) -> str:
 
 def _list_page(virtual: str, status: int = 200, selected: str | None = None
                ) -> tuple[str, int]:
-    loaded = panel.load()
-    vs = loaded.document.model().virtual(virtual)
-    names = [rs.name for rs in vs.servers]
-    chosen = selected if selected in names else (names[0] if names else None)
-    form = panel.RevisionForm(formdata=None, revision=loaded.revision)
-    page = render_template("server/index.html", vs=vs, name=virtual, selected=chosen, form=form)
-    return page, status
+    return lists.server_list(virtual, selected, status)
+
+
+def _back_to_list(virtual: str, selected: str | None) -> Response:
+    """The list again (same search, sort and page) with the row acted on selected."""
+    return lists.back_to_list(".index", {"virtual": virtual}, SERVER_SORTS, selected)
 
 
 @bp.get("/")
@@ -65,6 +65,8 @@ def index_action() -> Page:
     button = panel.action()
     if button == "ADD":
         return redirect(url_for(".new", virtual=virtual), code=303)
+    if button in lists.BULK:
+        return _bulk(virtual, lists.marked(), lists.BULK[button], form.revision.data or "")
     if button not in ("DELETE", "EDIT", "(DE)ACTIVATE"):
         flash("Unknown button.", "error")
         return _list_page(virtual, 400)
@@ -92,10 +94,29 @@ def _toggle(virtual: str, server: str, revision: str) -> Page:
     if outcome.saved:
         state = "activated" if now_active[-1] else "deactivated"
         remember(replace(outcome, message=f"Real server {server} {state}."))
-        return redirect(url_for(".index", virtual=virtual, selected=server), code=303)
+        return _back_to_list(virtual, server)
     for message in [outcome.message, *outcome.general_errors]:
         flash(message, "error")
     return _list_page(virtual, 409 if outcome.status == "conflict" else 400, server)
+
+
+def _bulk(virtual: str, names: list[str], active: bool, revision: str) -> Page:
+    """ACTIVATE MARKED / DEACTIVATE MARKED: every marked real server in one save."""
+    selected = request.form.get("selected") or None
+    if not names:
+        flash("Mark the real servers with the boxes beside them first.", "error")
+        return _list_page(virtual, 400, selected)
+    outcome = lists.set_marked(
+        names, active, revision, panel.mapper("", ()),
+        lambda doc, name, on: doc.set_active(on, virtual=virtual, server=name),
+        lambda doc, name: doc.model().virtual(virtual).server(name).active,
+    )
+    if outcome.status in ("saved", "unchanged"):
+        remember(outcome)
+        return _back_to_list(virtual, selected)
+    for message in [outcome.message, *outcome.general_errors]:
+        flash(message, "error")
+    return _list_page(virtual, 409 if outcome.status == "conflict" else 400, selected)
 
 
 def _exists(doc: Document, virtual: str, server: str) -> bool:

@@ -19,7 +19,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.lvscf import Document
-from piranha_web.web import panel
+from piranha_web.web import lists, panel
+from piranha_web.web.list_rows import VIRTUAL_SORTS
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.virtual.form import (
     ADD_DEFAULTS,
@@ -38,17 +39,17 @@ RENAMES = {"missing-device": "device", "bad-device": "device"}
 
 
 def _list_page(status: int = 200, selected: str | None = None) -> tuple[str, int]:
-    revision, config = panel.config()
-    rows = [vs for vs in config.virtuals if vs.kind == "virtual"]
-    chosen = selected if selected in {vs.name for vs in rows} else (rows[0].name if rows else None)
-    form = panel.RevisionForm(formdata=None, revision=revision)
-    page = render_template("virtual/index.html", rows=rows, selected=chosen, form=form)
-    return page, status
+    return lists.virtual_list(selected, status)
+
+
+def _back_to_list(selected: str | None) -> Response:
+    """The list again (same search, sort and page) with the row acted on selected."""
+    return lists.back_to_list(".index", {}, VIRTUAL_SORTS, selected)
 
 
 @bp.get("/")
 def index() -> Page:
-    return _list_page()
+    return _list_page(selected=request.args.get("selected"))
 
 
 @bp.post("/")
@@ -59,6 +60,8 @@ def index_action() -> Page:
     button = panel.action()
     if button == "ADD":
         return redirect(url_for(".new"), code=303)
+    if button in lists.BULK:
+        return _bulk(lists.marked(), lists.BULK[button], form.revision.data or "")
     selected = request.form.get("selected", "")
     if button not in ("DELETE", "EDIT", "(DE)ACTIVATE"):
         flash("Unknown button.", "error")
@@ -86,10 +89,29 @@ def _toggle(name: str, revision: str) -> Page:
     if outcome.saved:
         state = "activated" if now_active[-1] else "deactivated"
         remember(replace(outcome, message=f"Virtual server {name} {state}."))
-        return redirect(url_for(".index", selected=name), code=303)
+        return _back_to_list(name)
     for message in [outcome.message, *outcome.general_errors]:
         flash(message, "error")
     return _list_page(409 if outcome.status == "conflict" else 400, name)
+
+
+def _bulk(names: list[str], active: bool, revision: str) -> Page:
+    """ACTIVATE MARKED / DEACTIVATE MARKED: every marked virtual server in one save."""
+    selected = request.form.get("selected") or None
+    if not names:
+        flash("Mark the virtual servers with the boxes beside them first.", "error")
+        return _list_page(400, selected)
+    outcome = lists.set_marked(
+        names, active, revision, panel.mapper("", ()),
+        lambda doc, name, on: doc.set_active(on, virtual=name),
+        lambda doc, name: doc.model().virtual(name).active,
+    )
+    if outcome.status in ("saved", "unchanged"):
+        remember(outcome)
+        return _back_to_list(selected)
+    for message in [outcome.message, *outcome.general_errors]:
+        flash(message, "error")
+    return _list_page(409 if outcome.status == "conflict" else 400, selected)
 
 
 def _render_edit(form: VirtualForm, name: str | None, outcome: SaveOutcome | None = None,

@@ -207,3 +207,27 @@ def test_without_the_csrf_token_nothing_is_checked(
                                              "action": "TEST"})
         assert with_token.status_code == 200
         assert banner.accepted == 1
+
+
+def test_the_real_server_list_keeps_the_last_check_verdict_with_its_age(
+    web: Web, client: FlaskClient,
+) -> None:
+    """CHECK NOW fills LAST CHECK; viewing the list later shows it, older, and checks nothing."""
+    from piranha_web.web.recent_checks import RecentChecks
+
+    web.services.recent_checks = RecentChecks(clock=web.clock)
+    page = client.get(SERVERS).get_data(as_text=True)
+    assert [text_of(c) for c in re.findall(r'<td class="check">(.*?)</td>', page, re.S)] == [
+        "not checked", "not checked"]
+    client.post(CHECK, data=form_of(client, SERVERS))
+    web.clock.advance(125)
+    page = client.get(SERVERS).get_data(as_text=True)
+    assert [text_of(c) for c in re.findall(r'<td class="check">(.*?)</td>', page, re.S)] == [
+        "up 2 min ago", "down 2 min ago"]
+    assert "CHECKED NOW" not in page
+    web.config.write_text(web.config.read_text().replace("port = " + re.findall(
+        r"port = (\d+)", web.config.read_text())[1], "port = 1"))
+    page = client.get(SERVERS).get_data(as_text=True)
+    cells = [text_of(c) for c in re.findall(r'<td class="check">(.*?)</td>', page, re.S)]
+    assert cells == ["not checked", "down 2 min ago"], (
+        "www's port changed: its verdict is not shown for the new port")

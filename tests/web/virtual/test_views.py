@@ -12,7 +12,15 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from piranha_web.lvscf import parse
-from tests.web.conftest import Web, file_diff, form_of, form_values, no_errors
+from tests.web.conftest import (
+    Web,
+    file_diff,
+    form_of,
+    form_values,
+    headings,
+    no_errors,
+    row_cells,
+)
 
 EDIT = "/virtual/edit?virtual=web"
 
@@ -25,15 +33,12 @@ def accept(client: FlaskClient, url: str, **changes: str) -> TestResponse:
 
 def test_list_shows_each_virtual_server_with_piranhas_columns(client: FlaskClient) -> None:
     page = client.get("/virtual/").get_data(as_text=True)
-    for heading in ("STATUS", "NAME", "VIP", "NETMASK", "PORT", "PROTOCOL", "INTERFACE"):
-        assert f"<th>{heading}</th>" in page
-    web_row = re.search(r'<tr id="row-web">(.*?)</tr>', page, re.S)
-    mail_row = re.search(r'<tr id="row-mail">(.*?)</tr>', page, re.S)
-    assert web_row and mail_row
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", web_row.group(1), re.S)[1:]
-    assert cells == ["up", "web", "192.0.2.10", "255.255.255.0", "80", "tcp", "eth0:1"]
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", mail_row.group(1), re.S)[1:]
-    assert cells == ["down", "mail", "192.0.2.20", "Unused", "25", "tcp", "eth0:2"]
+    assert headings(page)[1:8] == [
+        "STATUS", "NAME", "VIP", "NETMASK", "PORT", "PROTOCOL", "INTERFACE"]
+    assert row_cells(page, "web")[:7] == [
+        "up", "web", "192.0.2.10", "255.255.255.0", "80", "tcp", "eth0:1"]
+    assert row_cells(page, "mail")[:7] == [
+        "down", "mail", "192.0.2.20", "Unused", "25", "tcp", "eth0:2"]
     for button in ("ADD", "DELETE", "EDIT", "(DE)ACTIVATE"):
         assert f">{button}</button>" in page
 
