@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import session
@@ -58,8 +59,13 @@ log = logging.getLogger(__name__)
 FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
-#: how often an edit is rebased on saves that land while it is being saved
+#: how often an edit is rebased on saves that land while it is being saved (by another
+#: process: within this one, :data:`_SAVING` keeps saves from interleaving)
 SAVE_ATTEMPTS = 4
+#: one load-edit-save at a time in this process, so that a request's edit is rebased on every
+#: save that landed before it and never loses a race to one that lands meanwhile (a stale form
+#: is then refused only when the same thing changed); page views do not take it
+_SAVING = threading.Lock()
 MAX_SUMMARY = 50
 #: a block's first line, ``virtual NAME {`` (lvs.cf's grammar is line based)
 _OPENER = re.compile(r"\s*([A-Za-z_]+)\s+([^=]+?)\s*\{\s*")
@@ -277,9 +283,11 @@ def save_edit(
     lands between loading and saving, the edit is rebased on that one too (a few times).
     """
     for _ in range(SAVE_ATTEMPTS):
-        outcome = _attempt(edit, revision, fields, success, cause, restored_from)
+        with _SAVING:
+            outcome = _attempt(edit, revision, fields, success, cause, restored_from)
         if outcome is not None:
-            return outcome
+            # the copy to the backup router runs after the lock: a slow backup delays no save
+            return replace(outcome, sync=run_sync()) if outcome.status == "saved" else outcome
     current = services().store.load()
     return _conflict(edit, current.document, current.revision)
 
@@ -334,7 +342,6 @@ def _attempt(
         changes=line_changes(result.changes),
         warnings=result.warnings,
         diff=result.changes,
-        sync=run_sync(),
         summary=summary,
         previous=loaded.revision,
     )
