@@ -1,4 +1,4 @@
-"""Validation after an edit reuses the findings of the blocks the edit did not touch.
+"""Validation and the model after an edit reuse what was computed for the untouched blocks.
 
 The oracle is a whole-file validation of the re-parsed text: after any sequence of edits (on
 the document itself or on copies of it, with findings computed in between) the incremental
@@ -52,7 +52,9 @@ def test_incremental_validation_equals_a_full_validation_after_random_edits(
         apply_random_edit(data, doc, shadow)
         if data.draw(st.booleans()):
             assert validate(doc) == validate(parse(doc.dumps()))
-    assert validate(doc) == validate(parse(doc.dumps()))
+    again = parse(doc.dumps())
+    assert validate(doc) == validate(again)
+    assert doc.model() == again.model()
 
 
 def test_findings_of_an_untouched_block_move_with_it_when_lines_are_added_above() -> None:
