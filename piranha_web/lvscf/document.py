@@ -253,11 +253,11 @@ class Document:
     # ------------------------------------------------------------------ rendering
 
     def lines(self) -> list[str]:
-        """Raw lines in file order."""
+        """Raw lines in file order (those of unedited blocks are kept from the last call)."""
         out: list[str] = []
         for item in self.items:
             if isinstance(item, Block):
-                out.extend(item.lines())
+                out.extend(self.memoized(item, "lines", Block.lines))
             else:
                 out.append(item.raw)
         return out

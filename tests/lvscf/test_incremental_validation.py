@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piranha_web.lvscf import parse
+from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.validate import validate
 from tests.lvscf.test_properties import apply_random_edit
 from tests.strategies import Shadow, documents
@@ -52,6 +52,7 @@ def test_incremental_validation_equals_a_full_validation_after_random_edits(
         apply_random_edit(data, doc, shadow)
         if data.draw(st.booleans()):
             assert validate(doc) == validate(parse(doc.dumps()))
+    assert doc.dumps() == Document(list(doc.items), doc.final_newline).dumps()
     again = parse(doc.dumps())
     assert validate(doc) == validate(again)
     assert doc.model() == again.model()
@@ -67,6 +68,17 @@ def test_findings_of_an_untouched_block_move_with_it_when_lines_are_added_above(
     assert after["duplicate-key"].line == before["duplicate-key"].line + 5
     assert "already set on line 14:" in after["duplicate-key"].message
     assert validate(edited) == validate(parse(edited.dumps()))
+
+
+def test_block_findings_follow_a_change_of_the_routing_method() -> None:
+    doc = parse(DUPLICATES + "network = direct\n")
+    doc.set("port", "80", virtual="b")
+    doc.set("port", "8080", virtual="b", server="s")
+    assert any(f.code == "port-mapping" for f in validate(doc))
+    nat = doc.copy()
+    nat.set("network", "nat")
+    assert not any(f.code == "port-mapping" for f in validate(nat))
+    assert validate(nat) == validate(parse(nat.dumps()))
 
 
 def test_an_edited_block_is_validated_again_in_a_document_that_owns_it() -> None:
