@@ -25,7 +25,6 @@ import os
 import secrets
 import shlex
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from piranha_web.atomic import replace_file
 from piranha_web.errors import AuthError
 
 DEFAULT_USER = "piranha"
@@ -98,18 +98,9 @@ def check_user_name(user: str) -> None:
 
 def write_private(path: Path, data: bytes) -> None:
     """Replace ``path`` atomically with ``data``, readable by the owner only (mode 600)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(path, data, make_parent=True)
     except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise AuthError(f"cannot write {path}: {err.strerror or err}") from err
 
 

@@ -23,13 +23,13 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from piranha_web.atomic import replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize
@@ -118,17 +118,9 @@ class History:
                     kept.unlink(missing_ok=True)
         items = [{k: v for k, v in asdict(r).items() if k != "available"} for r in revisions]
         data = json.dumps(items, indent=1).encode()
-        fd, tmp = tempfile.mkstemp(prefix=".history.", suffix=".tmp", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            replace_file(self.path, data, prefix=".history.")
         except OSError as err:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise StoreIOError(f"cannot write the history {self.path}: {err.strerror}") from err
 
     # ------------------------------------------------------------------ recording
@@ -156,18 +148,9 @@ class History:
         target = self.texts_dir / revision_of(data)
         if target.exists():
             return
-        self.texts_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".text.", suffix=".tmp", dir=self.texts_dir)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
+            replace_file(target, data, prefix=".text.", make_parent=True)
         except OSError as err:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise StoreIOError(f"cannot keep a copy in {self.texts_dir}: {err.strerror}") from err
 
     def _copy(self, data: bytes) -> None:

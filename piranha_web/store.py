@@ -26,7 +26,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -34,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from piranha_web.atomic import replace_file
 from piranha_web.errors import (
     ParseError,
     StaleRevisionError,
@@ -322,40 +322,12 @@ class ConfigStore:
                 self._write_atomically(encode(text), mode=0o644)
             return revision_of(self.read_bytes())
 
-    def _write_atomically(self, data: bytes, mode: int | None = None) -> None:
-        target = self.path.resolve()  # a symlinked lvs.cf keeps its link; the file it names changes
-        directory = target.parent
-        tmp: str | None = None
+    def _write_atomically(self, data: bytes, mode: int = 0o600) -> None:
+        """Replace lvs.cf (its mode, owner and symlink kept; ``mode`` for a new file)."""
         try:
-            try:
-                old: os.stat_result | None = target.stat()
-            except FileNotFoundError:
-                old = None
-            fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=".tmp", dir=directory)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if old is not None:
-                os.chmod(tmp, old.st_mode & 0o7777)
-                if os.geteuid() == 0:
-                    os.chown(tmp, old.st_uid, old.st_gid)
-            elif mode is not None:
-                os.chmod(tmp, mode)
-            os.replace(tmp, target)
-            tmp = None
+            replace_file(self.path, data, mode=mode, keep_mode=True, prefix=self._temp_prefix)
         except OSError as err:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
             raise StoreIOError(f"cannot write {self.path}: {err.strerror or err}") from err
-        # lvs.cf is replaced; a failing directory fsync only weakens durability across a crash
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
 
     @property
     def _temp_prefix(self) -> str:
@@ -394,18 +366,7 @@ class ConfigStore:
         seconds, nanos = divmod(time.time_ns(), 10**9)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
         target = self.history_dir / f"{self.path.name}.{stamp}.{nanos:09d}.{revision[:12]}"
-        fd, tmp = tempfile.mkstemp(prefix=".copy-", suffix=".tmp", dir=self.history_dir)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        replace_file(target, data, prefix=".copy-")
         return target
 
     def _prune_history(self) -> None:

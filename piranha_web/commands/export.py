@@ -17,9 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from piranha_web.atomic import replace_file
 from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
-from piranha_web.keepalived.files import write_atomically
 from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, export_keepalived
 from piranha_web.lvscf.lvsd import lvsd_commands
 from piranha_web.lvscf.validate import validate
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        write_atomically(Path(args.output), text.encode("utf-8"))
+        replace_file(Path(args.output), text.encode("utf-8"), mode=0o644, keep_mode=True)
     except OSError as err:
         print(f"piranha-web export: cannot write {args.output}: {err.strerror or err}",
               file=sys.stderr)

@@ -24,8 +24,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from piranha_web.atomic import replace_file
 from piranha_web.errors import KeepalivedError
-from piranha_web.keepalived.files import write_atomically
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, Export, export_keepalived
 
@@ -91,8 +91,8 @@ def save_settings(state_dir: Path, settings: EngineSettings) -> None:
     data = asdict(settings)
     data["reload_command"] = list(settings.reload_command)
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomically(state_dir / SETTINGS_FILE,
-                     (json.dumps(data, indent=2, sort_keys=True) + "\n").encode(), mode=0o600)
+    replace_file(state_dir / SETTINGS_FILE,
+                 (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class KeepalivedService:
         for router, export in exports.items():
             path = self.generated_path(router)
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomically(path, export.text.encode(), mode=0o600)
+            replace_file(path, export.text.encode())
         return exports
 
     def config_test(self, text: str) -> TestVerdict:
@@ -207,7 +207,8 @@ class KeepalivedService:
         if not verdict.ok:
             return ApplyResult(False, f"Not applied: {verdict.summary}.", verdict)
         try:
-            write_atomically(Path(self.settings.conf_path), text.encode())
+            replace_file(Path(self.settings.conf_path), text.encode(), mode=0o644,
+                         keep_mode=True)
         except OSError as err:
             return ApplyResult(False, f"Not applied: cannot write {self.settings.conf_path}: "
                                f"{err.strerror or err}.", verdict)

@@ -7,13 +7,11 @@ or the new version and never a partial one.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from piranha_web.atomic import replace_file
 from piranha_web.errors import SyncError
 from piranha_web.sync.failures import STATE_UNUSABLE
 
@@ -21,24 +19,8 @@ from piranha_web.sync.failures import STATE_UNUSABLE
 def write_private(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically; the file is readable by its owner only."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        replace_file(path, data, make_parent=True)
     except OSError as err:
-        raise SyncError(STATE_UNUSABLE, f"cannot write {path}: {err.strerror or err}") from err
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise SyncError(STATE_UNUSABLE, f"cannot write {path}: {err.strerror or err}") from err
 
 

@@ -186,19 +186,30 @@ def _slid(ops: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opcode]
 
 def _block_names(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
     """The block each wanted (1-based) line is in: "global", "virtual www / server www1"."""
-    names: dict[int, str] = {}
-    stack: list[str] = []
-    for number, line in enumerate(lines[: max(wanted, default=0)], start=1):
-        closing = False
-        if line.strip() == "}":
-            closing = True
-        elif not line.lstrip().startswith("#") and (found := _OPENER.fullmatch(line)):
-            stack.append(f"{found[1]} {found[2].strip(chr(34))}")
-        if number in wanted:
-            names[number] = " / ".join(stack) or "global"
-        if closing and stack:
-            stack.pop()
-    return names
+    return {number: _enclosing(lines, number - 1) for number in wanted}
+
+
+def _enclosing(lines: Sequence[str], index: int) -> str:
+    """The blocks around ``lines[index]``, found by reading back to the top-level opener.
+
+    lvs.cf nests servers in virtual (or failover) blocks only, so the scan stops at the first
+    enclosing block that is not a server: it reads the lines of one block, not the file.
+    """
+    names: list[str] = []
+    depth = 0
+    for number in range(index, -1, -1):
+        stripped = lines[number].strip()
+        if stripped == "}":
+            depth += number != index  # a block's own "}" belongs to it
+        elif stripped.endswith("{") and not stripped.startswith("#") and (
+                found := _OPENER.fullmatch(lines[number])):
+            if depth:
+                depth -= 1
+                continue
+            names.append(f"{found[1]} {found[2].strip(chr(34))}")
+            if found[1] != "server":
+                break
+    return " / ".join(reversed(names)) or "global"
 
 
 def _with_fields(status: str, revision: str, message: str, errors: list[FieldError],

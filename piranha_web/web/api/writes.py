@@ -68,6 +68,10 @@ def write(edit: Edit, *, success: str, status: int = 200,
           location: str | None = None) -> Response:
     """Apply ``edit`` as of the If-Match revision and answer with a :class:`WriteResult`."""
     revision = expected_revision()
+    current = services().store.revision()
+    if revision != current:  # If-Match is strict: no rebase of a stale change (the web's is)
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
+                       "it again and re-apply your change.", revision=current)
     outcome = save_edit(edit, revision, _any_field, success=success, cause="api")
     if outcome.status == "conflict":
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "

@@ -245,3 +245,12 @@ def test_a_stale_write_that_would_also_be_refused_is_still_412(api: Api) -> None
                          old)
     assert response.status_code == 412, response.json
     assert api.web.config.read_bytes() == before
+
+
+def test_a_stale_if_match_is_412_even_when_the_change_would_not_conflict(api: Api) -> None:
+    old = api.revision()
+    assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}, old).status_code == 200
+    before = api.web.config.read_bytes()
+    response = api.write("PATCH", "/virtual-servers/mail", {"timeout": "9"}, old)
+    assert response.status_code == 412
+    assert api.web.config.read_bytes() == before

@@ -1,0 +1,65 @@
+"""One way to replace a file the tool owns: temp file beside it, fsync, rename, fsync the folder.
+
+lvs.cf (through the store) and its history copies, the history metadata, the state directory's
+passwords, roles, tokens, revoked sessions, sync settings and known_hosts, and keepalived.conf
+are all written by :func:`replace_file`, so a reader, a SIGKILL or a power cut sees the old or
+the new version, never a part of one.  Callers map :class:`OSError` to their own error class.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def replace_file(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int = 0o600,
+    keep_mode: bool = False,
+    prefix: str | None = None,
+    make_parent: bool = False,
+) -> None:
+    """Replace ``path`` with ``data`` so that it is either the old or the new file.
+
+    A new file gets ``mode``.  With ``keep_mode`` an existing file keeps its mode and owner, and
+    a symlinked ``path`` keeps its link (the file it names is replaced): for files an
+    administrator owns, such as lvs.cf and keepalived.conf.  ``prefix`` names the temp file
+    (default ``.<name>.``, suffix ``.tmp``); ``make_parent`` creates a missing folder (mode 700).
+    Raises OSError, after removing the temp file; a failing fsync of the folder is ignored (the
+    file is replaced; only durability across a crash is weaker).
+    """
+    target = path.resolve() if keep_mode else path
+    if make_parent:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    old: os.stat_result | None = None
+    if keep_mode:
+        with contextlib.suppress(FileNotFoundError):
+            old = target.stat()
+    fd, tmp = tempfile.mkstemp(prefix=prefix or f".{target.name}.", suffix=".tmp",
+                               dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if old is None:
+                os.fchmod(handle.fileno(), mode)
+            else:
+                os.fchmod(handle.fileno(), old.st_mode & 0o7777)
+                if os.geteuid() == 0:
+                    os.fchown(handle.fileno(), old.st_uid, old.st_gid)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
