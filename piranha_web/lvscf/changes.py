@@ -137,6 +137,8 @@ def _virtuals(old: Sequence[VirtualServer], new: Sequence[VirtualServer]) -> lis
 
 
 def _virtual(old: VirtualServer, new: VirtualServer) -> list[str]:
+    if old is new:  # an unedited block keeps its VirtualServer: nothing to compare
+        return []
     label = _label(new)
     lines: list[str] = []
     if old.active != new.active:

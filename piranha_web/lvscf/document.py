@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
 
 from piranha_web.errors import (
     AmbiguousNameError,
@@ -98,6 +98,7 @@ class Document:
         derived: dict[str, object] | None = None,
         *,
         sizes: dict[int, tuple[Block, int]] | None = None,
+        memo: dict[int, tuple[Block, dict[str, object]]] | None = None,
         shared: bool = False,
     ) -> None:
         self.items: list[Node] = items if items is not None else []
@@ -108,6 +109,8 @@ class Document:
         self._base: list[Node] = list(self.items)
         #: id(top-level block) -> (block, number of lines), kept while the block is unedited
         self._sizes: dict[int, tuple[Block, int]] = sizes if sizes is not None else {}
+        #: id(top-level block) -> (block, what was computed from it), kept while it is unedited
+        self._memo: dict[int, tuple[Block, dict[str, object]]] = memo if memo is not None else {}
         #: top-level blocks may be shared with copies: they are copied before their first edit
         self._owns_all = not shared
         #: id(block) -> block, for the top-level blocks this document may change in place
@@ -125,8 +128,10 @@ class Document:
         """
         self._owns_all = False
         self._owned = {}
+        live = {id(item) for item in self.items}
+        memo = {key: known for key, known in self._memo.items() if key in live}
         return Document(list(self.items), self.final_newline, self.derived,
-                        sizes=dict(self._sizes), shared=True)
+                        sizes=dict(self._sizes), memo=memo, shared=True)
 
     # ------------------------------------------------------------------ what changed
 
@@ -205,13 +210,29 @@ class Document:
             if before is not None and before[0] is block:
                 self._before[id(own)] = (own, before[1], before[2])
             self._sizes.pop(id(block), None)
+            self._memo.pop(id(block), None)
             block = own
         before = self._before.get(id(block))
         if before is None or before[0] is not block:
             raw, where = _unit_lines(block)
             self._before[id(block)] = (block, raw, where)
         self._sizes.pop(id(block), None)
+        self._memo.pop(id(block), None)
         return block
+
+    def memoized(self, block: Block, name: str, compute: Callable[[Block], R]) -> R:
+        """``compute(block)`` for a top-level block, kept until an edit touches the block.
+
+        For results that depend on nothing but the block's own lines (the rules use it to
+        validate only the blocks an edit touched).  Copies share the results of the blocks
+        they share.
+        """
+        known = self._memo.get(id(block))
+        if known is None or known[0] is not block:
+            known = self._memo[id(block)] = (block, {})
+        if name not in known[1]:
+            known[1][name] = compute(block)
+        return cast(R, known[1][name])
 
     def _size(self, unit: Node) -> int:
         if not isinstance(unit, Block):
@@ -232,11 +253,11 @@ class Document:
     # ------------------------------------------------------------------ rendering
 
     def lines(self) -> list[str]:
-        """Raw lines in file order."""
+        """Raw lines in file order (those of unedited blocks are kept from the last call)."""
         out: list[str] = []
         for item in self.items:
             if isinstance(item, Block):
-                out.extend(item.lines())
+                out.extend(self.memoized(item, "lines", Block.lines))
             else:
                 out.append(item.raw)
         return out

@@ -298,4 +298,5 @@ def build_config(doc: Document) -> Config:
         hard_shutdown=g.boolean("hard_shutdown"),
         rsh_command=g.word("rsh_command", "rsh"),
     )
-    return Config(globals_, tuple(_virtual(b) for b in doc.blocks()))
+    # unchanged blocks keep their VirtualServer (kept with the document until an edit)
+    return Config(globals_, tuple(doc.memoized(b, "virtual", _virtual) for b in doc.blocks()))

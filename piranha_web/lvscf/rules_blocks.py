@@ -9,12 +9,17 @@ warnings.  Each finding sits on the line of its key, else on its block's opener 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, where_of
 from piranha_web.lvscf.model import Config, RealServer, VirtualServer
 from piranha_web.lvscf.schema import WEIGHTED_SCHEDULERS
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import inet_aton
+
+Report = Callable[[str, tuple[Block, ...], str | None, str, str], None]
 
 
 class _Reporter:
@@ -52,6 +57,7 @@ def block_findings(doc: Document) -> list[Finding]:
     report = _Reporter(doc)
     config = doc.model()
     blocks = doc.blocks()
+    network = config.globals.network
     seen: set[tuple[str, str]] = set()
     services: dict[tuple[int | None, int, str], VirtualServer] = {}
     marks: dict[int, VirtualServer] = {}
@@ -64,7 +70,9 @@ def block_findings(doc: Document) -> list[Finding]:
         seen.add((block.kind, block.name))
         if block.kind != "virtual":
             continue
-        _virtual_findings(block, vs, config, report)
+        recorded = functools.partial(_recorded, vs=vs, network=network)
+        for call in doc.memoized(block, f"virtual_findings {network}", recorded):
+            report(*call)
         if vs.fwmark == 0 and vs.address:
             service = (inet_aton(vs.address), vs.port, vs.protocol)
             if service in services:
@@ -106,8 +114,25 @@ def _private_findings(doc: Document, report: _Reporter) -> None:
         report(WARNING, (), "backup_private", "backup-private-ignored", BACKUP_PRIVATE_IGNORED)
 
 
+#: one call of a reporter: severity, enclosing blocks, key, code, message
+Call = tuple[str, tuple[Block, ...], str | None, str, str]
+
+
+def _recorded(block: Block, vs: VirtualServer, network: str) -> tuple[Call, ...]:
+    """The report calls of :func:`_virtual_findings` for one block (its own lines and the
+    routing method decide them), to be replayed while the block is unedited."""
+    calls: list[Call] = []
+
+    def record(severity: str, parents: tuple[Block, ...], key: str | None, code: str,
+               message: str) -> None:
+        calls.append((severity, parents, key, code, message))
+
+    _virtual_findings(block, vs, network, record)
+    return tuple(calls)
+
+
 def _virtual_findings(
-    block: Block, vs: VirtualServer, config: Config, report: _Reporter
+    block: Block, vs: VirtualServer, network: str, report: Report
 ) -> None:
     here = (block,)
     if vs.fwmark and vs.persistent <= 0:
@@ -168,11 +193,11 @@ def _virtual_findings(
             report(WARNING, where, "address", "no-real-address",
                    "an active real server with address 0.0.0.0: nanny would check and add "
                    "0.0.0.0, which is no server")
-        if (config.globals.network != "nat" and vs.fwmark == 0 and rs.port is not None
+        if (network != "nat" and vs.fwmark == 0 and rs.port is not None
                 and rs.port != vs.port):
             report(WARNING, where, "port", "port-mapping",
                    f"port {rs.port} differs from the virtual server's port {vs.port}, but with "
-                   f"{config.globals.network} routing IPVS cannot change ports: packets still "
+                   f"{network} routing IPVS cannot change ports: packets still "
                    f"arrive on port {vs.port} while nanny checks {rs.port} (when ipvsadm "
                    "refuses it, nanny exits and lvsd shuts LVS down)")
 

@@ -14,9 +14,10 @@ re-validating after an edit costs little more than the lines that changed.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 from piranha_web.lvscf import schema
-from piranha_web.lvscf.document import Document, Node
+from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, refuse, where_of
 from piranha_web.lvscf.rules_values import Report, check_value
 from piranha_web.lvscf.schema import KeySpec, Kind
@@ -38,50 +39,91 @@ SCOPE_WORDS = {"global": "outside any block", "virtual": "in a virtual server",
 
 
 def line_findings(doc: Document) -> list[Finding]:
-    """Findings of every statement and block closer, in file order."""
+    """Findings of every statement and block closer, in file order.
+
+    The findings of a top-level block depend only on its own lines: they are kept with the
+    document (:meth:`Document.memoized`, relative to the block's first line) and moved to the
+    block's current line, so after an edit only the blocks it touched are checked again.
+    """
     findings: list[Finding] = []
-
-    def visit(items: list[Node], parents: tuple[Block, ...], line: int) -> int:
-        scope = parents[-1].kind if parents else "global"
-        where = where_of(parents)
-        seen_keys: dict[str, int] = {}
-        for item in items:
-            if isinstance(item, Block):
-                inner = (*parents, item)
-                line = visit(item.body, inner, line + len(item.leading) + 1)
-                if item.closer is not None:
-                    line += 1
-                    rest = item.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
-                    count = (len(lenient_tokens(item.closer.raw))
-                             if len(item.closer.raw) > 2 * MAX_TOKENS else 0)
-                    if count > MAX_TOKENS:
-                        findings.append(Finding(
-                            ERROR, line, None, too_many_tokens(count), "too-many-tokens",
-                            where_of(inner)))
-                    elif rest:
-                        findings.append(Finding(
-                            WARNING, line, None,
-                            f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; "
-                            "put comments on their own line", "closer-text", where_of(inner)))
-                continue
-            line += 1
-            if isinstance(item, Trivia):
-                continue
-            for severity, code, message, key in statement_findings(scope, item.raw):
-                findings.append(Finding(severity, line, key, message, code, where))
-            pair = item.assignment() if item.quoting_error is None else None
-            if pair is None:
-                continue
-            first = seen_keys.setdefault(pair[0], line)
-            if first != line:
-                findings.append(Finding(
-                    WARNING, line, pair[0],
-                    f"{pair[0]} is already set on line {first}: the daemons use only this last "
-                    "one", "duplicate-key", where))
-        return line
-
-    visit(doc.items, (), 0)
+    line = 0
+    seen_keys: dict[str, int] = {}
+    for item in doc.items:
+        if isinstance(item, Block):
+            relative, size = doc.memoized(item, "line_findings", _block_findings)
+            findings += [_moved(f, line) for f in relative]
+            line += size
+            continue
+        line += 1
+        if not isinstance(item, Trivia):
+            _statement_findings(item, "global", "global", line, seen_keys, findings)
     return findings
+
+
+def _moved(finding: Finding, offset: int) -> Finding:
+    """``finding`` of a block numbered from 1, moved to the block's place in the file."""
+    if not offset:
+        return finding
+    if finding.code == "duplicate-key":
+        first = int(finding.message.rsplit(" is already set on line ", 1)[1].split(":", 1)[0])
+        return replace(finding, line=finding.line + offset,
+                       message=duplicate_key(finding.key or "", first + offset))
+    return replace(finding, line=finding.line + offset)
+
+
+def duplicate_key(key: str, first: int) -> str:
+    """The message for a key set again after line ``first``."""
+    return f"{key} is already set on line {first}: the daemons use only this last one"
+
+
+def _block_findings(block: Block) -> tuple[tuple[Finding, ...], int]:
+    """The line findings of a top-level block numbered from 1, and its number of lines."""
+    findings: list[Finding] = []
+    size = _visit_block(block, (), 0, findings)
+    return tuple(findings), size
+
+
+def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
+                 findings: list[Finding]) -> int:
+    """Check the lines of ``block`` (which starts after ``line``); returns its last line."""
+    inner = (*parents, block)
+    line += len(block.leading) + 1
+    where = where_of(inner)
+    seen_keys: dict[str, int] = {}
+    for item in block.body:
+        if isinstance(item, Block):
+            line = _visit_block(item, inner, line, findings)
+            continue
+        line += 1
+        if not isinstance(item, Trivia):
+            _statement_findings(item, block.kind, where, line, seen_keys, findings)
+    if block.closer is not None:
+        line += 1
+        rest = block.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
+        count = (len(lenient_tokens(block.closer.raw))
+                 if len(block.closer.raw) > 2 * MAX_TOKENS else 0)
+        if count > MAX_TOKENS:
+            findings.append(Finding(
+                ERROR, line, None, too_many_tokens(count), "too-many-tokens", where))
+        elif rest:
+            findings.append(Finding(
+                WARNING, line, None,
+                f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; "
+                "put comments on their own line", "closer-text", where))
+    return line
+
+
+def _statement_findings(item: Statement, scope: str, where: str, line: int,
+                        seen_keys: dict[str, int], findings: list[Finding]) -> None:
+    for severity, code, message, key in statement_findings(scope, item.raw):
+        findings.append(Finding(severity, line, key, message, code, where))
+    pair = item.assignment() if item.quoting_error is None else None
+    if pair is None:
+        return
+    first = seen_keys.setdefault(pair[0], line)
+    if first != line:
+        findings.append(Finding(
+            WARNING, line, pair[0], duplicate_key(pair[0], first), "duplicate-key", where))
 
 
 @functools.lru_cache(maxsize=1 << 18)
