@@ -1,4 +1,4 @@
-"""The tests and benchmarks need nothing outside the checkout (a clone has no ../shared)."""
+"""Tests and benchmarks need nothing outside the checkout (a clone has no folder beside it)."""
 
 from __future__ import annotations
 
