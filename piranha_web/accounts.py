@@ -21,13 +21,12 @@ I/O only: no Flask here; the web layer enforces roles (``piranha_web.web.policy`
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
+from piranha_web.atomic import locked
 from piranha_web.auth import PasswordFile, check_user_name, write_private
 from piranha_web.errors import AuthError
 
@@ -129,14 +128,8 @@ class Accounts:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        directory = self.roles_path.parent
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(directory / ".accounts.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with locked(self.roles_path.parent / ".accounts.lock"):
             yield
-        finally:
-            os.close(fd)
 
     def _write_roles(self, roles: dict[str, Role]) -> None:
         text = "".join(f"{user}:{role.label}\n" for user, role in sorted(roles.items()))

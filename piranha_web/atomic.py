@@ -1,16 +1,21 @@
-"""One way to replace a file the tool owns: temp file beside it, fsync, rename, fsync the folder.
+"""One way to replace a file the tool owns (temp file beside it, fsync, rename, fsync the folder),
+and one way to hold a cross-process lock on it.
 
 lvs.cf (through the store) and its history copies, the history metadata, the state directory's
 passwords, roles, tokens, revoked sessions, sync settings and known_hosts, and keepalived.conf
 are all written by :func:`replace_file`, so a reader, a SIGKILL or a power cut sees the old or
-the new version, never a part of one.  Callers map :class:`OSError` to their own error class.
+the new version, never a part of one.  Read-modify-write of the state directory's files happens
+under :func:`locked` (``flock`` on a lock file beside them), so two processes or threads never
+interleave.  Callers map :class:`OSError` to their own error class.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -63,3 +68,15 @@ def replace_file(
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+@contextlib.contextmanager
+def locked(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (created mode 600, its folder mode 700)."""
+    lock_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

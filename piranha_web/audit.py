@@ -17,7 +17,6 @@ I/O only: no Flask here.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import time
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from piranha_web.atomic import locked
 from piranha_web.errors import AuditError
 
 AUDIT_FILE = "audit.log"
@@ -69,13 +69,8 @@ class AuditLog:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.path.parent / ".audit.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with locked(self.path.parent / ".audit.lock"):
             yield
-        finally:
-            os.close(fd)
 
     def record(self, kind: str, user: str | None, **details: Any) -> AuditEntry:
         """Append one entry; :class:`AuditError` when it cannot be written."""

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import hashlib
 import hmac
-import os
 import secrets
 import shlex
 import sys
@@ -32,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import locked, replace_file
 from piranha_web.errors import AuthError
 
 DEFAULT_USER = "piranha"
@@ -219,13 +217,8 @@ def is_session_revoked(state_dir: Path, sid: str, now: float) -> bool:
 
 @contextlib.contextmanager
 def _state_lock(state_dir: Path) -> Iterator[None]:
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(state_dir / ".auth.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(state_dir / ".auth.lock"):
         yield
-    finally:
-        os.close(fd)
 
 
 def load_or_create_secret(state_dir: Path) -> bytes:

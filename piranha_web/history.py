@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import locked, replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize
@@ -87,13 +87,8 @@ class History:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.path.parent / ".history.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with locked(self.path.parent / ".history.lock"):
             yield
-        finally:
-            os.close(fd)
 
     def _read(self) -> list[Revision]:
         try:

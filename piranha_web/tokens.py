@@ -13,11 +13,9 @@ This module is I/O only: the web layer maps it to HTTP.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -25,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from piranha_web.atomic import locked
 from piranha_web.auth import check_user_name, write_private
 from piranha_web.errors import AuthError
 
@@ -74,13 +73,8 @@ class TokenStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.state_dir / ".api-tokens.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with locked(self.state_dir / ".api-tokens.lock"):
             yield
-        finally:
-            os.close(fd)
 
     def create(self, user: str, label: str = "") -> tuple[TokenInfo, str]:
         """A new token for ``user``: ``(what is kept, the token to show once)``."""

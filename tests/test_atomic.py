@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from piranha_web import atomic
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import locked, replace_file
 
 
 def mode_of(path: Path) -> int:
@@ -55,3 +57,24 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temp_file(
         replace_file(target, b"new", prefix=".mine-")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_locked_makes_a_second_holder_wait_until_the_first_lets_go(tmp_path: Path) -> None:
+    lock_file = tmp_path / "state" / ".x.lock"
+    order: list[str] = []
+    entered = threading.Event()
+
+    def second() -> None:
+        entered.wait()
+        with locked(lock_file):
+            order.append("second")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with locked(lock_file):
+        entered.set()
+        time.sleep(0.2)  # the second holder is waiting on flock meanwhile
+        order.append("first")
+    thread.join(5)
+    assert order == ["first", "second"]
+    assert mode_of(lock_file) == 0o600 and mode_of(lock_file.parent) == 0o700
