@@ -15,19 +15,13 @@ Examples::
     virtual servers reordered
 
 ``serial_no`` is left out (every save bumps it) unless nothing else changed.  Used by the
-history (entries and comparisons) and the ACCEPT page.
-
-    changed_blocks(old: Document, new: Document) -> [BlockChanges(where, lines: ChangedLine...)]
-
-gives the changed lines under the names of their blocks ("global", "virtual www",
-"virtual www / server rs1").  Pure: no I/O.
+history (entries and comparisons) and the ACCEPT page.  Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from piranha_web.lvscf.model import Config, Globals, MonitorScript, RealServer, VirtualServer
@@ -178,62 +172,3 @@ def _servers(label: str, old: Sequence[RealServer], new: Sequence[RealServer]) -
     if [n for n in before if n in after] != [n for n in after if n in before]:
         lines.append(f"servers of {label} reordered")
     return lines
-
-
-@dataclass(frozen=True)
-class ChangedLine:
-    """A removed (``-``, old line number) or added (``+``, new line number) line."""
-
-    sign: str
-    line: int
-    text: str
-
-
-@dataclass(frozen=True)
-class BlockChanges:
-    """The changed lines of one block: ``where`` is "global", "virtual www" or
-    "virtual www / server rs1" (the innermost block around the line)."""
-
-    where: str
-    lines: tuple[ChangedLine, ...]
-
-
-def _where_by_line(doc: Document) -> list[str]:
-    """The block label of every line of ``doc`` (index = line number - 1)."""
-    labels = []
-    for _, _, blocks in doc.walk():
-        labels.append(" / ".join(f"{b.kind} {b.name}" for b in blocks) or "global")
-    return labels
-
-
-def changed_blocks(old: Document, new: Document) -> list[BlockChanges]:
-    """The changed lines from ``old`` to ``new`` under the names of their blocks, file order.
-
-    The common head and tail are skipped before difflib sees the lines (files may be large).
-    """
-    a, b = old.dumps().splitlines(), new.dumps().splitlines()
-    where_a, where_b = _where_by_line(old), _where_by_line(new)
-    head = 0
-    limit = min(len(a), len(b))
-    while head < limit and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and a[len(a) - 1 - tail] == b[len(b) - 1 - tail]:
-        tail += 1
-    matcher = difflib.SequenceMatcher(a=a[head: len(a) - tail], b=b[head: len(b) - tail],
-                                      autojunk=False)
-    groups: list[tuple[str, list[ChangedLine]]] = []
-
-    def add(where: str, change: ChangedLine) -> None:
-        if not groups or groups[-1][0] != where:
-            groups.append((where, []))
-        groups[-1][1].append(change)
-
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        for n in range(head + i1, head + i2):
-            add(where_a[n] if n < len(where_a) else "global", ChangedLine("-", n + 1, a[n]))
-        for n in range(head + j1, head + j2):
-            add(where_b[n] if n < len(where_b) else "global", ChangedLine("+", n + 1, b[n]))
-    return [BlockChanges(where, tuple(lines)) for where, lines in groups]

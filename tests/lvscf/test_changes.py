@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piranha_web.lvscf import parse
-from piranha_web.lvscf.changes import changed_blocks, summarize
+from piranha_web.lvscf.changes import summarize
 
 BASE = """\
 serial_no = 3
@@ -70,18 +70,6 @@ def test_removal_rename_and_order() -> None:
         "server rs1 of virtual www deactivated"]
     assert changes(BASE, BASE.replace('expect = "HTTP"', 'expect = "200 OK"')) == [
         'virtual www: expect HTTP -> "200 OK"']
-
-
-def test_changed_lines_are_grouped_under_their_blocks() -> None:
-    new = BASE.replace("port = 80", "port = 8080").replace("weight = 1", "weight = 3").replace(
-        "network = direct", "network = nat")
-    groups = changed_blocks(parse(BASE), parse(new))
-    assert [(g.where, [(c.sign, c.line, c.text.strip()) for c in g.lines]) for g in groups] == [
-        ("global", [("-", 3, "network = direct"), ("+", 3, "network = nat")]),
-        ("virtual www", [("-", 7, "port = 80"), ("+", 7, "port = 8080")]),
-        ("virtual www / server rs1", [("-", 13, "weight = 1"), ("+", 13, "weight = 3")]),
-    ]
-    assert changed_blocks(parse(BASE), parse(BASE)) == []
 
 
 def test_private_addresses_that_follow_the_public_ones_are_not_a_second_change() -> None:

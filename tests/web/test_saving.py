@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from pathlib import Path
 
 from flask import session
@@ -129,3 +130,40 @@ def test_accept_diff_of_the_last_virtual_server_of_a_big_file_lists_exactly_the_
     after = web.config.read_text().splitlines()
     assert [n + 1 for n, (a, b) in enumerate(zip(lines, after, strict=True)) if a != b] == [
         1, active]
+
+
+COMPARED = """\
+serial_no = 3
+primary = 192.0.2.1
+network = direct
+virtual www {
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+     send = "GET / HTTP/1.0\\r\\n\\r\\n"
+     expect = "HTTP"
+     server rs1 {
+         address = 10.0.0.1
+         active = 1
+         weight = 1
+     }
+}
+virtual mail {
+     active = 0
+     address = 192.0.2.20 eth0:2
+     port = 25
+}
+"""
+
+
+def test_changed_lines_group_under_their_blocks_in_file_order() -> None:
+    new = COMPARED.replace("port = 80", "port = 8080").replace("weight = 1", "weight = 3").replace(
+        "network = direct", "network = nat")
+    groups = [(block, [(c.sign, c.line, c.text.strip()) for c in lines]) for block, lines in
+              groupby(changed_lines(COMPARED, new), key=lambda c: c.block)]
+    assert groups == [
+        ("global", [("-", 3, "network = direct"), ("+", 3, "network = nat")]),
+        ("virtual www", [("-", 7, "port = 80"), ("+", 7, "port = 8080")]),
+        ("virtual www / server rs1", [("-", 13, "weight = 1"), ("+", 13, "weight = 3")]),
+    ]
+    assert changed_lines(COMPARED, COMPARED) == ()

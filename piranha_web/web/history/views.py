@@ -17,6 +17,7 @@ was shown refuses it), validated (refused when it would add errors; warnings sho
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -30,7 +31,7 @@ from piranha_web.errors import (
 )
 from piranha_web.history import Revision
 from piranha_web.lvscf import parse
-from piranha_web.lvscf.changes import changed_blocks, summarize_documents
+from piranha_web.lvscf.changes import summarize_documents
 from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel
@@ -92,15 +93,14 @@ def view() -> str:
 def compare() -> str:
     a, a_text = _find(panel.arg("a"))
     b, b_text = _find(panel.arg("b"))
+    groups = [(block, tuple(lines)) for block, lines in
+              groupby(changed_lines(a_text, b_text), key=lambda change: change.block)]
     try:
-        old, new = parse(a_text), parse(b_text)
+        summary, problem = summarize_documents(parse(a_text), parse(b_text)), None
     except ParseError as err:
-        return render_template("history/compare.html", a=a, b=b, summary=[],
-                               groups=None, problem=str(err),
-                               lines=changed_lines(a_text, b_text))
-    return render_template("history/compare.html", a=a, b=b,
-                           summary=summarize_documents(old, new),
-                           groups=changed_blocks(old, new), problem=None, lines=())
+        summary, problem = [], str(err)
+    return render_template("history/compare.html", a=a, b=b, summary=summary, groups=groups,
+                           problem=problem)
 
 
 @bp.post("/restore")
