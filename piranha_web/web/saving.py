@@ -44,12 +44,12 @@ from piranha_web.errors import (
     StaleRevisionError,
     ValidationFailedError,
 )
-from piranha_web.lvscf import Document
+from piranha_web.lvscf import Document, line_diff
 from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.changes import summarize
 from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.validate import Finding, validate
-from piranha_web.web import journal, line_diff
+from piranha_web.web import journal
 from piranha_web.web.keepalived.views import after_accept
 from piranha_web.web.services import services
 
@@ -144,8 +144,8 @@ Opcode = tuple[str, int, int, int, int]
 def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
-    :mod:`.line_diff` finds the changed lines quickly even in a file of 200k lines that
-    repeat the same few texts (difflib alone would take minutes there).
+    :mod:`piranha_web.lvscf.line_diff` finds the changed lines quickly even in a file of 200k
+    lines that repeat the same few texts (difflib alone would take minutes there).
     A block added or removed whole is shown whole: an insertion or deletion is moved down
     while the line after it repeats its first line (``}``), so a new virtual server does not
     appear as the tail of the block before it.

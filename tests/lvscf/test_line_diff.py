@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.bench_core import generate
-from piranha_web.web.line_diff import changed
+from piranha_web.lvscf.line_diff import changed
 from piranha_web.web.saving import LineChange, changed_lines
 
 LINES = st.lists(st.sampled_from(["a", "b", "c", "}", "x = 1", "x = 2", "server s {"]),
