@@ -120,14 +120,15 @@ class History:
 
     # ------------------------------------------------------------------ recording
 
-    def _note_current(self, revisions: list[Revision], data: bytes, mtime: float | None,
-                      keep: Callable[[bytes], None]) -> Revision | None:
-        """Add a hand-edit (or first-seen) entry when ``data`` is not the last recorded text."""
-        revision = revision_of(data)
+    def _note_current(self, revisions: list[Revision], data: bytes, revision: str,
+                      mtime: float | None,
+                      keep: Callable[[bytes, str], None]) -> Revision | None:
+        """Add a hand-edit (or first-seen) entry when ``data`` (of ``revision``) is not the last
+        recorded text."""
         last = revisions[-1] if revisions else None
         if last is not None and last.revision == revision:
             return None
-        keep(data)
+        keep(data, revision)
         previous = self.text_of(last.revision) if last is not None else None
         entry = Revision(
             revision, mtime if mtime is not None else self.clock(), None,
@@ -138,9 +139,9 @@ class History:
         revisions.append(entry)
         return entry
 
-    def _keep_in_state(self, data: bytes) -> None:
+    def _keep_in_state(self, data: bytes, revision: str) -> None:
         """Keep a noticed text in ``state_dir/revisions/<revision>`` (atomically)."""
-        target = self.texts_dir / revision_of(data)
+        target = self.texts_dir / revision
         if target.exists():
             return
         try:
@@ -148,9 +149,9 @@ class History:
         except OSError as err:
             raise StoreIOError(f"cannot keep a copy in {self.texts_dir}: {err.strerror}") from err
 
-    def _copy(self, data: bytes) -> None:
+    def _copy(self, data: bytes, revision: str) -> None:
         try:
-            self.store.keep_copy(data)
+            self.store.keep_copy(data, revision)
         except OSError as err:
             raise StoreIOError(f"cannot keep a copy in {self.store.history_dir}: "
                                f"{err.strerror}") from err
@@ -177,12 +178,12 @@ class History:
         """
         with self._save_lock(), self._locked():
             try:
-                data = self.store.path.read_bytes()
                 mtime = self.store.path.stat().st_mtime
             except OSError as err:
                 raise StoreIOError(f"cannot read {self.store.path}: {err.strerror}") from err
+            revision, data = self.store.snapshot()
             revisions = self._read()
-            entry = self._note_current(revisions, data, mtime, self._keep_in_state)
+            entry = self._note_current(revisions, data, revision, mtime, self._keep_in_state)
             if entry is not None:
                 self._write(revisions)  # pruning is the saver's (it knows the retention)
             return entry
@@ -194,8 +195,8 @@ class History:
             revisions = self._read()
             if result.old_text:
                 old = result.old_text.encode("utf-8", "surrogateescape")
-                self._note_current(revisions, old, self._mtime(), self._copy)
-            self._copy(result.new_text.encode("utf-8", "surrogateescape"))
+                self._note_current(revisions, old, old_revision, self._mtime(), self._copy)
+            self._copy(result.new_text.encode("utf-8", "surrogateescape"), result.revision)
             entry = Revision(result.revision, self.clock(), user, cause, summary, old_revision,
                              restored_from)
             revisions.append(entry)
@@ -224,9 +225,9 @@ class History:
         """The text of ``revision`` (a full or 12-character revision), None when not kept."""
         if len(revision) < 12:
             return None
-        with contextlib.suppress(OSError):
-            data = self.store.path.read_bytes()
-            if revision_of(data).startswith(revision):
+        with contextlib.suppress(StoreIOError):
+            current, data = self.store.snapshot()
+            if current.startswith(revision):
                 return decode(data)
         path = self._copies().get(revision[:12])
         if path is None:
@@ -246,8 +247,8 @@ class History:
         copies = self.store.history()
         known = {r.short for r in recorded}
         available = {c.revision for c in copies}
-        with contextlib.suppress(OSError):
-            available.add(revision_of(self.store.path.read_bytes())[:12])
+        with contextlib.suppress(StoreIOError):
+            available.add(self.store.revision()[:12])
         if self.texts_dir.is_dir():
             available.update(p.name[:12] for p in self.texts_dir.iterdir())
         found: list[Revision] = [

@@ -113,8 +113,8 @@ class ConfigStore:
         #: the parses of the last few revisions (they share unedited blocks), for rebasing
         self._recent: dict[str, Document] = {}
         self._recent_lock = threading.Lock()  # request threads share one store
-        #: (size, mtime_ns, ctime_ns, inode) of lvs.cf when its revision was last known
-        self._seen: tuple[tuple[int, int, int, int], str] | None = None
+        #: what the store last read or wrote: lvs.cf's stat then, its revision and its bytes
+        self._seen: _Seen | None = None
         self._kept_findings: tuple[str, list[Finding]] | None = None
 
     # ------------------------------------------------------------------ reading
@@ -127,25 +127,32 @@ class ConfigStore:
 
     def revision(self) -> str:
         """Revision of the file as it is on disk now (read and hashed only if it changed)."""
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[str, bytes]:
+        """``(revision, bytes)`` of lvs.cf as it is on disk now.
+
+        Costs a stat when the file's (size, mtime_ns, ctime_ns, inode) are what the store last
+        saw.  A file modified so recently that a rewrite within the same timestamp tick could
+        follow unseen (git's "racily clean" case) is read again and compared byte for byte with
+        what the store saw; only bytes the store has not seen are hashed.
+        """
         stat = self._stat()
-        if stat is not None and self._seen is not None and self._seen[0] == stat:
-            return self._seen[1]
+        seen = self._seen
+        if seen is not None and stat is not None and seen.stat == stat and not _racy(stat):
+            return seen.revision, seen.data
         data = self.read_bytes()
-        revision = revision_of(data)
-        self._remember(stat, revision)
-        return revision
+        revision = seen.revision if seen is not None and seen.data == data else revision_of(data)
+        self._remember(stat, revision, data)
+        return revision, data
 
     def _read_current(self) -> Loaded:
-        """The kept parse of lvs.cf as it is now: checked by stat, else read (and parsed when
-        it is a revision not seen before)."""
-        stat = self._stat()
-        cached, seen = self._parsed, self._seen
-        if (cached is not None and seen is not None and stat is not None
-                and seen == (stat, cached.revision)):
+        """The kept parse of lvs.cf as it is now (parsed when it is a revision not seen before)."""
+        revision, data = self.snapshot()
+        cached = self._parsed
+        if cached is not None and cached.revision == revision:
             return cached
-        loaded = self._current(self.read_bytes())
-        self._remember(stat, loaded.revision)
-        return loaded
+        return self._current(data, revision)
 
     def load(self) -> Loaded:
         """Read and parse lvs.cf (:class:`ParseError` propagates with line and column).
@@ -159,12 +166,14 @@ class ConfigStore:
         document.origin = cached.revision
         return Loaded(document, cached.revision, cached.text)
 
-    def config(self, data: bytes | None = None) -> tuple[str, Config]:
-        """``(revision, typed model)`` of lvs.cf now (or of ``data``), for readers only.
+    def config(self, data: bytes | None = None,
+               revision: str | None = None) -> tuple[str, Config]:
+        """``(revision, typed model)`` of lvs.cf now (or of ``data``, whose ``revision`` is
+        hashed when not given), for readers only.
 
         No document is copied: the model is immutable and computed once per revision.
         """
-        cached = self._read_current() if data is None else self._current(data)
+        cached = self._read_current() if data is None else self._current(data, revision)
         return cached.revision, cached.document.model()
 
     def load_revision(self, revision: str) -> Document | None:
@@ -195,31 +204,28 @@ class ConfigStore:
             return None
         return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    def _remember(self, stat: tuple[int, int, int, int] | None, revision: str) -> None:
-        """Keep ``revision`` for ``stat`` (taken before the bytes were read), unless the file
-        was modified so recently that a rewrite in the same timestamp tick could follow
-        unseen (git's "racily clean" rule)."""
-        if stat is None or time.time_ns() - stat[1] < RACY_NS:
-            self._seen = None
-        else:
-            self._seen = (stat, revision)
+    def _remember(self, stat: tuple[int, int, int, int] | None, revision: str,
+                  data: bytes) -> None:
+        """Keep ``revision`` and ``data`` for ``stat`` (taken before the bytes were read)."""
+        self._seen = None if stat is None else _Seen(stat, revision, data)
 
     def findings(self, data: bytes | None = None) -> list[Finding]:
         """Validation findings of lvs.cf now (or of ``data``), computed once per revision.
 
         A file that does not parse gives its syntax problems as error findings.
         """
-        revision = self.revision() if data is None else revision_of(data)
+        if data is None:
+            revision, data = self.snapshot()
+        else:
+            revision = revision_of(data)
         kept = self._kept_findings
         if kept is None or kept[0] != revision:
-            data = self.read_bytes() if data is None else data
-            revision = revision_of(data)
-            kept = self._kept_findings = (revision, self._findings_of(data))
+            kept = self._kept_findings = (revision, self._findings_of(data, revision))
         return list(kept[1])
 
-    def _current(self, data: bytes) -> Loaded:
+    def _current(self, data: bytes, revision: str | None = None) -> Loaded:
         """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
-        revision = revision_of(data)
+        revision = revision_of(data) if revision is None else revision
         cached = self._parsed
         if cached is None or cached.revision != revision:
             text = decode(data)
@@ -253,15 +259,14 @@ class ConfigStore:
         """
         with self.locked():
             exists = self.path.exists()
-            revision = self.revision() if exists else revision_of(b"")
+            revision, current = self.snapshot() if exists else (revision_of(b""), b"")
             if revision != expected_revision:
                 raise StaleRevisionError(expected_revision, revision)
             cached = self._parsed
             if cached is not None and cached.revision == revision:
                 old_text = cached.text
             else:
-                old_text = decode(self.read_bytes()) if exists else ""
-            current = encode(old_text)
+                old_text = decode(current)
             if doc.origin == expected_revision and cached is not None and \
                     cached.revision == expected_revision:
                 changes = doc.changes()
@@ -283,7 +288,7 @@ class ConfigStore:
                     saved = None
                 findings = validate(saved) if saved is not None else check_text(new_text)
             if any(f.is_error for f in findings):
-                introduced = _new_errors(self._findings_of(current), findings)
+                introduced = _new_errors(self._findings_of(current, revision), findings)
                 if introduced:
                     raise ValidationFailedError(introduced)
             data = encode(new_text)
@@ -299,19 +304,19 @@ class ConfigStore:
                     recorder(expected_revision, result)
                 self._remove_stale_temp_files()
                 if current:
-                    self._keep_history(current)
+                    self._keep_history(current, revision)
                 self._write_atomically(data)
             if saved is not None:
                 self._keep(Loaded(saved.copy(), result.revision, new_text))
-                self._remember(self._stat(), result.revision)
+            self._remember(self._stat(), result.revision, data)
             return result
 
-    def _findings_of(self, data: bytes) -> list[Finding]:
+    def _findings_of(self, data: bytes, revision: str) -> list[Finding]:
         """Findings of the file's bytes, from the kept parse of that revision when there is one."""
         if not data:
             return []
         try:
-            return validate(self._current(data).document)
+            return validate(self._current(data, revision).document)
         except ParseError:
             return check_text(decode(data))
 
@@ -342,25 +347,27 @@ class ConfigStore:
 
     # ------------------------------------------------------------------ history
 
-    def _keep_history(self, data: bytes) -> None:
+    def _keep_history(self, data: bytes, revision: str) -> None:
         """Copy the replaced version into the history folder (atomically), then prune."""
         try:
-            self.keep_copy(data)
+            self.keep_copy(data, revision)
             self._prune_history()
         except OSError as err:
             raise StoreIOError(
                 f"cannot keep history in {self.history_dir}: {err.strerror}"
             ) from err
 
-    def keep_copy(self, data: bytes) -> Path:
-        """Keep ``data`` in the history folder unless a copy of that revision is there already.
+    def keep_copy(self, data: bytes, revision: str | None = None) -> Path:
+        """Keep ``data`` (of ``revision``, hashed when not given) in the history folder unless a
+        copy of that revision is there already.
 
         Written like lvs.cf (temp file, fsync, rename): a writer killed mid-copy leaves a temp
-        file, never a truncated file under a name that claims a full revision.
+        file, never a truncated file under a name that claims a full revision, so a copy named
+        with the revision's first 12 hex digits and of the same size is that revision.
         """
-        revision = revision_of(data)
+        revision = revision_of(data) if revision is None else revision
         for entry in self.history():
-            if entry.revision == revision[:12] and revision_of(entry.path.read_bytes()) == revision:
+            if entry.revision == revision[:12] and entry.path.stat().st_size == len(data):
                 return entry.path
         self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         seconds, nanos = divmod(time.time_ns(), 10**9)
@@ -390,6 +397,21 @@ class ConfigStore:
                 entries.append(HistoryEntry(path, path.stat().st_mtime, parts[3]))
         entries.sort(key=lambda e: e.path.name, reverse=True)
         return entries
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """lvs.cf as the store last read or wrote it: its stat then, its revision and bytes."""
+
+    stat: tuple[int, int, int, int]
+    revision: str
+    data: bytes
+
+
+def _racy(stat: tuple[int, int, int, int]) -> bool:
+    """Whether lvs.cf was modified so recently that a rewrite of the same size in the same
+    timestamp tick could follow unseen."""
+    return time.time_ns() - stat[1] < RACY_NS
 
 
 def _bump_serial(doc: Document) -> None:

@@ -14,7 +14,6 @@ against).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -98,6 +97,8 @@ def diff_lines(
     tail = 0
     while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
         tail += 1
+    import difflib  # here, not at the top: `piranha-web check` never diffs
+
     matcher = difflib.SequenceMatcher(
         a=old[head : len(old) - tail], b=new[head : len(new) - tail], autojunk=False
     )

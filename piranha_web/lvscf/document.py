@@ -26,7 +26,6 @@ the lines it must:
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
@@ -143,6 +142,8 @@ class Document:
         """
         old_units, new_units = self._base, self.items
         origin = self._origin
+        import difflib  # here, not at the top: `piranha-web check` never diffs
+
         matcher = difflib.SequenceMatcher(
             a=[id(u) for u in old_units],
             b=[origin.get(id(u), id(u)) for u in new_units],

@@ -42,9 +42,11 @@ STRUCTURAL = frozenset(("}", *TOP_BLOCKS, *INNER_BLOCKS))
 STRUCTURAL_PREFIXES = tuple(STRUCTURAL)
 
 
-def _first_word(raw: str) -> str:
-    match = BARE_TOKEN.search(raw)
-    return match.group() if match else ""
+def _structural(stripped: str) -> bool:
+    """Whether a line without quotes (``stripped`` of its leading blanks) starts with a block
+    opener's word or ``}`` as a whole word."""
+    return (stripped.startswith(STRUCTURAL_PREFIXES)
+            and stripped.partition(" ")[0].partition("\t")[0] in STRUCTURAL)
 
 
 def _split_leading(
@@ -103,15 +105,24 @@ def _parse(text: str) -> Document:
     def container() -> list[Trivia | Statement | Block]:
         return stack[-1][0].body if stack else root
 
+    def open_block(opener: Opener, number: int, seen_top_level_content: bool) -> bool:
+        """Open a block at line ``number``; returns the new ``seen_top_level_content``."""
+        nonlocal pending
+        stay, leading = _split_leading(pending, not stack and not seen_top_level_content)
+        pending = []
+        container().extend(stay)
+        block = Block(opener, leading=leading)
+        container().append(block)
+        stack.append((block, number))
+        return True
+
     for number, raw in enumerate(lines, start=1):
         stripped = raw.lstrip(BLANKS)
         if stripped == "" or stripped.startswith("#"):
             pending.append(Trivia(raw))
             continue
         plain = '"' not in raw and "'" not in raw
-        if plain and (
-            not stripped.startswith(STRUCTURAL_PREFIXES) or _first_word(raw) not in STRUCTURAL
-        ):
+        if plain and not _structural(stripped):
             if stack:
                 body = stack[-1][0].body
             else:
@@ -136,6 +147,14 @@ def _parse(text: str) -> Document:
             pending = []
             block.closer = Closer(raw)
             continue
+        if plain:
+            words = BARE_TOKEN.findall(stripped)
+            if (len(words) == 3 and words[2] == "{"
+                    and words[0] in (INNER_BLOCKS if stack else TOP_BLOCKS) and len(stack) < 2):
+                # the common opener: its tokens are computed when an edit needs them
+                seen_top_level_content = open_block(Opener(raw, None, words[0], words[1]),
+                                                    number, seen_top_level_content)
+                continue
         quoting_error: int | None = None
         try:
             tokens = tokenize(raw)
@@ -186,14 +205,8 @@ def _parse(text: str) -> Document:
                 pending = []
                 container().append(Statement(raw, tokens))
                 continue
-            at_top = not stack and not seen_top_level_content
-            seen_top_level_content = True
-            stay, leading = _split_leading(pending, at_top)
-            pending = []
-            container().extend(stay)
-            block = Block(Opener(raw, tokens), leading=leading)
-            container().append(block)
-            stack.append((block, number))
+            seen_top_level_content = open_block(Opener(raw, tokens), number,
+                                                seen_top_level_content)
             continue
 
         if not stack:

@@ -22,12 +22,14 @@ from piranha_web.lvscf.finding import ERROR, WARNING, Finding, refuse, where_of
 from piranha_web.lvscf.rules_values import Report, check_value
 from piranha_web.lvscf.schema import KeySpec, Kind
 from piranha_web.lvscf.syntax import (
+    BARE_TOKEN,
     BLANKS,
     MAX_TOKENS,
     Block,
     QuotingError,
     Statement,
     Trivia,
+    assignment_of,
     lenient_tokens,
     tokenize,
 )
@@ -89,6 +91,7 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
     inner = (*parents, block)
     line += len(block.leading) + 1
     where = where_of(inner)
+    kind = block.kind
     seen_keys: dict[str, int] = {}
     for item in block.body:
         if isinstance(item, Block):
@@ -96,7 +99,7 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
             continue
         line += 1
         if not isinstance(item, Trivia):
-            _statement_findings(item, block.kind, where, line, seen_keys, findings)
+            _statement_findings(item, kind, where, line, seen_keys, findings)
     if block.closer is not None:
         line += 1
         rest = block.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
@@ -115,36 +118,56 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
 
 def _statement_findings(item: Statement, scope: str, where: str, line: int,
                         seen_keys: dict[str, int], findings: list[Finding]) -> None:
-    for severity, code, message, key in statement_findings(scope, item.raw):
-        findings.append(Finding(severity, line, key, message, code, where))
-    pair = item.assignment() if item.quoting_error is None else None
-    if pair is None:
+    found, key = statement_facts(scope, item.raw)
+    for severity, code, message, about in found:
+        findings.append(Finding(severity, line, about, message, code, where))
+    if key is None:
         return
-    first = seen_keys.setdefault(pair[0], line)
+    first = seen_keys.setdefault(key, line)
     if first != line:
         findings.append(Finding(
-            WARNING, line, pair[0], duplicate_key(pair[0], first), "duplicate-key", where))
+            WARNING, line, key, duplicate_key(key, first), "duplicate-key", where))
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str], ...]:
-    """``(severity, code, message, key)`` of one statement line; depends on nothing else."""
-    node = _statement(raw)
-    key = node.key
+def statement_facts(
+    scope: str, raw: str
+) -> tuple[tuple[tuple[str, str, str, str], ...], str | None]:
+    """The findings ``(severity, code, message, key)`` of one statement line and the key it
+    sets (None: not a ``key = value`` line); they depend on nothing else.
+
+    A line without quotes (nearly all of them) is read by :func:`assignment_of`, which the
+    model reads the same line with: its words need no token objects.
+    """
+    words: list[str]
+    if '"' not in raw and "'" not in raw:
+        pair = assignment_of(raw)
+        if pair is None:
+            words, equals = BARE_TOKEN.findall(raw), False
+        else:
+            key, value = pair
+            words, equals = [key, "=", *value.split(" ")] if value else [key, "="], True
+        quote, quoting_error = "", None
+    else:
+        node = _statement(raw)
+        words, equals, quoting_error = node.words, node.has_equals, node.quoting_error
+        quote = node.values[0].quote if equals and len(words) > 2 else ""
+    key = words[0]
     found: list[tuple[str, str, str, str]] = []
 
     def report(severity: str, code: str, message: str) -> None:
         found.append((severity, code, message, key))
 
-    if len(node.tokens) > MAX_TOKENS:
-        report(ERROR, "too-many-tokens", too_many_tokens(len(node.tokens)))
-        return tuple(found)
-    if node.quoting_error is not None:
+    assigned = key if equals and quoting_error is None else None
+    if len(words) > MAX_TOKENS:
+        report(ERROR, "too-many-tokens", too_many_tokens(len(words)))
+        return tuple(found), assigned
+    if quoting_error is not None:
         report(ERROR, "bad-quoting",
-               f"the quotes at column {node.quoting_error} do not pair up (a quoted value "
+               f"the quotes at column {quoting_error} do not pair up (a quoted value "
                "ends at its closing quote, cannot contain that quote, and a quoted value "
                "without blanks must not be followed by blanks); " + refuse("quotation mismatch"))
-        return tuple(found)
+        return tuple(found), assigned
     keyspec = schema.spec(scope, key)
     if keyspec is None:
         hint = (" (Piranha's own GUI writes it back from hand-edited files)"
@@ -152,13 +175,13 @@ def statement_findings(scope: str, raw: str) -> tuple[tuple[str, str, str, str],
         report(ERROR, "unknown-key",
                f"{key!r} is not a key Piranha knows {SCOPE_WORDS[scope]}{hint}; "
                + refuse("unknown command"))
-    elif not node.has_equals:
+    elif not equals:
         report(ERROR, "equal-expected",
                f"'=' must follow {key!r}, separated by blanks; "
                + refuse("equal (=) expected after command"))
-    elif _value_count_ok(node, keyspec, report):
-        check_value(keyspec, [t.text for t in node.values], node.values[0].quote, report)
-    return tuple(found)
+    elif _value_count_ok(keyspec, words[2:], report):
+        check_value(keyspec, words[2:], quote, report)
+    return tuple(found), assigned
 
 
 def too_many_tokens(count: int) -> str:
@@ -176,9 +199,8 @@ def _statement(raw: str) -> Statement:
         return Statement(raw, lenient_tokens(raw), err.column + 1)
 
 
-def _value_count_ok(node: Statement, keyspec: KeySpec, report: Report) -> bool:
+def _value_count_ok(keyspec: KeySpec, words: list[str], report: Report) -> bool:
     """Report a wrong number of value words (the C parser's CHECK_ARGS); True when right."""
-    words = [t.text for t in node.values]
     if keyspec.kind is Kind.LIST:
         if len(words) < 2 or words[0] != "[" or words[-1] != "]":
             report(ERROR, "list-expected",

@@ -88,6 +88,11 @@ def assignment_of(raw: str) -> tuple[str, str] | None:
 
     Large files repeat the same lines (``active = 1``) many thousand times.
     """
+    if '"' not in raw and "'" not in raw:  # nearly every line: words without token objects
+        words = BARE_TOKEN.findall(raw)
+        if len(words) < 2 or words[1] != "=":
+            return None
+        return words[0], " ".join(words[2:])
     try:
         tokens = tokenize(raw)
     except QuotingError:
@@ -184,20 +189,33 @@ class Statement:
         return self.raw[: self.tokens[0].start]
 
 
-@dataclass(slots=True)
 class Opener:
-    """``virtual NAME {``, ``failover NAME {`` or ``server NAME {``."""
+    """``virtual NAME {``, ``failover NAME {`` or ``server NAME {``.
 
-    raw: str
-    tokens: list[Token]
+    The parser gives a plain opener line its kind and name only: the tokens (with their
+    spans, which a rename needs) are computed on first use.
+    """
+
+    __slots__ = ("raw", "kind", "name", "_tokens")
+
+    def __init__(self, raw: str, tokens: list[Token] | None, kind: str = "",
+                 name: str = "") -> None:
+        self.raw = raw
+        self._tokens = tokens
+        self.kind = tokens[0].text if tokens else kind
+        self.name = tokens[1].text if tokens else name
+
+    def __repr__(self) -> str:
+        return f"Opener({self.raw!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Opener) and other.raw == self.raw
 
     @property
-    def kind(self) -> str:
-        return self.tokens[0].text
-
-    @property
-    def name(self) -> str:
-        return self.tokens[1].text
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.raw)
+        return self._tokens
 
     @property
     def indent(self) -> str:

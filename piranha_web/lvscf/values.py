@@ -134,16 +134,19 @@ def c_port(text: str) -> int | None:
     return SERVICES.get(text)
 
 
+#: a plain dotted quad: four decimal numbers of up to 3 digits without leading zeros
+_DOTTED_QUAD = re.compile(r"(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})"
+                          r"\.(0|[1-9][0-9]{0,2})")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def inet_aton(text: str) -> int | None:
     """The 32-bit address ``inet_aton`` would produce, or None when it would fail."""
-    parts = text.split(".")
-    if len(parts) == 4 and all(
-        p.isascii() and p.isdigit() and len(p) <= 3 and (p[0] != "0" or len(p) == 1)
-        for p in parts
-    ):  # the common case: a plain dotted quad
-        a, b, c, d = (int(p) for p in parts)
+    quad = _DOTTED_QUAD.fullmatch(text)
+    if quad is not None:  # the common case
+        a, b, c, d = map(int, quad.groups())
         return None if max(a, b, c, d) > 255 else (a << 24) | (b << 16) | (c << 8) | d
+    parts = text.split(".")
     if not 1 <= len(parts) <= 4:
         return None
     numbers: list[int] = []
@@ -167,12 +170,8 @@ def inet_aton(text: str) -> int | None:
 
 def is_dotted_quad(text: str) -> bool:
     """Strict ``a.b.c.d`` with decimal octets 0-255 and no leading zeros."""
-    parts = text.split(".")
-    return len(parts) == 4 and all(
-        p.isdigit() and p.isascii() and len(p) <= 3 and int(p) <= 255
-        and (p == "0" or not p.startswith("0"))
-        for p in parts
-    )
+    quad = _DOTTED_QUAD.fullmatch(text)
+    return quad is not None and max(map(int, quad.groups())) <= 255
 
 
 def dotted(value: int) -> str:

@@ -39,7 +39,7 @@ from piranha_web.sync.outcome import (
     load_outcome,
     save_outcome,
 )
-from piranha_web.sync.push import checksum, keepalived_path, push, reload, remote_checksum
+from piranha_web.sync.push import keepalived_path, push, reload, remote_checksum
 from piranha_web.sync.settings import SyncSettings, load_settings, save_settings
 from piranha_web.sync.target import Target, backup_address, backup_of, resolve_target
 
@@ -81,22 +81,24 @@ class SyncService:
     def target(self) -> Target:
         """The backup router as lvs.cf and the settings describe it now (SyncError if none)."""
         return resolve_target(self.settings(), self.state_dir, self.config_path,
-                              self._backup(self._read_local()))
+                              self._backup(*self._read_local()))
 
-    def _read_local(self) -> bytes:
+    def _read_local(self) -> tuple[str, bytes]:
+        """``(sha256 hex, bytes)`` of the local lvs.cf: the store's revision is the sha256 of
+        the file's bytes (what ``sha256sum`` prints), kept while the file is unchanged."""
         try:
-            return self._store.read_bytes()
+            return self._store.snapshot()
         except StoreIOError as err:
             raise SyncError(failures.LOCAL_UNREADABLE, str(err)) from err
 
-    def _backup(self, data: bytes) -> str | None:
+    def _backup(self, revision: str, data: bytes) -> str | None:
         """lvs.cf's backup router for the bytes ``data``.
 
         The store keeps the model of the current revision (the web app shares its store), so
         a sync after ACCEPT does not parse a large file again.
         """
         try:
-            return backup_of(self._store.config(data)[1].globals)
+            return backup_of(self._store.config(data, revision)[1].globals)
         except ParseError:
             return backup_address(decode(data))
 
@@ -175,16 +177,15 @@ class SyncService:
 
     def _sync(self, requested: float) -> SyncOutcome:
         target: Target | None = None
-        data: bytes | None = None
+        sent: str | None = None
         try:
-            data = self._read_local()
-            sent = checksum(data)
+            sent, data = self._read_local()
             last = load_outcome(self.state_dir)
             if (last is not None and last.ok and not last.skipped and last.checksum == sent
                     and last.time >= requested):
                 return last  # another sync pushed this very file while we waited
             target = resolve_target(self.settings(), self.state_dir, self.config_path,
-                                    self._backup(data))
+                                    self._backup(sent, data))
             self._require_trusted(target)
             mode = os.stat(self.config_path).st_mode & 0o777
             engine_file = self._keepalived_conf()
@@ -200,7 +201,7 @@ class SyncService:
                                       reason=err.reason, detail=err.detail, skipped=True,
                                       time=self._clock())
             else:
-                outcome = self._failed(self._host_key_changed(err, target), target, data)
+                outcome = self._failed(self._host_key_changed(err, target), target, sent)
         else:
             reloaded = " and reloaded" if target.reload_command else ""
             also = (f" with its keepalived.conf ({keepalived_path(target.remote_path)})"
@@ -231,14 +232,15 @@ class SyncService:
         except OSError as err:
             raise SyncError(failures.STATE_UNUSABLE, f"cannot read {path}: {err}") from err
 
-    def _failed(self, err: SyncError, target: Target | None, data: bytes | None) -> SyncOutcome:
+    def _failed(self, err: SyncError, target: Target | None,
+                sent: str | None) -> SyncOutcome:
         where = f" {target.host}" if target else ""
         return SyncOutcome(
             False,
             f"Copying lvs.cf to the backup router{where} failed: {err.reason}. "
             f"{explain(err.reason)}",
             reason=err.reason, detail=err.detail,
-            checksum=checksum(data) if data is not None else None,
+            checksum=sent,
             host=target.host if target else None,
             remote_path=target.remote_path if target else None,
             time=self._clock(),
@@ -286,7 +288,7 @@ class SyncService:
             cached = self._cached_status
         if cached is not None and self._clock() - cached.checked_at <= max_age:
             try:
-                if checksum(self._read_local()) == cached.local_checksum:
+                if self._read_local()[0] == cached.local_checksum:
                     return cached
             except SyncError:
                 pass
@@ -304,10 +306,9 @@ class SyncService:
         target: Target | None = None
         local: str | None = None
         try:
-            data = self._read_local()
-            local = checksum(data)
+            local, data = self._read_local()
             target = resolve_target(self.settings(), self.state_dir, self.config_path,
-                                    self._backup(data))
+                                    self._backup(local, data))
             self._require_trusted(target)
             with Session(target) as session:
                 remote = remote_checksum(session)
