@@ -7,7 +7,8 @@ Measured in one run, with the floor (``python3 -c pass`` of the same interpreter
 * ACCEPT on a served process (one client): (DE)ACTIVATE and a one-field edit (Service Timeout)
   of the first and of the last virtual server;
 * 8 clients at 1,000 x 32: each edits its own virtual server (stale forms are rebased, issue
-  15) while the others load the VIRTUAL SERVERS page: page and ACCEPT p95, saves refused.
+  15) while the others load the VIRTUAL SERVERS page: page and ACCEPT p95, saves refused, and
+  the served process's peak resident memory.
 
 Writes the "ACCEPT at any size" section of BENCHMARKS.md, then exits 1 naming every target
 missed (a benchmark that fails loudly, not a timed unit test).
@@ -49,14 +50,31 @@ def wall(argv: list[str], runs: int = RUNS) -> float:
     return statistics.median(samples)
 
 
+def check_command() -> list[str]:
+    """``piranha-web`` as installed (the console script beside this interpreter), its modules
+    compiled to bytecode first as pip does on install."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "piranha_web")],
+                   check=True, capture_output=True)
+    script = Path(sys.executable).parent / "piranha-web"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "piranha_web.cli"]
+
+
 def check_times(tmp: Path) -> dict[int, float]:
     out = {}
+    command = check_command()
     for virtuals in (10, 1000):
         path = tmp / f"check-{virtuals}.cf"
         path.write_text(generate(virtuals))
-        out[virtuals] = wall([sys.executable, "-m", "piranha_web.cli", "check", str(path)],
-                             3 if virtuals == 1000 else RUNS)
+        out[virtuals] = wall([*command, "check", str(path)], 3 if virtuals == 1000 else RUNS)
     return out
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory of process ``pid`` (VmHWM), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def toggle(client: Client, name: str) -> float:
@@ -125,6 +143,7 @@ def editors(virtuals: int) -> dict[str, float]:
                 return out
 
             results = [s for r in run_clients(EDITORS, work) for s in r]
+            rss = peak_rss_mb(process.pid)
         finally:
             process.terminate()
             process.wait(10)
@@ -137,6 +156,7 @@ def editors(virtuals: int) -> dict[str, float]:
         "accept_p95": percentiles(saved or [float("nan")])[1],
         "saved": len(saved), "refused": sum(1 for _, s in accepts if s == 409),
         "total": len(accepts), "timed_out": sum(1 for _, s in accepts if s == -1),
+        "rss": rss,
     }
 
 
@@ -197,6 +217,8 @@ def main() -> int:
         missed.append("8 clients: page p95 over 200 ms")
     if crowd["accept_p95"] > 1.0 or crowd["timed_out"]:
         missed.append("8 clients: ACCEPT p95 over 1 s")
+    if not crowd["rss"] < 200:
+        missed.append("serve: peak resident memory over 200 MB")
     rows = [
         "| measure | 10 x 32 | 1,000 x 32 |",
         "|---|---|---|",
@@ -214,6 +236,8 @@ def main() -> int:
         f"| {EDITORS} editors: ACCEPT median / p95 ms; saved / refused as stale of "
         f"{crowd['total']} | | {ms(crowd['accept_median'])} / {ms(crowd['accept_p95'])}; "
         f"{crowd['saved']} / {crowd['refused']} (timed out: {crowd['timed_out']}) |")
+    rows.append(f"| `serve`: peak resident memory (VmHWM) after the 8 editors, MB | | "
+                f"{crowd['rss']:.0f} |")
     write_section(
         "ACCEPT at any size",
         f"`bench/bench_accept.py` ({time.strftime('%Y-%m-%d %H:%M')} UTC, this 2-core machine "
@@ -223,7 +247,8 @@ def main() -> int:
         f"({EDITOR_ACCEPTS} rounds) and view the VIRTUAL SERVERS page {PAGE_VIEWS // 2} times "
         "per round, all at once. Targets (issue 11): ACCEPT first/last within 1.5x, at most 6x "
         "10 x 32, median < 100 ms; check 10 x 32 <= 6x the floor, 1,000 x 32 < 1 s; 8 clients: "
-        "page p95 < 200 ms, ACCEPT p95 < 1 s.\n\n" + "\n".join(rows)
+        "page p95 < 200 ms, ACCEPT p95 < 1 s; `serve` under 200 MB. `check` is the installed "
+        "console script, its modules compiled to bytecode as pip does.\n\n" + "\n".join(rows)
         + "\n\nTargets missed in this run: " + ("; ".join(missed) if missed else "none") + ".",
     )
     for line in rows:

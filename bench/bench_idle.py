@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._report import write_section  # noqa: E402
+from piranha_web.commands.serve import THREADS  # noqa: E402
 
 LOADS = 30
 IDLE = 300
@@ -140,7 +141,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             rows += run(tls, Path(tmp))
     body = (
-        "`bench/bench_idle.py`: `piranha-web serve` (waitress, 4 request threads, up to 2,000 "
+        f"`bench/bench_idle.py`: `piranha-web serve` (waitress, {THREADS} request threads, up "
+        "to 2,000 "
         "connections in its poll loop; TLS handshakes non-blocking in one selector thread) "
         f"as a process on this 2-core machine ({time.strftime('%Y-%m-%d')}); the example "
         f"config; {LOADS} loads of the VIRTUAL SERVERS page by a logged-in admin, each on a "

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._report import write_section  # noqa: E402
 from bench.bench_core import generate  # noqa: E402
+from piranha_web.commands.serve import THREADS  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PAGE_REQUESTS = 40
@@ -219,7 +220,8 @@ def main() -> None:
         )
     write_section(
         "Web",
-        "`bench/bench_web.py`: `piranha-web serve` (waitress, 4 threads) as a process on this "
+        f"`bench/bench_web.py`: `piranha-web serve` (waitress, {THREADS} threads) as a process "
+        "on this "
         f"2-core machine ({time.strftime('%Y-%m-%d')}); each client its own logged-in session; "
         f"{PAGE_REQUESTS} page loads and {ACCEPT_NOTE} per client. Targets: VIRTUAL SERVERS page "
         "p95 < 50 ms at 10 servers and < 500 ms at 1,000.\n\n" + "\n".join(table),

@@ -194,9 +194,10 @@ class History:
         with self._locked():
             revisions = self._read()
             if result.old_text:
-                old = result.old_text.encode("utf-8", "surrogateescape")
+                old = result.old_data or result.old_text.encode("utf-8", "surrogateescape")
                 self._note_current(revisions, old, old_revision, self._mtime(), self._copy)
-            self._copy(result.new_text.encode("utf-8", "surrogateescape"), result.revision)
+            new = result.new_data or result.new_text.encode("utf-8", "surrogateescape")
+            self._copy(new, result.revision)
             entry = Revision(result.revision, self.clock(), user, cause, summary, old_revision,
                              restored_from)
             revisions.append(entry)

@@ -22,10 +22,12 @@ Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a 
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -48,9 +50,17 @@ from piranha_web.lvscf.values import c_int
 ENCODING = "utf-8"
 #: how many recent revisions' parses are kept to rebase edits made on them
 KEEP_REVISIONS = 16
-#: a file modified less than this long before it was read is hashed again on the next look
+#: a file modified less than this long before it was read is read again on the next look
+#: (timestamps of whole seconds: a file system that keeps no finer ones, or FAT's 2 s) ...
 RACY_NS = 2 * 10**9
+#: ... and on file systems with sub-second timestamps, which advance at least every clock
+#: tick (at most 10 ms): a rewrite after this long has a different mtime
+RACY_FINE_NS = 50 * 10**6
 ERRORS = "surrogateescape"
+#: bytes read at a time to compare lvs.cf with what the store saw
+COMPARE_CHUNK = 1 << 20
+_STAMP = re.compile(r"[0-9]{8}T[0-9]{6}")
+_NANOS = re.compile(r"[0-9]{9}")
 
 
 def revision_of(data: bytes) -> str:
@@ -77,13 +87,16 @@ class Loaded:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save wrote: the new revision, old and new text, and the remaining warnings."""
+    """What a save wrote: the new revision, old and new text, and the remaining warnings
+    (``old_data``/``new_data``: the same texts as the file's bytes, when the store has them)."""
 
     revision: str
     old_text: str
     new_text: str
     warnings: tuple[Finding, ...]
     changes: ChangedLines = ChangedLines()
+    old_data: bytes = b""
+    new_data: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,20 @@ class ConfigStore:
         except OSError as err:
             raise StoreIOError(f"cannot read {self.path}: {err.strerror or err}") from err
 
+    def _holds(self, data: bytes) -> bool:
+        """Whether lvs.cf holds exactly ``data`` now: compared piece by piece, so that checking
+        a large file that was just written makes no second copy of it."""
+        offset = 0
+        try:
+            with open(self.path, "rb") as file:
+                while chunk := file.read(COMPARE_CHUNK):
+                    if not data.startswith(chunk, offset):  # a memcmp, no slice copied
+                        return False
+                    offset += len(chunk)
+        except OSError as err:
+            raise StoreIOError(f"cannot read {self.path}: {err.strerror or err}") from err
+        return offset == len(data)
+
     def revision(self) -> str:
         """Revision of the file as it is on disk now (read and hashed only if it changed)."""
         return self.snapshot()[0]
@@ -139,7 +166,8 @@ class ConfigStore:
         """
         stat = self._stat()
         seen = self._seen
-        if seen is not None and stat is not None and seen.stat == stat and not _racy(stat):
+        if seen is not None and seen.stat == stat and (seen.settled or self._holds(seen.data)):
+            self._remember(stat, seen.revision, seen.data)
             return seen.revision, seen.data
         data = self.read_bytes()
         revision = seen.revision if seen is not None and seen.data == data else revision_of(data)
@@ -207,7 +235,7 @@ class ConfigStore:
     def _remember(self, stat: tuple[int, int, int, int] | None, revision: str,
                   data: bytes) -> None:
         """Keep ``revision`` and ``data`` for ``stat`` (taken before the bytes were read)."""
-        self._seen = None if stat is None else _Seen(stat, revision, data)
+        self._seen = None if stat is None else _Seen(stat, revision, data, not _racy(stat))
 
     def findings(self, data: bytes | None = None) -> list[Finding]:
         """Validation findings of lvs.cf now (or of ``data``), computed once per revision.
@@ -224,13 +252,18 @@ class ConfigStore:
         return list(kept[1])
 
     def _current(self, data: bytes, revision: str | None = None) -> Loaded:
-        """The kept parse of ``data``'s revision (parsed now if it is a new revision)."""
+        """The kept parse of ``data``'s revision: the last one kept, one of the last few (a
+        reader that read the file just before a save replaced it), or parsed now."""
         revision = revision_of(data) if revision is None else revision
         cached = self._parsed
-        if cached is None or cached.revision != revision:
-            text = decode(data)
-            cached = self._keep(Loaded(parse(text), revision, text))
-        return cached
+        if cached is not None and cached.revision == revision:
+            return cached
+        with self._recent_lock:
+            document = self._recent.get(revision)
+        if document is not None:
+            return Loaded(document, revision, decode(data))
+        text = decode(data)
+        return self._keep(Loaded(parse(text), revision, text))
 
     # ------------------------------------------------------------------ writing
 
@@ -298,7 +331,14 @@ class ConfigStore:
                 new_text,
                 tuple(f for f in findings if not f.is_error),
                 changes,
+                current,
+                data,
             )
+            if saved is not None:
+                # kept before the file is replaced: a reader that sees the new file in the
+                # meantime finds its parse (and findings) instead of parsing it all again
+                self._keep(Loaded(saved.copy(), result.revision, new_text))
+                self._kept_findings = (result.revision, findings)
             if data != current:
                 if recorder is not None:
                     recorder(expected_revision, result)
@@ -306,8 +346,6 @@ class ConfigStore:
                 if current:
                     self._keep_history(current, revision)
                 self._write_atomically(data)
-            if saved is not None:
-                self._keep(Loaded(saved.copy(), result.revision, new_text))
             self._remember(self._stat(), result.revision, data)
             return result
 
@@ -387,31 +425,54 @@ class ConfigStore:
                 leftover.unlink(missing_ok=True)
 
     def history(self) -> list[HistoryEntry]:
-        """Earlier versions, newest first."""
-        if not self.history_dir.is_dir():
+        """Earlier versions, newest first.
+
+        Read from the directory listing alone: the time of a copy is in its name (written
+        when it was kept), so a save does not stat every copy (each system call hands the
+        interpreter lock to other request threads, which a busy server makes costly).
+        """
+        try:
+            listing = list(os.scandir(self.history_dir))
+        except (FileNotFoundError, NotADirectoryError):
             return []
         entries = []
-        for path in self.history_dir.iterdir():
-            parts = path.name.rsplit(".", 3)
+        for item in listing:
+            parts = item.name.rsplit(".", 3)
             if len(parts) == 4 and parts[0] == self.path.name:
-                entries.append(HistoryEntry(path, path.stat().st_mtime, parts[3]))
+                saved_at = _stamp_time(parts[1], parts[2])
+                if saved_at is None:  # not named by this store: its modification time
+                    saved_at = item.stat().st_mtime
+                entries.append(HistoryEntry(Path(item.path), saved_at, parts[3]))
         entries.sort(key=lambda e: e.path.name, reverse=True)
         return entries
 
 
+def _stamp_time(stamp: str, nanos: str) -> float | None:
+    """The time a history copy was kept, from its name (``YYYYmmddTHHMMSS`` UTC and
+    nanoseconds, as :meth:`ConfigStore.keep_copy` writes them); None for other names."""
+    if not (_STAMP.fullmatch(stamp) and _NANOS.fullmatch(nanos)):
+        return None
+    fields = (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15])
+    return calendar.timegm(tuple(map(int, fields))) + int(nanos) / 1e9
+
+
 @dataclass(frozen=True)
 class _Seen:
-    """lvs.cf as the store last read or wrote it: its stat then, its revision and bytes."""
+    """lvs.cf as the store last read or wrote it: its stat then, its revision and bytes, and
+    whether the stat alone tells a later rewrite apart (it was not racy when read)."""
 
     stat: tuple[int, int, int, int]
     revision: str
     data: bytes
+    settled: bool
 
 
 def _racy(stat: tuple[int, int, int, int]) -> bool:
-    """Whether lvs.cf was modified so recently that a rewrite of the same size in the same
-    timestamp tick could follow unseen."""
-    return time.time_ns() - stat[1] < RACY_NS
+    """Whether lvs.cf, read now, was modified so recently that a rewrite of the same size in
+    the same timestamp tick could follow unseen (git's "racily clean"; a whole-second mtime:
+    the file system may keep no finer timestamps)."""
+    window = RACY_NS if stat[1] % 10**9 == 0 else RACY_FINE_NS
+    return time.time_ns() - stat[1] < window
 
 
 def _bump_serial(doc: Document) -> None:

@@ -283,6 +283,59 @@ def test_a_file_written_just_now_is_hashed_on_every_look(lvs_cf: Path) -> None:
     assert store.revision() == revision_of(lvs_cf.read_bytes())
 
 
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts every look at lvs.cf's bytes (a whole read, or a comparison with the last seen)."""
+    reads: list[int] = []
+    read, holds = ConfigStore.read_bytes, ConfigStore._holds
+    monkeypatch.setattr(ConfigStore, "read_bytes", lambda self: reads.append(1) or read(self))
+    monkeypatch.setattr(ConfigStore, "_holds",
+                        lambda self, data: reads.append(1) or holds(self, data))
+    return reads
+
+
+def test_sub_second_timestamps_settle_within_a_blink_whole_second_ones_after_two(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = time.time_ns()
+    fine = now - 500_000_123  # half a second ago, with the nanoseconds a fine clock gives
+    os.utime(lvs_cf, ns=(fine, fine))
+    store = ConfigStore(lvs_cf)
+    store.revision()
+    reads = _reads(monkeypatch)
+    store.revision()
+    assert reads == []  # settled: the stat alone tells a later rewrite apart
+
+    whole = (now // 10**9 - 1) * 10**9  # a second or so ago, but in whole seconds
+    os.utime(lvs_cf, ns=(whole, whole))
+    store.revision()
+    store.revision()
+    assert len(reads) == 2  # the file system may keep no finer timestamps: read each time
+
+
+def test_a_reader_of_the_file_as_it_was_before_a_save_finds_its_parse(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that read lvs.cf just before another thread's save replaced it must not
+    parse the whole file again (and push the new parse out): with 8 editors on a big file
+    that thrash cost seconds per request."""
+    store = ConfigStore(lvs_cf)
+    old_bytes = lvs_cf.read_bytes()
+    loaded = store.load()
+    loaded.document.set("weight", "5", virtual="web", server="rs1")
+    saved = store.save(loaded.document, loaded.revision)
+
+    def no_parse(text: str) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("piranha_web.store.parse", no_parse)
+    old_revision, old_model = store.config(old_bytes)
+    assert old_revision == loaded.revision
+    assert old_model.virtual("web").server("rs1").weight == 1
+    new_revision, new_model = store.config()
+    assert new_revision == saved.revision
+    assert new_model.virtual("web").server("rs1").weight == 5
+
+
 def test_a_loaded_document_is_saved_without_parsing_the_whole_file(
     lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -357,9 +410,10 @@ def test_history_keeps_the_newest_copies_and_every_recent_one(tmp_path: Path) ->
         loaded.document.set("primary", f"192.0.2.{10 + n}")
         store.save(loaded.document, loaded.revision)
     assert len(store.history()) == 4  # all younger than 90 days
-    old = time.time() - 91 * 86400
-    for entry in store.history():
-        os.utime(entry.path, (old, old))
+    old = time.strftime("%Y%m%dT%H%M%S", time.gmtime(time.time() - 91 * 86400))
+    for entry in store.history():  # a copy's time is in its name: kept 91 days ago
+        _, _, nanos, revision = entry.path.name.rsplit(".", 3)
+        entry.path.rename(entry.path.with_name(f"lvs.cf.{old}.{nanos}.{revision}"))
     loaded = store.load()
     loaded.document.set("primary", "192.0.2.50")
     store.save(loaded.document, loaded.revision)
@@ -375,3 +429,47 @@ def test_findings_of_the_file_on_disk_follow_its_revision(tmp_path: Path) -> Non
     assert [f for f in store.findings() if f.is_error] == []
     path.write_text("virtual v {\n")
     assert [f.code for f in store.findings()] == ["syntax"]
+
+
+def test_a_save_lists_the_history_folder_without_a_stat_per_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each system call hands the interpreter lock to other request threads: under load a stat
+    per kept copy (three listings per save) made every save wait on the others' page views."""
+    config = tmp_path / "lvs.cf"
+    config.write_text("serial_no = 1\nprimary = 192.0.2.1\n")
+    store = ConfigStore(config)
+    for n in range(12):
+        loaded = store.load()
+        loaded.document.set("primary", f"192.0.2.{10 + n}")
+        store.save(loaded.document, loaded.revision)
+    stats: list[Path] = []
+    original = Path.stat
+    monkeypatch.setattr(Path, "stat",
+                        lambda self, **kw: stats.append(self) or original(self, **kw))
+    loaded = store.load()
+    loaded.document.set("primary", "192.0.2.99")
+    store.save(loaded.document, loaded.revision)
+    monkeypatch.undo()
+    assert [p for p in stats if p.parent == store.history_dir] == []
+    assert len(store.history()) == 13
+    assert all(abs(e.saved_at - time.time()) < 60 for e in store.history())
+
+
+def test_a_file_just_written_is_compared_piece_by_piece_and_a_change_is_seen(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking a large file that was just saved makes no second whole copy of it, and still
+    notices a same-size rewrite in place."""
+    monkeypatch.setattr("piranha_web.store.COMPARE_CHUNK", 7)
+    store = ConfigStore(lvs_cf)
+    revision = store.revision()  # mtime is now: racy
+    whole: list[int] = []
+    read = ConfigStore.read_bytes
+    monkeypatch.setattr(ConfigStore, "read_bytes", lambda self: whole.append(1) or read(self))
+    assert store.revision() == revision
+    assert whole == []
+    text = lvs_cf.read_text()
+    lvs_cf.write_text(text[:-3] + "X" + text[-2:])  # same size, same inode, last piece differs
+    assert store.revision() == revision_of(lvs_cf.read_bytes()) != revision
+    assert whole == [1]

@@ -66,17 +66,26 @@ VIRTUAL_KEY_INDENT = "     "
 SERVER_KEY_STEP = "    "
 
 
+def _block_text(block: Block) -> str:
+    """A block's lines joined (leading trivia first); a block has at least its opener."""
+    return "\n".join(block.lines())
+
+
 def check_name(name: str) -> None:
     """Refuse a block name the C parser would not read back as one token."""
     check_word(None, name, "name")
 
 
 def _edit(method: Callable[Concatenate[Document, P], R]) -> Callable[Concatenate[Document, P], R]:
-    """Mark a Document method as an edit: what was derived from the old content is dropped."""
+    """Mark a Document method as an edit: what was derived from the old content is dropped
+    (before it runs, and again after it: nothing derived from a half-done edit survives)."""
 
     def wrapper(document: Document, /, *args: P.args, **kwargs: P.kwargs) -> R:
         document.derived = {}
-        return method(document, *args, **kwargs)
+        try:
+            return method(document, *args, **kwargs)
+        finally:
+            document.derived = {}
 
     functools.update_wrapper(wrapper, method)
     return wrapper
@@ -205,6 +214,7 @@ class Document:
         if not self._owns_all and self._owned.get(id(block)) is not block:
             own = _copy_block(block)
             self.items[_index_of(self.items, block)] = own
+            self.derived = {}  # the name index points at the shared block it replaces
             self._owned[id(own)] = own
             self._origin[id(own)] = self._origin.get(id(block), id(block))
             before = self._before.pop(id(block), None)
@@ -264,11 +274,18 @@ class Document:
         return out
 
     def dumps(self) -> str:
-        """The document as text; equal to the parsed text until something is edited."""
-        lines = self.lines()
-        if not lines:
+        """The document as text; equal to the parsed text until something is edited.
+
+        The text of each unedited top-level block is kept from the last call: rendering a
+        large file after an edit joins about one string per block, not one per line.
+        """
+        if not self.items:
             return ""
-        return "\n".join(lines) + ("\n" if self.final_newline else "")
+        parts = [self.memoized(item, "text", _block_text) if isinstance(item, Block)
+                 else item.raw for item in self.items]
+        if self.final_newline:
+            parts.append("")  # joined in: one copy of a large text, not two
+        return "\n".join(parts)
 
     def walk(self) -> list[tuple[int, Node | Opener | Closer, tuple[Block, ...]]]:
         """``(line_number, node, enclosing_blocks)`` for every line, in file order."""
@@ -314,13 +331,26 @@ class Document:
         :class:`AmbiguousNameError` when several share the name (a hand edit): an action must
         hit the block the user chose, and here nobody can tell which one that is.
         """
-        found = [block for block in self.blocks(kind) if block.name == name]
+        found = self._named(kind).get(name, [])
         if len(found) > 1:
             raise AmbiguousNameError(f"the {kind} server {name!r}", len(found),
                                      [self.line_of(block) for block in found])
         if found:
             return found[0]
         raise NotFoundError(f"there is no {kind} server called {name!r}")
+
+    def _named(self, kind: str) -> dict[str, list[Block]]:
+        """Top-level blocks of ``kind`` by name, built once per content (in ``derived``, so
+        unedited copies share it; edits and ``_touch`` drop it)."""
+        key = f"named {kind}"
+        kept = self.derived.get(key)
+        if isinstance(kept, dict):
+            return cast(dict[str, list[Block]], kept)
+        index: dict[str, list[Block]] = {}
+        for block in self.blocks(kind):
+            index.setdefault(block.name, []).append(block)
+        self.derived[key] = index
+        return index
 
     def find_server(self, virtual: str, server: str, kind: str = "virtual") -> Block:
         """The real server ``server`` of virtual (or failover) server ``virtual``.

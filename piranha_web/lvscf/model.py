@@ -16,6 +16,7 @@ what the daemons use, not what the line says:
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,12 @@ class VirtualServer:
     load_monitor: str = "none"
     monitor: MonitorScript = field(default_factory=MonitorScript)
     servers: tuple[RealServer, ...] = ()
+
+    @functools.cached_property
+    def active_servers(self) -> int:
+        """How many of its real servers are active (counted once: the model is immutable and
+        an unedited block's model is shared by later revisions)."""
+        return sum(rs.active for rs in self.servers)
 
     def server(self, name: str) -> RealServer:
         """The real server called ``name``; AmbiguousNameError when several share it."""

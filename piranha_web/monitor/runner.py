@@ -23,7 +23,7 @@ from piranha_web.errors import ChecksBusyError
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.monitor.probe import ProbeResult, probe_all
 
-#: requests whose checks may run at once (the web server has 4 request threads)
+#: requests whose checks may run at once (fewer than the web server's request threads)
 SLOTS = 2
 #: the longest an interactive check may take, seconds
 MAX_TIMEOUT = 10

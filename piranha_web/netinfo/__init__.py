@@ -47,6 +47,7 @@ class NetInfo:
         self._proc_ip_vs = proc_ip_vs
         self._use_netlink = use_netlink
         self._hz = hz
+        self._hz_read = hz is not None
 
     def interfaces(self) -> Interfaces:
         """Every interface with its addresses and labels."""
@@ -81,7 +82,9 @@ class NetInfo:
             table = read_ipvs_netlink(self.netns)
             if table is not None:
                 return IpvsReading(table)
-        hz = self._hz or kernel_hz()
+        if not self._hz_read:  # the running kernel's config: read once, not per page
+            self._hz, self._hz_read = kernel_hz(), True
+        hz = self._hz
         table = in_netns(self.netns, lambda: read_proc_ip_vs(self._proc_ip_vs, hz))
         if table is not None:
             return IpvsReading(table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import time
 from typing import Any
 
 from pyroute2 import IPVS, IPVSService
@@ -29,25 +30,46 @@ _F_ONEPACKET = 0x0004
 _FWD_MASK = 0x0007
 #: errors that mean "no IPVS netlink here for us": family missing, not permitted
 _UNAVAILABLE = {errno.ENOENT, errno.EPERM, errno.EACCES, errno.EOPNOTSUPP}
+#: per network namespace (None: this one): whether the kernel knew the IPVS family, and when
+#: it was asked (a page view must not cost a netlink round trip for what rarely changes)
+_FAMILY: dict[str | None, tuple[bool, float]] = {}
+#: a missing family is asked for again after this many seconds (lvsd loads ip_vs on start)
+ASK_AGAIN = 5.0
 
 
 def read_ipvs_netlink(netns: str | None = None) -> IpvsTable | None:
     """The table of this kernel (or of network namespace ``netns``); None if unavailable."""
-    if not _has_ipvs_family(netns):
+    if not _family_known(netns):
         return None
     try:
         sock = IPVS(use_socket=netlink_socket(netns, NETLINK_GENERIC))
     except NetlinkError as err:
+        if err.code in _UNAVAILABLE:  # the module was unloaded since it was asked
+            _FAMILY.pop(netns, None)
+            return None
         raise NetInfoError(SOURCE, f"cannot open the IPVS netlink family: {err}") from None
     try:
         services = [_service(sock, msg) for msg in sock.service("dump")]
     except NetlinkError as err:
         if err.code in _UNAVAILABLE:
+            _FAMILY.pop(netns, None)
             return None
         raise NetInfoError(SOURCE, f"cannot list IPVS services: {err}") from None
     finally:
         sock.close()
     return IpvsTable.of(SOURCE, services)
+
+
+def _family_known(netns: str | None) -> bool:
+    """Whether the kernel knows the IPVS family: once known it is not asked again (until a
+    request fails); an answer "no" is kept for :data:`ASK_AGAIN` seconds."""
+    kept = _FAMILY.get(netns)
+    now = time.monotonic()
+    if kept is not None and (kept[0] or now - kept[1] < ASK_AGAIN):
+        return kept[0]
+    found = _has_ipvs_family(netns)
+    _FAMILY[netns] = (found, now)
+    return found
 
 
 def _has_ipvs_family(netns: str | None) -> bool:

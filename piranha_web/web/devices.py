@@ -12,27 +12,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask
+from flask import Flask, g
 
 from piranha_web.errors import NetInfoError
 from piranha_web.netinfo.interfaces import Interfaces
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
+#: where a request keeps the interfaces it read (``flask.g``)
+_READ = "piranha_router_interfaces"
 
 
 def router_interfaces() -> Interfaces | None:
-    """This router's interfaces, or None when there is no netinfo or it cannot be read."""
+    """This router's interfaces, or None when there is no netinfo or it cannot be read.
+
+    Read from the kernel once per request: a page's suggestions and every device warning on
+    it share one netlink dump (an alias added a moment ago shows on the next page).
+    """
+    if _READ in g:
+        return cast(Interfaces | None, g.get(_READ))
+    found = None
     netinfo = services().netinfo
-    if netinfo is None:
-        return None
-    try:
-        return netinfo.interfaces()
-    except NetInfoError:
-        log.warning("cannot read this router's interfaces", exc_info=True)
-        return None
+    if netinfo is not None:
+        try:
+            found = netinfo.interfaces()
+        except NetInfoError:
+            log.warning("cannot read this router's interfaces", exc_info=True)
+    setattr(g, _READ, found)
+    return found
 
 
 class _Suggestions:
@@ -43,13 +52,8 @@ class _Suggestions:
 
     def __iter__(self) -> Iterator[str]:
         if self._names is None:
-            self._names = []
-            netinfo = services().netinfo
-            if netinfo is not None:
-                try:
-                    self._names = list(netinfo.device_suggestions())
-                except NetInfoError:
-                    log.warning("cannot read this router's devices", exc_info=True)
+            found = router_interfaces()
+            self._names = found.device_suggestions() if found is not None else []
         return iter(self._names)
 
 

@@ -81,7 +81,7 @@ def virtual_rows(config: Config, findings: Iterable[Finding], live: Live) -> lis
     marks = marks_by_block(findings, [f"virtual {vs.name}" for vs in virtuals], 1)
     up = live.up_counts()
     return [
-        VirtualRow(vs, sum(rs.active for rs in vs.servers), marks.get(f"virtual {vs.name}",
+        VirtualRow(vs, vs.active_servers, marks.get(f"virtual {vs.name}",
                    Marks()), up.get(vs.name) if live.comparison is not None else None)
         for vs in virtuals
     ]

@@ -421,3 +421,27 @@ def test_a_name_two_blocks_share_is_refused_with_their_lines() -> None:
         doc.find_virtual("web")
     with pytest.raises(AmbiguousNameError):
         doc.set("port", "81", virtual="web")
+
+
+def test_lookups_by_name_follow_copies_edits_renames_and_deletions() -> None:
+    """The name index is shared by unedited copies and dropped by every edit: an edit after a
+    lookup changes the copy's own block, never the block it shares with the original."""
+    original = parse(BASE)
+    copy = original.copy()
+    assert copy.find_virtual("web") is original.find_virtual("web")  # one index, shared
+    copy.set("port", "81", virtual="web")
+    copy.set("port", "82", virtual="web")
+    assert copy.find_virtual("web") is not original.find_virtual("web")
+    assert copy.get("port", virtual="web") == "82"
+    assert original.dumps() == BASE
+    copy.rename_virtual("web", "www")
+    assert copy.find_virtual("www").name == "www"
+    with pytest.raises(NotFoundError):
+        copy.find_virtual("web")
+    assert original.find_virtual("web").name == "web"
+    copy.remove_virtual("mail")
+    with pytest.raises(NotFoundError):
+        copy.find_virtual("mail")
+    copy.add_virtual("mail", {"port": "26"})
+    assert copy.get("port", virtual="mail") == "26"
+    assert original.get("port", virtual="mail") == "25"
