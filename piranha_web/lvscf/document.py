@@ -115,6 +115,8 @@ class Document:
         #: an opaque tag of what the unedited content is (the store puts its revision there)
         self.origin: str | None = None
         self._base: list[Node] = list(self.items)
+        #: what was derived from that content (edits replace ``derived``, never this)
+        self.base_derived: dict[str, object] = self.derived
         #: id(top-level block) -> (block, number of lines), kept while the block is unedited
         self._sizes: dict[int, tuple[Block, int]] = sizes if sizes is not None else {}
         #: id(top-level block) -> (block, what was computed from it), kept while it is unedited
@@ -190,6 +192,19 @@ class Document:
             old_line += len(old_raw)
             new_line += len(new_raw)
         return ChangedLines(tuple(hunks))
+
+    def blocks_since_base(self) -> tuple[list[Block], list[Block]]:
+        """``(gone, new)``: top-level blocks of the content this document was parsed or copied
+        with that are no longer in it, and blocks that were not.  An edited block is both: its
+        old version gone, its edited version new (the same object when it was edited in place,
+        a copy when it was shared)."""
+        now = {id(u) for u in self.items}
+        before = {id(u) for u in self._base}
+        edited = [u for u in self.items if isinstance(u, Block) and id(u) in before
+                  and self._before.get(id(u), (None,))[0] is u]
+        gone = [u for u in self._base if isinstance(u, Block) and id(u) not in now]
+        new = [u for u in self.items if isinstance(u, Block) and id(u) not in before]
+        return gone + edited, new + edited
 
     def reread_changes(self) -> None:
         """Parse the changed top-level blocks and lines again on their own: each must read back

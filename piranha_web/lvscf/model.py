@@ -306,4 +306,9 @@ def build_config(doc: Document) -> Config:
         rsh_command=g.word("rsh_command", "rsh"),
     )
     # unchanged blocks keep their VirtualServer (kept with the document until an edit)
-    return Config(globals_, tuple(doc.memoized(b, "virtual", _virtual) for b in doc.blocks()))
+    return Config(globals_, tuple(virtual_of(doc, b) for b in doc.blocks()))
+
+
+def virtual_of(doc: Document, block: Block) -> VirtualServer:
+    """The model of one top-level block of ``doc`` (kept with it until an edit touches it)."""
+    return doc.memoized(block, "virtual", _virtual)

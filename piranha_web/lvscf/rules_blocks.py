@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from piranha_web.lvscf.cross_index import CrossIndex, cross_index
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, where_of
 from piranha_web.lvscf.model import Config, RealServer, VirtualServer
@@ -53,16 +54,38 @@ class _Reporter:
 
 
 def block_findings(doc: Document) -> list[Finding]:
-    """Findings about names, collisions between blocks, and the globals as pulse uses them."""
+    """Findings about names, collisions between blocks, and the globals as pulse uses them.
+
+    Each virtual server's own findings are kept with its block; the rules across blocks walk
+    the file only when the :class:`CrossIndex` counts a collision.
+    """
     report = _Reporter(doc)
     config = doc.model()
     blocks = doc.blocks()
     network = config.globals.network
+    for block, vs in zip(blocks, config.virtuals, strict=True):
+        if block.kind == "virtual":
+            recorded = functools.partial(_recorded, vs=vs, network=network)
+            for call in doc.memoized(block, f"virtual_findings {network}", recorded):
+                report(*call)
+    index = cross_index(doc)
+    if index.conflicts:
+        cross_findings(blocks, config.virtuals, report)
+    _global_findings(config, index, report)
+    _private_findings(doc, report)
+    return report.findings
+
+
+def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
+                   report: Report) -> None:
+    """Blocks that claim what an earlier block claims: a name, an IPVS service, a firewall mark
+    with another persistence, a device with another virtual IP (in file order, the later block
+    gets the finding)."""
     seen: set[tuple[str, str]] = set()
     services: dict[tuple[int | None, int, str], VirtualServer] = {}
     marks: dict[int, VirtualServer] = {}
     devices: dict[str, VirtualServer] = {}
-    for block, vs in zip(blocks, config.virtuals, strict=True):
+    for block, vs in zip(blocks, virtuals, strict=True):
         if (block.kind, block.name) in seen:
             report(ERROR, (block,), None, "duplicate-name",
                    f"another {block.kind} block is already called {block.name!r}: names must "
@@ -70,9 +93,6 @@ def block_findings(doc: Document) -> list[Finding]:
         seen.add((block.kind, block.name))
         if block.kind != "virtual":
             continue
-        recorded = functools.partial(_recorded, vs=vs, network=network)
-        for call in doc.memoized(block, f"virtual_findings {network}", recorded):
-            report(*call)
         if vs.fwmark == 0 and vs.address:
             service = (inet_aton(vs.address), vs.port, vs.protocol)
             if service in services:
@@ -97,9 +117,6 @@ def block_findings(doc: Document) -> list[Finding]:
                        f"device {vs.device} already carries {other.address} for virtual server "
                        f"{other.name!r}: pulse would replace one address with the other; give "
                        "each address its own alias (eth0:1, eth0:2, ...)")
-    _global_findings(config, report)
-    _private_findings(doc, report)
-    return report.findings
 
 
 #: the warning on a ``backup_private`` line that lvsconfig.c overwrites with ``backup``
@@ -202,7 +219,7 @@ def _virtual_findings(
                    "refuses it, nanny exits and lvsd shuts LVS down)")
 
 
-def _global_findings(config: Config, report: _Reporter) -> None:
+def _global_findings(config: Config, index: CrossIndex, report: _Reporter) -> None:
     g = config.globals
     top: tuple[Block, ...] = ()
     if g.backup_active and (g.backup is None or inet_aton(g.backup) == 0):
@@ -221,11 +238,10 @@ def _global_findings(config: Config, report: _Reporter) -> None:
         report(WARNING, top, "deadtime", "deadtime-short",
                f"deadtime ({g.deadtime} s) is not longer than the heartbeat interval "
                f"(keepalive, {g.keepalive} s): the backup takes over after one late heartbeat")
-    virtuals = [vs for vs in config.virtuals if vs.kind == "virtual"]
-    if g.service == "lvs" and not any(vs.active for vs in virtuals):
+    if g.service == "lvs" and not index.active:
         report(WARNING, top, None, "no-active-virtual",
                "no virtual server is active: pulse refuses to start without one")
-    if g.network == "nat" and g.backup_active and virtuals and g.nat_router is None:
+    if g.network == "nat" and g.backup_active and index.virtuals and g.nat_router is None:
         report(WARNING, top, "network", "nat-router-missing",
                "NAT routing with a backup router but no 'nat_router': after a failover the "
                "real servers' default gateway stays on the failed router")

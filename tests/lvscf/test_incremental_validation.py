@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from piranha_web.lvscf import Document, parse
+from piranha_web.lvscf.cross_index import CrossIndex, cross_index
+from piranha_web.lvscf.rules_blocks import cross_findings
 from piranha_web.lvscf.validate import validate
 from tests.lvscf.test_properties import apply_random_edit
 from tests.strategies import Shadow, documents
@@ -89,3 +91,89 @@ def test_an_edited_block_is_validated_again_in_a_document_that_owns_it() -> None
     found = validate(doc)
     assert not any(f.code == "duplicate-key" and f.where == "virtual a" for f in found)
     assert found == validate(parse(doc.dumps()))
+
+
+def _index_state(index: CrossIndex) -> tuple[object, ...]:
+    return (dict(index.counts), index.conflicts, index.virtuals, index.active)
+
+
+def _cross_calls(doc: Document) -> list[tuple[object, ...]]:
+    found: list[tuple[object, ...]] = []
+    cross_findings(doc.blocks(), doc.model().virtuals, lambda *call: found.append(call))
+    return found
+
+
+@SETTINGS
+@given(documents(), st.data())
+def test_the_cross_block_index_follows_edits_and_counts_exactly_the_collisions(
+    drawn: tuple[str, Shadow], data: st.DataObject
+) -> None:
+    """Updated from the copied document's index by the changed blocks only, it equals an index
+    built from the text, and it counts a collision exactly when the rules would report one."""
+    text, shadow = drawn
+    doc = parse(text)
+    cross_index(doc)
+    for _ in range(data.draw(st.integers(1, 8))):
+        if data.draw(st.booleans()):
+            doc = doc.copy()
+        apply_random_edit(data, doc, shadow)
+        if data.draw(st.booleans()):
+            cross_index(doc)
+    assert _index_state(cross_index(doc)) == _index_state(cross_index(parse(doc.dumps())))
+    assert (cross_index(doc).conflicts == 0) == (_cross_calls(doc) == [])
+
+
+COLLIDING = """\
+virtual web {
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+}
+virtual mail {
+     active = 1
+     address = 192.0.2.11 eth0:2
+     port = 25
+     fwmark = 7
+     persistent = 60
+}
+"""
+
+
+def _edited(doc: Document, *edits: tuple[str, str, str]) -> Document:
+    """A copy of ``doc`` with ``(key, value, virtual)`` set, its index checked against one
+    built from its text."""
+    doc = doc.copy()
+    for key, value, virtual in edits:
+        doc.set(key, value, virtual=virtual)
+    assert _index_state(cross_index(doc)) == _index_state(cross_index(parse(doc.dumps())))
+    return doc
+
+
+def _codes(doc: Document) -> list[str]:
+    wanted = ("duplicate-name", "duplicate-service", "fwmark-persistence", "shared-device")
+    return [f.code for f in validate(doc) if f.code in wanted]
+
+
+def test_collisions_appear_and_go_with_the_edits_that_make_and_mend_them() -> None:
+    doc = parse(COLLIDING)
+    assert cross_index(doc).conflicts == 0
+    same_service = _edited(doc, ("fwmark", "0", "mail"), ("port", "80", "mail"),
+                           ("address", "192.0.2.10 eth0:2", "mail"))
+    assert cross_index(same_service).conflicts == 1
+    assert _codes(same_service) == ["duplicate-service"]
+    shared_device = _edited(same_service, ("address", "192.0.2.11 eth0:1", "mail"))
+    assert cross_index(shared_device).conflicts == 1
+    assert _codes(shared_device) == ["shared-device"]
+    mended = _edited(shared_device, ("address", "192.0.2.11 eth0:2", "mail"))
+    assert cross_index(mended).conflicts == 0 and _codes(mended) == []
+    one_mark = _edited(doc, ("fwmark", "7", "web"), ("persistent", "30", "web"))
+    assert cross_index(one_mark).conflicts == 1
+    assert _codes(one_mark) == ["fwmark-persistence"]
+    agreed = _edited(one_mark, ("persistent", "60", "web"))
+    assert cross_index(agreed).conflicts == 0 and _codes(agreed) == []
+
+
+def test_two_blocks_with_one_name_are_one_collision() -> None:
+    doc = parse(COLLIDING + COLLIDING.split("virtual mail")[0])
+    assert cross_index(doc).conflicts == 2  # the name, and the same service again
+    assert sorted(_codes(doc)) == ["duplicate-name", "duplicate-service"]
