@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,17 +31,27 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(f"piranha_web.commands.{name}")
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.set_defaults(run=module.run, exit_at_once=getattr(module, "EXIT_AT_ONCE", False))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command in ``argv`` (default: the process's own arguments).
+
+    Run from the process's own arguments, a command whose module sets ``EXIT_AT_ONCE`` ends
+    the process as soon as its output is flushed: freeing everything it built (a parsed
+    1,000 x 32 lvs.cf is 200,000 objects) would take a tenth of a second more.
+    """
     words = list(sys.argv[1:] if argv is None else argv)
     first = next((word for word in words if not word.startswith("-")), "")
     module = first.replace("-", "_")
     parser = build_parser(module if module in COMMANDS else None)
     args = parser.parse_args(words)
     code: int = args.run(args)
+    if argv is None and args.exit_at_once:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 

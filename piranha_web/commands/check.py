@@ -13,6 +13,8 @@ import sys
 from piranha_web.lvscf.validate import Finding, check_text
 
 NAME = "check"
+#: nothing to tear down: the process ends once the findings are printed (see cli.main)
+EXIT_AT_ONCE = True
 HELP = "check lvs.cf files for everything pulse, lvsd and nanny would reject or misread"
 
 

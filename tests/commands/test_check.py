@@ -127,3 +127,15 @@ def test_a_5000_digit_serial_number_is_a_finding_not_a_traceback(tmp_path: Path)
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     assert "does not fit in the 32 bits" in result.stdout
+
+
+def test_every_finding_reaches_a_pipe_although_the_process_ends_at_once(tmp_path: Path) -> None:
+    """The command ends the process without tearing down what it parsed: its output (more
+    than a pipe holds) is flushed first."""
+    body = "".join(f"     x_unknown_{n} = 1\n" for n in range(3000))
+    path = write(tmp_path, "lvs.cf", CLEAN.replace("     port = 80\n", "     port = 80\n" + body))
+    result = run_check(str(path))
+    assert result.returncode == 1
+    unknown = [line for line in result.stdout.splitlines() if "x_unknown_" in line]
+    assert len(unknown) == 3000 and unknown[-1].startswith(f"{path}:3005: error: ")
+    assert len(result.stdout) > 65536
