@@ -153,16 +153,19 @@ class Document:
         """
         old_units, new_units = self._base, self.items
         origin = self._origin
-        import difflib  # here, not at the top: `piranha-web check` never diffs
+        old_ids = [id(u) for u in old_units]
+        new_ids = [origin.get(id(u), id(u)) for u in new_units]
+        opcodes: Sequence[tuple[str, int, int, int, int]]
+        if old_ids == new_ids:  # no top-level unit added, removed or moved: the common case
+            opcodes = [("equal", 0, len(old_ids), 0, len(new_ids))]
+        else:
+            import difflib  # here, not at the top: `piranha-web check` never diffs
 
-        matcher = difflib.SequenceMatcher(
-            a=[id(u) for u in old_units],
-            b=[origin.get(id(u), id(u)) for u in new_units],
-            autojunk=False,
-        )
+            matcher = difflib.SequenceMatcher(a=old_ids, b=new_ids, autojunk=False)
+            opcodes = matcher.get_opcodes()
         hunks: list[Hunk] = []
         old_line = new_line = 1
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes:
             if tag == "equal":
                 for unit in new_units[j1:j2]:
                     before = self._before.get(id(unit))
