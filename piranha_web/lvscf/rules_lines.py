@@ -24,12 +24,12 @@ from piranha_web.lvscf.schema import KeySpec, Kind
 from piranha_web.lvscf.syntax import (
     BARE_TOKEN,
     BLANKS,
+    LINE_CACHE,
     MAX_TOKENS,
     Block,
     QuotingError,
     Statement,
     Trivia,
-    assignment_of,
     lenient_tokens,
     tokenize,
 )
@@ -129,24 +129,19 @@ def _statement_findings(item: Statement, scope: str, where: str, line: int,
             WARNING, line, key, duplicate_key(key, first), "duplicate-key", where))
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def statement_facts(
     scope: str, raw: str
 ) -> tuple[tuple[tuple[str, str, str, str], ...], str | None]:
     """The findings ``(severity, code, message, key)`` of one statement line and the key it
     sets (None: not a ``key = value`` line); they depend on nothing else.
 
-    A line without quotes (nearly all of them) is read by :func:`assignment_of`, which the
-    model reads the same line with: its words need no token objects.
+    A line without quotes (nearly all of them) is split into words without token objects.
     """
     words: list[str]
     if '"' not in raw and "'" not in raw:
-        pair = assignment_of(raw)
-        if pair is None:
-            words, equals = BARE_TOKEN.findall(raw), False
-        else:
-            key, value = pair
-            words, equals = [key, "=", *value.split(" ")] if value else [key, "="], True
+        words = BARE_TOKEN.findall(raw)
+        equals = len(words) >= 2 and words[1] == "="
         quote, quoting_error = "", None
     else:
         node = _statement(raw)

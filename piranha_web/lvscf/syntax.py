@@ -27,6 +27,10 @@ QUOTES = "\"'"
 BARE_TOKEN = re.compile(r"[^ \t]+")
 #: tokens per line lvsconfig.c keeps (``LVS_MAX_TOKENS``); it drops the rest without a word
 MAX_TOKENS = 99
+#: entries of the caches of what one line (or value) reads as: enough for the lines a large
+#: file repeats (``active = 1`` ...), not one per line of it: a server that runs for months
+#: edits ever new lines, and the per-block memos of a document keep what re-validation needs
+LINE_CACHE = 4096
 
 
 class Token(NamedTuple):
@@ -82,7 +86,7 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def assignment_of(raw: str) -> tuple[str, str] | None:
     """``(key, value)`` of a ``key = value...`` line, else None; remembered per line text.
 

@@ -15,7 +15,7 @@ import functools
 import re
 
 from piranha_web.errors import EditError
-from piranha_web.lvscf.syntax import BLANKS, QUOTES
+from piranha_web.lvscf.syntax import BLANKS, LINE_CACHE, QUOTES
 
 #: the service names a Piranha router's /etc/services resolves for ``port`` (tcp)
 SERVICES: dict[str, int] = {
@@ -139,7 +139,7 @@ _DOTTED_QUAD = re.compile(r"(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0
                           r"\.(0|[1-9][0-9]{0,2})")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=LINE_CACHE)
 def inet_aton(text: str) -> int | None:
     """The 32-bit address ``inet_aton`` would produce, or None when it would fail."""
     quad = _DOTTED_QUAD.fullmatch(text)
