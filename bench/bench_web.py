@@ -218,14 +218,22 @@ def main() -> None:
             f"{ms(r['accept_median'])} / {ms(r['accept_p95'])} | "
             f"{r['saved']} / {r['conflicts']} / {r['other']} |"
         )
+    missed = [f"page p95 at {r['virtuals']} servers, {r['clients']} clients"
+              for r in rows if r["page_p95"] > (0.05 if r["virtuals"] == 10 else 0.5)]
     write_section(
         "Web",
         f"`bench/bench_web.py`: `piranha-web serve` (waitress, {THREADS} threads) as a process "
         "on this "
         f"2-core machine ({time.strftime('%Y-%m-%d')}); each client its own logged-in session; "
         f"{PAGE_REQUESTS} page loads and {ACCEPT_NOTE} per client. Targets: VIRTUAL SERVERS page "
-        "p95 < 50 ms at 10 servers and < 500 ms at 1,000.\n\n" + "\n".join(table),
+        "p95 < 50 ms at 10 servers and < 500 ms at 1,000.\n\n" + "\n".join(table)
+        + "\n\nTargets missed in this run: " + ("; ".join(missed) if missed else "none") + ".\n\n"
+        "Since stale forms are rebased (issue 15), 8 clients get every ACCEPT saved (on "
+        "2026-11-24, 75 of 96 were refused as stale and cost next to nothing), so the 8-client "
+        "rows do about 4.6 times that run's save work on a server that is busy all the time.",
     )
+    if missed:
+        print("TARGETS MISSED:\n  " + "\n  ".join(missed), file=sys.stderr)
 
 
 ACCEPT_NOTE = f"{ACCEPTS} ACCEPTs (GET the form, change Service Timeout, POST)"
