@@ -13,9 +13,12 @@
 Costs follow the edit, not the file.  A document loaded from this store (``doc.origin`` is its
 revision) knows which lines its edits changed: the save re-reads only those blocks
 (``Document.reread_changes``) and reports them (``SaveResult.changes``); any other document is
-parsed again as a whole.  The revision of what the store last read or wrote is kept with the
-file's (size, mtime_ns, ctime_ns, inode): the file is read and hashed again only when those
-change (or when its mtime is too close to the time it was read to rule out a same-tick rewrite).
+parsed again as a whole.  The revision and bytes of what the store last read or wrote are kept
+with the file's (size, mtime_ns, ctime_ns, inode): the file is read again only when those
+change, or when its mtime was too close to the time it was read to rule out a same-tick
+rewrite (then it is compared in place with the kept bytes), and hashed only when its bytes are
+new.  The parses of the last few revisions are kept too: a reader that read the file just before
+a save replaced it, or a stale form to rebase, finds its revision's parse.
 
 Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a round trip.
 """
@@ -334,14 +337,14 @@ class ConfigStore:
                 current,
                 data,
             )
+            if data != current and recorder is not None:
+                recorder(expected_revision, result)
             if saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
                 self._keep(Loaded(saved.copy(), result.revision, new_text))
                 self._kept_findings = (result.revision, findings)
             if data != current:
-                if recorder is not None:
-                    recorder(expected_revision, result)
                 self._remove_stale_temp_files()
                 if current:
                     self._keep_history(current, revision)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import html
 import http.cookiejar
 import os
@@ -377,3 +378,68 @@ def test_four_slow_tests_do_not_stop_other_users_pages(
     leftovers = subprocess.run(["pgrep", "-f", str(program)], capture_output=True, text=True,
                                check=False)
     assert leftovers.stdout == ""  # every TEST's program was killed
+
+
+def _list_fields(opener: urllib.request.OpenerDirector, url: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, revision) of the VIRTUAL SERVERS form."""
+    with opener.open(url + "virtual/", timeout=10) as response:
+        page = response.read().decode()
+    hidden = re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?type="hidden"[^>]*?value="([^"]*)"'
+                        r'|<input[^>]*?type="hidden"[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"',
+                        page)
+    return {(a or c): html.unescape(b or d) for a, b, c, d in hidden}
+
+
+def _toggle(opener: urllib.request.OpenerDirector, url: str, fields: dict[str, str],
+            name: str) -> int:
+    data = urllib.parse.urlencode({**fields, "selected": name, "action": "(DE)ACTIVATE"})
+    with opener.open(url + "virtual/", data=data.encode(), timeout=60) as response:
+        return int(response.status)
+
+
+def _waits_for_flock(path: Path) -> bool:
+    """Whether some process waits for a flock on ``path`` (a ``->`` line of ``/proc/locks``)."""
+    inode = path.stat().st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        words = line.split()
+        if len(words) > 6 and words[1] == "->" and words[2] == "FLOCK" and \
+                words[6].endswith(f":{inode}"):
+            return True
+    return False
+
+
+def test_page_views_are_served_while_saves_wait_for_the_lock_one_at_a_time(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    """Another process holds lvs.cf's save lock (a long save by the command line, say): the
+    first ACCEPT waits for it, the second waits for the first, and another user's VIRTUAL
+    SERVERS page is served meanwhile."""
+    config = tmp_path / "lvs.cf"
+    server = start("--config", str(config), "--state-dir", str(tmp_path / "st"))
+    servers.append(server)
+    password = password_of(server)
+    first, second, viewer = (browser(server.url, password) for _ in range(3))
+    forms = [_list_fields(opener, server.url) for opener in (first, second)]
+    before = config.read_text()
+    lock = config.parent / ".lvs.cf.lock"
+    holder = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        with ThreadPoolExecutor(2) as pool:
+            one = pool.submit(_toggle, first, server.url, forms[0], "www")
+            deadline = time.monotonic() + 10
+            while not _waits_for_flock(lock):
+                assert time.monotonic() < deadline and not one.done(), "no save waits"
+                time.sleep(0.05)
+            two = pool.submit(_toggle, second, server.url, forms[1], "shop-http")
+            time.sleep(0.5)
+            with viewer.open(server.url + "virtual/", timeout=10) as response:
+                assert "shop-https" in response.read().decode()
+            assert not one.done() and not two.done()
+            assert config.read_text() == before
+            fcntl.flock(holder, fcntl.LOCK_UN)
+            assert one.result(timeout=30) == 200 and two.result(timeout=30) == 200
+    finally:
+        os.close(holder)
+    after = config.read_text()
+    assert after.count("active = 0") == before.count("active = 0") + 2  # both toggles landed

@@ -7,6 +7,8 @@ findings must be the same findings, in the same order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +42,19 @@ virtual b {
 """
 
 
+def _randomly_edited(doc: Document, shadow: Shadow, data: st.DataObject,
+                     between: Callable[[Document], object]) -> Document:
+    """``doc`` after 1 to 8 random edits, some on copies (made before an edit), with
+    ``between(doc)`` after some of them."""
+    for _ in range(data.draw(st.integers(1, 8))):
+        if data.draw(st.booleans()):
+            doc = doc.copy()
+        apply_random_edit(data, doc, shadow)
+        if data.draw(st.booleans()):
+            between(doc)
+    return doc
+
+
 @SETTINGS
 @given(documents(), st.data())
 def test_incremental_validation_equals_a_full_validation_after_random_edits(
@@ -48,12 +63,11 @@ def test_incremental_validation_equals_a_full_validation_after_random_edits(
     text, shadow = drawn
     doc = parse(text)
     validate(doc)
-    for _ in range(data.draw(st.integers(1, 8))):
-        if data.draw(st.booleans()):
-            doc = doc.copy()
-        apply_random_edit(data, doc, shadow)
-        if data.draw(st.booleans()):
-            assert validate(doc) == validate(parse(doc.dumps()))
+
+    def same_as_full(doc: Document) -> None:
+        assert validate(doc) == validate(parse(doc.dumps()))
+
+    doc = _randomly_edited(doc, shadow, data, same_as_full)
     assert doc.dumps() == Document(list(doc.items), doc.final_newline).dumps()
     again = parse(doc.dumps())
     assert validate(doc) == validate(again)
@@ -113,12 +127,7 @@ def test_the_cross_block_index_follows_edits_and_counts_exactly_the_collisions(
     text, shadow = drawn
     doc = parse(text)
     cross_index(doc)
-    for _ in range(data.draw(st.integers(1, 8))):
-        if data.draw(st.booleans()):
-            doc = doc.copy()
-        apply_random_edit(data, doc, shadow)
-        if data.draw(st.booleans()):
-            cross_index(doc)
+    doc = _randomly_edited(doc, shadow, data, cross_index)
     assert _index_state(cross_index(doc)) == _index_state(cross_index(parse(doc.dumps())))
     assert (cross_index(doc).conflicts == 0) == (_cross_calls(doc) == [])
 
