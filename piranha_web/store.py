@@ -6,9 +6,9 @@
   caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), validates the
   document it is about to write and refuses with :class:`ValidationFailedError` when it has
   errors the file on disk did not already have, keeps the old version in the history folder
-  (the newest ``keep`` versions and all of the last ``keep_days``, each copy written
-  atomically), then writes atomically: temp file in the same directory, fsync, rename over
-  lvs.cf, fsync the directory, with the old file's mode and owner.
+  (the newest ``keep`` versions and all of the last ``keep_days``, up to ``max_bytes`` in all,
+  each copy written atomically), then writes atomically: temp file in the same directory,
+  fsync, rename over lvs.cf, fsync the directory, with the old file's mode and owner.
 
 Costs follow the edit, not the file.  A document loaded from this store (``doc.origin`` is its
 revision) knows which lines its edits changed: the save re-reads only those blocks
@@ -62,6 +62,10 @@ RACY_FINE_NS = 50 * 10**6
 ERRORS = "surrogateescape"
 #: bytes read at a time to compare lvs.cf with what the store saw
 COMPARE_CHUNK = 1 << 20
+#: the history folder's copies together stay under this many bytes (the oldest go first) ...
+HISTORY_BYTES = 1 << 30
+#: ... but the newest few copies are always kept, whatever their size
+HISTORY_MIN = 10
 _STAMP = re.compile(r"[0-9]{8}T[0-9]{6}")
 _NANOS = re.compile(r"[0-9]{9}")
 
@@ -115,7 +119,7 @@ class ConfigStore:
     """lvs.cf at ``path``; history in ``history_dir`` (default: ``.lvs.cf.history`` beside it)."""
 
     def __init__(self, path: Path | str, history_dir: Path | str | None = None, keep: int = 200,
-                 keep_days: float = 90.0):
+                 keep_days: float = 90.0, max_bytes: int = HISTORY_BYTES):
         self.path = Path(path)
         self.history_dir = (
             Path(history_dir)
@@ -124,6 +128,9 @@ class ConfigStore:
         )
         self.keep = keep
         self.keep_days = keep_days
+        self.max_bytes = max_bytes
+        #: sizes of history copies by name (a copy never changes): each is stat-ed at most once
+        self._copy_sizes: dict[str, int] = {}
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self._parsed: Loaded | None = None
         #: the parses of the last few revisions (they share unedited blocks), for rebasing
@@ -415,17 +422,36 @@ class ConfigStore:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
         target = self.history_dir / f"{self.path.name}.{stamp}.{nanos:09d}.{revision[:12]}"
         replace_file(target, data, prefix=".copy-")
+        self._copy_sizes[target.name] = len(data)
         return target
 
     def _prune_history(self) -> None:
-        """Keep the newest ``keep`` copies and every copy younger than ``keep_days``."""
+        """Keep the newest ``keep`` copies and every copy younger than ``keep_days``, as long
+        as all of them together stay under ``max_bytes`` (then the oldest go first, but the
+        newest :data:`HISTORY_MIN` always stay): a large file saved often must not fill the
+        disk, which would stop every save."""
         cutoff = time.time() - self.keep_days * 86400
-        for stale in self.history()[self.keep :]:
-            if stale.saved_at < cutoff:
-                stale.path.unlink(missing_ok=True)
+        total = 0
+        for number, entry in enumerate(self.history()):
+            size = self._copy_size(entry.path)
+            over = number >= HISTORY_MIN and total + size > self.max_bytes
+            if over or (number >= self.keep and entry.saved_at < cutoff):
+                entry.path.unlink(missing_ok=True)
+                self._copy_sizes.pop(entry.path.name, None)
+            else:
+                total += size
         for leftover in self.history_dir.glob(".copy-*.tmp"):
             if leftover.stat().st_mtime < time.time() - 3600:  # a killed writer's, not a peer's
                 leftover.unlink(missing_ok=True)
+
+    def _copy_size(self, path: Path) -> int:
+        size = self._copy_sizes.get(path.name)
+        if size is None:
+            try:
+                size = self._copy_sizes[path.name] = path.stat().st_size
+            except FileNotFoundError:
+                size = 0
+        return size
 
     def history(self) -> list[HistoryEntry]:
         """Earlier versions, newest first.

@@ -473,3 +473,28 @@ def test_a_file_just_written_is_compared_piece_by_piece_and_a_change_is_seen(
     lvs_cf.write_text(text[:-3] + "X" + text[-2:])  # same size, same inode, last piece differs
     assert store.revision() == revision_of(lvs_cf.read_bytes()) != revision
     assert whole == [1]
+
+
+def test_history_copies_stay_within_their_byte_budget_keeping_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file saved often must not fill the disk (a full disk stops every save): the
+    oldest copies go first, even within ``keep``/``keep_days``, but the newest few stay."""
+    monkeypatch.setattr("piranha_web.store.HISTORY_MIN", 3)
+    config = tmp_path / "lvs.cf"
+    config.write_text("serial_no = 1\nprimary = 192.0.2.1\n" + "# padding\n" * 100)
+    size = len(config.read_bytes())
+    store = ConfigStore(config, keep=200, keep_days=90, max_bytes=5 * size + size // 2)
+    for n in range(12):
+        loaded = store.load()
+        loaded.document.set("primary", f"192.0.2.{10 + n}")
+        store.save(loaded.document, loaded.revision)
+    copies = store.history()
+    assert len(copies) == 5  # all young and among the newest 200, but only 5 fit
+    assert [c.path.read_text().split("primary = ")[1].split("\n")[0] for c in copies] == [
+        f"192.0.2.{n}" for n in (20, 19, 18, 17, 16)]  # the newest; lvs.cf holds .21
+    tiny = ConfigStore(config, max_bytes=1)
+    loaded = tiny.load()
+    loaded.document.set("primary", "192.0.2.99")
+    tiny.save(loaded.document, loaded.revision)
+    assert len(tiny.history()) == 3  # the newest HISTORY_MIN stay, whatever their size

@@ -37,7 +37,7 @@ from piranha_web.commands.paths import (
 from piranha_web.errors import PiranhaError
 from piranha_web.malloc import one_heap
 from piranha_web.resources import resource_path
-from piranha_web.store import ConfigStore
+from piranha_web.store import HISTORY_BYTES, HISTORY_MIN, ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
 from piranha_web.web.settings import MAX_REQUEST_BODY
@@ -73,6 +73,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep the newest N revisions of lvs.cf (default: %(default)s)")
     parser.add_argument("--history-days", type=_positive, default=90, metavar="DAYS",
                         help="and every revision younger than DAYS (default: %(default)s)")
+    parser.add_argument("--history-max-mb", type=_positive, default=HISTORY_BYTES >> 20,
+                        metavar="MB", help="but only as many as fit in MB megabytes, the newest "
+                        f"{HISTORY_MIN} always (default: %(default)s)")
 
 
 def url_of(host: str, port: int, tls: bool) -> str:
@@ -123,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
             sock = TLSListener(listener, server_context(args.certfile, args.keyfile))
         app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls,
                                      history_keep=args.history_keep,
-                                     history_days=args.history_days))
+                                     history_days=args.history_days,
+                                     history_bytes=args.history_max_mb << 20))
         passwords = PasswordFile(state_dir / PASSWORD_FILE)
         url = url_of(args.host, listener.getsockname()[1], tls)
         if warning := exposure_warning(args.host, tls):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from piranha_web.auth import PASSWORD_FILE, LoginThrottle, PasswordFile, load_or_create_secret
 from piranha_web.netinfo import NetInfo
-from piranha_web.store import ConfigStore
+from piranha_web.store import HISTORY_BYTES, ConfigStore
 from piranha_web.sync import SyncService
 from piranha_web.web.services import Services
 
@@ -41,9 +41,11 @@ class WebSettings:
     testing: bool = False
     clock: Callable[[], float] = time.time
     #: history retention: a revision is kept while among the newest ``history_keep`` or
-    #: younger than ``history_days`` (whichever keeps more)
+    #: younger than ``history_days`` (whichever keeps more), as long as the copies together
+    #: stay under ``history_bytes`` (the newest few always stay)
     history_keep: int = 200
     history_days: float = 90.0
+    history_bytes: int = HISTORY_BYTES
     netns: str | None = field(default_factory=lambda: os.environ.get("PIRANHA_NETNS") or None)
 
     def resolved_secret(self) -> bytes:
@@ -55,7 +57,7 @@ class WebSettings:
     def default_services(self) -> Services:
         """Store, passwords, login throttle, netinfo and backup-router sync for these settings."""
         store = ConfigStore(self.config_path, keep=self.history_keep,
-                            keep_days=self.history_days)
+                            keep_days=self.history_days, max_bytes=self.history_bytes)
         return Services(
             store=store,
             state_dir=self.state_dir,
