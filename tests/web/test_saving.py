@@ -10,6 +10,7 @@ from flask import session
 from bench.bench_core import generate
 from piranha_web.lvscf import Document
 from piranha_web.web.saving import LineChange, changed_lines, recall, remember, save_edit
+from tests.lvscf.test_changes import BASE as COMPARED
 from tests.web.conftest import FakeSyncer, Web, build_web
 
 
@@ -130,30 +131,6 @@ def test_accept_diff_of_the_last_virtual_server_of_a_big_file_lists_exactly_the_
     after = web.config.read_text().splitlines()
     assert [n + 1 for n, (a, b) in enumerate(zip(lines, after, strict=True)) if a != b] == [
         1, active]
-
-
-COMPARED = """\
-serial_no = 3
-primary = 192.0.2.1
-network = direct
-virtual www {
-     active = 1
-     address = 192.0.2.10 eth0:1
-     port = 80
-     send = "GET / HTTP/1.0\\r\\n\\r\\n"
-     expect = "HTTP"
-     server rs1 {
-         address = 10.0.0.1
-         active = 1
-         weight = 1
-     }
-}
-virtual mail {
-     active = 0
-     address = 192.0.2.20 eth0:2
-     port = 25
-}
-"""
 
 
 def test_changed_lines_group_under_their_blocks_in_file_order() -> None:
