@@ -8,8 +8,7 @@ and likewise ``new_start``), and ``where``: the block the stretch belongs to (``
 
 A :class:`~piranha_web.lvscf.document.Document` builds one from the lines its edits touched
 (``doc.changes()``), never by comparing whole files; :meth:`ChangedLines.between` compares two
-texts and is for small texts and tests only (it is the oracle the document's result is checked
-against).
+whole texts (a restored revision; the oracle the document's result is checked against).
 """
 
 from __future__ import annotations
@@ -68,8 +67,9 @@ class ChangedLines:
 
     @classmethod
     def between(cls, old: str, new: str) -> ChangedLines:
-        """The changed lines of two whole texts (``where`` is left ``global``): for small
-        texts and as a test oracle; the request path uses ``Document.changes()``."""
+        """The changed lines of two whole texts (``where`` is left ``global``): for a document
+        that was not loaded from the file it replaces (a restored revision, a whole text
+        through the API) and as a test oracle; an edit uses ``Document.changes()``."""
         a, b = old.splitlines(), new.splitlines()
         return cls(tuple(diff_lines(a, b, 1, 1, ["global"] * len(a), ["global"] * len(b))))
 
@@ -84,8 +84,9 @@ def diff_lines(
 ) -> list[Hunk]:
     """Hunks between two short runs of lines that start at ``old_first``/``new_first``.
 
-    The common head and tail are skipped before difflib sees the lines.  A pure insertion or
-    deletion is moved down while the line after it repeats its first line.  ``*_where`` give the
+    The common head and tail are skipped, and :mod:`.line_diff` compares the rest (difflib for
+    short runs, unique lines as anchors for long ones).  A pure insertion or deletion is moved
+    down while the line after it repeats its first line.  ``*_where`` give the
     enclosing block of every line; a hunk takes the block of its first line on the new side
     (else the old side), where a block's own lines (opener, keys) win over comment lines
     above it.
@@ -97,15 +98,18 @@ def diff_lines(
     tail = 0
     while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
         tail += 1
-    import difflib  # here, not at the top: `piranha-web check` never diffs
+    # here, not at the top: `piranha-web check` never diffs
+    from piranha_web.lvscf.line_diff import changed
 
-    matcher = difflib.SequenceMatcher(
-        a=old[head : len(old) - tail], b=new[head : len(new) - tail], autojunk=False
-    )
-    opcodes = matcher.get_opcodes()
-    tags = [op[0] for op in opcodes] + ["equal"]
-    spans = [[i1 + head, i2 + head, j1 + head, j2 + head] for _, i1, i2, j1, j2 in opcodes]
-    spans.append([len(old) - tail, len(old), len(new) - tail, len(new)])
+    tags: list[str] = []
+    spans: list[list[int]] = []
+    i0, j0 = head, head
+    for tag, i1, i2, j1, j2 in changed(old[head : len(old) - tail], new[head : len(new) - tail]):
+        tags += ["equal", tag]
+        spans += [[i0, i1 + head, j0, j1 + head], [i1 + head, i2 + head, j1 + head, j2 + head]]
+        i0, j0 = i2 + head, j2 + head
+    tags.append("equal")
+    spans.append([i0, len(old), j0, len(new)])
     hunks = []
     for k, (tag, (i1, i2, j1, j2)) in enumerate(zip(tags, spans, strict=True)):
         if tag == "equal":
