@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from piranha_web.atomic import replace_file
 from piranha_web.errors import KeepalivedError
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, Export, export_keepalived
+from piranha_web.lvscf.line_diff import unified
 
 SETTINGS_FILE = "keepalived.json"
 ENGINES = ("piranha", "keepalived")
@@ -198,8 +198,7 @@ class KeepalivedService:
     def diff(self, text: str) -> list[str]:
         """Unified diff installed → ``text`` (empty when equal)."""
         old = self.installed_text() or ""
-        return list(difflib.unified_diff(old.splitlines(), text.splitlines(),
-                                         self.settings.conf_path, "generated", lineterm=""))
+        return unified(old.splitlines(), text.splitlines(), self.settings.conf_path, "generated")
 
     def apply(self, text: str) -> ApplyResult:
         """Write ``text`` to the installed path only if ``keepalived -t`` passes, then reload."""

@@ -104,8 +104,8 @@ def diff_lines(
     tags: list[str] = []
     spans: list[list[int]] = []
     i0, j0 = head, head
-    for tag, i1, i2, j1, j2 in changed(old[head : len(old) - tail], new[head : len(new) - tail]):
-        tags += ["equal", tag]
+    for kind, i1, i2, j1, j2 in changed(old[head : len(old) - tail], new[head : len(new) - tail]):
+        tags += ["equal", kind]
         spans += [[i0, i1 + head, j0, j1 + head], [i1 + head, i2 + head, j1 + head, j2 + head]]
         i0, j0 = i2 + head, j2 + head
     tags.append("equal")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.bench_core import generate
-from piranha_web.lvscf.line_diff import changed
+from piranha_web.lvscf.line_diff import changed, unified
 from piranha_web.web.saving import LineChange, changed_lines
 
 LINES = st.lists(st.sampled_from(["a", "b", "c", "}", "x = 1", "x = 2", "server s {"]),
@@ -57,3 +60,57 @@ def test_a_virtual_server_added_in_the_middle_of_a_big_file_is_its_own_lines() -
     assert [c.text for c in changes if c.sign == "-"] == ["serial_no = 1"]
     assert [(c.line, c.text) for c in changes if c.sign == "+"] == [
         (1, "serial_no = 2"), *[(at + 1 + n, b.rstrip("\n")) for n, b in enumerate(block)]]
+
+
+@given(LINES, LINES, st.integers(0, 4))
+def test_the_unified_diff_reads_like_difflibs_and_patches_the_old_lines_into_the_new(
+    a: list[str], b: list[str], context: int
+) -> None:
+    diff = unified(a, b, "old", "new", context)
+    if a == b:
+        assert diff == []
+        return
+    assert diff[:2] == ["--- old", "+++ new"]
+    rebuilt_a: list[str] = []
+    rebuilt_b: list[str] = []
+    covered_a = covered_b = 0
+    for line in diff[2:]:
+        if line.startswith("@@"):
+            match = re.fullmatch(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", line)
+            assert match, line
+            start_a, count_a = int(match[1]), int(match[2] or 1)
+            start_b, count_b = int(match[3]), int(match[4] or 1)
+            first_a = start_a - (1 if count_a else 0)
+            first_b = start_b - (1 if count_b else 0)
+            rebuilt_a += a[covered_a:first_a]
+            rebuilt_b += b[covered_b:first_b]
+            covered_a, covered_b = first_a + count_a, first_b + count_b
+            continue
+        sign, text = line[0], line[1:]
+        if sign in " -":
+            rebuilt_a.append(text)
+        if sign in " +":
+            rebuilt_b.append(text)
+    assert rebuilt_a + a[covered_a:] == a and rebuilt_b + b[covered_b:] == b
+
+
+def test_the_unified_diff_is_difflibs_where_both_find_the_same_changes() -> None:
+    a = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+    b = ["a", "B", "c", "d", "e", "f", "g", "h", "i", "j"]
+    for context in (0, 1, 3):
+        assert unified(a, b, "x", "y", context) == list(
+            difflib.unified_diff(a, b, "x", "y", n=context, lineterm=""))
+
+
+def test_the_unified_diff_of_a_huge_generated_file_shows_just_its_changes() -> None:
+    """A 1,000 x 32 file is 175,000 lines of a few texts (its keepalived.conf 300,000):
+    difflib's unified_diff of a change at the top and one deep inside takes minutes."""
+    old = generate(1000, 32).splitlines()
+    new = list(old)
+    new[0] = "serial_no = 2"
+    new[94000] = new[94000] + " # changed"
+    assert unified(old, new, "installed", "generated", 1) == [
+        "--- installed", "+++ generated",
+        "@@ -1,2 +1,2 @@", "-serial_no = 1", "+serial_no = 2", " " + old[1],
+        "@@ -94000,3 +94000,3 @@", " " + old[93999], "-" + old[94000], "+" + new[94000],
+        " " + old[94001]]
