@@ -25,7 +25,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,12 @@ class Revision:
     @property
     def short(self) -> str:
         return self.revision[:12]
+
+    def stored(self) -> dict[str, Any]:
+        """The entry as the metadata file keeps it (``available`` is worked out on reading)."""
+        return {"revision": self.revision, "ts": self.ts, "user": self.user,
+                "cause": self.cause, "summary": list(self.summary), "parent": self.parent,
+                "restored_from": self.restored_from}
 
     @property
     def who(self) -> str:
@@ -111,7 +117,7 @@ class History:
             for kept in self.texts_dir.iterdir():
                 if kept.name not in wanted and not kept.name.startswith("."):
                     kept.unlink(missing_ok=True)
-        items = [{k: v for k, v in asdict(r).items() if k != "available"} for r in revisions]
+        items = [r.stored() for r in revisions]
         data = json.dumps(items, indent=1).encode()
         try:
             replace_file(self.path, data, prefix=".history.")
@@ -273,4 +279,4 @@ class History:
 
 def as_dict(revision: Revision) -> dict[str, Any]:
     """A revision for JSON output."""
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(revision).items()}
+    return {**revision.stored(), "available": revision.available}

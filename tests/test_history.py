@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
-from piranha_web.history import History
+from piranha_web.history import History, Revision, as_dict
 from piranha_web.store import ConfigStore
 from piranha_web.web.settings import WebSettings
 
@@ -38,3 +39,11 @@ def test_serve_settings_carry_the_retention_to_the_store(tmp_path: Path) -> None
                            history_days=30, netns=None)
     store = settings.default_services().store
     assert (store.keep, store.keep_days) == (500, 30)
+
+
+def test_the_metadata_file_keeps_every_field_of_an_entry(tmp_path: Path) -> None:
+    entry = Revision("a" * 64, 1.5, "alice", "restore", ("port 80 -> 81",), "b" * 64, "c" * 64)
+    assert set(as_dict(entry)) == {f.name for f in fields(Revision)}
+    history = History(ConfigStore(tmp_path / "lvs.cf"), tmp_path)
+    history._write([entry])
+    assert history._read() == [entry]

@@ -18,6 +18,7 @@ running checks hold for the whole server.  Tuned here: connections up to
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import resource
 import socket
@@ -28,6 +29,7 @@ from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 
 from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile, passwd_command
+from piranha_web.collector import freeze_after_full_collections
 from piranha_web.commands.paths import (
     add_config_argument,
     add_state_dir_argument,
@@ -41,6 +43,7 @@ from piranha_web.store import HISTORY_BYTES, HISTORY_MIN, ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
 from piranha_web.web.settings import MAX_REQUEST_BODY
+from piranha_web.web.warm import warm_up
 
 NAME = "serve"
 HELP = "serve the web configuration tool (login required) on 127.0.0.1:3636"
@@ -128,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
                                      history_keep=args.history_keep,
                                      history_days=args.history_days,
                                      history_bytes=args.history_max_mb << 20))
+        warm_up(app)
+        freeze_after_full_collections()
+        gc.collect()  # what the warm-up made is frozen before the first request
         passwords = PasswordFile(state_dir / PASSWORD_FILE)
         url = url_of(args.host, listener.getsockname()[1], tls)
         if warning := exposure_warning(args.host, tls):

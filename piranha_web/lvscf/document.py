@@ -82,10 +82,29 @@ def _edit(method: Callable[Concatenate[Document, P], R]) -> Callable[Concatenate
 
     def wrapper(document: Document, /, *args: P.args, **kwargs: P.kwargs) -> R:
         document.derived = {}
+        document._changes = None
         try:
             return method(document, *args, **kwargs)
         finally:
             document.derived = {}
+            document._changes = None
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
+
+
+def _reorders(
+    method: Callable[Concatenate[Document, P], R],
+) -> Callable[Concatenate[Document, P], R]:
+    """Mark an edit that adds, removes, renames or moves top-level blocks: the name index is
+    dropped before and after it (value edits keep it, see ``Document._touch``)."""
+
+    def wrapper(document: Document, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        document._names = {}
+        try:
+            return method(document, *args, **kwargs)
+        finally:
+            document._names = {}
 
     functools.update_wrapper(wrapper, method)
     return wrapper
@@ -107,6 +126,7 @@ class Document:
         *,
         sizes: dict[int, tuple[Block, int]] | None = None,
         memo: dict[int, tuple[Block, dict[str, object]]] | None = None,
+        names: dict[str, dict[str, list[Block]]] | None = None,
         shared: bool = False,
     ) -> None:
         self.items: list[Node] = items if items is not None else []
@@ -121,6 +141,9 @@ class Document:
         self._sizes: dict[int, tuple[Block, int]] = sizes if sizes is not None else {}
         #: id(top-level block) -> (block, what was computed from it), kept while it is unedited
         self._memo: dict[int, tuple[Block, dict[str, object]]] = memo if memo is not None else {}
+        #: kind -> top-level blocks by name; never changed in place (copies share it), kept
+        #: through value edits (``_touch`` swaps in the edited copy of a block)
+        self._names: dict[str, dict[str, list[Block]]] = names if names is not None else {}
         #: top-level blocks may be shared with copies: they are copied before their first edit
         self._owns_all = not shared
         #: id(block) -> block, for the top-level blocks this document may change in place
@@ -129,6 +152,8 @@ class Document:
         self._origin: dict[int, int] = {}
         #: id(top-level block) -> (block, its raw lines and their blocks before the first edit)
         self._before: dict[int, tuple[Block, list[str], list[str]]] = {}
+        #: what ``changes()`` found, until the next edit
+        self._changes: ChangedLines | None = None
 
     def copy(self) -> Document:
         """An independent document, cheap to make: line nodes are never mutated and top-level
@@ -141,7 +166,7 @@ class Document:
         live = {id(item) for item in self.items}
         memo = {key: known for key, known in self._memo.items() if key in live}
         return Document(list(self.items), self.final_newline, self.derived,
-                        sizes=dict(self._sizes), memo=memo, shared=True)
+                        sizes=dict(self._sizes), memo=memo, names=self._names, shared=True)
 
     # ------------------------------------------------------------------ what changed
 
@@ -151,6 +176,8 @@ class Document:
         Only the top-level blocks that edits touched (and the top-level lines added, removed
         or moved) are compared; every other block is skipped by its line count.
         """
+        if self._changes is not None:
+            return self._changes
         old_units, new_units = self._base, self.items
         origin = self._origin
         old_ids = [id(u) for u in old_units]
@@ -158,11 +185,10 @@ class Document:
         opcodes: Sequence[tuple[str, int, int, int, int]]
         if old_ids == new_ids:  # no top-level unit added, removed or moved: the common case
             opcodes = [("equal", 0, len(old_ids), 0, len(new_ids))]
-        else:
-            import difflib  # here, not at the top: `piranha-web check` never diffs
+        else:  # e.g. serial_no replaced: the runs that differ, not difflib over every unit
+            from piranha_web.lvscf.line_diff import changed, with_equal  # `check` never diffs
 
-            matcher = difflib.SequenceMatcher(a=old_ids, b=new_ids, autojunk=False)
-            opcodes = matcher.get_opcodes()
+            opcodes = with_equal(changed(old_ids, new_ids), len(old_ids), len(new_ids))
         hunks: list[Hunk] = []
         old_line = new_line = 1
         for tag, i1, i2, j1, j2 in opcodes:
@@ -194,7 +220,8 @@ class Document:
             hunks += diff_lines(old_raw, new_raw, old_line, new_line, old_where, new_where)
             old_line += len(old_raw)
             new_line += len(new_raw)
-        return ChangedLines(tuple(hunks))
+        self._changes = ChangedLines(tuple(hunks))
+        return self._changes
 
     def blocks_since_base(self) -> tuple[list[Block], list[Block]]:
         """``(gone, new)``: top-level blocks of the content this document was parsed or copied
@@ -232,7 +259,7 @@ class Document:
         if not self._owns_all and self._owned.get(id(block)) is not block:
             own = _copy_block(block)
             self.items[_index_of(self.items, block)] = own
-            self.derived = {}  # the name index points at the shared block it replaces
+            self._names = _swapped(self._names, block, own)
             self._owned[id(own)] = own
             self._origin[id(own)] = self._origin.get(id(block), id(block))
             before = self._before.pop(id(block), None)
@@ -358,16 +385,16 @@ class Document:
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
     def _named(self, kind: str) -> dict[str, list[Block]]:
-        """Top-level blocks of ``kind`` by name, built once per content (in ``derived``, so
-        unedited copies share it; edits and ``_touch`` drop it)."""
-        key = f"named {kind}"
-        kept = self.derived.get(key)
-        if isinstance(kept, dict):
-            return cast(dict[str, list[Block]], kept)
+        """Top-level blocks of ``kind`` by name, in file order; built once and shared with
+        copies, kept through value edits (a form's ACCEPT sets a dozen keys, each looking its
+        block up), dropped by the edits that add, remove, rename or move blocks."""
+        kept = self._names.get(kind)
+        if kept is not None:
+            return kept
         index: dict[str, list[Block]] = {}
         for block in self.blocks(kind):
             index.setdefault(block.name, []).append(block)
-        self.derived[key] = index
+        self._names = {**self._names, kind: index}
         return index
 
     def find_server(self, virtual: str, server: str, kind: str = "virtual") -> Block:
@@ -514,6 +541,7 @@ class Document:
     # ------------------------------------------------------------------ block edits
 
     @_edit
+    @_reorders
     def add_virtual(
         self,
         name: str,
@@ -534,6 +562,7 @@ class Document:
         else:
             index = _after_last_block(self.items, kind)
         self.items.insert(index, block)
+        self._names = {}  # the values are set next, looking the new block up by name
         self._owned[id(block)] = block
         self._fill(block, values, virtual=name, kind=kind)
         return block
@@ -594,6 +623,7 @@ class Document:
             raise
 
     @_edit
+    @_reorders
     def remove_virtual(self, name: str, kind: str = "virtual") -> None:
         """Delete a virtual (or failover) block with its real servers and leading comments."""
         del self.items[_index_of(self.items, self.find_virtual(name, kind))]
@@ -605,6 +635,7 @@ class Document:
         del parent.body[_index_of(parent.body, self.find_server(virtual, server, kind))]
 
     @_edit
+    @_reorders
     def rename_virtual(self, old: str, new: str, kind: str = "virtual") -> None:
         """Rename a virtual server in place; its lines and servers stay as they are."""
         block = self.find_virtual(old, kind)
@@ -629,6 +660,7 @@ class Document:
         _rename(self.find_server(virtual, old, kind), new)
 
     @_edit
+    @_reorders
     def move_virtual(self, name: str, before: str | None, kind: str = "virtual") -> None:
         """Move a block (with its leading comments) before ``before``, or after the last one."""
         block = self.find_virtual(name, kind)
@@ -671,6 +703,17 @@ class Document:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _swapped(names: dict[str, dict[str, list[Block]]], old: Block,
+             new: Block) -> dict[str, dict[str, list[Block]]]:
+    """``names`` with ``new`` in the place of ``old`` (the same kind and name), copied: the
+    index may be shared with other documents."""
+    index = names.get(old.kind)
+    if index is None:
+        return names
+    same = index.get(old.name, [])
+    return {**names, old.kind: {**index, old.name: [new if b is old else b for b in same]}}
 
 
 def _index_of(items: Sequence[Node], node: Node) -> int:

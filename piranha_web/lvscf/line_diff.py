@@ -7,7 +7,8 @@ lines and only a few runs of them differ (values spliced into lines), those runs
 changes.  Otherwise lines that occur exactly once in
 both versions (``virtual vs537 {``) anchor the comparison (patience diff): the longest run of
 anchors in the same order splits the files into small gaps, and only the gaps that differ go
-to difflib.
+to difflib.  :func:`changed` compares any hashable items: ``Document.changes`` compares its
+top-level blocks and lines by identity with it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Literal
 
 #: (tag, i1, i2, j1, j2) as difflib's opcodes ("equal" only where said)
@@ -26,14 +27,14 @@ SMALL = 250_000
 MAX_RUNS = 100
 
 
-def changed(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+def changed(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     """The non-equal opcodes turning ``a`` into ``b``, in file order."""
     out: list[Opcode] = []
     _diff(a, 0, len(a), b, 0, len(b), out)
     return out
 
 
-def _diff(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int,
+def _diff(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int,
           out: list[Opcode]) -> None:
     while alo < ahi and blo < bhi and a[alo] == b[blo]:
         alo, blo = alo + 1, blo + 1
@@ -64,7 +65,7 @@ def unified(a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str,
     opcodes: quick on files of 100,000s of lines that repeat the same few texts (a generated
     keepalived.conf), where difflib alone takes minutes."""
     out: list[str] = []
-    for group in _Opcodes(_with_equal(changed(a, b), len(a), len(b))).get_grouped_opcodes(
+    for group in _Opcodes(with_equal(changed(a, b), len(a), len(b))).get_grouped_opcodes(
             context):
         if not out:
             out += [f"--- {fromfile}", f"+++ {tofile}"]
@@ -89,7 +90,7 @@ class _Opcodes(difflib.SequenceMatcher[str]):
         return self._known
 
 
-def _with_equal(ops: list[Opcode], len_a: int, len_b: int) -> list[Opcode]:
+def with_equal(ops: list[Opcode], len_a: int, len_b: int) -> list[Opcode]:
     """``ops`` with the equal runs between them (every line of both sides covered)."""
     full: list[Opcode] = []
     i0 = j0 = 0
@@ -112,7 +113,7 @@ def _range(start: int, stop: int) -> str:
     return f"{start + 1 if length else start},{length}"
 
 
-def _in_place(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int,
+def _in_place(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int,
               out: list[Opcode]) -> bool:
     """Lines replaced where they stand (the usual edit: values spliced into lines): each run
     of differing lines is one "replace".  False (nothing added) when many lines differ."""
@@ -131,14 +132,14 @@ def _in_place(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int,
     return True
 
 
-def _difflib(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int,
+def _difflib(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int,
              out: list[Opcode], *, autojunk: bool) -> None:
     matcher = difflib.SequenceMatcher(a=a[alo:ahi], b=b[blo:bhi], autojunk=autojunk)
     out.extend((tag, alo + i1, alo + i2, blo + j1, blo + j2)
                for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
 
 
-def _anchors(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int
+def _anchors(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int
              ) -> list[tuple[int, int]]:
     """Lines unique in both ranges, the longest run of them in the same order in both."""
     count_a = Counter(a[alo:ahi])

@@ -111,6 +111,8 @@ def test_changes_of_random_edit_sequences_patch_the_old_text_into_the_new_one(
     doc = parsed.copy() if copied else parsed
     for _ in range(data.draw(st.integers(1, 6))):
         apply_random_edit(data, doc, shadow)
+        midway = doc.changes()  # kept until the next edit, which must not find it again
+        assert apply_hunks(text.splitlines(), midway) == doc.dumps().splitlines()
     new = doc.dumps()
     changes = doc.changes()
     assert apply_hunks(text.splitlines(), changes) == new.splitlines()

@@ -7,10 +7,11 @@ alongside the document; after every edit the re-parsed text must hold exactly th
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piranha_web.errors import EditError
+from piranha_web.errors import EditError, NotFoundError
 from piranha_web.lvscf import Document, parse
 from piranha_web.lvscf.syntax import Block
 from tests.strategies import (
@@ -158,6 +159,34 @@ def test_random_edit_sequences_keep_the_file_readable_and_exact(
     for _ in range(data.draw(st.integers(1, 8))):
         apply_random_edit(data, doc, shadow)
         assert_holds(doc, shadow)
+
+
+@SETTINGS
+@given(documents(), st.data())
+def test_after_random_edits_of_copies_each_document_finds_its_own_blocks_by_name(
+    drawn: tuple[str, Shadow], data: st.DataObject
+) -> None:
+    """The name index is shared by copies and kept through value edits: a lookup must still
+    give the block of the document asked, never one it shares no longer or one renamed."""
+    text, shadow = drawn
+    doc = parse(text)
+    earlier: list[tuple[Document, str]] = []
+    for _ in range(data.draw(st.integers(1, 8))):
+        if data.draw(st.booleans()):
+            earlier.append((doc, doc.dumps()))
+            doc = doc.copy()
+        apply_random_edit(data, doc, shadow)
+        everyone = [doc, *(d for d, _ in earlier)]
+        names_anywhere = {b.name for d in everyone for b in d.blocks("virtual")}
+        for each in everyone:
+            own = {b.name: b for b in each.blocks("virtual")}
+            for name in names_anywhere:
+                if name in own:
+                    assert each.find_virtual(name) is own[name]
+                else:
+                    with pytest.raises(NotFoundError):
+                        each.find_virtual(name)
+    assert [d.dumps() for d, _ in earlier] == [t for _, t in earlier]
 
 
 @SETTINGS
