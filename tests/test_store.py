@@ -528,3 +528,39 @@ def test_a_parsed_document_replacing_a_big_file_is_compared_piece_by_piece(
     assert list(result.changes.lines()) == [
         ("-", 1, "serial_no = 1"), ("+", 1, "serial_no = 2"),
         ("-", line, "     active = 1"), ("+", line, "     active = 0")]
+
+
+def test_readers_of_a_new_revision_wait_for_one_parse_and_one_validation(
+    lvs_cf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Page views beside the warm-up (or right after a hand edit) must not each parse and
+    validate a large file: that is seconds of CPU and a second copy of every node."""
+    import threading
+
+    import piranha_web.store as store_module
+
+    parsed: list[str] = []
+    validated: list[object] = []
+    real_parse, real_validate = store_module.parse, store_module.validate
+
+    def slow_parse(text: str) -> object:
+        parsed.append(text)
+        time.sleep(0.2)
+        return real_parse(text)
+
+    def slow_validate(doc: object) -> object:
+        validated.append(doc)
+        time.sleep(0.2)
+        return real_validate(doc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "parse", slow_parse)
+    monkeypatch.setattr(store_module, "validate", slow_validate)
+    store = ConfigStore(lvs_cf)
+    readers = [threading.Thread(target=store.findings) for _ in range(4)]
+    readers += [threading.Thread(target=store.load) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(parsed) == 1
+    assert len(validated) == 1

@@ -23,8 +23,10 @@ import ipaddress
 import resource
 import socket
 import sys
+import threading
 from pathlib import Path
 
+from flask import Flask
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 
@@ -131,9 +133,8 @@ def run(args: argparse.Namespace) -> int:
                                      history_keep=args.history_keep,
                                      history_days=args.history_days,
                                      history_bytes=args.history_max_mb << 20))
-        warm_up(app)
         freeze_after_full_collections()
-        gc.collect()  # what the warm-up made is frozen before the first request
+        threading.Thread(target=settle, args=(app,), name="warm-up", daemon=True).start()
         passwords = PasswordFile(state_dir / PASSWORD_FILE)
         url = url_of(args.host, listener.getsockname()[1], tls)
         if warning := exposure_warning(args.host, tls):
@@ -150,6 +151,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     serve_forever(app, sock, tls)
     return 0
+
+
+def settle(app: Flask) -> None:
+    """Compile the templates and read lvs.cf (:func:`warm_up`), then collect: what survives is
+    frozen (:mod:`piranha_web.collector`).  Run beside the first requests, not before them:
+    the address is printed at once."""
+    warm_up(app)
+    gc.collect()
 
 
 def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from piranha_web.errors import AmbiguousNameError, NotFoundError
 from piranha_web.lvscf import schema
-from piranha_web.lvscf.syntax import Block, Statement
+from piranha_web.lvscf.syntax import Block, Statement, assignment_of
 from piranha_web.lvscf.values import c_bool, c_int, c_port, dotted, inet_aton
 
 if TYPE_CHECKING:
@@ -133,6 +133,8 @@ class Config:
             return found[0]
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
+T = TypeVar("T")
+
 
 class _Reader:
     """Last-wins values of one scope, converted with the C parser's rules and defaults."""
@@ -140,38 +142,41 @@ class _Reader:
     def __init__(self, scope: str, body: list[object]) -> None:
         self.scope = scope
         self.values: dict[str, str] = {}
+        values = self.values
         for item in body:
-            if isinstance(item, Statement) and (pair := item.assignment()) is not None:
-                self.values[pair[0]] = pair[1]
+            if isinstance(item, Statement) and (pair := assignment_of(item.raw)) is not None:
+                values[pair[0]] = pair[1]
 
     def default(self, key: str) -> str | None:
         keyspec = schema.spec(self.scope, key)
         return keyspec.default if keyspec else None
 
     def text(self, key: str) -> str | None:
-        return self.values.get(key, self.default(key))
+        value = self.values.get(key)
+        return value if value is not None else self.default(key)
 
     def word(self, key: str, fallback: str) -> str:
         value = self.text(key)
         return value if value is not None else fallback
 
+    def _read(self, key: str, convert: Callable[[str], T | None]) -> T | None:
+        """The value set here as ``convert`` reads it, else the default's (when it reads)."""
+        raw = self.values.get(key)
+        if raw is not None and (value := convert(raw)) is not None:
+            return value
+        default = self.default(key)  # looked up only when needed: most keys are set
+        return convert(default) if default is not None else None
+
     def integer(self, key: str, fallback: int = 0) -> int:
-        for raw in (self.values.get(key), self.default(key)):
-            if raw is not None and (value := c_int(raw)) is not None:
-                return value
-        return fallback
+        value = self._read(key, c_int)
+        return fallback if value is None else value
 
     def boolean(self, key: str) -> bool:
-        for raw in (self.values.get(key), self.default(key)):
-            if raw is not None and (value := c_bool(raw)) is not None:
-                return value
-        return False
+        return bool(self._read(key, c_bool))
 
     def port(self, key: str, fallback: int) -> int:
-        for raw in (self.values.get(key), self.default(key)):
-            if raw is not None and (value := c_port(raw)) is not None:
-                return value
-        return fallback
+        value = self._read(key, c_port)
+        return fallback if value is None else value
 
     def choice(self, key: str) -> str:
         keyspec = schema.spec(self.scope, key)

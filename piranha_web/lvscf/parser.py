@@ -118,11 +118,12 @@ def _parse(text: str) -> Document:
 
     for number, raw in enumerate(lines, start=1):
         stripped = raw.lstrip(BLANKS)
-        if stripped == "" or stripped.startswith("#"):
+        if not stripped or stripped[0] == "#":
             pending.append(Trivia(raw))
             continue
         plain = '"' not in raw and "'" not in raw
-        if plain and not _structural(stripped):
+        # (the prefix test first: it rules out nearly every line without a function call)
+        if plain and not (stripped.startswith(STRUCTURAL_PREFIXES) and _structural(stripped)):
             if stack:
                 body = stack[-1][0].body
             else:

@@ -58,7 +58,7 @@ def line_findings(doc: Document) -> list[Finding]:
             continue
         line += 1
         if not isinstance(item, Trivia):
-            _statement_findings(item, "global", "global", line, seen_keys, findings)
+            _statement_findings(item, "global", (), line, seen_keys, findings)
     return findings
 
 
@@ -90,7 +90,6 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
     """Check the lines of ``block`` (which starts after ``line``); returns its last line."""
     inner = (*parents, block)
     line += len(block.leading) + 1
-    where = where_of(inner)
     kind = block.kind
     seen_keys: dict[str, int] = {}
     for item in block.body:
@@ -99,7 +98,7 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
             continue
         line += 1
         if not isinstance(item, Trivia):
-            _statement_findings(item, kind, where, line, seen_keys, findings)
+            _statement_findings(item, kind, inner, line, seen_keys, findings)
     if block.closer is not None:
         line += 1
         rest = block.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
@@ -107,26 +106,28 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
                  if len(block.closer.raw) > 2 * MAX_TOKENS else 0)
         if count > MAX_TOKENS:
             findings.append(Finding(
-                ERROR, line, None, too_many_tokens(count), "too-many-tokens", where))
+                ERROR, line, None, too_many_tokens(count), "too-many-tokens", where_of(inner)))
         elif rest:
             findings.append(Finding(
                 WARNING, line, None,
                 f"the text after '}}' ({rest!r}) is ignored by Piranha's parser; "
-                "put comments on their own line", "closer-text", where))
+                "put comments on their own line", "closer-text", where_of(inner)))
     return line
 
 
-def _statement_findings(item: Statement, scope: str, where: str, line: int,
+def _statement_findings(item: Statement, scope: str, inner: tuple[Block, ...], line: int,
                         seen_keys: dict[str, int], findings: list[Finding]) -> None:
+    """The findings of one statement in the blocks ``inner`` (whose ``where`` text is made
+    only for a finding: nearly every line has none)."""
     found, key = statement_facts(scope, item.raw)
     for severity, code, message, about in found:
-        findings.append(Finding(severity, line, about, message, code, where))
+        findings.append(Finding(severity, line, about, message, code, where_of(inner)))
     if key is None:
         return
     first = seen_keys.setdefault(key, line)
     if first != line:
         findings.append(Finding(
-            WARNING, line, key, duplicate_key(key, first), "duplicate-key", where))
+            WARNING, line, key, duplicate_key(key, first), "duplicate-key", where_of(inner)))
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)

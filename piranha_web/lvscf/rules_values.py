@@ -20,9 +20,9 @@ from piranha_web.lvscf.values import (
     c_int,
     c_port,
     dotted,
+    dotted_quad,
     has_leading_zero,
     inet_aton,
-    is_dotted_quad,
     netmask_prefix,
 )
 
@@ -130,11 +130,14 @@ def _port(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> Non
 
 
 def _address_part(key: str, text: str, report: Report, *, hostname_ok: bool) -> None:
-    value = inet_aton(text)
+    value = dotted_quad(text)
+    plain = value is not None
+    if not plain:
+        value = inet_aton(text)
     if value is not None:
         if key in NON_ZERO_HOSTS and value == 0:
             report(ERROR, "bad-ip", f"{key} must not be 0.0.0.0; {refuse(BAD_HOST)}")
-        elif not is_dotted_quad(text):
+        elif not plain:
             report(WARNING, "legacy-ip",
                    f"{text!r} is an old short form of an address: Piranha reads it as "
                    f"{dotted(value)}; write that instead")

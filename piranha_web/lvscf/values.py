@@ -134,18 +134,27 @@ def c_port(text: str) -> int | None:
     return SERVICES.get(text)
 
 
-#: a plain dotted quad: four decimal numbers of up to 3 digits without leading zeros
-_DOTTED_QUAD = re.compile(r"(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})"
-                          r"\.(0|[1-9][0-9]{0,2})")
+#: a plain dotted quad: four decimal numbers 0-255 without leading zeros
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
+
+
+def dotted_quad(text: str) -> int | None:
+    """The 32-bit address of a strict ``a.b.c.d`` (decimal octets 0-255, no leading zeros),
+    else None (:func:`inet_aton` also reads the legacy forms)."""
+    quad = _DOTTED_QUAD.fullmatch(text)
+    if quad is None:
+        return None
+    a, b, c, d = quad.groups()
+    return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
 def inet_aton(text: str) -> int | None:
     """The 32-bit address ``inet_aton`` would produce, or None when it would fail."""
-    quad = _DOTTED_QUAD.fullmatch(text)
-    if quad is not None:  # the common case
-        a, b, c, d = map(int, quad.groups())
-        return None if max(a, b, c, d) > 255 else (a << 24) | (b << 16) | (c << 8) | d
+    value = dotted_quad(text)
+    if value is not None:  # the common case
+        return value
     parts = text.split(".")
     if not 1 <= len(parts) <= 4:
         return None
@@ -170,8 +179,7 @@ def inet_aton(text: str) -> int | None:
 
 def is_dotted_quad(text: str) -> bool:
     """Strict ``a.b.c.d`` with decimal octets 0-255 and no leading zeros."""
-    quad = _DOTTED_QUAD.fullmatch(text)
-    return quad is not None and max(map(int, quad.groups())) <= 255
+    return _DOTTED_QUAD.fullmatch(text) is not None
 
 
 def dotted(value: int) -> str:

@@ -151,3 +151,24 @@ def test_thousands_of_digits_saturate_like_strtol_instead_of_raising() -> None:
 def test_unicode_digits_are_not_numbers(text: str) -> None:
     assert c_int(text) is None
     assert decimal(text) is None
+
+
+# the strict dotted quad, as Python's ipaddress reads it --------------------------------------
+
+import ipaddress  # noqa: E402
+
+from piranha_web.lvscf.values import dotted_quad  # noqa: E402
+
+QUADISH = st.text(alphabet=st.sampled_from("0123456789.\u0663 x"), max_size=20)
+
+
+@given(st.one_of(QUADISH, st.ip_addresses(v=4).map(str)))
+def test_the_strict_dotted_quad_reads_like_ipaddress_and_inet_aton(text: str) -> None:
+    try:
+        expected: int | None = int(ipaddress.IPv4Address(text))
+    except ValueError:
+        expected = None
+    assert dotted_quad(text) == expected
+    assert is_dotted_quad(text) == (expected is not None)
+    if expected is not None:
+        assert inet_aton(text) == expected
