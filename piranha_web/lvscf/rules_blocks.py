@@ -63,10 +63,11 @@ def block_findings(doc: Document) -> list[Finding]:
     config = doc.model()
     blocks = doc.blocks()
     network = config.globals.network
+    kept_as = f"virtual_findings {network}"  # the routing method decides some of them
     for block, vs in zip(blocks, config.virtuals, strict=True):
         if block.kind == "virtual":
             recorded = functools.partial(_recorded, vs=vs, network=network)
-            for call in doc.memoized(block, f"virtual_findings {network}", recorded):
+            for call in doc.memoized(block, kept_as, recorded):
                 report(*call)
     index = cross_index(doc)
     if index.conflicts:

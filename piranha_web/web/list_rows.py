@@ -61,6 +61,10 @@ def marks_by_block(findings: Iterable[Finding], names: Sequence[str], depth: int
     return {where: Marks(e, w, tuple(m)) for where, (e, w, m) in counts.items()}
 
 
+#: the marks of a row without findings (shared: rows of a large file are built per page view)
+NO_MARKS = Marks()
+
+
 @dataclass(frozen=True)
 class VirtualRow:
     """One virtual server of the VIRTUAL SERVERS list."""
@@ -78,13 +82,13 @@ class VirtualRow:
 def virtual_rows(config: Config, findings: Iterable[Finding], live: Live) -> list[VirtualRow]:
     """Every virtual server (not failover blocks), in file order."""
     virtuals = [vs for vs in config.virtuals if vs.kind == "virtual"]
-    marks = marks_by_block(findings, [f"virtual {vs.name}" for vs in virtuals], 1)
+    wheres = [f"virtual {vs.name}" for vs in virtuals]
+    marks = marks_by_block(findings, wheres, 1)
+    known = live.comparison is not None
     up = live.up_counts()
-    return [
-        VirtualRow(vs, vs.active_servers, marks.get(f"virtual {vs.name}",
-                   Marks()), up.get(vs.name) if live.comparison is not None else None)
-        for vs in virtuals
-    ]
+    return [VirtualRow(vs, vs.active_servers, marks.get(where, NO_MARKS),
+                       up.get(vs.name) if known else None)
+            for vs, where in zip(virtuals, wheres, strict=True)]
 
 
 def _ip_key(text: str | None) -> tuple[int, int, str]:
@@ -143,7 +147,7 @@ def server_rows(vs: VirtualServer, findings: Iterable[Finding], live: Live,
     rows = []
     for rs in vs.servers:
         last = recent.last(vs, rs)
-        rows.append(ServerRow(rs, marks.get(where + rs.name, Marks()), kernel.get(rs.name),
+        rows.append(ServerRow(rs, marks.get(where + rs.name, NO_MARKS), kernel.get(rs.name),
                               last, recent.age(last) if last else ""))
     return rows
 
