@@ -154,9 +154,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def settle(app: Flask) -> None:
-    """Compile the templates and read lvs.cf (:func:`warm_up`), then collect: what survives is
-    frozen (:mod:`piranha_web.collector`).  Run beside the first requests, not before them:
-    the address is printed at once."""
+    """Read lvs.cf (:func:`warm_up`), then collect: what survives is frozen
+    (:mod:`piranha_web.collector`).  Run beside the first requests, not before them: the
+    address is printed at once, and a request that needs lvs.cf meanwhile waits for the same
+    parse (the store's reading lock)."""
     warm_up(app)
     gc.collect()
 

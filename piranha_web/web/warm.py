@@ -1,5 +1,9 @@
-"""What ``serve`` does once before it takes requests, so that no early request pays for it:
-every template compiled, lvs.cf read, validated and modelled (kept by the store)."""
+"""What ``serve`` does once while it starts, so that no early request pays for it: lvs.cf read,
+validated and modelled (kept by the store; at 1,000 x 32 that is a second or two of CPU).
+
+Templates are left to compile on first use (tens of milliseconds each, and most sessions use
+a few panels).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,7 @@ from piranha_web.web.services import services
 
 
 def warm_up(app: Flask) -> None:
-    """Compile the templates and read lvs.cf; a file that cannot be read or parsed is left to
-    the pages, which say why."""
-    for name in app.jinja_env.list_templates():
-        app.jinja_env.get_template(name)
+    """Read lvs.cf; a file that cannot be read or parsed is left to the pages, which say why."""
     with app.app_context(), contextlib.suppress(PiranhaError):
         store = services().store
         store.findings()
