@@ -58,7 +58,10 @@ def line_findings(doc: Document) -> list[Finding]:
             continue
         line += 1
         if not isinstance(item, Trivia):
-            _statement_findings(item, "global", (), line, seen_keys, findings)
+            found, key = statement_facts("global", item.raw)
+            first = line if key is None else seen_keys.setdefault(key, line)
+            if found or first != line:
+                _report_statement(found, key, first, line, (), findings)
     return findings
 
 
@@ -97,8 +100,13 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
             line = _visit_block(item, inner, line, findings)
             continue
         line += 1
-        if not isinstance(item, Trivia):
-            _statement_findings(item, kind, inner, line, seen_keys, findings)
+        if isinstance(item, Trivia):
+            continue
+        # (written out, not a call per line: this loop sees every line of a large file)
+        found, key = statement_facts(kind, item.raw)
+        first = line if key is None else seen_keys.setdefault(key, line)
+        if found or first != line:
+            _report_statement(found, key, first, line, inner, findings)
     if block.closer is not None:
         line += 1
         rest = block.closer.raw.strip(BLANKS)[1:].strip(BLANKS)
@@ -115,25 +123,24 @@ def _visit_block(block: Block, parents: tuple[Block, ...], line: int,
     return line
 
 
-def _statement_findings(item: Statement, scope: str, inner: tuple[Block, ...], line: int,
-                        seen_keys: dict[str, int], findings: list[Finding]) -> None:
-    """The findings of one statement in the blocks ``inner`` (whose ``where`` text is made
-    only for a finding: nearly every line has none)."""
-    found, key = statement_facts(scope, item.raw)
+def _report_statement(found: Facts, key: str | None, first: int, line: int,
+                      inner: tuple[Block, ...], findings: list[Finding]) -> None:
+    """The findings of a statement on ``line`` in the blocks ``inner``: its own (``found``)
+    and a duplicate-key warning when ``key`` was first set on an earlier line ``first``."""
+    where = where_of(inner)
     for severity, code, message, about in found:
-        findings.append(Finding(severity, line, about, message, code, where_of(inner)))
-    if key is None:
-        return
-    first = seen_keys.setdefault(key, line)
-    if first != line:
+        findings.append(Finding(severity, line, about, message, code, where))
+    if key is not None and first != line:
         findings.append(Finding(
-            WARNING, line, key, duplicate_key(key, first), "duplicate-key", where_of(inner)))
+            WARNING, line, key, duplicate_key(key, first), "duplicate-key", where))
+
+
+#: the findings of one statement line: (severity, code, message, key)
+Facts = tuple[tuple[str, str, str, str], ...]
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
-def statement_facts(
-    scope: str, raw: str
-) -> tuple[tuple[tuple[str, str, str, str], ...], str | None]:
+def statement_facts(scope: str, raw: str) -> tuple[Facts, str | None]:
     """The findings ``(severity, code, message, key)`` of one statement line and the key it
     sets (None: not a ``key = value`` line); they depend on nothing else.
 

@@ -70,12 +70,15 @@ def _digits_value(digits: str, base: int) -> int:
     return int(digits or "0", base)
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
 def c_int(text: str) -> int | None:
     """``strtol(text, &end, 0)`` requiring the whole token to be consumed, else None.
 
     The one reader of numbers in lvs.cf: it never raises, whatever the text.  Like strtol, a
     value beyond a 64-bit long saturates at LONG_MAX / LONG_MIN, so the validator's range
-    checks report it (Python's own ``int()`` would raise on 4,301 digits).
+    checks report it (Python's own ``int()`` would raise on 4,301 digits).  Remembered per
+    text: a large file repeats the same few numbers (``active = 1``, ``weight = 1``) thousands
+    of times.
     """
     if text.isascii() and text.isdigit() and len(text) < 19 and (text[0] != "0" or text == "0"):
         return int(text)  # the common case: plain decimal
