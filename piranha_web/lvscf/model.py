@@ -139,13 +139,9 @@ T = TypeVar("T")
 class _Reader:
     """Last-wins values of one scope, converted with the C parser's rules and defaults."""
 
-    def __init__(self, scope: str, body: list[object]) -> None:
+    def __init__(self, scope: str, body: Sequence[object]) -> None:
         self.scope = scope
-        self.values: dict[str, str] = {}
-        values = self.values
-        for item in body:
-            if isinstance(item, Statement) and (pair := assignment_of(item.raw)) is not None:
-                values[pair[0]] = pair[1]
+        self.values = _assignments(body)
 
     def default(self, key: str) -> str | None:
         keyspec = schema.spec(self.scope, key)
@@ -160,12 +156,7 @@ class _Reader:
         return value if value is not None else fallback
 
     def _read(self, key: str, convert: Callable[[str], T | None]) -> T | None:
-        """The value set here as ``convert`` reads it, else the default's (when it reads)."""
-        raw = self.values.get(key)
-        if raw is not None and (value := convert(raw)) is not None:
-            return value
-        default = self.default(key)  # looked up only when needed: most keys are set
-        return convert(default) if default is not None else None
+        return _converted(self.values.get(key), self.default(key), convert)
 
     def integer(self, key: str, fallback: int = 0) -> int:
         value = self._read(key, c_int)
@@ -184,6 +175,51 @@ class _Reader:
             raise KeyError(f"{key} is not a choice key with a default in {self.scope}")
         value = self.values.get(key)
         return value if value in keyspec.choices else keyspec.default
+
+
+def _assignments(body: Sequence[object]) -> dict[str, str]:
+    """The ``key = value`` lines of one scope, the last one of a key winning."""
+    values: dict[str, str] = {}
+    for item in body:
+        if isinstance(item, Statement) and (pair := assignment_of(item.raw)) is not None:
+            values[pair[0]] = pair[1]
+    return values
+
+
+def _converted(raw: str | None, default: str | None,
+               convert: Callable[[str], T | None]) -> T | None:
+    """``raw`` as ``convert`` reads it, else the default's (None: neither reads)."""
+    if raw is not None and (value := convert(raw)) is not None:
+        return value
+    return convert(default) if default is not None else None
+
+
+def _server_default(key: str) -> str | None:
+    keyspec = schema.spec("server", key)
+    return keyspec.default if keyspec else None
+
+
+#: the defaults of the real server keys the model reads, looked up once (a large file has
+#: tens of thousands of real servers)
+_SERVER_ADDRESS, _SERVER_ACTIVE, _SERVER_WEIGHT = (
+    _server_default("address"), _server_default("active"), _server_default("weight"))
+
+
+def _read_server(block: Block, inherited: int) -> RealServer:
+    """One real server, read as :class:`_Reader` would (word, boolean, integer)."""
+    values = _assignments(block.body)
+    port = values.get("port")
+    explicit = c_int(port) if port is not None else None
+    address = values.get("address", _SERVER_ADDRESS)
+    weight = _converted(values.get("weight"), _SERVER_WEIGHT, c_int)
+    return RealServer(
+        name=block.name,
+        address=address if address is not None else "0.0.0.0",
+        active=bool(_converted(values.get("active"), _SERVER_ACTIVE, c_bool)),
+        weight=1 if weight is None else weight,
+        port=explicit,
+        effective_port=explicit if explicit is not None else inherited,
+    )
 
 
 def _pmask(body: Sequence[object]) -> str | None:
@@ -219,7 +255,7 @@ def _virtual(block: Block) -> VirtualServer:
 
 
 def _read_virtual(block: Block) -> VirtualServer:
-    r = _Reader(block.kind, block.body)  # type: ignore[arg-type]
+    r = _Reader(block.kind, block.body)
     vip, device = _pair(r.values.get("address"))
     port = r.port("port", 80)
     servers = []
@@ -230,18 +266,7 @@ def _read_virtual(block: Block) -> VirtualServer:
             if pair is not None and pair[0] == "port":
                 inherited = c_port(pair[1]) or inherited
         elif isinstance(item, Block):
-            s = _Reader("server", item.body)  # type: ignore[arg-type]
-            explicit = c_int(s.values["port"]) if "port" in s.values else None
-            servers.append(
-                RealServer(
-                    name=item.name,
-                    address=s.word("address", "0.0.0.0"),
-                    active=s.boolean("active"),
-                    weight=s.integer("weight", 1),
-                    port=explicit,
-                    effective_port=explicit if explicit is not None else inherited,
-                )
-            )
+            servers.append(_read_server(item, inherited))
     return VirtualServer(
         name=block.name,
         kind=block.kind,
@@ -272,7 +297,7 @@ def _read_virtual(block: Block) -> VirtualServer:
 
 def build_config(doc: Document) -> Config:
     """Snapshot ``doc`` as typed values."""
-    g = _Reader("global", doc.items)  # type: ignore[arg-type]
+    g = _Reader("global", doc.items)
     nat_ip, nat_dev = _pair(g.values.get("nat_router"))
     primary = g.values.get("primary")
     primary_private = g.values.get("primary_private")
