@@ -133,6 +133,8 @@ class Config:
             return found[0]
         raise NotFoundError(f"there is no {kind} server called {name!r}")
 
+
+#: what a value reader converts to
 T = TypeVar("T")
 
 
