@@ -50,10 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = first.replace("-", "_")
     parser = build_parser(module if module in COMMANDS else None)
     args = parser.parse_args(words)
-    if argv is None and args.exit_at_once:
+    at_once = argv is None and args.exit_at_once
+    if at_once:
         gc.disable()
     code: int = args.run(args)
-    if argv is None and args.exit_at_once:
+    if at_once:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -81,10 +81,12 @@ def unified(a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str,
 
 
 class _Opcodes(difflib.SequenceMatcher[str]):
-    """difflib's grouping of opcodes into hunks with context, over opcodes found here."""
+    """difflib's grouping of opcodes into hunks with context (``get_grouped_opcodes`` reads
+    nothing but ``get_opcodes``), over opcodes found here: there is nothing to match, so the
+    matcher's own set-up is skipped."""
 
-    def __init__(self, opcodes: list[Opcode]) -> None:  # pylint: disable=super-init-not-called
-        self._known = opcodes  # nothing to match: the opcodes are known
+    def __init__(self, opcodes: list[Opcode]) -> None:
+        self._known = opcodes
 
     def get_opcodes(self) -> list[Opcode]:
         return self._known
