@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import abort, g, request
+from flask import abort, g, redirect, request
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
@@ -27,11 +28,13 @@ from piranha_web.lvscf import Config, Document
 from piranha_web.lvscf.syntax import QuotingError
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
-from piranha_web.web.saving import FieldMapper, SaveOutcome
+from piranha_web.web.saving import FieldMapper, SaveOutcome, remember
 from piranha_web.web.services import services
 
 #: a change to lvs.cf, applied by saving.save_edit
 Edit = Callable[[Document], None]
+#: what a panel's view returns: a redirect, or a page with its status
+Page = Response | str | tuple[str, int]
 #: names this tool gives new or renamed blocks (existing names in the file are left alone)
 NAME_RE = re.compile(r"[A-Za-z0-9_.:@+~\[\]-]{1,64}")
 
@@ -229,6 +232,26 @@ def rebase(form: FlaskForm, current: Mapping[str, str], todo: Mapping[str, str],
     fill(form, current, revision)
     for name, value in todo.items():
         getattr(form, name).data = value
+
+
+def after_save(form: FlaskForm, outcome: SaveOutcome, saved_to: str,
+               render: Callable[[SaveOutcome, int], Page],
+               rebase: Callable[[str], None] | None = None) -> Page:
+    """What an ACCEPT answers: after a save, a redirect to ``saved_to`` (303, the outcome shown
+    there); otherwise the form again with the user's input, the errors beside their fields, and
+    ``render``'s page with 409 for a conflict (rebased onto the new revision by ``rebase``,
+    when given) or 400."""
+    if outcome.status in ("saved", "unchanged"):
+        remember(outcome)
+        return redirect(saved_to, code=303)
+    for field, messages in outcome.field_errors.items():
+        getattr(form, field).errors = list(messages)
+    if outcome.status != "conflict":
+        return render(outcome, 400)
+    if rebase is not None:
+        rebase(outcome.revision)
+    form.revision.data = outcome.revision
+    return render(outcome, 409)
 
 
 def set_or_unset(

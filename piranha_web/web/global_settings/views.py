@@ -11,10 +11,7 @@ acts as the backup), and the NAT Router device against its devices.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, render_template, request, url_for
 
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
@@ -32,11 +29,11 @@ from piranha_web.web.global_settings.form import (
     initial_values,
     offer,
 )
-from piranha_web.web.saving import SaveOutcome, remember, save_edit
+from piranha_web.web.panel import Page
+from piranha_web.web.saving import SaveOutcome, save_edit
 
 bp = Blueprint("global_settings", __name__, url_prefix="/global")
 
-Page = Response | str | tuple[str, int]
 NAT_FIELDS = ("nat_router_ip", "nat_nmask", "nat_router_device")
 #: findings on ``nat_router`` belong to its IP field, device problems to the device field
 _NAT_ROUTER_CODES = {"missing-device": "nat_router_device", "bad-device": "nat_router_device"}
@@ -139,7 +136,9 @@ def index() -> Page:
         return _render(form, status=400)
     outcome = save_edit(apply(todo, network), form.revision.data or "", field_of,
                         success=_success(network))
-    return _after_post(form, outcome, lambda revision: _rebase(form, todo, revision))
+    return panel.after_save(form, outcome, url_for(".index"),
+                            lambda outcome, status: _render(form, outcome, status),
+                            lambda revision: _rebase(form, todo, revision))
 
 
 def _show_only(form: GlobalSettingsForm, current: dict[str, str]) -> None:
@@ -161,17 +160,3 @@ def _rebase(form: GlobalSettingsForm, todo: dict[str, str], revision: str) -> No
     now = {k: v for k, v in shown_values(panel.load().document).items() if k in form}
     _show_only(form, now)
     panel.rebase(form, now, {k: v for k, v in todo.items() if k in now}, revision)
-
-
-def _after_post(form: GlobalSettingsForm, outcome: SaveOutcome,
-                rebase: Callable[[str], None]) -> Page:
-    """Redirect to the panel after a save, or show the form again with the user's input."""
-    if outcome.status in ("saved", "unchanged"):
-        remember(outcome)
-        return redirect(url_for(".index"), code=303)
-    for field, messages in outcome.field_errors.items():
-        getattr(form, field).errors = list(messages)
-    if outcome.status == "conflict":
-        rebase(outcome.revision)
-        return _render(form, outcome, 409)
-    return _render(form, outcome, 400)

@@ -11,7 +11,6 @@ strings (escapes decoded, control characters made visible, ``%h`` per real serve
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField
 
 from piranha_web.errors import NotFoundError
@@ -20,11 +19,11 @@ from piranha_web.lvscf import schema as s
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.web import panel
 from piranha_web.web.nanny_text import nanny_pieces
-from piranha_web.web.saving import SaveOutcome, remember, save_edit
+from piranha_web.web.panel import Page
+from piranha_web.web.saving import SaveOutcome, save_edit
 
 bp = Blueprint("monitoring", __name__, url_prefix="/virtual/monitoring")
 
-Page = Response | str | tuple[str, int]
 KEYS = ("send_program", "send", "expect")
 FIELDS = (*KEYS, "use_regex")
 #: button -> the key it removes
@@ -115,13 +114,8 @@ def edit() -> Page:
         success = f"Monitoring scripts of {virtual} saved."
     outcome = save_edit(change, form.revision.data or "",
                         panel.mapper(f"virtual {virtual}", FIELDS), success=success)
-    if outcome.status in ("saved", "unchanged"):
-        remember(outcome)
-        return redirect(url_for(".edit", virtual=virtual), code=303)
-    for field, messages in outcome.field_errors.items():
-        getattr(form, field).errors = list(messages)
-    if outcome.status == "conflict":
-        panel.rebase(form, initial_values(panel.load().document, virtual), todo,
-                     outcome.revision)
-        return _render(form, virtual, outcome, 409)
-    return _render(form, virtual, outcome, 400)
+    return panel.after_save(
+        form, outcome, url_for(".edit", virtual=virtual),
+        lambda outcome, status: _render(form, virtual, outcome, status),
+        lambda revision: panel.rebase(form, initial_values(panel.load().document, virtual),
+                                      todo, revision))

@@ -11,13 +11,13 @@ module; its section is included below the form when present.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, render_template, request, url_for
 
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning
+from piranha_web.web.panel import Page
 from piranha_web.web.redundancy.form import (
     FIELDS,
     HELP,
@@ -27,11 +27,10 @@ from piranha_web.web.redundancy.form import (
     check,
     initial_values,
 )
-from piranha_web.web.saving import SaveOutcome, remember, save_edit
+from piranha_web.web.saving import SaveOutcome, save_edit
 
 bp = Blueprint("redundancy", __name__, url_prefix="/redundancy")
 
-Page = Response | str | tuple[str, int]
 #: button -> the backup_active value it sets
 BUTTONS = {"ACCEPT": None, "ENABLE": "1", "DISABLE": "0"}
 #: findings keyed on backup_active (e.g. no backup address) belong to the backup field
@@ -106,13 +105,13 @@ def index() -> Page:
                 "DISABLE": "Backup router disabled."}
     outcome = save_edit(apply(todo, BUTTONS[button]), form.revision.data or "", FIELD_OF,
                         success=messages[button])
-    if outcome.status in ("saved", "unchanged"):
-        remember(outcome)
-        return redirect(url_for(".index"), code=303)
-    for field, found in outcome.field_errors.items():
-        getattr(form, field).errors = list(found)
-    if outcome.status == "conflict":
-        now = {k: v for k, v in initial_values(panel.load().document).items() if k in form}
-        panel.rebase(form, now, {k: v for k, v in todo.items() if k in now}, outcome.revision)
-        return _render(form, outcome, 409)
-    return _render(form, outcome, 400)
+    return panel.after_save(
+        form, outcome, url_for(".index"),
+        lambda outcome, status: _render(form, outcome, status),
+        lambda revision: _rebase(form, todo, revision))
+
+
+def _rebase(form: RedundancyForm, todo: dict[str, str], revision: str) -> None:
+    """The current file's values of the fields the form has, plus the user's changes to them."""
+    now = {k: v for k, v in initial_values(panel.load().document).items() if k in form}
+    panel.rebase(form, now, {k: v for k, v in todo.items() if k in now}, revision)

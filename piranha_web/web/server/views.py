@@ -11,7 +11,6 @@ Selection by name: ``?virtual=V&server=S``.  Same conventions as the ``virtual``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,6 +20,7 @@ from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document, VirtualServer
 from piranha_web.web import lists, panel
 from piranha_web.web.list_rows import SERVER_SORTS
+from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.server.form import (
     ADD_DEFAULTS,
@@ -34,7 +34,6 @@ from piranha_web.web.server.form import (
 
 bp = Blueprint("server", __name__, url_prefix="/virtual/servers")
 
-Page = Response | str | tuple[str, int]
 
 
 def _where(virtual: str, server: str) -> str:
@@ -143,22 +142,6 @@ def _render_edit(form: ServerForm, virtual: str, server: str | None,
     return page, status
 
 
-def _after_post(form: ServerForm, virtual: str, server: str | None, outcome: SaveOutcome,
-                target: str, rebase: Callable[[str], None] | None = None) -> Page:
-    """Redirect to the saved panel, or show the form again with the user's input."""
-    if outcome.status in ("saved", "unchanged"):
-        remember(outcome)
-        return redirect(url_for(".edit", virtual=virtual, server=target), code=303)
-    for field, messages in outcome.field_errors.items():
-        getattr(form, field).errors = list(messages)
-    if outcome.status == "conflict":
-        if rebase is not None:
-            rebase(outcome.revision)
-        form.revision.data = outcome.revision
-        return _render_edit(form, virtual, server, outcome, 409)
-    return _render_edit(form, virtual, server, outcome, 400)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Page:
     virtual = panel.arg("virtual")
@@ -179,7 +162,9 @@ def new() -> Page:
         panel.mapper(_where(virtual, name), FIELDS),
         success=f"Real server {name} added to {virtual}.",
     )
-    return _after_post(form, virtual, None, outcome, name)
+    return panel.after_save(
+        form, outcome, url_for(".edit", virtual=virtual, server=name),
+        lambda outcome, status: _render_edit(form, virtual, None, outcome, status))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -211,7 +196,9 @@ def edit() -> Page:
         panel.mapper(_where(virtual, target), FIELDS),
         success=f"Real server {target} saved.",
     )
-    return _after_post(form, virtual, server, outcome, target, rebase)
+    return panel.after_save(
+        form, outcome, url_for(".edit", virtual=virtual, server=target),
+        lambda outcome, status: _render_edit(form, virtual, server, outcome, status), rebase)
 
 
 @bp.route("/delete", methods=["GET", "POST"])

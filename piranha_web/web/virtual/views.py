@@ -12,7 +12,6 @@ a POST carrying the revision the page was rendered from; viewing never writes lv
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,6 +20,7 @@ from werkzeug.wrappers import Response
 from piranha_web.lvscf import Document
 from piranha_web.web import lists, panel
 from piranha_web.web.list_rows import VIRTUAL_SORTS
+from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
 from piranha_web.web.virtual.form import (
     ADD_DEFAULTS,
@@ -34,7 +34,6 @@ from piranha_web.web.virtual.form import (
 
 bp = Blueprint("virtual", __name__, url_prefix="/virtual")
 
-Page = Response | str | tuple[str, int]
 RENAMES = {"missing-device": "device", "bad-device": "device"}
 
 
@@ -126,22 +125,6 @@ def _render_edit(form: VirtualForm, name: str | None, outcome: SaveOutcome | Non
     return page, status
 
 
-def _after_post(form: VirtualForm, name: str | None, outcome: SaveOutcome, target: str,
-                rebase: Callable[[str], None] | None = None) -> Page:
-    """Redirect to the saved subsection, or show the form again with the user's input."""
-    if outcome.status in ("saved", "unchanged"):
-        remember(outcome)
-        return redirect(url_for(".edit", virtual=target), code=303)
-    for field, messages in outcome.field_errors.items():
-        getattr(form, field).errors = list(messages)
-    if outcome.status == "conflict":
-        if rebase is not None:
-            rebase(outcome.revision)
-        form.revision.data = outcome.revision
-        return _render_edit(form, name, outcome, 409)
-    return _render_edit(form, name, outcome, 400)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> Page:
     if request.method != "POST":
@@ -159,7 +142,8 @@ def new() -> Page:
         panel.mapper(f"virtual {name}", FIELDS, RENAMES),
         success=f"Virtual server {name} added.",
     )
-    return _after_post(form, None, outcome, name)
+    return panel.after_save(form, outcome, url_for(".edit", virtual=name),
+                            lambda outcome, status: _render_edit(form, None, outcome, status))
 
 
 @bp.route("/edit", methods=["GET", "POST"])
@@ -194,7 +178,9 @@ def edit() -> Page:
         panel.mapper(f"virtual {target}", FIELDS, RENAMES),
         success=f"Virtual server {target} saved.",
     )
-    return _after_post(form, name, outcome, target, rebase)
+    return panel.after_save(form, outcome, url_for(".edit", virtual=target),
+                            lambda outcome, status: _render_edit(form, name, outcome, status),
+                            rebase)
 
 
 @bp.route("/delete", methods=["GET", "POST"])
