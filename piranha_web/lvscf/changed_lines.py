@@ -84,47 +84,18 @@ def diff_lines(
 ) -> list[Hunk]:
     """Hunks between two short runs of lines that start at ``old_first``/``new_first``.
 
-    The common head and tail are skipped, and :mod:`.line_diff` compares the rest (difflib for
-    short runs, unique lines as anchors for long ones).  A pure insertion or deletion is moved
-    down while the line after it repeats its first line.  ``*_where`` give the
+    :func:`.line_diff.changed_slid` compares them (the common head and tail skipped, difflib
+    for short runs, unique lines as anchors for long ones; a pure insertion or deletion moved
+    down while the line after it repeats its first line).  ``*_where`` give the
     enclosing block of every line; a hunk takes the block of its first line on the new side
     (else the old side), where a block's own lines (opener, keys) win over comment lines
     above it.
     """
-    head = 0
-    limit = min(len(old), len(new))
-    while head < limit and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
-        tail += 1
     # here, not at the top: `piranha-web check` never diffs
-    from piranha_web.lvscf.line_diff import changed
+    from piranha_web.lvscf.line_diff import changed_slid
 
-    tags: list[str] = []
-    spans: list[list[int]] = []
-    i0, j0 = head, head
-    for kind, i1, i2, j1, j2 in changed(old[head : len(old) - tail], new[head : len(new) - tail]):
-        tags += ["equal", kind]
-        spans += [[i0, i1 + head, j0, j1 + head], [i1 + head, i2 + head, j1 + head, j2 + head]]
-        i0, j0 = i2 + head, j2 + head
-    tags.append("equal")
-    spans.append([i0, len(old), j0, len(new)])
     hunks = []
-    for k, (tag, (i1, i2, j1, j2)) in enumerate(zip(tags, spans, strict=True)):
-        if tag == "equal":
-            continue
-        following = spans[k + 1]
-        if tag in ("insert", "delete") and tags[k + 1] == "equal":
-            # a block added or removed whole is shown whole: slide the hunk down while the
-            # line after it repeats its first line ("}"), so a new server block does not
-            # appear as the tail of the block before it
-            lines, low, high = (new, j1, j2) if tag == "insert" else (old, i1, i2)
-            while following[0] < following[1] and lines[low] == lines[high]:
-                low, high = low + 1, high + 1
-                i1, i2, j1, j2 = (i1 + 1, i2 + 1, low, high) if tag == "insert" else (
-                    low, high, j1 + 1, j2 + 1)
-                following[0], following[2] = following[0] + 1, following[2] + 1
+    for _, i1, i2, j1, j2 in changed_slid(old, new):
         where = _where(new[j1:j2], new_where[j1:j2]) or _where(old[i1:i2], old_where[i1:i2])
         hunks.append(Hunk(old_first + i1, new_first + j1, tuple(old[i1:i2]), tuple(new[j1:j2]),
                           where or "global"))

@@ -34,6 +34,29 @@ def changed(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     return out
 
 
+def changed_slid(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
+    """:func:`changed`, each pure insertion or deletion moved down while the line after it
+    repeats its first line: a block added or removed whole is shown whole (a new server block
+    does not appear as the tail of the block before it, from its ``}`` on)."""
+    ops = with_equal(changed(a, b), len(a), len(b))
+    hunks: list[Opcode] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            continue
+        following = ops[k + 1] if k + 1 < len(ops) else None
+        if tag in ("insert", "delete") and following is not None and following[0] == "equal":
+            _, n_i1, n_i2, n_j1, n_j2 = following
+            lines, low, high = (b, j1, j2) if tag == "insert" else (a, i1, i2)
+            while n_i1 < n_i2 and lines[low] == lines[high]:
+                low, high = low + 1, high + 1
+                i1, i2, j1, j2 = (i1 + 1, i2 + 1, low, high) if tag == "insert" else (
+                    low, high, j1 + 1, j2 + 1)
+                n_i1, n_j1 = n_i1 + 1, n_j1 + 1
+            ops[k + 1] = ("equal", n_i1, n_i2, n_j1, n_j2)
+        hunks.append((tag, i1, i2, j1, j2))
+    return hunks
+
+
 def _diff(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int,
           out: list[Opcode]) -> None:
     while alo < ahi and blo < bhi and a[alo] == b[blo]:

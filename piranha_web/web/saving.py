@@ -138,9 +138,6 @@ def line_changes(changes: ChangedLines) -> tuple[LineChange, ...]:
                  for hunk in changes for sign, line, text in ChangedLines((hunk,)).lines())
 
 
-Opcode = tuple[str, int, int, int, int]
-
-
 def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
@@ -151,14 +148,7 @@ def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
     appear as the tail of the block before it.
     """
     a, b = old.splitlines(), new.splitlines()
-    ops: list[Opcode] = []
-    i0 = j0 = 0
-    for tag, i1, i2, j1, j2 in line_diff.changed(a, b):
-        ops.append(("equal", i0, i1, j0, j1))
-        ops.append((tag, i1, i2, j1, j2))
-        i0, j0 = i2, j2
-    ops.append(("equal", i0, len(a), j0, len(b)))
-    hunks = _slid(ops, a, b)
+    hunks = line_diff.changed_slid(a, b)
     removed = _block_names(a, {n + 1 for tag, i1, i2, _, _ in hunks if tag != "insert"
                                for n in range(i1, i2)})
     added = _block_names(b, {n + 1 for tag, _, _, j1, j2 in hunks if tag != "delete"
@@ -168,26 +158,6 @@ def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
         changes.extend(LineChange("-", n + 1, a[n], removed[n + 1]) for n in range(i1, i2))
         changes.extend(LineChange("+", n + 1, b[n], added[n + 1]) for n in range(j1, j2))
     return tuple(changes)
-
-
-def _slid(ops: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
-    """The non-equal opcodes, each pure insertion/deletion moved down as far as it can go."""
-    hunks: list[Opcode] = []
-    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag == "equal":
-            continue
-        following = ops[k + 1] if k + 1 < len(ops) else None
-        if tag in ("insert", "delete") and following is not None and following[0] == "equal":
-            _, n_i1, n_i2, n_j1, n_j2 = following
-            lines, low, high = (b, j1, j2) if tag == "insert" else (a, i1, i2)
-            while n_i1 < n_i2 and lines[low] == lines[high]:
-                low, high = low + 1, high + 1
-                i1, i2, j1, j2 = (i1 + 1, i2 + 1, low, high) if tag == "insert" else \
-                    (low, high, j1 + 1, j2 + 1)
-                n_i1, n_j1 = n_i1 + 1, n_j1 + 1
-            ops[k + 1] = ("equal", n_i1, n_i2, n_j1, n_j2)
-        hunks.append((tag, i1, i2, j1, j2))
-    return hunks
 
 
 def _block_names(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:

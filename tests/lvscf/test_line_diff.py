@@ -9,18 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.bench_core import generate
-from piranha_web.lvscf.line_diff import changed, unified
+from piranha_web.lvscf.line_diff import Opcode, changed, changed_slid, unified
 from piranha_web.web.saving import LineChange, changed_lines
 
 LINES = st.lists(st.sampled_from(["a", "b", "c", "}", "x = 1", "x = 2", "server s {"]),
                  max_size=40)
 
 
-def apply(a: list[str], b: list[str]) -> list[str]:
-    """``a`` with the opcodes applied (each replaced/inserted range taken from ``b``)."""
+def apply(a: list[str], b: list[str], ops: list[Opcode] | None = None) -> list[str]:
+    """``a`` with the opcodes (``changed``'s by default) applied (each replaced/inserted range
+    taken from ``b``)."""
     out: list[str] = []
     at = 0
-    for _, i1, i2, j1, j2 in changed(a, b):
+    for _, i1, i2, j1, j2 in changed(a, b) if ops is None else ops:
         out.extend(a[at:i1])
         out.extend(b[j1:j2])
         at = i2
@@ -34,6 +35,25 @@ def test_the_changes_turn_the_old_lines_into_the_new_ones(a: list[str], b: list[
     assert all(i1 <= i2 and j1 <= j2 and (i1, i2, j1, j2) != (i1, i1, j1, j1)
                for _, i1, i2, j1, j2 in spans)
     assert [s[1] for s in spans] == sorted(s[1] for s in spans)
+
+
+@given(LINES, LINES)
+def test_slid_changes_still_turn_the_old_lines_into_the_new_ones(a: list[str], b: list[str]
+                                                                  ) -> None:
+    slid = changed_slid(a, b)
+    assert apply(a, b, slid) == b
+    assert [(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in slid] == [
+        (i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in changed(a, b)]
+
+
+def test_a_server_added_beside_a_serial_no_bump_is_shown_whole_not_from_a_brace_before_it(
+) -> None:
+    old = ["serial_no = 1", "virtual a {", "  server s {", "    x = 1", "  }", "}"]
+    new = ["serial_no = 2", "virtual a {", "  server s {", "    x = 1", "  }",
+           "  server t {", "    x = 1", "  }", "}"]
+    # difflib's insertion starts inside server s: "    x = 1", "  }", "  server t {"
+    assert changed(old, new)[1] == ("insert", 3, 3, 3, 6)
+    assert changed_slid(old, new) == [("replace", 0, 1, 0, 1), ("insert", 5, 5, 5, 8)]
 
 
 def test_a_toggle_deep_in_a_1000_virtual_server_file_is_two_line_changes() -> None:
