@@ -13,9 +13,8 @@ from werkzeug.wrappers import Response
 from piranha_web.accounts import Role
 from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.history import Revision
-from piranha_web.lvscf import parse
 from piranha_web.lvscf.validate import Finding
-from piranha_web.web import journal
+from piranha_web.web import restoring
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
@@ -64,13 +63,11 @@ def _shown(entry: Revision) -> HistoryRevision:
                            restored_from=entry.restored_from, available=entry.available)
 
 
-def _find(revision: str) -> tuple[Revision, str]:
-    history = services().history
-    entry = history.find(revision) if len(revision) >= 12 else None
-    text = history.text_of(entry.revision) if entry is not None else None
-    if entry is None or text is None:
+def _find(revision: str) -> restoring.Kept:
+    found = restoring.kept(revision)
+    if found is None:
         raise ApiError(404, f"No kept revision {revision[:64]!r} in the history.")
-    return entry, text
+    return found
 
 
 @bp.get("/history", tags=CONFIG, summary="Saved revisions of lvs.cf, newest first",
@@ -98,36 +95,27 @@ def get_history(path: RevisionPath) -> Response:
 @requires(Role.ADMIN)
 def restore_history(path: RevisionPath, header: m.IfMatch) -> Response:
     del header
-    expected = expected_revision()
-    entry, text = _find(path.revision)
-    store = services().store
-    loaded = store.load()
-    if loaded.revision != expected:
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was restored.",
-                       revision=loaded.revision)
-    if entry.revision == loaded.revision:
-        return dump(m.WriteResult(status="unchanged", revision=loaded.revision,
-                                  message="This revision is the current lvs.cf."),
-                    headers=etag(loaded.revision))
+    chosen = _find(path.revision)
+    entry, expected = chosen.entry, expected_revision()
     try:
-        doc = parse(text)
+        previous, result = restoring.restore(chosen, expected, "api")
+    except StaleRevisionError as err:
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was restored.",
+                       revision=err.actual) from err
     except ParseError as err:
         raise ApiError(422, f"Revision {entry.short} cannot be parsed: {err}") from err
-    doc.set("serial_no", str(loaded.document.model().globals.serial_no))  # the save bumps it
-    try:
-        result = store.save(doc, loaded.revision,
-                            recorder=journal.recorder("api", entry.revision))
-    except StaleRevisionError as err:
-        raise ApiError(412, "lvs.cf changed while restoring; nothing was restored.",
-                       revision=err.actual) from err
     except ValidationFailedError as err:
         raise ApiError(422, f"Revision {entry.short} has errors the current lvs.cf does not "
-                       "have; nothing was restored.", revision=loaded.revision,
+                       "have; nothing was restored.", revision=expected,
                        findings=[from_finding(f) for f in err.findings
                                  if isinstance(f, Finding)]) from err
     except AuditError as err:
         raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
                        f"written ({err}); nothing was restored.") from err
+    if result is None:
+        return dump(m.WriteResult(status="unchanged", revision=previous,
+                                  message="This revision is the current lvs.cf."),
+                    headers=etag(previous))
     sync = run_sync()
     written = m.WriteResult(
         status="saved", revision=result.revision,

@@ -29,12 +29,11 @@ from piranha_web.errors import (
     StaleRevisionError,
     ValidationFailedError,
 )
-from piranha_web.history import Revision
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize_documents
 from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
-from piranha_web.web import journal, panel
+from piranha_web.web import journal, panel, restoring
 from piranha_web.web.saving import SaveOutcome, changed_lines, remember, run_sync
 from piranha_web.web.services import services
 
@@ -54,13 +53,11 @@ class RestoreForm(panel.RevisionForm):
     target = HiddenField()
 
 
-def _find(revision: str) -> tuple[Revision, str]:
-    history = services().history
-    entry = history.find(revision) if len(revision) >= 12 else None
-    text = history.text_of(revision) if entry is not None else None
-    if entry is None or text is None:
+def _find(revision: str) -> restoring.Kept:
+    found = restoring.kept(revision)
+    if found is None:
         abort(404)
-    return entry, text
+    return found
 
 
 @bp.get("/")
@@ -108,30 +105,20 @@ def restore() -> Response:
     form = RestoreForm()
     if not form.validate():
         abort(400)
-    target = form.target.data or ""
-    entry, text = _find(target)
-    store = services().store
-    loaded = store.load()
+    chosen = restoring.kept(form.target.data or "")
+    if chosen is None:
+        abort(404)
+    entry = chosen.entry
     back = redirect(url_for(".index"), code=303)
-    if loaded.revision != (form.revision.data or ""):
+    try:
+        previous, result = restoring.restore(chosen, form.revision.data or "", "restore")
+    except StaleRevisionError:
         flash("lvs.cf was changed by someone else (or by hand) since you loaded this page, "
               "so nothing was restored. Look at the history again.", "error")
         return back
-    if entry.revision == loaded.revision:
-        flash("This revision is the current lvs.cf; nothing was restored.", "info")
-        return back
-    try:
-        doc = parse(text)
     except ParseError as err:
         flash(f"Revision {entry.short} cannot be parsed, so it cannot be restored: {err}",
               "error")
-        return back
-    doc.set("serial_no", str(loaded.document.model().globals.serial_no))  # the save bumps it
-    try:
-        result = store.save(doc, loaded.revision,
-                            recorder=journal.recorder("restore", entry.revision))
-    except StaleRevisionError:
-        flash("lvs.cf changed while restoring; nothing was restored.", "error")
         return back
     except ValidationFailedError as err:
         problems = "; ".join(f"line {f.line}: {f.message}" for f in err.findings[:5]
@@ -143,10 +130,13 @@ def restore() -> Response:
         flash(f"Nothing was restored: every save is recorded in the audit trail, and it "
               f"cannot be written ({err}).", "error")
         return back
+    if result is None:
+        flash("This revision is the current lvs.cf; nothing was restored.", "info")
+        return back
     remember(SaveOutcome(
         "saved", result.revision,
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
         changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
-        sync=run_sync(), previous=loaded.revision,
+        sync=run_sync(), previous=previous,
     ))
     return back
