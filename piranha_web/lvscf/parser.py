@@ -116,6 +116,16 @@ def _parse(text: str) -> Document:
         stack.append((block, number))
         return True
 
+    def close_block(raw: str, number: int) -> None:
+        """Close the innermost open block with its ``}`` line ``raw`` at line ``number``."""
+        nonlocal pending
+        block, opened_at = stack.pop()
+        if not stack:
+            sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
+        block.body.extend(pending)
+        pending = []
+        block.closer = Closer(raw)
+
     for number, raw in enumerate(lines, start=1):
         stripped = raw.lstrip(BLANKS)
         if not stripped or stripped[0] == "#":
@@ -141,12 +151,7 @@ def _parse(text: str) -> Document:
             and '"' not in raw
             and "'" not in raw
         ):
-            block, opened_at = stack.pop()  # the common closer: no tokens needed
-            if not stack:
-                sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
-            block.body.extend(pending)
-            pending = []
-            block.closer = Closer(raw)
+            close_block(raw, number)  # the common closer: no tokens needed
             continue
         if plain:
             words = BARE_TOKEN.findall(stripped)
@@ -174,12 +179,7 @@ def _parse(text: str) -> Document:
                 pending = []
                 container().append(Statement(raw, tokens))
                 continue
-            block, opened_at = stack.pop()
-            if not stack:
-                sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
-            block.body.extend(pending)
-            pending = []
-            block.closer = Closer(raw)
+            close_block(raw, number)
             continue
 
         if word in TOP_BLOCKS or word in INNER_BLOCKS:
