@@ -105,9 +105,7 @@ def restore() -> Response:
     form = RestoreForm()
     if not form.validate():
         abort(400)
-    chosen = restoring.kept(form.target.data or "")
-    if chosen is None:
-        abort(404)
+    chosen = _find(form.target.data or "")
     entry = chosen.entry
     back = redirect(url_for(".index"), code=303)
     try:
