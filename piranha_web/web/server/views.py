@@ -35,7 +35,6 @@ from piranha_web.web.server.form import (
 bp = Blueprint("server", __name__, url_prefix="/virtual/servers")
 
 
-
 def _where(virtual: str, server: str) -> str:
     return f"virtual {virtual} / server {server}"
 
