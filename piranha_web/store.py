@@ -301,72 +301,66 @@ class ConfigStore:
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
-        recorder: Callable[[str, SaveResult], None] | None = None,
+        recorder: Callable[[str, SaveResult], None] | None = None, dry_run: bool = False,
     ) -> SaveResult:
         """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring.
 
         ``recorder(old_revision, result)`` runs under the lock once the new text is validated
         and before anything is written (the audit trail and the history metadata): when it
-        raises, the save is refused and nothing changes.
+        raises, the save is refused and nothing changes.  ``dry_run``: everything up to that
+        point (stale check, ``serial_no`` bump in ``doc``, validation, the result the save
+        would have), then stop: no recorder, nothing written, nothing kept.
         """
         with self.locked():
-            exists = self.path.exists()
-            revision, current = self.snapshot() if exists else (revision_of(b""), b"")
-            if revision != expected_revision:
-                raise StaleRevisionError(expected_revision, revision)
-            cached = self._parsed
-            if cached is not None and cached.revision == revision:
-                old_text = cached.text
-            else:
-                old_text = decode(current)
-            if doc.origin == expected_revision and cached is not None and \
-                    cached.revision == expected_revision:
-                changes = doc.changes()
-                if bump_serial and changes:
-                    _bump_serial(doc)
-                    changes = doc.changes()
-                doc.reread_changes()
-                new_text = doc.dumps() if changes else old_text
-                saved: Document | None = doc
-                findings = validate(doc)
-            else:
-                if bump_serial and doc.dumps() != old_text:
-                    _bump_serial(doc)
-                new_text = doc.dumps()
-                changes = ChangedLines.between(old_text, new_text)
-                try:
-                    saved = parse(new_text)
-                except ParseError:
-                    saved = None
-                findings = validate(saved) if saved is not None else check_text(new_text)
-            if any(f.is_error for f in findings):
-                introduced = _new_errors(self._findings_of(current, revision), findings)
-                if introduced:
-                    raise ValidationFailedError(introduced)
-            data = encode(new_text)
-            result = SaveResult(
-                revision_of(data) if data != current else expected_revision,
-                old_text,
-                new_text,
-                tuple(f for f in findings if not f.is_error),
-                changes,
-                current,
-                data,
-            )
-            if data != current and recorder is not None:
+            prepared = self._prepare(doc, expected_revision, bump_serial)
+            result = prepared.result
+            if dry_run:
+                return result
+            changed = result.new_data != prepared.current
+            if changed and recorder is not None:
                 recorder(expected_revision, result)
-            if saved is not None:
+            if prepared.saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
-                self._keep(Loaded(saved.copy(), result.revision, new_text))
-                self._kept_findings = (result.revision, findings)
-            if data != current:
+                self._keep(Loaded(prepared.saved.copy(), result.revision, result.new_text))
+                self._kept_findings = (result.revision, prepared.findings)
+            if changed:
                 self._remove_stale_temp_files()
-                if current:
-                    self._keep_history(current, revision)
-                self._write_atomically(data)
-            self._remember(self._stat(), result.revision, data)
+                if prepared.current:
+                    self._keep_history(prepared.current, expected_revision)
+                self._write_atomically(result.new_data)
+            self._remember(self._stat(), result.revision, result.new_data)
             return result
+
+    def _prepare(self, doc: Document, expected_revision: str, bump_serial: bool) -> _Prepared:
+        """Under the lock: refuse a stale save, bump ``serial_no``, validate (refusing new
+        errors) and build the result the save would have; nothing is written."""
+        exists = self.path.exists()
+        revision, current = self.snapshot() if exists else (revision_of(b""), b"")
+        if revision != expected_revision:
+            raise StaleRevisionError(expected_revision, revision)
+        cached = self._parsed
+        old_text = cached.text if cached is not None and cached.revision == revision \
+            else decode(current)
+        incremental = doc.origin == expected_revision and cached is not None and \
+            cached.revision == expected_revision
+        new_text, changes, saved, findings = (_reread if incremental else _reparse)(
+            doc, old_text, bump_serial)
+        if any(f.is_error for f in findings):
+            introduced = _new_errors(self._findings_of(current, revision), findings)
+            if introduced:
+                raise ValidationFailedError(introduced)
+        data = encode(new_text)
+        result = SaveResult(
+            revision_of(data) if data != current else expected_revision,
+            old_text,
+            new_text,
+            tuple(f for f in findings if not f.is_error),
+            changes,
+            current,
+            data,
+        )
+        return _Prepared(result, current, saved, findings)
 
     def _findings_of(self, data: bytes, revision: str) -> list[Finding]:
         """Findings of the file's bytes, from the kept parse of that revision when there is one."""
@@ -524,6 +518,43 @@ def _bump_serial(doc: Document) -> None:
     if current is not None and (number is None or not 0 <= number < 2**31 - 1):
         return
     doc.set("serial_no", str((number or 0) + 1))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A validated save not written yet: its result, the bytes it replaces, the document it
+    writes (None: the new text does not parse) and that document's findings."""
+
+    result: SaveResult
+    current: bytes
+    saved: Document | None
+    findings: list[Finding]
+
+
+def _reread(doc: Document, old_text: str,
+            bump_serial: bool) -> tuple[str, ChangedLines, Document | None, list[Finding]]:
+    """A document loaded from the store: only its changed blocks are read again."""
+    changes = doc.changes()
+    if bump_serial and changes:
+        _bump_serial(doc)
+        changes = doc.changes()
+    doc.reread_changes()
+    return (doc.dumps() if changes else old_text), changes, doc, validate(doc)
+
+
+def _reparse(doc: Document, old_text: str,
+             bump_serial: bool) -> tuple[str, ChangedLines, Document | None, list[Finding]]:
+    """Any other document: the new text is compared and parsed as a whole."""
+    if bump_serial and doc.dumps() != old_text:
+        _bump_serial(doc)
+    new_text = doc.dumps()
+    changes = ChangedLines.between(old_text, new_text)
+    try:
+        saved: Document | None = parse(new_text)
+    except ParseError:
+        saved = None
+    findings = validate(saved) if saved is not None else check_text(new_text)
+    return new_text, changes, saved, findings
 
 
 def _new_errors(old: list[Finding], new: list[Finding]) -> list[Finding]:
