@@ -13,10 +13,8 @@ from piranha_web.errors import (
     StaleRevisionError,
     ValidationFailedError,
 )
-from piranha_web.lvscf import Document, parse
-from piranha_web.lvscf.changes import summarize
+from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, check_text
-from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
@@ -24,7 +22,7 @@ from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_fi
 from piranha_web.web.api.writes import etag, expected_revision, given_fields, write
 from piranha_web.web.global_settings import form as gsf
 from piranha_web.web.redundancy import form as rf
-from piranha_web.web.saving import line_changes, run_sync
+from piranha_web.web.saving import line_changes, save_service
 from piranha_web.web.services import services
 
 
@@ -52,18 +50,11 @@ def get_config() -> Response:
 def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     del header
     revision = expected_revision()
-    store = services().store
     try:
-        doc = parse(body.text)
+        result = save_service().replace_text(body.text, revision, cause="api")
     except ParseError as err:
         raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
                        findings=[from_finding(f) for f in check_text(body.text)]) from err
-    try:
-        before = store.config()[1]
-    except ParseError:
-        before = None  # replacing a broken file: no summary of what changed
-    try:
-        result = store.save(doc, revision, recorder=journal.recorder("api"))
     except StaleRevisionError as err:
         raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
                        revision=err.actual) from err
@@ -74,12 +65,11 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     except AuditError as err:
         raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
                        f"written ({err}); nothing was saved.") from err
-    saved = result.new_text != result.old_text
-    sync = run_sync() if saved else None
+    sync = result.after
     written = m.WriteResult(
-        status="saved" if saved else "unchanged", revision=result.revision,
-        message="lvs.cf saved." if saved else "Nothing changed; lvs.cf was not written.",
-        summary=summarize(before, doc.model()) if saved and before is not None else [],
+        status="saved" if result.saved else "unchanged", revision=result.revision,
+        message="lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written.",
+        summary=list(result.summary),
         changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in line_changes(result.changes)],
         warnings=[from_finding(f) for f in result.warnings],

@@ -20,7 +20,7 @@ from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, dump, from_finding
 from piranha_web.web.api.writes import etag, expected_revision
-from piranha_web.web.saving import changed_lines, run_sync
+from piranha_web.web.saving import changed_lines
 from piranha_web.web.services import services
 
 
@@ -116,7 +116,7 @@ def restore_history(path: RevisionPath, header: m.IfMatch) -> Response:
         return dump(m.WriteResult(status="unchanged", revision=previous,
                                   message="This revision is the current lvs.cf."),
                     headers=etag(previous))
-    sync = run_sync()
+    sync = result.after
     written = m.WriteResult(
         status="saved", revision=result.revision,
         message=f"Revision {entry.short} of {entry.who} restored as a new revision.",
