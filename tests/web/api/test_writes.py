@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from piranha_web.commands.export import default_check_command
+from piranha_web.keepalived.service import EngineSettings, check_command, save_settings
 from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import check_text
 from tests.web.api.conftest import Api, build_api
@@ -190,12 +190,31 @@ def test_sending_the_representation_back_unchanged_writes_nothing(api: Api) -> N
 
 def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> None:
     expected = export_keepalived(api.web.services.store.load().document, "backup",
-                                 check_command=default_check_command())
+                                 check_command=check_command(EngineSettings()))
     response = api.get("/keepalived?router=backup")
     assert response.status_code == 200 and response.json is not None
     assert response.json["text"] == expected.text and "virtual_server" in expected.text
     assert response.json["router"] == "backup"
     assert api.get("/keepalived?router=other").status_code == 422
+
+
+def test_the_keepalived_export_runs_the_check_command_the_engine_settings_name(api: Api) -> None:
+    """The KEEPALIVED tab and ACCEPT honour the ``check_command`` setting; so does the API."""
+    save_settings(api.web.state_dir, EngineSettings(check_command="/opt/pw/bin/piranha-web"))
+    response = api.get("/keepalived?router=primary")
+    assert response.status_code == 200 and response.json is not None
+    assert "/opt/pw/bin/piranha-web" in response.json["text"]
+    expected = export_keepalived(api.web.services.store.load().document, "primary",
+                                 check_command="/opt/pw/bin/piranha-web")
+    assert response.json["text"] == expected.text
+
+
+def test_unreadable_engine_settings_are_a_problem_not_a_guess(api: Api) -> None:
+    api.web.state_dir.mkdir(parents=True, exist_ok=True)
+    (api.web.state_dir / "keepalived.json").write_text("[1, 2]")
+    response = api.get("/keepalived?router=primary")
+    assert response.status_code == 500 and response.json is not None
+    assert "keepalived.json" in response.json["detail"]
 
 
 def big_config(virtuals: int, servers: int) -> str:
