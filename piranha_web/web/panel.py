@@ -23,16 +23,17 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
+# the Flask-free pieces every panel uses, re-exported for the panels
+from piranha_web.edits.common import Edit as Edit
+from piranha_web.edits.common import set_or_unset as set_or_unset
+from piranha_web.edits.common import shown_value as shown_value
 from piranha_web.errors import DuplicateNameError, EditError, EditErrors
-from piranha_web.lvscf import Config, Document
-from piranha_web.lvscf.syntax import QuotingError
+from piranha_web.lvscf import Config
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
 from piranha_web.web.saving import FieldMapper, SaveOutcome, remember
 from piranha_web.web.services import services
 
-#: a change to lvs.cf, applied by saving.save_edit
-Edit = Callable[[Document], None]
 #: what a panel's view returns: a redirect, or a page with its status
 Page = Response | str | tuple[str, int]
 #: names this tool gives new or renamed blocks (existing names in the file are left alone)
@@ -87,30 +88,6 @@ class RevisionForm(FlaskForm):
 
     revision = HiddenField()
     initial = HiddenField()
-
-
-def shown_value(doc: Document, key: str, *, virtual: str | None = None,
-                server: str | None = None) -> str | None:
-    """The value of ``key`` as a form shows it (None: absent).
-
-    ``key = value # comment`` is an error for pulse (``#`` starts a comment only at the start
-    of a line); the form shows the words before the ``#``, never the comment as part of the
-    value, and the line's finding is shown beside the field.  Other values are as written.
-    """
-    found = [st for st in doc.statements(virtual=virtual, server=server) if st.key == key]
-    if not found:
-        return None
-    statement = found[-1]
-    try:
-        tokens = statement.values
-    except QuotingError:
-        return statement.value
-    words = []
-    for token in tokens:
-        if not token.quote and token.text.startswith("#"):
-            break
-        words.append(token.text)
-    return " ".join(words)
 
 
 def load() -> Loaded:
@@ -252,13 +229,6 @@ def after_save(form: FlaskForm, outcome: SaveOutcome, saved_to: str,
         rebase(outcome.revision)
     form.revision.data = outcome.revision
     return render(outcome, 409)
-
-
-def set_or_unset(
-    doc: Document, key: str, value: str, *, virtual: str, server: str | None = None
-) -> None:
-    """``key = value``, or remove the key when ``value`` is blank."""
-    doc.set(key, value if value != "" else None, virtual=virtual, server=server)
 
 
 def gone(what: str, revision: str) -> SaveOutcome:
