@@ -37,7 +37,6 @@ from piranha_web.store import ConfigStore, SaveResult, decode, revision_of
 
 HISTORY_FILE = "history.json"
 TEXTS_DIR = "revisions"
-CAUSES = ("web", "cli", "api", "restore", "hand edit", "first seen", "earlier copy")
 
 
 @dataclass(frozen=True)
