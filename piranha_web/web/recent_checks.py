@@ -71,6 +71,8 @@ class RecentChecks:
     def retain(self, config: Config) -> None:
         """Forget the verdicts of real servers ``config`` (a saved lvs.cf) no longer has
         under the same virtual server, name, address and port (the after-save step)."""
+        if not self._kept:  # nothing checked yet: a save of a large file walks nothing
+            return
         wanted = {(vs.name, rs.name, rs.address, rs.effective_port)
                   for vs in config.virtuals for rs in vs.servers}
         with self._lock:
