@@ -1,8 +1,6 @@
 """The web layer's side of the audit trail and the history: who is acting, from where.
 
     record(kind, **details)          # audit line with the session's user and client address
-    recorder(cause, restored_from)   # the store's save hook: audit line + history entry,
-                                     # both before lvs.cf is written (a failure refuses the save)
 
 Saves are recorded by :class:`piranha_web.save_service.Journal` (``web/saving.py`` builds it
 with :func:`actor` and :func:`client`); logins, syncs, checks and user changes call
@@ -13,14 +11,11 @@ or a check must still work when the disk is full); a save is refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context, request, session
 
 from piranha_web.errors import AuditError
-from piranha_web.save_service import Actor, Journal
-from piranha_web.store import SaveResult
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -48,16 +43,3 @@ def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> Non
                                 client=client(), **details)
     except AuditError:
         log.exception("audit trail not written")
-
-
-def recorder(cause: str = "web", restored_from: str | None = None,
-             summary: tuple[str, ...] | None = None) -> Callable[[str, SaveResult], None]:
-    """The store's ``recorder`` for a save by the current user (raises: save refused).
-
-    ``summary`` is the change in words when the caller has it already (else computed).
-    Saves record through :class:`piranha_web.save_service.Journal`; this is its web face.
-    """
-    found = services()
-    words = None if summary is None else (lambda _: summary)
-    return Journal(found.audit, found.history, Actor(actor(), client())).recorder(
-        cause, restored_from, words)
