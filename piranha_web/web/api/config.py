@@ -19,10 +19,16 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision, given_fields, write
+from piranha_web.web.api.writes import (
+    etag,
+    expected_revision,
+    given_fields,
+    write,
+    write_result,
+)
 from piranha_web.web.global_settings import form as gsf
 from piranha_web.web.redundancy import form as rf
-from piranha_web.web.saving import line_changes, save_service
+from piranha_web.web.saving import save_service
 from piranha_web.web.services import services
 
 
@@ -44,14 +50,16 @@ def get_config() -> Response:
                 headers=etag(loaded.revision))
 
 
-@bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT)",
+@bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT; "
+        "dry_run=true: what it would do, nothing written)",
         responses={200: m.WriteResult, **WRITE_ERRORS})
 @requires(Role.ADMIN)
-def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
+def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> Response:
     del header
     revision = expected_revision()
     try:
-        result = save_service().replace_text(body.text, revision, cause="api")
+        result = save_service().replace_text(body.text, revision, cause="api",
+                                             dry_run=query.dry_run)
     except ParseError as err:
         raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
                        findings=[from_finding(f) for f in check_text(body.text)]) from err
@@ -65,17 +73,8 @@ def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
     except AuditError as err:
         raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
                        f"written ({err}); nothing was saved.") from err
-    sync = result.after
-    written = m.WriteResult(
-        status="saved" if result.saved else "unchanged", revision=result.revision,
-        message="lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written.",
-        summary=list(result.summary),
-        changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
-                 for c in line_changes(result.changes)],
-        warnings=[from_finding(f) for f in result.warnings],
-        sync=m.SyncReport(ok=sync.ok, message=sync.message) if sync else None,
-    )
-    return dump(written, headers=etag(result.revision))
+    message = "lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written."
+    return dump(write_result(result, message), headers=etag(result.revision))
 
 
 @bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",

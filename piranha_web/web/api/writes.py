@@ -14,6 +14,7 @@ from flask import request
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
+from piranha_web.save_service import Saved
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
 from piranha_web.web.api.problems import (
     ApiError,
@@ -24,7 +25,7 @@ from piranha_web.web.api.problems import (
     from_validation,
 )
 from piranha_web.web.panel import Edit
-from piranha_web.web.saving import save_edit
+from piranha_web.web.saving import line_changes, save_edit
 from piranha_web.web.services import services
 
 
@@ -62,6 +63,22 @@ def _any_field(where: str, key: str | None, code: str) -> str | None:
     """Edit errors keep their key (the API has no form fields to map them to)."""
     del where, code
     return key
+
+
+def write_result(saved: Saved, message: str) -> WriteResult:
+    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's)."""
+    if saved.dry_run and saved.saved:
+        message = f"Dry run: nothing was written. {message}"
+    sync = saved.after
+    return WriteResult(
+        status="saved" if saved.saved else "unchanged", revision=saved.revision,
+        message=message, summary=list(saved.summary),
+        changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
+                 for c in line_changes(saved.changes)],
+        warnings=[from_finding(f) for f in saved.warnings],
+        sync=SyncReport(ok=sync.ok, message=sync.message) if sync else None,
+        dry_run=saved.dry_run, findings=[from_finding(f) for f in saved.findings],
+    )
 
 
 def write(edit: Edit, *, success: str, status: int = 200,

@@ -114,6 +114,27 @@ def test_an_invalid_change_is_422_with_the_findings_and_nothing_is_written(api: 
     assert api.web.config.read_bytes() == before
 
 
+def test_put_config_dry_run_answers_what_the_put_then_does_and_writes_nothing(api: Api) -> None:
+    text = api.web.config.read_text().replace("port  =  25", "port = 26").replace(
+        "virtual mail {", "virtual mail {\n     pmask = 255.255.255.0")
+    before, revision = api.web.config.read_bytes(), api.revision()
+    dry = api.write("PUT", "/config?dry_run=true", {"text": text})
+    assert dry.status_code == 200 and dry.json is not None, dry.json
+    assert dry.json["dry_run"] is True and dry.json["status"] == "saved"
+    assert [f["code"] for f in dry.json["findings"]] == ["pmask-without-persistence"]
+    assert api.web.config.read_bytes() == before and api.revision() == revision
+    assert api.web.services.audit.entries(kind="save") == []
+    real = api.write("PUT", "/config", {"text": text})
+    assert real.status_code == 200 and real.json is not None
+    assert real.json["dry_run"] is False and real.json["findings"] == []
+    assert dry.headers["ETag"] == real.headers["ETag"] == f'"{api.revision()}"'
+    for key in ("revision", "summary", "changes", "warnings"):
+        assert dry.json[key] == real.json[key], key
+    stale = api.write("PUT", "/config?dry_run=true", {"text": text}, revision=revision)
+    assert stale.status_code == 412  # refused like the write itself
+    assert api.write("PUT", "/config?dry_run=maybe", {"text": text}).status_code == 422
+
+
 def test_put_config_replaces_the_text_and_refuses_text_that_adds_errors(api: Api) -> None:
     text = api.web.config.read_text().replace("port  =  25", "port = 26")
     response = api.write("PUT", "/config", {"text": text})
