@@ -7,12 +7,6 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import (
-    AuditError,
-    ParseError,
-    StaleRevisionError,
-    ValidationFailedError,
-)
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, check_text
 from piranha_web.web.api import models as m
@@ -20,9 +14,11 @@ from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
 from piranha_web.web.api.writes import (
+    REFUSED,
     etag,
     expected_revision,
     given_fields,
+    refused,
     write,
     write_result,
 )
@@ -60,19 +56,9 @@ def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> R
     try:
         result = save_service().replace_text(body.text, revision, cause="api",
                                              dry_run=query.dry_run)
-    except ParseError as err:
-        raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
-                       findings=[from_finding(f) for f in check_text(body.text)]) from err
-    except StaleRevisionError as err:
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
-                       revision=err.actual) from err
-    except ValidationFailedError as err:
-        raise ApiError(422, "Nothing was saved: the text adds validation errors.",
-                       findings=[from_finding(f) for f in err.findings
-                                 if isinstance(f, Finding)]) from err
-    except AuditError as err:
-        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
-                       f"written ({err}); nothing was saved.") from err
+    except REFUSED as err:
+        raise refused(err, nothing="saved", what="the text", text=body.text,
+                      expected=revision) from err
     message = "lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written."
     return dump(write_result(result, message), headers=etag(result.revision))
 

@@ -11,15 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.history import Revision
-from piranha_web.lvscf.validate import Finding
 from piranha_web.web import restoring
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
-from piranha_web.web.api.problems import ApiError, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision, write_result
+from piranha_web.web.api.problems import ApiError, dump
+from piranha_web.web.api.writes import REFUSED, etag, expected_revision, refused, write_result
 from piranha_web.web.services import services
 
 
@@ -99,19 +97,9 @@ def restore_history(path: RevisionPath, header: m.IfMatch, query: m.DryRunQuery)
     entry, expected = chosen.entry, expected_revision()
     try:
         previous, result = restoring.restore(chosen, expected, "api", dry_run=query.dry_run)
-    except StaleRevisionError as err:
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was restored.",
-                       revision=err.actual) from err
-    except ParseError as err:
-        raise ApiError(422, f"Revision {entry.short} cannot be parsed: {err}") from err
-    except ValidationFailedError as err:
-        raise ApiError(422, f"Revision {entry.short} has errors the current lvs.cf does not "
-                       "have; nothing was restored.", revision=expected,
-                       findings=[from_finding(f) for f in err.findings
-                                 if isinstance(f, Finding)]) from err
-    except AuditError as err:
-        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
-                       f"written ({err}); nothing was restored.") from err
+    except REFUSED as err:
+        raise refused(err, nothing="restored", what=f"revision {entry.short}",
+                      text=chosen.text, expected=expected) from err
     if result is None:
         return dump(m.WriteResult(status="unchanged", revision=previous,
                                   message="This revision is the current lvs.cf.",

@@ -14,6 +14,8 @@ from flask import request
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
+from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.lvscf.validate import Finding, syntax_findings
 from piranha_web.save_service import Saved
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
 from piranha_web.web.api.problems import (
@@ -63,6 +65,30 @@ def _any_field(where: str, key: str | None, code: str) -> str | None:
     """Edit errors keep their key (the API has no form fields to map them to)."""
     del where, code
     return key
+
+
+#: what the save service refuses a whole text or a restore with (nothing written)
+REFUSED = (StaleRevisionError, ParseError, ValidationFailedError, AuditError)
+
+
+def refused(err: Exception, *, nothing: str, what: str, text: str, expected: str) -> ApiError:
+    """The problem answering a refused whole-text write or restore (one mapping for both):
+    412 with the current revision, 422 with the findings (syntax ones of ``text`` when it does
+    not parse), 503 when the audit trail cannot record the save."""
+    if isinstance(err, StaleRevisionError):
+        return ApiError(412, f"lvs.cf changed since that revision; nothing was {nothing}.",
+                        revision=err.actual)
+    if isinstance(err, ParseError):
+        return ApiError(422, f"Nothing was {nothing}: {what} is not valid lvs.cf.",
+                        findings=[from_finding(f) for f in syntax_findings(text, err.problems)])
+    if isinstance(err, ValidationFailedError):
+        return ApiError(422, f"Nothing was {nothing}: {what} adds validation errors.",
+                        revision=expected, findings=[from_finding(f) for f in err.findings
+                                                     if isinstance(f, Finding)])
+    if isinstance(err, AuditError):
+        return ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
+                        f"written ({err}); nothing was {nothing}.")
+    raise TypeError(f"not a refusal of a save: {err!r}")
 
 
 def write_result(saved: Saved, message: str) -> WriteResult:
