@@ -1,9 +1,10 @@
-"""ACCEPT for every panel: load, edit, save with the form's revision, sync, report.
+"""ACCEPT for every panel: the save service's answers in the user's terms, in one place.
 
-:func:`save_edit` applies an edit function to the document *as of the revision the form was
-rendered from* and saves it through the store, then asks the syncer (if any) to copy lvs.cf to
-the backup router.  A sync failure never undoes or blocks the save; it is reported.  The
-outcome says what happened in the user's terms:
+:func:`save_edit` has the save service (:mod:`piranha_web.save_service`, built for this app
+and user by :func:`save_service`) apply an edit function to the document *as of the revision
+the form was rendered from* and save it; the steps after a save (:func:`after_save`: keepalived,
+the copy to the backup router, the CHECK NOW cache) follow.  A sync failure never undoes or
+blocks the save; it is reported.  The outcome says what happened in the user's terms:
 
 * ``saved``: what changed in words (``summary``, from :func:`piranha_web.lvscf.changes.summarize`
   on the models before and after), the lvs.cf lines removed and added, each with the name of
@@ -21,7 +22,9 @@ outcome says what happened in the user's terms:
   that raises :class:`EditErrors` has applied every field it could: the errors the rest of the
   edit would add to the file are reported with them, so every field's error shows at once.
 
-:func:`remember` keeps an outcome in the session for the page shown after the redirect.
+``dry_run=True``: the outcome of the save it would be (``findings``: what it would add);
+nothing written, recorded or synced.  :func:`remember` keeps an outcome in the session for the
+page shown after the redirect.
 """
 
 from __future__ import annotations
