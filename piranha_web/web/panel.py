@@ -13,7 +13,6 @@ plus the user's changes, so ACCEPT re-applies exactly what the user changed and 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -24,10 +23,12 @@ from wtforms import BooleanField, Field, HiddenField
 from wtforms.fields.choices import SelectChoice
 
 # the Flask-free pieces every panel uses, re-exported for the panels
+from piranha_web.edits.common import NAME_RE as NAME_RE
 from piranha_web.edits.common import Edit as Edit
+from piranha_web.edits.common import Problems as Problems
+from piranha_web.edits.common import check_new_name as check_new_name
 from piranha_web.edits.common import set_or_unset as set_or_unset
 from piranha_web.edits.common import shown_value as shown_value
-from piranha_web.errors import DuplicateNameError, EditError, EditErrors
 from piranha_web.lvscf import Config
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
@@ -36,51 +37,6 @@ from piranha_web.web.services import services
 
 #: what a panel's view returns: a redirect, or a page with its status
 Page = Response | str | tuple[str, int]
-#: names this tool gives new or renamed blocks (existing names in the file are left alone)
-NAME_RE = re.compile(r"[A-Za-z0-9_.:@+~\[\]-]{1,64}")
-
-
-def check_new_name(name: str, what: str) -> None:
-    """Refuse an empty or unusual name for a new or renamed virtual/real server."""
-    if not name:
-        raise EditError("name", f"Enter a name for the {what}.")
-    if not NAME_RE.fullmatch(name):
-        raise EditError(
-            "name",
-            "Use at most 64 letters, digits and _ . - : [ ] @ + ~ (no blanks, quotes or "
-            "other characters) for the name.",
-        )
-
-
-class Problems:
-    """The refused fields of one edit, collected so that every field's error shows at once.
-
-    ``attempt(action)`` runs one field's part of an edit and keeps its :class:`EditError`
-    (a :class:`DuplicateNameError` becomes the name field's error); ``raise_any()`` ends the
-    edit with :class:`EditErrors` when any field was refused.  ``saving.save_edit`` then adds
-    the errors the rest of the edit would bring to the file.
-    """
-
-    def __init__(self) -> None:
-        self.errors: list[EditError] = []
-
-    def attempt(self, action: Callable[[], object]) -> bool:
-        try:
-            action()
-        except EditError as err:
-            self.errors.append(err)
-            return False
-        except DuplicateNameError as err:
-            self.errors.append(EditError("name", str(err)))
-            return False
-        return True
-
-    def refuse(self, key: str, message: str) -> None:
-        self.errors.append(EditError(key, message))
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise EditErrors(self.errors)
 
 
 class RevisionForm(FlaskForm):
