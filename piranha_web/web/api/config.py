@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
+from piranha_web.edits import global_settings as gsf
+from piranha_web.edits import redundancy as rf
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, check_text
 from piranha_web.web.api import models as m
@@ -22,8 +24,6 @@ from piranha_web.web.api.writes import (
     write,
     write_result,
 )
-from piranha_web.web.global_settings import form as gsf
-from piranha_web.web.redundancy import form as rf
 from piranha_web.web.saving import save_service
 from piranha_web.web.services import services
 

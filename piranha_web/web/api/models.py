@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from piranha_web.edits import global_settings as global_settings_form
 from piranha_web.edits import monitoring
+from piranha_web.edits import redundancy as redundancy_form
 from piranha_web.lvscf import schema as s
 from piranha_web.web.api.problems import ProblemFinding
-from piranha_web.web.global_settings import form as global_settings_form
 from piranha_web.web.panel import NAME_RE
-from piranha_web.web.redundancy import form as redundancy_form
 from piranha_web.web.server import form as sf
 from piranha_web.web.virtual import form as vf
 
