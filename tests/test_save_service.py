@@ -26,6 +26,7 @@ from piranha_web.history import History
 from piranha_web.keepalived import service as keepalived_service
 from piranha_web.keepalived.service import EngineFile, EngineSettings, save_settings
 from piranha_web.lvscf import Document, parse
+from piranha_web.monitor import ProbeResult
 from piranha_web.monitor.verdict import Verdict
 from piranha_web.save_service import (
     Actor,
@@ -36,7 +37,7 @@ from piranha_web.save_service import (
     SaveService,
 )
 from piranha_web.store import ConfigStore
-from piranha_web.web.recent_checks import Recent, RecentChecks
+from piranha_web.web.recent_checks import RecentChecks
 from tests.web.conftest import BASE
 
 
@@ -363,20 +364,24 @@ def test_a_failing_sync_is_reported_and_audited_and_the_save_stays(tmp_path: Pat
 def test_the_check_cache_forgets_real_servers_the_saved_file_no_longer_has(
         tmp_path: Path) -> None:
     s = make(tmp_path)
-    config = s.store.load().document.model()
-    vs = config.virtual("web")
-    up = Recent(Verdict("up", "ok"), s.checks._clock())
-    with s.checks._lock:
-        for rs in vs.servers:
-            s.checks._kept[(vs.name, rs.name, rs.address, rs.effective_port)] = up
+    vs = s.store.load().document.model().virtual("web")
+    up = Verdict("up", "ok")
+    s.checks.record(vs, [ProbeResult("web", rs.name, rs.address, rs.effective_port, "tcp", True,
+                                     "connect", up, up, "", 0.0, ()) for rs in vs.servers])
+    assert all(s.checks.last(vs, rs) is not None for rs in vs.servers)
 
     def drop(doc: Document) -> None:
         doc.remove_server("web", "rs2")
 
     assert isinstance(s.service.apply(drop, s.store.revision()), Saved)
-    after = s.store.load().document.model().virtual("web")
-    assert s.checks.last(after, after.server("rs1")) is not None
-    assert list(s.checks._kept) == [("web", "rs1", "10.0.0.1", 80)]
+    assert s.checks.last(vs, vs.server("rs1")) is not None
+    assert s.checks.last(vs, vs.server("rs2")) is None  # forgotten: it is no longer in lvs.cf
+
+    def back(doc: Document) -> None:
+        doc.add_server("web", "rs2", {"address": "10.0.0.2", "active": "1", "weight": "2"})
+
+    assert isinstance(s.service.apply(back, s.store.revision()), Saved)
+    assert s.checks.last(vs, vs.server("rs2")) is None  # re-added: no stale verdict comes back
 
 
 def test_after_save_without_a_syncer_or_engine_has_nothing_to_report(tmp_path: Path) -> None:
