@@ -5,12 +5,13 @@ standard input and error are /dev/null, standard output is a pipe, and the run i
 service timeout.  The first read of the output (nanny reads at most 4095 bytes once) is recorded
 apart from the whole output.
 
-Unlike nanny, and because the tool runs as root on the router: the program must be named by
-its absolute path and be an executable file (no PATH search), and it gets a minimal
-environment (:data:`PROGRAM_ENV`, like the one nanny inherits from init), never the server's.
-It runs under :mod:`.reaper`, a child subreaper, so nothing it starts can escape cleanup (not
-even with ``setsid`` and a double fork): whatever is still running when the program exits, or
-at the deadline, is killed.
+Like nanny's execvp(), a program named without a slash (``check_web %h``) is searched in
+PATH, but only in the fixed :data:`SAFE_PATH`: the program gets a minimal environment
+(:data:`PROGRAM_ENV`, like the one nanny inherits from init), never the server's; a name with a
+slash must be absolute.  No shell ever sees the command.  It runs under :mod:`.reaper`: in a
+PID namespace of its own that the kernel empties when the program exits or at the deadline (no
+``setsid``, double fork or ``kill -9 $PPID`` escapes it), from ``/``, with only
+``CAP_NET_RAW``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,8 +35,10 @@ DRAIN_GRACE = 1.0
 #: how long the reaper gets to kill everything after the deadline before it is killed itself
 TERM_GRACE = 2.0
 #: the whole environment of a sending program
+#: the only PATH a sending program given by name is searched in (nanny uses execvp)
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PROGRAM_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "PATH": SAFE_PATH,
     "HOME": "/",
     "LC_ALL": "C",  # also keeps the reaper's Python from adding LC_CTYPE (PEP 538)
 }
@@ -64,15 +68,24 @@ def _kill_group(pgid: int) -> None:
 
 
 def program_problem(argv: tuple[str, ...]) -> str | None:
-    """Why ``argv`` may not be run (not an absolute path to an executable file), else None."""
+    """Why ``argv`` cannot be run, else None.
+
+    A name without a slash is looked up in the fixed :data:`SAFE_PATH`, as nanny's execvp()
+    would (never the server's PATH); a name with a slash must be an absolute path (nanny would
+    resolve a relative one against its own working directory).
+    """
     if not argv:
         return "there is no command"
-    path = argv[0]
-    if not os.path.isabs(path):
-        return (f"{path} is not an absolute path: name the sending program by its full path "
-                "(like /usr/local/bin/check_http), it runs as root and is not searched in PATH")
-    if not os.path.isfile(path) or not os.access(path, os.X_OK):
-        return f"{path} is not an executable file"
+    name = argv[0]
+    if "/" not in name:
+        if shutil.which(name, path=SAFE_PATH) is None:
+            return f"{name} was not found in {SAFE_PATH} (the PATH sending programs run with)"
+        return None
+    if not os.path.isabs(name):
+        return (f"{name} is a relative path: name the sending program by its full path "
+                "(like /usr/local/bin/check_http) or by a name found in " + SAFE_PATH)
+    if not os.path.isfile(name) or not os.access(name, os.X_OK):
+        return f"{name} is not an executable file"
     return None
 
 

@@ -2,8 +2,8 @@
 
 nanny's verdict follows reference/piranha.md §3.3-3.4 to the letter: one read compared with
 the expect string; a sending program's first read of output, last byte chopped, compared
-exactly; a program that fails, crashes or times out counts as **up**; no expect string with a
-program counts as down.
+exactly; a program that fails, crashes, times out or cannot start counts as **up** when there
+is an expect string and as down without one; no expect string with a program counts as down.
 
 The strict verdict is what a careful checker would say about the same configuration: the same
 comparison applied to the complete reply (read until the answer is settled, the server closes
@@ -100,6 +100,9 @@ def _nanny_reply(matcher: Expectation, first: bytes) -> Verdict:
     view = matcher.nanny_view(first)
     if matcher.mode is Mode.NONE:
         return down("nanny crashes: a UDP reply arrived and there is no expect string")
+    if matcher.mode is Mode.ANY_BYTE and not view:
+        return up('the server closed the connection without a byte; for expect "*" nanny '
+                  "replaces whatever its read returned with \"*\", so that passes")
     if matcher.matches(view):
         if matcher.mode is Mode.ANY_BYTE:
             return up(f'got {quoted(view)}; expect "*" accepts any byte')
@@ -194,6 +197,9 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
             what = f"the program did not finish within {spec.timeout} s and was killed"
         else:
             what = f"the program {_exit_text(run.status or 0)}"
+        if spec.expect is None:  # external_check(): "result and expected response both NULL"
+            verdict = down(f"{what}, and there is no expect string: nanny counts that as down")
+            return Judgement(verdict, verdict, run.output, notes)
         return Judgement(
             up(f"{what}; nanny counts that as up"),
             down(what),

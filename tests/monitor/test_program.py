@@ -140,12 +140,68 @@ def test_the_program_gets_a_minimal_environment_not_the_servers(
     assert names <= {"PATH", "HOME", "LC_ALL", "PWD", "SHLVL", "_"}, names
 
 
-@pytest.mark.parametrize("command", ["ok.sh", "sh -c 'echo OK'", "/no/such/program", "/"])
-def test_only_an_absolute_path_to_an_executable_file_is_run(command: str) -> None:
+@pytest.mark.parametrize(("command", "why"), [
+    ("no-such-check-program", "was not found in /usr/local/sbin:"),
+    ("./ok.sh", "is a relative path"),
+    ("bin/echo OK", "is a relative path"),
+    ("/no/such/program", "not an executable file"),
+    ("/", "not an executable file"),
+])
+def test_a_program_is_an_absolute_path_or_a_name_in_the_fixed_path(command: str, why: str) -> None:
     result = run_program(command)
     assert result.strict.state == "down"
     assert "could not be started" in result.strict.reason
-    assert "absolute path" in result.strict.reason or "not an executable" in result.strict.reason
+    assert why in result.strict.reason
+
+
+def test_a_program_named_without_a_path_is_found_in_the_fixed_path_like_execvp() -> None:
+    """Issue 21: nanny runs ``check_web %h`` via PATH; here in the fixed safe PATH."""
+    up = run_program("echo OK")
+    assert (up.nanny.state, up.strict.state) == ("up", "up")
+    down = run_program("echo FAIL")
+    assert (down.nanny.state, down.strict.state) == ("down", "down")
+    assert down.nanny.reason == 'the program printed "FAIL", expected "OK"'
+
+
+def test_a_program_found_by_name_ignores_the_servers_own_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = tmp_path / "check_planted"
+    planted.write_text("#!/bin/sh\necho OK\n")
+    planted.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    result = run_program("check_planted")
+    assert result.strict.state == "down"
+    assert "was not found" in result.strict.reason
+
+
+@pytest.mark.parametrize("status", ["exits.sh", "hang.sh", "no-such-check-program"])
+def test_a_failing_program_without_an_expect_string_is_down_for_nanny(
+    scripts: dict[str, Path], status: str
+) -> None:
+    """Issue 21: external_check() returns 1 when the result and the expect string are both
+    NULL: a program that fails, times out or cannot start is down without an expect string."""
+    command = str(scripts[status]) if status in scripts else status
+    result = run_program(command, expect=None)
+    assert (result.nanny.state, result.strict.state) == ("down", "down")
+    assert "there is no expect string" in result.nanny.reason
+
+
+def test_a_program_cannot_escape_by_killing_its_parent(scripts: dict[str, Path]) -> None:
+    """Issue 20 item 13: ``kill -9 $PPID`` after a setsid child; nothing outlives the check."""
+    result = run_program(str(scripts["kill_parent.sh"]))
+    child = int(Path(f"{scripts['kill_parent.sh']}.child").read_text())
+    assert result.nanny.state == "up"
+    assert wait_gone(child)
+
+
+def test_a_program_runs_from_the_root_with_only_cap_net_raw(scripts: dict[str, Path]) -> None:
+    """Issue 20 item 13: not in the server's working directory, not with every capability."""
+    result = run_program(str(scripts["where.sh"]), expect=None)
+    lines = result.received.split("\\n")
+    assert lines[0] == "/"
+    capabilities = dict(line.split(":\\t") for line in lines[1:] if line)
+    assert capabilities == {"CapEff": f"{1 << 13:016x}", "CapBnd": f"{1 << 13:016x}"}
 
 
 def test_a_file_without_execute_permission_is_not_run(tmp_path: Path) -> None:

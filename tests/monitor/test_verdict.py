@@ -36,6 +36,10 @@ EXCHANGES = [
     ("closed before replying", {}, reply(b"", ended=Ended.EOF), "down", "down", "closed"),
     ("short reply then close", {}, reply(b"HT", ended=Ended.EOF), "down", "down", "2 of 4"),
     ("star takes any byte", {"expect": "*"}, reply(b"\x00"), "up", "up", "any byte"),
+    ("differs: star passes a close without a byte (nanny's buffer becomes \"*\")",
+     {"expect": "*"}, reply(b"", ended=Ended.EOF), "up", "down", "without a byte"),
+    ("star still needs the read to return", {"expect": "*"}, Exchange(Stage.READ, "timeout"),
+     "down", "down", "no reply"),
     ("regex anywhere in the first read", {"expect": "200 OK", "use_regex": True},
      reply(b"HTTP/1.0 200 OK"), "up", "up", "found"),
     ("differs: regex match only after the first read", {"expect": "200 OK", "use_regex": True},
@@ -99,6 +103,10 @@ PROGRAMS = [
     ("differs: cannot start counts as up", "OK",
      ProgramRun(("/nonexistent",), start_error="No such file or directory"), "up", "down"),
     ("no expect string", None, run(status=0), "down", "down"),
+    ("failure without expect is down (both NULL)", None, run(b"", status=1), "down", "down"),
+    ("timeout without expect is down", None, run(b"", timed_out=True), "down", "down"),
+    ("cannot start without expect is down", None,
+     ProgramRun(("/nonexistent",), start_error="No such file or directory"), "down", "down"),
     ("expect is not regex for programs", "O.", run(b"OK\n", status=0), "down", "down"),
 ]
 
