@@ -2,8 +2,8 @@
 
 As nanny does (reference/piranha.md §3.4): the argv is executed directly (never a shell),
 standard input and error are /dev/null, standard output is a pipe, and the run is bounded by the
-service timeout.  The first read of the output (nanny reads at most 4095 bytes once) is recorded
-apart from the whole output.
+service timeout.  The whole output is recorded (nanny reads its pipe once, after the program
+has exited: :mod:`.verdict` takes the first 4095 bytes of it).
 
 Like nanny's execvp(), a program named without a slash (``check_web %h``) is searched in
 PATH, but only in the fixed :data:`SAFE_PATH`: the program gets a minimal environment
@@ -28,7 +28,6 @@ from typing import cast
 
 from piranha_web.monitor.observations import ProgramRun
 
-NANNY_OUTPUT_READ = 4095
 OUTPUT_LIMIT = 65536
 #: how long to wait for the output pipe to close after the program's process group is gone
 DRAIN_GRACE = 1.0
@@ -46,15 +45,12 @@ REAPER = Path(__file__).with_name("reaper.py")
 
 
 class _Output:
-    """Collects a program's standard output: nanny's first read and everything."""
+    """Collects a program's standard output (up to :data:`OUTPUT_LIMIT` bytes)."""
 
     def __init__(self) -> None:
-        self.first = b""
         self.data = bytearray()
 
     async def read_from(self, stream: asyncio.StreamReader) -> None:
-        self.first = await stream.read(NANNY_OUTPUT_READ)
-        self.data += self.first
         while chunk := await stream.read(OUTPUT_LIMIT):
             if len(self.data) < OUTPUT_LIMIT:
                 self.data += chunk[: OUTPUT_LIMIT - len(self.data)]
@@ -125,6 +121,5 @@ async def run_program(argv: tuple[str, ...], timeout: float) -> ProgramRun:
         argv,
         status=status,
         timed_out=status is None,
-        first=output.first,
         output=bytes(output.data),
     )

@@ -1,9 +1,10 @@
 """The verdicts on one check: nanny's, a strict one, and warnings where nanny surprises (pure).
 
 nanny's verdict follows reference/piranha.md §3.3-3.4 to the letter: one read compared with
-the expect string; a sending program's first read of output, last byte chopped, compared
-exactly; a program that fails, crashes, times out or cannot start counts as **up** when there
-is an expect string and as down without one; no expect string with a program counts as down.
+the expect string; a sending program's output (the first 4095 bytes, read after it exited),
+last byte chopped, compared exactly; a program that fails, crashes, times out or cannot start
+counts as **up** when there is an expect string and as down without one; no expect string with
+a program counts as down.
 
 The strict verdict is what a careful checker would say about the same configuration: the same
 comparison applied to the complete reply (read until the answer is settled, the server closes
@@ -19,6 +20,9 @@ from piranha_web.monitor.escapes import quoted
 from piranha_web.monitor.expect import Expectation, Mode
 from piranha_web.monitor.observations import Ended, Exchange, ProgramRun, Stage
 from piranha_web.monitor.spec import CheckSpec
+
+#: nanny's getExecOutput() reads the program's output once into char[4096], NUL included
+NANNY_OUTPUT_READ = 4095
 
 PROGRAM_FAILURE_IS_UP = (
     "nanny counts a sending program that cannot start, fails, crashes or times out as UP: "
@@ -206,7 +210,10 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
             run.output,
             (*notes, PROGRAM_FAILURE_IS_UP),
         )
-    nanny_out = run.first[:-1].split(b"\0", 1)[0]  # last byte chopped, strcmp stops at NUL
+    # getExecOutput(): waitpid() first, then one read() of up to 4095 bytes of the pipe, which
+    # by then holds everything the program wrote; the last byte is chopped, strcmp stops at NUL
+    first = run.output[:NANNY_OUTPUT_READ]
+    nanny_out = first[:-1].split(b"\0", 1)[0]
     strict_out = run.output[:-1] if run.output.endswith(b"\n") else run.output
     if spec.expect is None:
         verdict = down(
@@ -220,12 +227,12 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
     if run.output and not run.output.endswith(b"\n"):
         warnings.append(
             f"the output does not end with a newline: nanny cuts its last byte "
-            f"({quoted(run.first)} becomes {quoted(nanny_out)})"
+            f"({quoted(first)} becomes {quoted(nanny_out)})"
         )
-    if run.first != run.output and nanny.up != strict.up:
+    if len(run.output) > NANNY_OUTPUT_READ and nanny.up != strict.up:
         warnings.append(
-            f"the program wrote its output in pieces: nanny compares only its first read "
-            f"({quoted(run.first)})"
+            f"the output is {len(run.output)} bytes long: nanny reads only the first "
+            f"{NANNY_OUTPUT_READ}"
         )
     return Judgement(nanny, strict, run.output, tuple(warnings))
 

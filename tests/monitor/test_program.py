@@ -74,11 +74,21 @@ def test_output_without_newline_loses_its_last_byte_for_nanny(scripts: dict[str,
     assert result.nanny.reason == 'the program printed "O", expected "OK"'
 
 
-def test_output_in_pieces_is_compared_by_nanny_from_the_first_read_only(
+def test_output_in_pieces_is_read_by_nanny_after_the_program_exits(
     scripts: dict[str, Path],
 ) -> None:
+    """getExecOutput() waits for the program, then reads the pipe once: both pieces."""
     result = run_program(str(scripts["pieces.sh"]))
-    assert (result.nanny.state, result.strict.state) == ("down", "up")
+    assert (result.nanny.state, result.strict.state) == ("up", "up")
+
+
+def test_nanny_compares_only_the_first_4095_bytes_of_the_output(tmp_path: Path) -> None:
+    program = tmp_path / "long"
+    program.write_text(f"#!/bin/sh\nprintf '{'x' * 4095}'\necho OK\n")
+    program.chmod(0o755)
+    result = run_program(str(program), expect="x" * 4094)
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert any("only the first 4095" in w for w in result.warnings)
 
 
 def test_program_that_does_not_exist_is_up_for_nanny(tmp_path: Path) -> None:

@@ -85,9 +85,8 @@ def test_udp_without_expect_warns_that_nanny_crashes() -> None:
     assert any("hard_shutdown" in w for w in judged.warnings)
 
 
-def run(output: bytes = b"OK\n", first: bytes | None = None, **kwargs: object) -> ProgramRun:
-    return ProgramRun(("/bin/check", "127.0.0.1"), first=output if first is None else first,
-                      output=output, **kwargs)
+def run(output: bytes = b"OK\n", **kwargs: object) -> ProgramRun:
+    return ProgramRun(("/bin/check", "127.0.0.1"), output=output, **kwargs)
 
 
 PROGRAMS = [
@@ -96,7 +95,9 @@ PROGRAMS = [
     ("match is exact, not a prefix", "OK", run(b"OK then more\n", status=0), "down", "down"),
     ("differs: no final newline, nanny chops a real byte", "OK", run(b"OK", status=0),
      "down", "up"),
-    ("differs: output in pieces", "OK", run(b"OK\n", first=b"O", status=0), "down", "up"),
+    ("nanny reads the output after the exit", "OK", run(b"OK\n", status=0), "up", "up"),
+    ("differs: beyond 4095 bytes", "x" * 4094, run(b"x" * 4095 + b"OK\n", status=0), "up",
+     "down"),
     ("differs: non-zero exit counts as up", "OK", run(b"FAIL\n", status=2), "up", "down"),
     ("differs: killed by a signal counts as up", "OK", run(b"", status=-9), "up", "down"),
     ("differs: timeout counts as up", "OK", run(b"", timed_out=True), "up", "down"),
