@@ -9,8 +9,9 @@ each with a floor measured in the same run:
 
 * process per check: CPU of ``check-server`` runs (send/expect HTTP), against the floor of
   the cheapest Python process (``python -I -S -c pass``) and of Python with asyncio;
-* one long-running process: CPU per check of ``probe_all`` (the nanny-exact engine) over
-  many real servers, against the floor of a bare blocking socket exchange in a loop.
+* one long-running process: CPU per check of ``probe_all`` (the nanny-exact engine) and of
+  ``piranha-web checker``'s ``run_checker`` over many real servers, against the floor of a
+  bare blocking socket exchange in a loop.
 
 CPU is user + system time from ``getrusage`` (children for processes, self for loops).
 Writes BENCHMARKS.md section "## Checks at scale".
@@ -118,6 +119,40 @@ def engine_loop(ports: list[int], rounds: int) -> dict[str, float]:
     return {"cpu": (self_cpu() - before) / (rounds * len(ports)), "ok": ok}
 
 
+def checker_loop(ports: list[int], rounds: int) -> dict[str, float]:
+    """In this (fresh) process: ``run_checker`` rounds over every port, CPU per check."""
+    import tempfile
+
+    from piranha_web.lvscf import parse
+    from piranha_web.monitor.checker import run_checker
+
+    lines = ["serial_no = 1"]
+    for start in range(0, len(ports), 32):
+        lines += [f"virtual vs{start} {{", "     active = 1",
+                  f"     address = {LOOPBACK} lo:1", "     port = 8080",
+                  f'     send = "{SEND}"', '     expect = "HTTP"', "     timeout = 6"]
+        for port in ports[start:start + 32]:
+            lines += [f"     server rs{port} {{", f"         address = {LOOPBACK}",
+                      "         active = 1", f"         port = {port}", "     }"]
+        lines.append("}")
+    document = parse("\n".join(lines) + "\n")
+    raise_fd_limit()
+    changes: list[bool] = []
+
+    def cpu_of(count: int) -> float:
+        with tempfile.TemporaryDirectory() as directory:
+            before = self_cpu()
+            asyncio.run(run_checker(document, Path(directory),
+                                    lambda r: changes.append(r.nanny.up), rounds=count))
+            return self_cpu() - before
+
+    # both runs write every file twice (down at start, up after the first check): the
+    # difference is the steady state, checks whose verdict did not change
+    first = cpu_of(1)
+    steady = (cpu_of(rounds + 1) - first) / (rounds * len(ports))
+    return {"cpu": steady, "first_round": first / len(ports), "ok": sum(changes) / 2}
+
+
 def in_fresh_process(kind: str, ports_file: Path) -> dict[str, float]:
     done = subprocess.run([sys.executable, __file__, kind, str(ports_file)], check=True,
                           capture_output=True, text=True)
@@ -152,8 +187,9 @@ def main() -> None:
         check_server = per_process(check, PROCESS_RUNS)
         floor = in_fresh_process("--floor", ports_file)
         engine = in_fresh_process("--engine", ports_file)
+        checker = in_fresh_process("--checker", ports_file)
         print(json.dumps({"bare": bare, "asyncio": with_asyncio, "check_server": check_server,
-                          "floor": floor, "engine": engine}))
+                          "floor": floor, "engine": engine, "checker": checker}))
     finally:
         server.stdin.close()
         server.wait(timeout=30)
@@ -165,7 +201,11 @@ against loopback listeners (their CPU not counted), and what 1,000 virtual serve
 servers at `timeout = 6` would need ({TARGET_CHECKS_PER_S:,.0f} checks a second). Target: at most
 {TARGET_CORES} core. Process per check: mean of {PROCESS_RUNS} runs; one long-running process:
 {checks} checks ({LOOP_ROUNDS} rounds over {LISTENERS} listeners), every one up
-(engine {engine["ok"]:.0f}, floor {floor["ok"]:.0f}).
+(engine {engine["ok"]:.0f}, floor {floor["ok"]:.0f}; the checker's {checker["ok"]:.0f} servers
+went up in its first round and wrote no file after it). The checker's row is its steady state
+(the CPU of {LOOP_ROUNDS + 1} rounds minus that of one); its first round, which writes every
+verdict file twice (down, then up; atomic, fsynced), costs {checker["first_round"] * 1000:.2f} ms
+per real server once.
 
 | design | CPU ms per check | floor ms per check | cores at 1,000 x 32 | floor cores | target met |
 |---|---|---|---|---|---|
@@ -175,11 +215,14 @@ servers at `timeout = 6` would need ({TARGET_CHECKS_PER_S:,.0f} checks a second)
      with_asyncio)}
 {row("one process, `probe_all` (asyncio, nanny-exact)", engine["cpu"],
      "bare blocking socket loop", floor["cpu"])}
+{row("`piranha-web checker` (one process, verdict files)", checker["cpu"],
+     "bare blocking socket loop", floor["cpu"])}
 
 Not met: no process-per-check design can be (even the bare interpreter's start-up is
-{cores(bare):.0f} cores at this rate), and the long-running engine costs
-{cores(engine["cpu"]):.1f} cores, {engine["cpu"] / floor["cpu"]:.1f}x the cost of a bare Python
-socket loop, which itself needs {cores(floor["cpu"]):.2f} cores.
+{cores(bare):.0f} cores at this rate); the long-running checker cuts the cost
+{check_server / checker["cpu"]:.0f}-fold to {cores(checker["cpu"]):.1f} cores,
+{checker["cpu"] / floor["cpu"]:.1f}x a bare Python socket loop, which itself needs
+{cores(floor["cpu"]):.2f} cores: a tenth of a core at this rate is below what Python can do.
 """)
 
 
@@ -188,6 +231,8 @@ if __name__ == "__main__":
         asyncio.run(serve(int(sys.argv[2])))
     elif sys.argv[1:2] == ["--floor"]:
         print(json.dumps(floor_loop(json.loads(Path(sys.argv[2]).read_text()), LOOP_ROUNDS)))
+    elif sys.argv[1:2] == ["--checker"]:
+        print(json.dumps(checker_loop(json.loads(Path(sys.argv[2]).read_text()), LOOP_ROUNDS)))
     elif sys.argv[1:2] == ["--engine"]:
         print(json.dumps(engine_loop(json.loads(Path(sys.argv[2]).read_text()), LOOP_ROUNDS)))
     else:

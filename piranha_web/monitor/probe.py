@@ -177,9 +177,11 @@ def probe_virtual(vs: VirtualServer, overrides: MonitorScript | None = None) -> 
     return asyncio.run(probe_all([(vs, overrides)]))
 
 
-def _selected(
+def selected_pairs(
     source: Document | Config, names: Sequence[str] | None
 ) -> list[tuple[VirtualServer, MonitorScript | None]]:
+    """The virtual servers called ``names`` (default: all), each with its strings as lvsd
+    passes them to nanny (from a Document: single quotes kept)."""
     if isinstance(source, Document):
         virtuals = [vs for vs in source.model().virtuals if vs.kind == "virtual"]
         blocks = source.blocks("virtual")
@@ -204,4 +206,4 @@ def probe_config(
     the check exactly as lvsd passes them to nanny (quotes included).  Raises
     :class:`NotFoundError` for a name that is not a virtual server.
     """
-    return asyncio.run(probe_all(_selected(source, names)))
+    return asyncio.run(probe_all(selected_pairs(source, names)))
