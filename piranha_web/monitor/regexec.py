@@ -16,8 +16,7 @@ Without glibc (another C library) the translation's Python pattern is kept.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import platform
+import os
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -33,12 +32,14 @@ LC_COLLATE_MASK = 1 << 3
 
 
 def _libc() -> ctypes.CDLL | None:
-    if platform.libc_ver()[0] != "glibc":
+    """The process's own C library when it is glibc (no ``ldconfig`` run, no file read)."""
+    try:
+        version = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):
         return None
-    name = ctypes.util.find_library("c")
-    if name is None:
+    if not version or not version.startswith("glibc"):
         return None
-    libc = ctypes.CDLL(name)
+    libc = ctypes.CDLL(None)
     libc.newlocale.restype = ctypes.c_void_p
     libc.newlocale.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p]
     libc.uselocale.restype = ctypes.c_void_p
