@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -9,7 +14,8 @@ import pytest
 
 from piranha_web.monitor import probe_virtual
 from piranha_web.monitor.probe import ProbeResult
-from tests.monitor.conftest import virtual
+from piranha_web.monitor.program import REAPER
+from tests.monitor.conftest import HOST_PID, virtual
 
 TARGET = ("127.0.0.1", 8080)
 
@@ -220,3 +226,24 @@ def test_a_file_without_execute_permission_is_not_run(tmp_path: Path) -> None:
     plain.chmod(0o644)
     result = run_program(str(plain))
     assert "not an executable file" in result.strict.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run the reaper unprivileged")
+def test_without_a_pid_namespace_the_reaper_still_kills_what_is_left() -> None:
+    """Not root (no PID namespace): the subreaper fallback kills a setsid child at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="piranha-reaper-"))
+    try:
+        folder.chmod(0o777)  # the unprivileged program writes its child's pid here
+        script = folder / "escape.sh"
+        script.write_text(f"#!/bin/sh\nsetsid sh -c '{HOST_PID} > \"$0.child\"; exec sleep 300'"
+                          ' "$0" &\nwhile [ ! -s "$0.child" ]; do sleep 0.01; done\necho OK\n')
+        script.chmod(0o755)
+        done = subprocess.run(
+            ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+             sys.executable, "-I", "-S", str(REAPER), str(script)],
+            capture_output=True, timeout=30, check=False)
+        assert (done.returncode, done.stdout) == (0, b"OK\n")
+        assert wait_gone(int(Path(f"{script}.child").read_text()))
+    finally:
+        shutil.rmtree(folder)
