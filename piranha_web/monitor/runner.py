@@ -6,10 +6,10 @@ these would hold its threads (a regex match even holds the interpreter, so every
 stop).  :class:`CheckRunner` therefore
 
 * runs each request's checks in a process of its own (:mod:`.worker`, working directory ``/``)
-  and waits for it with a deadline: three times the capped timeout (connect, send and read
-  each get the timeout, as in nanny) plus :data:`GRACE`; at the deadline the process and
-  everything it started is killed, and every check that had not finished is reported down
-  with that reason;
+  and waits for it with a deadline: the capped timeout plus :data:`GRACE`; at the deadline
+  the process and everything it started is killed, and every check that had not finished
+  (a regex that would not end, a server slow at every stage) is reported down with that
+  reason;
 * lets at most ``slots`` requests have checks running at once and refuses a further one at once
   with :class:`~piranha_web.errors.ChecksBusyError` (503) instead of queueing it on a request
   thread, so the other request threads keep serving pages;
@@ -60,7 +60,7 @@ def run_in_process(
     """Check every real server of every pair in a check process; results in config order."""
     jobs = [(vs, rs) for vs, _ in pairs for rs in vs.servers]
     longest = max((min(vs.timeout, max_timeout) for vs, _ in jobs), default=0)
-    deadline = 3 * max(longest, 1) + GRACE
+    deadline = max(longest, 1) + GRACE
     process = subprocess.Popen(
         WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         cwd="/", start_new_session=True,
