@@ -16,6 +16,7 @@ Without glibc (another C library) the translation's Python pattern is kept.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -89,12 +90,18 @@ class GlibcRegex:
             self._libc.regfree(self._regex)
 
 
+@functools.lru_cache(maxsize=1024)
+def compiled(pattern: bytes) -> GlibcRegex:
+    """``pattern`` compiled once per process, as nanny compiles its regex once."""
+    return GlibcRegex(pattern)
+
+
 def with_glibc(spec: CheckSpec) -> CheckSpec:
     """``spec`` with its expect regex (if any) matched by glibc; MonitorScriptError when glibc
     refuses a pattern the translation accepted."""
     ere = spec.matcher.regex
     if ere is None or LIBC is None:
         return spec
-    engine = GlibcRegex(ere.pattern.encode("utf-8", "surrogateescape"))
+    engine = compiled(ere.pattern.encode("utf-8", "surrogateescape"))
     return replace(spec, matcher=replace(spec.matcher, regex=replace(ere, engine=engine,
                                                                     inexact=None)))

@@ -149,3 +149,12 @@ def test_with_glibc_swaps_the_engine_of_a_regex_spec_only() -> None:
     assert spec.matcher.matches(b"a" * 60 + b"!") is False
     plain = build_spec(virtual(("127.0.0.1", 8080), expect="OK"), vs.servers[0])
     assert with_glibc(plain) is plain
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_a_pattern_is_compiled_once_per_process_like_nannys() -> None:
+    from piranha_web.monitor.regexec import compiled
+
+    assert compiled(b"HTTP/1\\.[01]") is compiled(b"HTTP/1\\.[01]")
+    with pytest.raises(MonitorScriptError):
+        compiled(b"*")
