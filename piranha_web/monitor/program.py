@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import cast
 
 from piranha_web.monitor.observations import ProgramRun
+from piranha_web.monitor.verdict import PIPE_CAPACITY
 
-OUTPUT_LIMIT = 65536
+#: one byte more than a pipe holds, so a verdict can tell output nanny would block on
+OUTPUT_LIMIT = PIPE_CAPACITY + 1
 #: how long to wait for the output pipe to close after the program's process group is gone
 DRAIN_GRACE = 1.0
 #: how long the reaper gets to kill everything after the deadline before it is killed itself

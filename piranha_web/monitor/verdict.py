@@ -23,6 +23,8 @@ from piranha_web.monitor.spec import CheckSpec
 
 #: nanny's getExecOutput() reads the program's output once into char[4096], NUL included
 NANNY_OUTPUT_READ = 4095
+#: what a Linux pipe holds: a program writing more blocks until nanny reads, i.e. the timeout
+PIPE_CAPACITY = 65536
 
 PROGRAM_FAILURE_IS_UP = (
     "nanny counts a sending program that cannot start, fails, crashes or times out as UP: "
@@ -194,11 +196,15 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
     """Verdicts on one run of the sending program."""
     name = run.argv[0] if run.argv else "the empty command"
     notes = spec.notes
-    if run.start_error is not None or run.timed_out or run.status != 0:
+    blocked = len(run.output) > PIPE_CAPACITY
+    if run.start_error is not None or run.timed_out or run.status != 0 or blocked:
         if run.start_error is not None:
             what = f"{name} could not be started ({run.start_error})"
         elif run.timed_out:
             what = f"the program did not finish within {spec.timeout} s and was killed"
+        elif blocked:
+            what = (f"the program wrote more than {PIPE_CAPACITY} bytes: nanny reads its pipe "
+                    "only after it exits, so it would block until the timeout")
         else:
             what = f"the program {_exit_text(run.status or 0)}"
         if spec.expect is None:  # external_check(): "result and expected response both NULL"

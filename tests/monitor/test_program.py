@@ -247,3 +247,14 @@ def test_without_a_pid_namespace_the_reaper_still_kills_what_is_left() -> None:
         assert wait_gone(int(Path(f"{script}.child").read_text()))
     finally:
         shutil.rmtree(folder)
+
+
+def test_output_beyond_the_pipe_nanny_waits_on_is_nannys_timeout(tmp_path: Path) -> None:
+    """nanny reads the pipe only after waitpid(): a program writing more than 64 KiB blocks
+    until the alarm, and a timed-out program is up when there is an expect string."""
+    program = tmp_path / "chatty"
+    program.write_text("#!/bin/sh\nhead -c 70000 /dev/zero | tr '\\0' x\necho\n")
+    program.chmod(0o755)
+    result = run_program(str(program), expect="OK")
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert "more than 65536 bytes" in result.nanny.reason
