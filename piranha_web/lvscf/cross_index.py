@@ -53,8 +53,9 @@ def claims_of(block: Block, vs: VirtualServer) -> Claims:
 class CrossIndex:
     """Claims of every top-level block, counted.
 
-    ``conflicts`` is 0 exactly when no two blocks share a name or a service, every firewall
-    mark has one persistence and every device one virtual IP.
+    ``conflicts`` is 0 exactly when no two blocks share a name or a service, no two active
+    blocks a firewall mark, every firewall mark has one persistence and every device one
+    virtual IP.
     """
 
     def __init__(self) -> None:
@@ -88,6 +89,8 @@ class CrossIndex:
             self._shared(("service", *claims.service), step)
         if claims.mark is not None:
             self._one_value(("mark", claims.mark[0]), claims.mark[1], step)
+            if claims.active:  # lvsd's -A fails for every active holder after the first
+                self._shared(("fwmark", claims.mark[0]), step)
         if claims.device is not None:
             self._one_value(("device", claims.device[0]), claims.device[1], step)
 
