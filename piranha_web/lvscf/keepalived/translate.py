@@ -405,6 +405,12 @@ class _Translator:
                       f"the backup takes over after {adverts} missed adverts "
                       f"({adverts * keepalive} s)")
         peers = self.unicast()
+        if g.backup_active:
+            self.warn(self.lines.of(None, "backup_active"),
+                      "failback: the primary's keepalived (MASTER, higher priority) takes the "
+                      "VIPs back from the backup as soon as it runs again (VRRP preemption), "
+                      "which pulse does not do the same way; add nopreempt by hand (with state "
+                      "BACKUP on both routers) to keep them where they are")
         if len(instances) > 1:
             out.blank()
             with out.block("vrrp_sync_group", w.Word("PIRANHA")), out.block("group"):
