@@ -66,6 +66,10 @@ GAP_KEYS = {
     "notify_master script",
     "inactive_cmd": "pulse runs it when this router becomes inactive; keepalived would need a "
     "notify_backup script",
+    "ipvsadm": "it is the ipvsadm program lvsd and nanny run; keepalived talks to the kernel "
+    "itself",
+    "client_monitor": "it is the monitor program lvsd starts (nanny); keepalived runs its own "
+    "checkers",
 }
 #: lvs.cf keys whose meaning is carried by the output (or that mean nothing to the daemons)
 MAPPED_KEYS = {
@@ -74,11 +78,15 @@ MAPPED_KEYS = {
         "backup_private", "heartbeat", "keepalive", "deadtime", "network", "nat_router",
         "nat_nmask", "syncdaemon", "syncd_iface", "syncd_id", "tcp_timeout",
         "tcpfin_timeout", "udp_timeout",
+        # parsed and unused (sync), or only for failover services' shared storage
+        "sync", "primary_shared", "backup_shared", "reservation_conflict_action",
     },
     "virtual": {
         "active", "address", "vip_nmask", "sorry_server", "fwmark", "port", "protocol",
         "scheduler", "persistent", "pmask", "timeout", "quiesce_server", "load_monitor", "send",
         "expect", "send_program", "use_regex",
+        # parsed and unused (master, dirs), or only for failover services
+        "master", "dirs", "start_cmd", "stop_cmd",
     },
     "server": {"address", "active", "weight", "port"},
 }
