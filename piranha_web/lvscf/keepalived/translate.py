@@ -486,8 +486,9 @@ class _Translator:
         return [w.ip(_ipv4(vs.address) or "", "address"), w.number(vs.port, "port", 1, 65535)]
 
     def server_words(self, vs: VirtualServer, address: str, port: int) -> list[w.Word]:
-        """``IP PORT`` of a real (or sorry) server: a firewall-mark service under DR or TUN has
-        no port (the kernel uses the mark's port 0); under NAT the port is kept and rewritten."""
+        """``IP PORT`` of a real (or sorry) server.  Under NAT the port is kept (the kernel
+        rewrites to it); a firewall-mark service under DR or TUN gets none: keepalived clears
+        it there, and the kernel forwards to the port a packet was sent to anyway."""
         words = [w.ip(address)]
         if not vs.fwmark or self.g.network == "nat":
             words.append(w.number(port, "port", 1, 65535))
