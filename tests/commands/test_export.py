@@ -60,9 +60,11 @@ def test_export_lvsd_prints_the_ipvsadm_commands(capsys: pytest.CaptureFixture[s
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == ["ipvsadm --set 0 0 0", "ipvsadm -C",
                          "ipvsadm -A -t 198.51.100.10:80 -s wlc"]
-    assert "ipvsadm -a -f 80 -r 10.0.0.21:443 -g -w 1" in lines
+    assert "ipvsadm -a -f 80 -r 10.0.0.21:80 -g -w 1" in lines
+    # lvs.cf.example's shop-https shares mark 80: its -A fails and lvsd starts no nanny for it
     assert "# ipvsadm -A -f 80 -s wlc -p 300  (fails: Service already exists (virtual " \
         "shop-http))" in lines
+    assert not [line for line in lines if ":443 " in line]
 
 
 def hexed(text: str) -> str:
