@@ -343,3 +343,15 @@ def test_keepalived_accepts_the_export_of_every_case(name: str, router: str,
                                                      tmp_path: Path) -> None:
     export = export_keepalived(parse(source(CASES[name])), router, check_command=CHECK)
     assert_accepted(export.text, tmp_path)
+
+
+def test_the_netkiller_mysql_file_keeps_its_real_servers() -> None:
+    """The corpus file with ``send = ""`` and ``expect = ""`` used to export no real server."""
+    corpus = Path(__file__).parents[1] / "data" / "corpus"
+    text = (corpus / "netkiller-docs__fsid2380789243__mysql-virtual-only.cf").read_text()
+    export = export_keepalived(parse(text), check_command=CHECK)
+    lines = config_lines(export.text)
+    for address in ("172.16.1.46", "172.16.1.47", "172.16.1.48"):
+        assert f"real_server {address} 3306 {{" in lines
+    checks = [line for line in lines if line.startswith("misc_path")]
+    assert len(checks) == 3 and all("--send-hex= --expect-hex=" in c for c in checks)
