@@ -88,6 +88,7 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
     services: dict[tuple[int | None, int, str], VirtualServer] = {}
     marks: dict[int, VirtualServer] = {}
     holders: dict[int, VirtualServer] = {}  # the first active virtual server of each mark
+    monitored: dict[tuple[object, ...], tuple[str, str]] = {}  # nanny key -> (virtual, server)
     devices: dict[str, VirtualServer] = {}
     for block, vs in zip(blocks, virtuals, strict=True):
         if (block.kind, block.name) in seen:
@@ -121,6 +122,8 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
                        f"{holder.name!r}: lvsd's ipvsadm -A -f {vs.fwmark} fails for this one "
                        "and lvsd starts no monitor for it, so its real servers never receive "
                        f"traffic (everything marked {vs.fwmark} goes to {holder.name!r}'s)")
+        if vs.fwmark and vs.active and (holders.get(vs.fwmark) is vs):
+            _shared_monitors(block, vs, monitored, report)
         if vs.active and vs.device and vs.address:
             other = devices.setdefault(vs.device, vs)
             if inet_aton(other.address or "") != inet_aton(vs.address):
@@ -128,6 +131,27 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
                        f"device {vs.device} already carries {other.address} for virtual server "
                        f"{other.name!r}: pulse would replace one address with the other; give "
                        "each address its own alias (eth0:1, eth0:2, ...)")
+
+
+def _shared_monitors(block: Block, vs: VirtualServer,
+                     monitored: dict[tuple[object, ...], tuple[str, str]],
+                     report: Report) -> None:
+    """Real servers of a running firewall-mark block that lvsd gives no nanny because one
+    already runs for the same VIP, address, ports and protocol (lvsd.c ``cmpRealServers``
+    ignores the mark)."""
+    servers = [item for item in block.body if isinstance(item, Block)]
+    vip = inet_aton(vs.address or "")
+    for item, rs in zip(servers, vs.servers, strict=True):
+        if not rs.active:
+            continue
+        key = (vip, inet_aton(rs.address), vs.port, rs.effective_port, vs.protocol)
+        virtual, server = monitored.setdefault(key, (vs.name, rs.name))
+        if virtual != vs.name:  # within one block: duplicate-real-server says it
+            report(WARNING, (block, item), "address", "shared-monitor",
+                   f"{rs.address}:{rs.effective_port} is already monitored as server "
+                   f"{server!r} of {virtual!r} for the same VIP and port: lvsd starts one nanny "
+                   f"for both (whatever the firewall mark), so mark {vs.fwmark} never gets "
+                   "this server")
 
 
 #: the warning on a ``backup_private`` line that lvsconfig.c overwrites with ``backup``

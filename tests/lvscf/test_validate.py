@@ -226,6 +226,14 @@ ROWS: dict[str, Row] = {
                                     "     persistent = 300\n"),
         "warning", 23, "fwmark", "shared-fwmark",
         "lvsd's ipvsadm -A -f 80 fails for this one and lvsd starts no monitor for it"),
+    "two marks sharing a real server": Row(
+        FWMARK_PAIR + SECOND.format(name="web2", vip="198.51.100.10",
+                                    extra="     fwmark = 81\n     port = 80\n"
+                                    "     persistent = 300\n").replace(
+                                        "rs9 {\n         address = 10.0.0.9",
+                                        "rs9 {\n         address = 10.0.0.1"),
+        "warning", 27, "address", "shared-monitor",
+        "lvsd starts one nanny for both (whatever the firewall mark), so mark 81 never"),
     "fwmark without persistence": Row(after(9, "     fwmark = 80"), "warning", 10, "fwmark",
                                       "fwmark-without-persistence", "persistence"),
     "pmask without persistence": Row(after(10, "     pmask = 255.255.255.0"), "warning", 11,
