@@ -14,7 +14,8 @@ Decisions (where the mapping is a choice):
 * ``alpha``: a real server enters the table after its first successful check, as with nanny;
 * checks: a TCP service without send/expect/send_program (and not on port 80, where nanny
   sends its HTTP default) gets ``TCP_CHECK``; everything else a ``MISC_CHECK`` running
-  ``piranha-web check-server`` with the strings hex-encoded, so the check is nanny's own;
+  ``piranha-web check-server`` with the strings hex-encoded, so the check is nanny's own (an
+  empty ``send = ""`` counts as set: lvsd passes it, and ``--send-hex=`` carries it);
   ``delay_loop`` = ``connect_timeout`` = lvs.cf ``timeout`` and ``retry 0``: one failed check
   takes a server out, as nanny does;
 * traffic goes where lvsd and nanny send it (:func:`~piranha_web.lvscf.lvsd.lvsd_plan`, the
