@@ -509,6 +509,11 @@ class _Translator:
                 out.line("persistence_granularity", w.ip(pmask, "pmask"))
         if vs.quiesce_server:
             out.line("inhibit_on_failure")
+            self.warn(self.lines.of(block, "quiesce_server"),
+                      f"virtual {vs.name}: quiesce_server: keepalived keeps a failed real "
+                      "server at weight 0 even if it never came up; nanny adds a server only "
+                      "after a successful check, and quiesces it only after that (no traffic "
+                      "either way)")
         out.line("alpha")
         if not vs.sorry_server:
             return
