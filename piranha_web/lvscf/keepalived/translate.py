@@ -417,8 +417,9 @@ class _Translator:
         if g.backup_active:
             self.warn(self.lines.of(None, "backup_active"),
                       "failback: the primary's keepalived (MASTER, higher priority) takes the "
-                      "VIPs back from the backup as soon as it runs again (VRRP preemption), "
-                      "which pulse does not do the same way; add nopreempt by hand (with state "
+                      "VIPs back from the backup as soon as it runs again (VRRP preemption); "
+                      "pulse on a returning primary stays inactive while the backup is active, "
+                      "so the VIPs stayed on the backup; add nopreempt by hand (with state "
                       "BACKUP on both routers) to keep them where they are")
         if len(instances) > 1:
             out.blank()
