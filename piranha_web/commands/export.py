@@ -3,7 +3,8 @@
 ``keepalived`` prints (or writes atomically to OUT) the keepalived.conf of one router, made from
 lvs.cf; each lvs.cf setting without an exact keepalived equivalent is listed on stderr as
 ``lvs.cf:LINE: warning: MESSAGE`` (and kept as a comment in the file).  ``lvsd`` prints the
-ipvsadm commands lvsd and its nannies would run for lvs.cf (every real server up).
+ipvsadm commands lvsd and its nannies would run for lvs.cf (every real server up); a command
+that would fail, and a real server lvsd starts no nanny for, are comments.
 
 Exit status: 0 done; 1 lvs.cf has errors pulse/lvsd would refuse (nothing is written), or
 ``--strict`` and there are warnings (nothing is written); 2 unreadable input, unusable options
@@ -21,7 +22,7 @@ from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
 from piranha_web.keepalived.service import EngineSettings, check_command
 from piranha_web.lvscf.keepalived import ROUTERS, export_keepalived
-from piranha_web.lvscf.lvsd import lvsd_commands
+from piranha_web.lvscf.lvsd import lvsd_commands, lvsd_plan
 from piranha_web.lvscf.validate import validate
 from piranha_web.store import ConfigStore
 
@@ -56,8 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 1
     if args.format == "lvsd":
+        model = document.model()
         text = "".join(f"{c}\n" if c.fails is None else f"# {c}  (fails: {c.fails})\n"
-                       for c in lvsd_commands(document.model()))
+                       for c in lvsd_commands(model))
+        text += "".join(f"# no nanny for server {item.server.name} of virtual "
+                        f"{plan.virtual.name}: {item.why}\n"
+                        for plan in lvsd_plan(model) for item in plan.skipped)
         warnings: list[str] = []
     else:
         try:

@@ -1,8 +1,10 @@
 """What top-level blocks claim that another block may claim too, counted across the file.
 
 The cross-block rules (:mod:`.rules_blocks`) look for two blocks with the same name, two
-virtual servers with the same IPVS service, a firewall mark shared with different persistence,
-and one device carrying two virtual IPs.  :class:`CrossIndex` counts those claims and how many
+virtual servers with the same IPVS service, a firewall mark shared with different persistence
+or by two active blocks, two active firewall-mark blocks with the same VIP, port and protocol
+(lvsd then monitors a real server they share only once), and one device carrying two virtual
+IPs.  :class:`CrossIndex` counts those claims and how many
 of them collide (``conflicts``), so that the rules walk the file only when something collides.
 
 It is kept with the document (``derived``) and follows edits: a document copied from one that
@@ -34,6 +36,7 @@ class Claims:
     device: tuple[str, int | None] | None = None  # (device, VIP) of an active virtual server
     virtual: bool = False  # a ``virtual`` block (not ``failover``)
     active: bool = False  # an active ``virtual`` block
+    marked: tuple[int | None, int, str] | None = None  # (VIP, port, protocol) of an active mark
 
 
 def claims_of(block: Block, vs: VirtualServer) -> Claims:
@@ -47,14 +50,16 @@ def claims_of(block: Block, vs: VirtualServer) -> Claims:
         (vs.device, inet_aton(vs.address)) if vs.active and vs.device and vs.address else None,
         True,
         vs.active,
+        (inet_aton(vs.address or ""), vs.port, vs.protocol) if vs.fwmark and vs.active else None,
     )
 
 
 class CrossIndex:
     """Claims of every top-level block, counted.
 
-    ``conflicts`` is 0 exactly when no two blocks share a name or a service, every firewall
-    mark has one persistence and every device one virtual IP.
+    ``conflicts`` is 0 exactly when no two blocks share a name or a service, no two active
+    blocks a firewall mark or, with marks, a VIP, port and protocol, every firewall mark has
+    one persistence and every device one virtual IP.
     """
 
     def __init__(self) -> None:
@@ -88,6 +93,10 @@ class CrossIndex:
             self._shared(("service", *claims.service), step)
         if claims.mark is not None:
             self._one_value(("mark", claims.mark[0]), claims.mark[1], step)
+            if claims.active:  # lvsd's -A fails for every active holder after the first
+                self._shared(("fwmark", claims.mark[0]), step)
+        if claims.marked is not None:
+            self._shared(("marked", *claims.marked), step)
         if claims.device is not None:
             self._one_value(("device", claims.device[0]), claims.device[1], step)
 

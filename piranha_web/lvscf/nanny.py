@@ -9,7 +9,10 @@ through :func:`program_words`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from piranha_web.lvscf.model import MonitorScript, VirtualServer
+from piranha_web.lvscf.syntax import Block, Statement
 
 ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t", "'": "'", '"': '"'}
 
@@ -88,3 +91,32 @@ def lvsd_strip_quotes(text: str, quote: str) -> str:
     if value.endswith('"'):
         value = value[:-1]
     return value
+
+
+#: the monitoring keys whose strings lvsd hands to nanny
+MONITOR_KEYS = ("send", "expect", "send_program")
+
+
+def lvsd_monitor(block: Block, vs: VirtualServer) -> MonitorScript:
+    """``vs.monitor`` with each string exactly as lvsd hands it to nanny (single quotes kept).
+
+    The one implementation of "what lvsd passes to nanny": the check engine, the probe views
+    and the keepalived export all use it.  ``block`` is the document block ``vs`` was read
+    from; the last assignment of a key wins, as in the model.  An empty string (``send =
+    ""``) stays an empty string: lvsd passes ``-s ""`` and nanny writes nothing.
+    """
+    found: dict[str, str] = {}
+    for item in block.body:
+        if isinstance(item, Statement) and (pair := item.assignment()) is not None:
+            key, value = pair
+            if key in MONITOR_KEYS:
+                tokens = item.values
+                single = tokens[0] if len(tokens) == 1 else None
+                found[key] = lvsd_strip_quotes(single.text, single.quote) if single else value
+    monitor = vs.monitor
+    return replace(
+        monitor,
+        send=found.get("send", monitor.send),
+        expect=found.get("expect", monitor.expect),
+        send_program=found.get("send_program", monitor.send_program),
+    )

@@ -1,10 +1,12 @@
 """Rules across lines and blocks: names, collisions and what goes wrong when the daemons run.
 
-Two virtual servers claiming the same IPVS service, or two real servers the same destination,
-make ipvsadm fail; nanny then exits and lvsd (``hard_shutdown = 1``) shuts the whole of LVS
-down: errors.  Settings the daemons ignore or that rarely do what the user meant (persistence
-mask without persistence, a port mapping under direct routing, no active virtual server) are
-warnings.  Each finding sits on the line of its key, else on its block's opener line.
+Two active virtual servers claiming the same IPVS service make lvsd's second ``ipvsadm -A``
+fail: an error.  A firewall mark shared by several virtual servers, or a real server listed
+twice, is what lvsd handles quietly (reference/piranha.md §8, lvsd.c read): the second block
+with the mark gets no monitor, the second server no nanny of its own: warnings that say so.
+Settings the daemons ignore or that rarely do what the user meant (persistence mask without
+persistence, a port mapping under direct routing, no active virtual server) are warnings.
+Each finding sits on the line of its key, else on its block's opener line.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
     seen: set[tuple[str, str]] = set()
     services: dict[tuple[int | None, int, str], VirtualServer] = {}
     marks: dict[int, VirtualServer] = {}
+    holders: dict[int, VirtualServer] = {}  # the first active virtual server of each mark
+    monitored: dict[tuple[object, ...], tuple[str, str]] = {}  # nanny key -> (virtual, server)
     devices: dict[str, VirtualServer] = {}
     for block, vs in zip(blocks, virtuals, strict=True):
         if (block.kind, block.name) in seen:
@@ -112,6 +116,15 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
                        f"firewall mark {vs.fwmark} is shared with virtual server {first.name!r}, "
                        f"whose persistence is {first.persistent} s (here {vs.persistent} s): "
                        "services bundled by a mark must use the same persistence")
+            holder = holders.setdefault(vs.fwmark, vs) if vs.active else None
+            if holder is not None and holder is not vs:
+                report(WARNING, (block,), "fwmark", "shared-fwmark",
+                       f"firewall mark {vs.fwmark} is already the service of virtual server "
+                       f"{holder.name!r}: lvsd's ipvsadm -A -f {vs.fwmark} fails for this one "
+                       "and lvsd starts no monitor for it, so its real servers never receive "
+                       f"traffic (everything marked {vs.fwmark} goes to {holder.name!r}'s)")
+        if vs.fwmark and vs.active and (holders.get(vs.fwmark) is vs):
+            _shared_monitors(block, vs, monitored, report)
         if vs.active and vs.device and vs.address:
             other = devices.setdefault(vs.device, vs)
             if inet_aton(other.address or "") != inet_aton(vs.address):
@@ -119,6 +132,27 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
                        f"device {vs.device} already carries {other.address} for virtual server "
                        f"{other.name!r}: pulse would replace one address with the other; give "
                        "each address its own alias (eth0:1, eth0:2, ...)")
+
+
+def _shared_monitors(block: Block, vs: VirtualServer,
+                     monitored: dict[tuple[object, ...], tuple[str, str]],
+                     report: Report) -> None:
+    """Real servers of a running firewall-mark block that lvsd gives no nanny because one
+    already runs for the same VIP, address, ports and protocol (lvsd.c ``cmpRealServers``
+    ignores the mark)."""
+    servers = [item for item in block.body if isinstance(item, Block)]
+    vip = inet_aton(vs.address or "")
+    for item, rs in zip(servers, vs.servers, strict=True):
+        if not rs.active:
+            continue
+        key = (vip, inet_aton(rs.address), vs.port, rs.effective_port, vs.protocol)
+        virtual, server = monitored.setdefault(key, (vs.name, rs.name))
+        if virtual != vs.name:  # within one block: duplicate-real-server says it
+            report(WARNING, (block, item), "address", "shared-monitor",
+                   f"{rs.address}:{rs.effective_port} is already monitored as server "
+                   f"{server!r} of {virtual!r} for the same VIP and port: lvsd starts one nanny "
+                   f"for both (whatever the firewall mark), so mark {vs.fwmark} never gets "
+                   "this server")
 
 
 #: the warning on a ``backup_private`` line that lvsconfig.c overwrites with ``backup``
@@ -199,11 +233,11 @@ def _virtual_findings(
             if endpoint in endpoints:
                 other_rs = endpoints[endpoint]
                 both = rs.active and other_rs.active  # nannies run only for active servers
-                report(ERROR if both else WARNING, where, "address", "duplicate-real-server",
+                report(WARNING, where, "address", "duplicate-real-server",
                        f"{rs.address}:{rs.effective_port} is already real server "
-                       f"{other_rs.name!r}: ipvsadm refuses the second one, its nanny "
-                       + ("exits and lvsd shuts LVS down" if both
-                          else "would exit once both are active"))
+                       f"{other_rs.name!r}: lvsd starts one nanny per address and port, so "
+                       + ("this server gets none: only the first one's weight counts" if both
+                          else "once both are active, only the first one is checked and added"))
             endpoints.setdefault(endpoint, rs)
         elif rs.active and address == 0:
             report(WARNING, where, "address", "no-real-address",
@@ -213,9 +247,10 @@ def _virtual_findings(
                 and rs.port != vs.port):
             report(WARNING, where, "port", "port-mapping",
                    f"port {rs.port} differs from the virtual server's port {vs.port}, but with "
-                   f"{network} routing IPVS cannot change ports: packets still "
-                   f"arrive on port {vs.port} while nanny checks {rs.port} (when ipvsadm "
-                   "refuses it, nanny exits and lvsd shuts LVS down)")
+                   f"{network} routing IPVS cannot change ports: ipvsadm stores port {vs.port}, "
+                   f"packets arrive there while nanny checks {rs.port}, and when this server "
+                   f"fails nanny's ipvsadm -d of port {rs.port} fails: nanny exits and, with "
+                   "hard_shutdown = 1 (the default), lvsd shuts LVS down")
 
 
 def _global_findings(config: Config, index: CrossIndex, report: _Reporter) -> None:

@@ -41,7 +41,6 @@ HOSTNAME_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z
 MAX_STRING = 255
 #: integer keys for which a negative number is a mistake, with what the daemons would do
 NEGATIVE_EFFECT: dict[str, str] = {
-    "weight": "ipvsadm refuses a negative weight, so nanny exits and lvsd shuts LVS down",
     "fwmark": "lvsd would hand ipvsadm a huge unsigned mark that no packet carries",
     "timeout": "nanny would wait forever for every connection and never mark a server down",
     "persistent": "lvsd would silently run the service without persistence",
@@ -82,6 +81,12 @@ def _int(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None
         report(ERROR, "too-large",
                f"{key} = {value} does not fit in the 32 bits of the C int Piranha keeps it in: "
                "the daemons would read another number (4294967296 becomes 0)")
+    elif key == "weight" and value < 0:
+        report(WARNING, "negative",
+               f"weight = {value} is negative: nanny adds the server at weight 1 (max(1, "
+               "weight >> 5), nanny.c) and keeps it there; only with a load monitor would it "
+               "hand ipvsadm a negative weight, which ipvsadm refuses: nanny exits and lvsd "
+               "shuts LVS down")
     elif key in NON_NEGATIVE and value < 0:
         effect = NEGATIVE_EFFECT.get(
             key, f"the daemons would take {value} as it is, which is meaningless for {key}")

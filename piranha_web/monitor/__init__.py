@@ -12,6 +12,7 @@ Thin asyncio drivers: :mod:`.network` (TCP/UDP) and :mod:`.program` (sending pro
 :mod:`.probe` runs them all at once: :func:`probe_virtual`, :func:`probe_config`.
 """
 
+from piranha_web.lvscf.nanny import lvsd_monitor
 from piranha_web.monitor.probe import (
     ProbeResult,
     probe_all,
@@ -19,7 +20,7 @@ from piranha_web.monitor.probe import (
     probe_server,
     probe_virtual,
 )
-from piranha_web.monitor.spec import CheckSpec, build_spec, lvsd_monitor
+from piranha_web.monitor.spec import CheckSpec, build_spec
 from piranha_web.monitor.verdict import Verdict
 
 __all__ = [

@@ -21,11 +21,12 @@ from typing import Any
 from piranha_web.errors import MonitorScriptError, NotFoundError
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.model import Config, MonitorScript, RealServer, VirtualServer
+from piranha_web.lvscf.nanny import lvsd_monitor
 from piranha_web.monitor.escapes import show_bytes
 from piranha_web.monitor.network import exchange
 from piranha_web.monitor.program import run_program
 from piranha_web.monitor.regexec import with_glibc
-from piranha_web.monitor.spec import CheckSpec, build_spec, lvsd_monitor, numeric_address
+from piranha_web.monitor.spec import CheckSpec, build_spec, numeric_address
 from piranha_web.monitor.verdict import (
     Judgement,
     Verdict,

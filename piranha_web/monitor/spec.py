@@ -9,20 +9,20 @@ hang on, crash on or overflow with, instead of running it.
 
 The model holds monitoring strings with their quotes removed, as if they had been written in
 double quotes.  A value written in *single* quotes reaches nanny with the quotes (lvsd only
-strips double quotes); :func:`lvsd_monitor` recovers the exact strings from the document.
+strips double quotes); :func:`~piranha_web.lvscf.nanny.lvsd_monitor` recovers the exact strings
+from the document.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from piranha_web.errors import MonitorScriptError
 from piranha_web.lvscf import nanny
 from piranha_web.lvscf.model import MonitorScript, RealServer, VirtualServer
-from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import dotted, inet_aton
 from piranha_web.monitor.ere import compile_ere
-from piranha_web.monitor.escapes import decode_escapes, lvsd_strip_quotes, quoted, to_bytes
+from piranha_web.monitor.escapes import decode_escapes, quoted, to_bytes
 from piranha_web.monitor.expect import NANNY_READ_MAX, Expectation, Mode
 
 #: what nanny sends/expects on port 80 when nothing is configured (§3.3 item 5), as written
@@ -31,7 +31,6 @@ DEFAULT_EXPECT = "HTTP"
 #: nanny strcpy()s the command into char[255] and splits it into a 40-slot argv
 PROGRAM_MAX_BYTES = 254
 PROGRAM_MAX_ARGS = 39
-MONITOR_KEYS = ("send", "expect", "send_program")
 #: Piranha's "no address" for a real server (the GUI's ADD writes it)
 UNSET_ADDRESS = "0.0.0.0"  # noqa: S104 - a value read from lvs.cf, never bound
 
@@ -173,27 +172,4 @@ def build_spec(
         matcher=_matcher(decoded_expect, monitor.use_regex, program is None),
         program=argv,
         notes=tuple(notes),
-    )
-
-
-def lvsd_monitor(block: Block, vs: VirtualServer) -> MonitorScript:
-    """``vs.monitor`` with each string exactly as lvsd hands it to nanny (single quotes kept).
-
-    ``block`` is the document block ``vs`` was read from; the last assignment of a key wins,
-    as in the model.
-    """
-    found: dict[str, str] = {}
-    for item in block.body:
-        if isinstance(item, Statement) and (pair := item.assignment()) is not None:
-            key, value = pair
-            if key in MONITOR_KEYS:
-                tokens = item.values
-                single = tokens[0] if len(tokens) == 1 else None
-                found[key] = lvsd_strip_quotes(single.text, single.quote) if single else value
-    monitor = vs.monitor
-    return replace(
-        monitor,
-        send=found.get("send", monitor.send),
-        expect=found.get("expect", monitor.expect),
-        send_program=found.get("send_program", monitor.send_program),
     )

@@ -60,9 +60,30 @@ def test_export_lvsd_prints_the_ipvsadm_commands(capsys: pytest.CaptureFixture[s
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == ["ipvsadm --set 0 0 0", "ipvsadm -C",
                          "ipvsadm -A -t 198.51.100.10:80 -s wlc"]
-    assert "ipvsadm -a -f 80 -r 10.0.0.21:443 -g -w 1" in lines
+    assert "ipvsadm -a -f 80 -r 10.0.0.21:80 -g -w 1" in lines
+    # lvs.cf.example's shop-https shares mark 80: its -A fails and lvsd starts no nanny for it
     assert "# ipvsadm -A -f 80 -s wlc -p 300  (fails: Service already exists (virtual " \
         "shop-http))" in lines
+    assert not [line for line in lines if ":443 " in line]
+
+
+def test_export_lvsd_names_the_real_servers_lvsd_starts_no_nanny_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marks = "".join(
+        f"virtual m{mark} {{\n    active = 1\n    address = 192.0.2.10 eth0:1\n"
+        f"    fwmark = {mark}\n    persistent = 60\n    port = 80\n    expect = \"OK\"\n"
+        "    server shared {\n        address = 10.0.0.1\n        active = 1\n    }\n}\n"
+        for mark in (80, 81))
+    config = tmp_path / "lvs.cf"
+    config.write_text("primary = 192.0.2.1\nnetwork = nat\n" + marks)
+    assert main(["export", "lvsd", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "ipvsadm -a -f 80 -r 10.0.0.1:80 -m -w 1" in lines
+    assert not [line for line in lines if line.startswith("ipvsadm -a -f 81")]
+    assert ("# no nanny for server shared of virtual m81: a nanny already runs for 10.0.0.1:80 "
+            "(server shared of m80): lvsd starts one per VIP, real server, ports and protocol, "
+            "whatever the firewall mark") in lines
 
 
 def hexed(text: str) -> str:

@@ -159,7 +159,8 @@ def _edited(doc: Document, *edits: tuple[str, str, str]) -> Document:
 
 
 def _codes(doc: Document) -> list[str]:
-    wanted = ("duplicate-name", "duplicate-service", "fwmark-persistence", "shared-device")
+    wanted = ("duplicate-name", "duplicate-service", "fwmark-persistence", "shared-device",
+              "shared-fwmark")
     return [f.code for f in validate(doc) if f.code in wanted]
 
 
@@ -176,10 +177,12 @@ def test_collisions_appear_and_go_with_the_edits_that_make_and_mend_them() -> No
     mended = _edited(shared_device, ("address", "192.0.2.11 eth0:2", "mail"))
     assert cross_index(mended).conflicts == 0 and _codes(mended) == []
     one_mark = _edited(doc, ("fwmark", "7", "web"), ("persistent", "30", "web"))
-    assert cross_index(one_mark).conflicts == 1
-    assert _codes(one_mark) == ["fwmark-persistence"]
+    assert cross_index(one_mark).conflicts == 2  # two persistences, two active holders
+    assert sorted(_codes(one_mark)) == ["fwmark-persistence", "shared-fwmark"]
     agreed = _edited(one_mark, ("persistent", "60", "web"))
-    assert cross_index(agreed).conflicts == 0 and _codes(agreed) == []
+    assert cross_index(agreed).conflicts == 1 and _codes(agreed) == ["shared-fwmark"]
+    one_holder = _edited(agreed, ("active", "0", "mail"))
+    assert cross_index(one_holder).conflicts == 0 and _codes(one_holder) == []
 
 
 def test_two_blocks_with_one_name_are_one_collision() -> None:

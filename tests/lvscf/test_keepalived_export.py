@@ -104,7 +104,7 @@ def test_virtual_servers_carry_scheduler_method_persistence_and_nanny_checks() -
     assert "lb_algo wlc" in www and "lb_kind DR" in www and "protocol TCP" in www
     assert "delay_loop 6" in www and "alpha" in www
     assert "check-server --address 10.0.0.11 --port 80 --virtual-port 80" in www
-    assert "--send-hex " + rb"GET / HTTP/1.0\r\n\r\n".hex() in www  # as lvsd passes it
+    assert "--send-hex=" + rb"GET / HTTP/1.0\r\n\r\n".hex() in www  # as lvsd passes it
     fwm = block(text, "virtual_server fwmark 80")
     assert "persistence_timeout 300" in fwm and "\n    protocol" not in fwm
     assert "real_server 10.0.0.21 {" in fwm  # keepalived keeps no port for a fwmark service

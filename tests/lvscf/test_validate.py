@@ -161,8 +161,8 @@ ROWS: dict[str, Row] = {
                                        "syncd_iface", "extra-args", "unexpected arguments"),
     "sync daemon device name": Row(after(6, "syncd_iface = eth0:1:2"), "error", 7,
                                    "syncd_iface", "bad-device", "sync daemon"),
-    "negative weight": Row(after(15, "         weight = -1"), "error", 16, "weight", "negative",
-                           "nanny exits"),
+    "negative weight": Row(after(15, "         weight = -1"), "warning", 16, "weight",
+                           "negative", "nanny adds the server at weight 1"),
     "negative timeout": Row(after(12, "     timeout = -5"), "error", 13, "timeout", "negative",
                             "wait forever"),
     "negative reentry": Row(after(12, "     reentry = -1"), "error", 13, "reentry", "negative",
@@ -205,12 +205,14 @@ ROWS: dict[str, Row] = {
     "duplicate real address and port": Row(after(16, "     server rs2 {",
                                                  "         address = 10.0.0.1",
                                                  "         active = 1", "     }"),
-                                           "error", 18, "address", "duplicate-real-server",
-                                           "10.0.0.1:80"),
+                                           "warning", 18, "address", "duplicate-real-server",
+                                           "10.0.0.1:80 is already real server 'rs1': lvsd "
+                                           "starts one nanny per address and port"),
     "inactive duplicate real server": Row(after(16, "     server rs2 {",
                                                 "         address = 10.0.0.1", "     }"),
                                           "warning", 18, "address", "duplicate-real-server",
-                                          "once both are active"),
+                                          "once both are active, only the first one is "
+                                          "checked"),
     "same VIP, port and protocol": Row(second(vip="198.51.100.10"), "error", 20, "address",
                                        "duplicate-service", "ipvsadm refuses"),
     "same fwmark, different persistence": Row(
@@ -218,6 +220,20 @@ ROWS: dict[str, Row] = {
                                     extra="     fwmark = 80\n     port = 443\n"
                                     "     persistent = 600\n"),
         "error", 25, "persistent", "fwmark-persistence", "same persistence"),
+    "same fwmark twice": Row(
+        FWMARK_PAIR + SECOND.format(name="web2", vip="198.51.100.10",
+                                    extra="     fwmark = 80\n     port = 443\n"
+                                    "     persistent = 300\n"),
+        "warning", 23, "fwmark", "shared-fwmark",
+        "lvsd's ipvsadm -A -f 80 fails for this one and lvsd starts no monitor for it"),
+    "two marks sharing a real server": Row(
+        FWMARK_PAIR + SECOND.format(name="web2", vip="198.51.100.10",
+                                    extra="     fwmark = 81\n     port = 80\n"
+                                    "     persistent = 300\n").replace(
+                                        "rs9 {\n         address = 10.0.0.9",
+                                        "rs9 {\n         address = 10.0.0.1"),
+        "warning", 27, "address", "shared-monitor",
+        "lvsd starts one nanny for both (whatever the firewall mark), so mark 81 never"),
     "fwmark without persistence": Row(after(9, "     fwmark = 80"), "warning", 10, "fwmark",
                                       "fwmark-without-persistence", "persistence"),
     "pmask without persistence": Row(after(10, "     pmask = 255.255.255.0"), "warning", 11,
@@ -292,7 +308,8 @@ ROWS: dict[str, Row] = {
     "UDP without expect": Row(replace('     expect = "HTTP"', "     protocol = udp"), "warning",
                               12, "protocol", "udp-without-expect", "nanny crashes"),
     "port mapping under direct routing": Row(after(14, "         port = 8080"), "warning", 15,
-                                             "port", "port-mapping", "cannot change ports"),
+                                             "port", "port-mapping",
+                                             "nanny exits and, with hard_shutdown = 1"),
     "port below the real servers": Row(replace("     port = 80\n", "")[:-2] + "     port = 81\n}\n",
                                        "warning", 16, "port", "port-after-servers",
                                        "keep the port set above them"),

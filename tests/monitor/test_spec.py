@@ -7,8 +7,9 @@ import pytest
 from piranha_web.errors import MonitorScriptError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.model import MonitorScript, RealServer
+from piranha_web.lvscf.nanny import lvsd_monitor
 from piranha_web.monitor.expect import Mode
-from piranha_web.monitor.spec import build_spec, lvsd_monitor, program_argv
+from piranha_web.monitor.spec import build_spec, program_argv
 from tests.monitor.conftest import virtual
 
 

@@ -14,32 +14,48 @@ Decisions (where the mapping is a choice):
 * ``alpha``: a real server enters the table after its first successful check, as with nanny;
 * checks: a TCP service without send/expect/send_program (and not on port 80, where nanny
   sends its HTTP default) gets ``TCP_CHECK``; everything else a ``MISC_CHECK`` running
-  ``piranha-web check-server`` with the strings hex-encoded, so the check is nanny's own;
+  ``piranha-web check-server`` with the strings hex-encoded, so the check is nanny's own (an
+  empty ``send = ""`` counts as set: lvsd passes it, and ``--send-hex=`` carries it);
   ``delay_loop`` = ``connect_timeout`` = lvs.cf ``timeout`` and ``retry 0``: one failed check
   takes a server out, as nanny does;
-* virtual servers that lvsd would give the same IPVS service (the same firewall mark, or the
-  same protocol, VIP and port) become one ``virtual_server``: the first one's settings, every
-  one's real servers (lvsd's second ``ipvsadm -A`` fails the same way).
+* traffic goes where lvsd and nanny send it (:func:`~piranha_web.lvscf.lvsd.lvsd_plan`, the
+  same plan ``export lvsd`` prints): a virtual server whose ``ipvsadm -A`` would fail (an
+  earlier one has the same firewall mark, or the same protocol, VIP and port) is left out with
+  its real servers, which lvsd never monitors; a real server that already has a nanny (the same
+  VIP, address, ports and protocol, whatever the mark) is left out; a weight below 1 is written
+  as 1, the weight nanny settles on; a firewall-mark NAT service keeps its real servers' ports
+  (the kernel rewrites them) and its sorry server's virtual port;
+* a virtual server without a monitored real server stays an (empty) IPVS service, as with lvsd:
+  keepalived ignores a ``virtual_server`` without ``real_server``, so it gets one placeholder
+  whose check is ``/bin/false`` and that therefore never enters the table; no sorry server
+  unless lvsd would add one;
+* the backup router's file when ``backup_active = 0`` (pulse on the backup exits) has no VRRP
+  instance and no virtual server: it never takes the VIPs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from piranha_web.errors import KeepalivedValueError
 from piranha_web.lvscf import schema
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.keepalived import writer as w
+from piranha_web.lvscf.lvsd import ServicePlan, lvsd_plan, nanny_weight
 from piranha_web.lvscf.model import Globals, MonitorScript, RealServer, VirtualServer
-from piranha_web.lvscf.nanny import lvsd_strip_quotes
+from piranha_web.lvscf.nanny import lvsd_monitor
 from piranha_web.lvscf.syntax import Block, Statement
-from piranha_web.lvscf.values import dotted, inet_aton, netmask_prefix
+from piranha_web.lvscf.values import c_int, dotted, inet_aton, netmask_prefix
 
 ROUTERS = ("primary", "backup")
 LB_KIND = {"nat": "NAT", "direct": "DR", "tunnel": "TUN"}
 SCHEDULERS = frozenset(s for s, _ in schema.SCHEDULERS) | {"sed", "nq"}
 PRIORITY = {"primary": 150, "backup": 100}
 DEFAULT_CHECK_COMMAND = "/usr/bin/piranha-web"
+#: the check of the placeholder real server of an empty service: always down
+NEVER_UP = "/bin/false"
+#: nanny's re-entry time when lvs.cf sets none (or 0): nanny.c main()
+NANNY_REENTRY = 180
 #: lvs.cf keys that configure nothing keepalived can do; kept as comments with a warning
 GAP_KEYS = {
     "heartbeat_port": "VRRP has no port (IP protocol 112)",
@@ -47,19 +63,31 @@ GAP_KEYS = {
     "debug_level": "keepalived's logging is set on its command line",
     "hard_shutdown": "keepalived keeps the other services when a checker fails",
     "rsh_command": "keepalived runs no remote commands",
+    "active_cmd": "pulse runs it when this router becomes active; keepalived would need a "
+    "notify_master script",
+    "inactive_cmd": "pulse runs it when this router becomes inactive; keepalived would need a "
+    "notify_backup script",
+    "ipvsadm": "it is the ipvsadm program lvsd and nanny run; keepalived talks to the kernel "
+    "itself",
+    "client_monitor": "it is the monitor program lvsd starts (nanny); keepalived runs its own "
+    "checkers",
 }
 #: lvs.cf keys whose meaning is carried by the output (or that mean nothing to the daemons)
 MAPPED_KEYS = {
     "global": {
         "serial_no", "primary", "primary_private", "service", "backup_active", "backup",
         "backup_private", "heartbeat", "keepalive", "deadtime", "network", "nat_router",
-        "nat_nmask", "monitor_links", "syncdaemon", "syncd_iface", "syncd_id", "tcp_timeout",
+        "nat_nmask", "syncdaemon", "syncd_iface", "syncd_id", "tcp_timeout",
         "tcpfin_timeout", "udp_timeout",
+        # parsed and unused (sync), or only for failover services' shared storage
+        "sync", "primary_shared", "backup_shared", "reservation_conflict_action",
     },
     "virtual": {
         "active", "address", "vip_nmask", "sorry_server", "fwmark", "port", "protocol",
         "scheduler", "persistent", "pmask", "timeout", "quiesce_server", "load_monitor", "send",
         "expect", "send_program", "use_regex",
+        # parsed and unused (master, dirs), or only for failover services
+        "master", "dirs", "start_cmd", "stop_cmd",
     },
     "server": {"address", "active", "weight", "port"},
 }
@@ -93,12 +121,6 @@ class _Vip:
     label: w.Word | None
     line: int
 
-
-@dataclass
-class _Service:
-    """One IPVS service: the virtual servers of lvs.cf that share it."""
-
-    virtuals: list[tuple[VirtualServer, Block]] = field(default_factory=list)
 
 
 class _Lines:
@@ -141,28 +163,11 @@ def _device(device: str) -> tuple[w.Word, w.Word | None]:
     return w.ifname(base), (w.label(device) if ":" in device else None)
 
 
-def lvsd_strings(block: Block, vs: VirtualServer) -> MonitorScript:
-    """The monitoring strings exactly as lvsd hands them to nanny (single quotes kept)."""
-    found: dict[str, str] = {}
-    for item in block.body:
-        if isinstance(item, Statement) and (pair := item.assignment()) is not None:
-            key, value = pair
-            if key in ("send", "expect", "send_program"):
-                tokens = item.values
-                single = tokens[0] if len(tokens) == 1 else None
-                found[key] = lvsd_strip_quotes(single.text, single.quote) if single else value
-    return MonitorScript(
-        send=found.get("send", vs.monitor.send),
-        expect=found.get("expect", vs.monitor.expect),
-        send_program=found.get("send_program", vs.monitor.send_program),
-        use_regex=vs.monitor.use_regex,
-    )
-
-
 def check_server_argv(
     check_command: str, vs: VirtualServer, rs: RealServer, address: str, strings: MonitorScript
 ) -> list[str]:
-    """The ``piranha-web check-server`` command line of one real server (user strings in hex)."""
+    """The ``piranha-web check-server`` command line of one real server (user strings in hex,
+    as ``--option=HEX`` so that an empty string, ``send = ""``, is still one word)."""
     argv = [
         check_command, "check-server", "--address", address, "--port", str(rs.effective_port),
         "--virtual-port", str(vs.port), "--protocol", vs.protocol, "--timeout", str(vs.timeout),
@@ -173,7 +178,7 @@ def check_server_argv(
         ("--program-hex", strings.send_program),
     ):
         if value is not None:
-            argv += [option, value.encode("utf-8", "surrogateescape").hex()]
+            argv.append(f"{option}={value.encode('utf-8', 'surrogateescape').hex()}")
     if strings.use_regex:
         argv.append("--regex")
     return argv
@@ -210,6 +215,12 @@ class _Translator:
             key, value = stmt.assignment() or ("", "")
             if key in GAP_KEYS:
                 self.warn(number, f"{where}{key} = {value} not translated: {GAP_KEYS[key]}")
+            elif key == "monitor_links":
+                if c_int(value):
+                    self.warn(number, f"monitor_links = {value} not translated: pulse watches "
+                              "the links of the VIP devices and fails over when one goes down; "
+                              "keepalived's VRRP watches only its own interface "
+                              "(track_interface could)")
             elif key == "load_monitor" and value != "none":
                 self.warn(number, f"{where}load_monitor = {value} not translated: keepalived "
                           "has no load-based weights (a MISC_CHECK misc_dynamic script could)")
@@ -233,65 +244,79 @@ class _Translator:
             self.warn(self.lines.block(block),
                       f"failover {block.name} not translated: keepalived would need a "
                       "vrrp_script and notify scripts")
-        services = self.services()
-        vips, nat = self.vips(services)
-        instances = self.group_instances(vips, nat)
-        out.blank()
-        self.global_defs(instances)
-        if instances:
-            self.vrrp(instances)
-        for service in services.values():
+        if self.router == "backup" and not self.g.backup_active:
+            self.warn(self.lines.of(None, "backup_active"),
+                      "backup_active = 0: pulse on the backup router exits, so this file has "
+                      "no VRRP instance and no virtual server and never takes the VIPs")
             out.blank()
-            self.virtual_server(service)
+            self.global_defs({})
+        else:
+            self.translate()
         warnings = sorted(self.warnings, key=lambda warning: warning.line or 0)
         return Export(self.router, out.text(), tuple(warnings))
 
-    def services(self) -> dict[tuple[object, ...], _Service]:
-        found: dict[tuple[object, ...], _Service] = {}
-        blocks = self.doc.blocks("virtual")
-        virtuals = [vs for vs in self.config.virtuals if vs.kind == "virtual"]
-        for vs, block in zip(virtuals, blocks, strict=True):
+    def translate(self) -> None:
+        """VRRP for the VIPs and one virtual_server per IPVS service lvsd would run."""
+        services = self.services()
+        vips, nat = self.vips(services)
+        instances = self.group_instances(vips, nat)
+        self.out.blank()
+        self.global_defs(instances)
+        if instances:
+            self.vrrp(instances)
+        for plan, block in services:
+            self.out.blank()
+            self.virtual_server(plan, block)
+
+    def services(self) -> list[tuple[ServicePlan, Block]]:
+        """The virtual servers lvsd runs, each with its block (warnings for the others)."""
+        blocks = self.doc.blocks()
+        found: list[tuple[ServicePlan, Block]] = []
+        for vs, block in zip(self.config.virtuals, blocks, strict=True):
+            if vs.kind == "virtual" and not vs.active:
+                self.warn(self.lines.block(block), f"virtual {vs.name} is inactive: not "
+                          "translated")
+        for plan in lvsd_plan(self.config):
+            vs, block = plan.virtual, blocks[plan.index]
             line = self.lines.block(block)
-            if not vs.active:
-                self.warn(line, f"virtual {vs.name} is inactive: not translated")
-                continue
-            vip = _ipv4(vs.address)
-            if vs.fwmark:
-                key: tuple[object, ...] = ("fwmark", vs.fwmark)
-            elif vip is None:
+            if plan.fails:
+                self.warn(line, f"virtual {vs.name} not translated: it is the same IPVS "
+                          f"service as virtual {plan.fails}, so lvsd's ipvsadm -A fails and "
+                          "lvsd starts no monitor for it: its real servers never enter the "
+                          "table")
+            elif not vs.fwmark and _ipv4(vs.address) is None:
                 self.warn(line, f"virtual {vs.name} has no usable address: not translated")
-                continue
             else:
-                key = (vs.protocol, vip, vs.port)
-            if key in found:
-                first = found[key].virtuals[0][0].name
-                self.warn(line, f"virtual {vs.name} is the same IPVS service as virtual "
-                          f"{first}: its real servers join that virtual_server and its other "
-                          "settings are not used (lvsd's second ipvsadm -A fails the same way)")
-            found.setdefault(key, _Service()).virtuals.append((vs, block))
+                found.append((plan, block))
         return found
 
-    def vips(self, services: dict[tuple[object, ...], _Service]) -> tuple[list[_Vip], _Vip | None]:
+    def vips(self, services: list[tuple[ServicePlan, Block]]) -> tuple[list[_Vip], _Vip | None]:
+        """The VIPs pulse raises: each address once per device (whatever its labels)."""
         vips: list[_Vip] = []
-        seen: set[tuple[str, str]] = set()
-        for service in services.values():
-            for vs, block in service.virtuals:
-                line = self.lines.of(block, "address") or self.lines.block(block)
-                vip = _ipv4(vs.address)
-                if vip is None or not vs.device:
-                    self.warn(line, f"virtual {vs.name}: no VIP address and device for VRRP")
-                    continue
-                if (vip, vs.device) in seen:
-                    continue
-                prefix = self.prefix(vs.vip_nmask, self.lines.of(block, "vip_nmask") or line,
-                                     f"virtual {vs.name}")
-                try:
-                    device, label = _device(vs.device)
-                    vips.append(_Vip(w.ip(vip), prefix, device, label, line))
-                except KeepalivedValueError as err:
-                    self.warn(line, f"virtual {vs.name}: VIP not translated: {err}")
-                    continue
-                seen.add((vip, vs.device))
+        seen: dict[tuple[str, str], str] = {}
+        for plan, block in services:
+            vs = plan.virtual
+            line = self.lines.of(block, "address") or self.lines.block(block)
+            vip = _ipv4(vs.address)
+            if vip is None or not vs.device:
+                self.warn(line, f"virtual {vs.name}: no VIP address and device for VRRP")
+                continue
+            base = vs.device.split(":", 1)[0]
+            if (vip, base) in seen:
+                if seen[(vip, base)] != vs.device:
+                    self.warn(line, f"virtual {vs.name}: {vip} is already raised on "
+                              f"{seen[(vip, base)]}; pulse raises it once on {base}, so does "
+                              f"this file (label {vs.device} is not used)")
+                continue
+            prefix = self.prefix(vs.vip_nmask, self.lines.of(block, "vip_nmask") or line,
+                                 f"virtual {vs.name}")
+            try:
+                device, label = _device(vs.device)
+                vips.append(_Vip(w.ip(vip), prefix, device, label, line))
+            except KeepalivedValueError as err:
+                self.warn(line, f"virtual {vs.name}: VIP not translated: {err}")
+                continue
+            seen[(vip, base)] = vs.device
         nat = None
         if self.g.network == "nat" and self.g.nat_router:
             nat_line = self.lines.of(None, "nat_router")
@@ -389,6 +414,13 @@ class _Translator:
                       f"the backup takes over after {adverts} missed adverts "
                       f"({adverts * keepalive} s)")
         peers = self.unicast()
+        if g.backup_active:
+            self.warn(self.lines.of(None, "backup_active"),
+                      "failback: the primary's keepalived (MASTER, higher priority) takes the "
+                      "VIPs back from the backup as soon as it runs again (VRRP preemption); "
+                      "pulse on a returning primary stays inactive while the backup is active, "
+                      "so the VIPs stayed on the backup; add nopreempt by hand (with state "
+                      "BACKUP on both routers) to keep them where they are")
         if len(instances) > 1:
             out.blank()
             with out.block("vrrp_sync_group", w.Word("PIRANHA")), out.block("group"):
@@ -417,33 +449,55 @@ class _Translator:
 
     # ------------------------------------------------------------------ virtual servers
 
-    def virtual_server(self, service: _Service) -> None:
-        vs, block = service.virtuals[0]
+    def virtual_server(self, plan: ServicePlan, block: Block) -> None:
+        vs = plan.virtual
         out = self.out
-        for other, other_block in service.virtuals:
-            out.comment(f"virtual {other.name} (lvs.cf line {self.lines.block(other_block)})")
+        out.comment(f"virtual {vs.name} (lvs.cf line {self.lines.block(block)})")
+        self.keep_gaps(block, "virtual", f"virtual {vs.name}: ")
+        if self.lines.of(block, "reentry") is None or vs.reentry == 0:
+            self.warn(self.lines.of(block, "reentry") or self.lines.block(block),
+                      f"virtual {vs.name}: nanny's default reentry ({NANNY_REENTRY} s) applies "
+                      "and is not translated: keepalived re-adds a real server after its first "
+                      "successful check")
         try:
             with out.block("virtual_server", *self.service_words(vs)):
-                self.virtual_body(vs, block)
-                seen: set[str] = set()
-                written = 0
-                for member, member_block in service.virtuals:
-                    self.keep_gaps(member_block, "virtual", f"virtual {member.name}: ")
-                    written += self.real_servers(member, member_block, seen)
-                if not written:
-                    raise KeepalivedValueError(
-                        "real servers", "no active real server (keepalived ignores an empty "
-                        "virtual_server; lvsd would create the service without real servers)")
+                self.virtual_body(plan, block)
+                if not self.real_servers(plan, block):
+                    self.placeholder(plan, block)
         except KeepalivedValueError as err:
             self.warn(self.lines.block(block), f"virtual {vs.name} not translated: {err}")
+
+    def placeholder(self, plan: ServicePlan, block: Block) -> None:
+        """A real server that is never up, so that keepalived keeps the empty service lvsd
+        creates (keepalived ignores a virtual_server without real_server)."""
+        vs = plan.virtual
+        self.warn(self.lines.block(block),
+                  f"virtual {vs.name}: no real server is monitored, so lvsd creates the IPVS "
+                  "service empty" + (" and adds the sorry server" if plan.sorry else
+                                     " (and adds no sorry server)")
+                  + f"; keepalived needs a real_server, so a placeholder whose check is "
+                  f"{NEVER_UP} keeps it empty")
+        with self.out.block("real_server", *self.server_words(vs, "127.0.0.1", vs.port)):
+            self.out.line("weight", w.number(1))
+            with self.out.block("MISC_CHECK"):
+                self.out.line("misc_path", w.command([NEVER_UP], "misc_path"))
 
     def service_words(self, vs: VirtualServer) -> list[w.Word]:
         if vs.fwmark:
             return [w.Word("fwmark"), w.number(vs.fwmark, "fwmark", 1, 2**32 - 1)]
         return [w.ip(_ipv4(vs.address) or "", "address"), w.number(vs.port, "port", 1, 65535)]
 
-    def virtual_body(self, vs: VirtualServer, block: Block) -> None:
-        out = self.out
+    def server_words(self, vs: VirtualServer, address: str, port: int) -> list[w.Word]:
+        """``IP PORT`` of a real (or sorry) server.  Under NAT the port is kept (the kernel
+        rewrites to it); a firewall-mark service under DR or TUN gets none: keepalived clears
+        it there, and the kernel forwards to the port a packet was sent to anyway."""
+        words = [w.ip(address)]
+        if not vs.fwmark or self.g.network == "nat":
+            words.append(w.number(port, "port", 1, 65535))
+        return words
+
+    def virtual_body(self, plan: ServicePlan, block: Block) -> None:
+        vs, out = plan.virtual, self.out
         out.line("delay_loop", w.number(vs.timeout, "timeout", 1, 86400))
         out.line("lb_algo", w.keyword(vs.scheduler, SCHEDULERS, "scheduler"))
         out.line("lb_kind", w.Word(LB_KIND[self.g.network]))
@@ -456,56 +510,83 @@ class _Translator:
                 out.line("persistence_granularity", w.ip(pmask, "pmask"))
         if vs.quiesce_server:
             out.line("inhibit_on_failure")
+            self.warn(self.lines.of(block, "quiesce_server"),
+                      f"virtual {vs.name}: quiesce_server: keepalived keeps a failed real "
+                      "server at weight 0 even if it never came up; nanny adds a server only "
+                      "after a successful check, and quiesces it only after that (no traffic "
+                      "either way)")
         out.line("alpha")
-        if vs.sorry_server:
-            line = self.lines.of(block, "sorry_server")
-            try:
-                port = 0 if vs.fwmark else vs.port
-                out.line("sorry_server", w.ip(_ipv4(vs.sorry_server) or vs.sorry_server,
-                                              "sorry_server"), w.number(port))
-            except KeepalivedValueError as err:
-                self.warn(line, f"sorry_server not translated: {err}")
+        if not vs.sorry_server:
+            return
+        line = self.lines.of(block, "sorry_server")
+        if not plan.sorry:
+            self.warn(line, f"virtual {vs.name}: sorry_server not translated: lvsd adds it "
+                      "only to a virtual server with an active real server")
+            return
+        try:
+            out.line("sorry_server", *self.server_words(
+                vs, _ipv4(vs.sorry_server) or vs.sorry_server, vs.port))
+        except KeepalivedValueError as err:
+            self.warn(line, f"sorry_server not translated: {err}")
 
-    def real_servers(self, vs: VirtualServer, block: Block, seen: set[str]) -> int:
-        """Write the active real servers of ``vs`` and return how many; ``seen`` holds the
-        addresses already written into this firewall-mark service (keepalived keeps no port
-        for them)."""
+    def real_servers(self, plan: ServicePlan, block: Block) -> int:
+        """Write the real servers lvsd monitors for ``plan`` and return how many (warnings for
+        the others)."""
+        vs = plan.virtual
         written = 0
-        strings = lvsd_strings(block, vs)
+        strings = lvsd_monitor(block, vs)
+        monitored = dict(plan.monitors)
+        skipped = {item.index: item.why for item in plan.skipped}
+        seen: set[tuple[str, int]] = set()
         servers = [item for item in block.body if isinstance(item, Block)]
-        for rs, server_block in zip(vs.servers, servers, strict=True):
+        for index, (rs, server_block) in enumerate(zip(vs.servers, servers, strict=True)):
             line = self.lines.block(server_block)
             self.out.comment(f"server {rs.name} (lvs.cf line {line})")
             self.keep_gaps(server_block, "server", f"server {rs.name}: ")
+            where = f"server {rs.name} of virtual {vs.name}"
             if not rs.active:
-                self.warn(line, f"server {rs.name} of virtual {vs.name} is inactive: not "
-                          "translated")
-                continue
-            address = _ipv4(rs.address)
-            try:
-                if address is None or address == "0.0.0.0":
-                    raise KeepalivedValueError("address", f"{rs.address!r} is not an address")
-                port = w.number(rs.effective_port, "port", 1, 65535)
-                if self.g.network != "nat" and not vs.fwmark and rs.effective_port != vs.port:
-                    self.warn(line, f"server {rs.name} of virtual {vs.name}: port "
-                              f"{rs.effective_port} is not used with {LB_KIND[self.g.network]} "
-                              f"(the kernel sends to the virtual port {vs.port})")
-                    port = w.number(vs.port, "port", 1, 65535)
-                if vs.fwmark and address in seen:
-                    self.warn(line, f"server {rs.name} of virtual {vs.name}: {address} is "
-                              "already a real server of this firewall mark; keepalived keeps "
-                              "one entry per address (ipvsadm would add one per port)")
-                    continue
-                if vs.fwmark:
-                    seen.add(address)
-                words = [w.ip(address)] if vs.fwmark else [w.ip(address), port]
-                with self.out.block("real_server", *words):
-                    self.out.line("weight", w.number(rs.weight, "weight", 0, 65535))
-                    self.checker(vs, rs, address, strings)
-                written += 1
-            except KeepalivedValueError as err:
-                self.warn(line, f"server {rs.name} of virtual {vs.name} not translated: {err}")
+                self.warn(line, f"{where} is inactive: not translated")
+            elif index not in monitored:
+                self.warn(line, f"{where} not translated: {skipped[index]}")
+            else:
+                try:
+                    self.real_server(vs, rs, server_block, strings, seen)
+                    written += 1
+                except KeepalivedValueError as err:
+                    self.warn(line, f"{where} not translated: {err}")
         return written
+
+    def real_server(self, vs: VirtualServer, rs: RealServer, server_block: Block,
+                    strings: MonitorScript, seen: set[tuple[str, int]]) -> None:
+        """One ``real_server`` block (KeepalivedValueError when it cannot be written)."""
+        line = self.lines.block(server_block)
+        where = f"server {rs.name} of virtual {vs.name}"
+        address = _ipv4(rs.address)
+        if address is None or address == "0.0.0.0":
+            raise KeepalivedValueError("address", f"{rs.address!r} is not an address")
+        port = rs.effective_port
+        w.number(port, "port", 1, 65535)
+        if self.g.network != "nat" and not vs.fwmark and port != vs.port:
+            self.warn(line, f"{where}: port {port} is not used with {LB_KIND[self.g.network]} "
+                      f"(the kernel sends to the virtual port {vs.port})")
+            port = vs.port
+        words = self.server_words(vs, address, port)
+        key = (address, port if len(words) > 1 else 0)
+        if key in seen:
+            raise KeepalivedValueError(
+                "address", f"{address} is already a real server of this firewall mark and the "
+                f"kernel keeps no port for it under {LB_KIND[self.g.network]} (ipvsadm refuses "
+                "the second one: its nanny exits)")
+        weight = nanny_weight(rs.weight)
+        if weight != rs.weight:
+            self.warn(self.lines.of(server_block, "weight") or line,
+                      f"{where}: weight {rs.weight} is written as {weight}, the weight nanny "
+                      "adds the server with and keeps (it never goes below 1 without a load "
+                      "monitor)")
+        with self.out.block("real_server", *words):
+            self.out.line("weight", w.number(weight, "weight", 1, 65535))
+            self.checker(vs, rs, address, strings)
+        seen.add(key)
 
     def checker(self, vs: VirtualServer, rs: RealServer, address: str,
                 strings: MonitorScript) -> None:

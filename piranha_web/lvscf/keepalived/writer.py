@@ -17,8 +17,11 @@ from ipaddress import AddressValueError, IPv4Address
 
 from piranha_web.errors import KeepalivedValueError
 
-#: keepalived reads a configuration line into a buffer of this size; stay well below it
+#: keepalived 2.2.7 reads at most 1023 characters of a line (``MAXBUF`` 1024 in lib/parser.c)
+#: and parses the rest as the next line; every line we write stays well below that
 MAX_LINE = 1000
+#: what ends a comment that had to be cut to fit in :data:`MAX_LINE`
+CUT = " [cut]"
 INDENT = "    "
 #: a network interface name as the kernel accepts it (IFNAMSIZ 16, no '/', ':' or blanks)
 IFNAME = re.compile(r"[A-Za-z0-9_.-]{1,15}")
@@ -85,12 +88,22 @@ def command(argv: list[str], what: str = "command") -> Word:
     return Word('"' + " ".join(argv) + '"')
 
 
-def comment_text(text: str) -> str:
-    """``text`` made safe to follow ``#``: every unusual character as ``\\xNN``."""
-    return "".join(
-        ch if COMMENT_SAFE.fullmatch(ch) else "".join(f"\\x{b:02x}" for b in ch.encode())
-        for ch in text
-    )
+def comment_text(text: str, room: int = MAX_LINE) -> str:
+    """``text`` made safe to follow ``#``: every unusual character as ``\\xNN``, cut (whole
+    characters, ending in :data:`CUT`) to at most ``room`` characters, so that no part of it
+    can spill into a line of its own."""
+    pieces = [ch if COMMENT_SAFE.fullmatch(ch)
+              else "".join(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+              for ch in text]
+    if sum(map(len, pieces)) <= room:
+        return "".join(pieces)
+    kept, used = [], 0
+    for piece in pieces:
+        if used + len(piece) > room - len(CUT):
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + CUT
 
 
 class ConfWriter:
@@ -108,12 +121,14 @@ class ConfWriter:
             if not isinstance(word, Word):
                 raise TypeError(f"{word!r} was not checked by the writer")
         text = INDENT * self.depth + " ".join([key, *words])
-        if len(text) > MAX_LINE:
+        if len(text) + len(" {") > MAX_LINE:  # room for the brace of a block opener
             raise KeepalivedValueError(key, f"the line would be {len(text)} characters long")
         self.lines.append(text)
 
     def comment(self, text: str) -> None:
-        self.lines.append(INDENT * self.depth + "# " + comment_text(text))
+        """``# text`` at the current depth, escaped and cut to fit in :data:`MAX_LINE`."""
+        prefix = INDENT * self.depth + "# "
+        self.lines.append(prefix + comment_text(text, MAX_LINE - len(prefix)))
 
     def blank(self) -> None:
         self.lines.append("")

@@ -214,8 +214,12 @@ def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> Non
                                  check_command=check_command(EngineSettings()))
     response = api.get("/keepalived?router=backup")
     assert response.status_code == 200 and response.json is not None
-    assert response.json["text"] == expected.text and "virtual_server" in expected.text
+    assert response.json["text"] == expected.text and "global_defs" in expected.text
     assert response.json["router"] == "backup"
+    # this file's backup_active = 0: the backup's pulse exits, so its file runs nothing
+    assert "virtual_server" not in expected.text
+    primary = api.get("/keepalived?router=primary").json
+    assert primary is not None and "virtual_server" in primary["text"]
     assert api.get("/keepalived?router=other").status_code == 422
 
 

@@ -53,6 +53,18 @@ def test_the_tab_shows_both_files_warnings_verdicts_and_the_diff(
     assert installed.read_text() == PLACEHOLDER  # viewing never writes
 
 
+def test_what_will_differ_from_piranha_is_listed_before_the_apply_button(
+    engine: tuple[Web, Path, Path]
+) -> None:
+    web, _, _ = engine
+    page = page_text(web.client().get("/keepalived/").data)
+    warnings = page.index('id="apply-warnings"')
+    assert warnings < page.index('id="apply"') < page.index('id="router-primary"')
+    listed = page[warnings:page.index('id="apply-form"')]
+    assert "keepalived does" in listed and "differently from pulse, lvsd and nanny" in listed
+    assert "lvs.cf line 18: virtual web: reentry = 15 not translated" in listed
+
+
 def test_apply_writes_the_shown_file_and_reloads_keepalived(
     engine: tuple[Web, Path, Path]
 ) -> None:
@@ -92,7 +104,10 @@ def test_accept_regenerates_and_with_auto_apply_applies(engine: tuple[Web, Path,
     assert outcome.sync.ok, outcome.sync.message
     assert "keepalived.conf regenerated" in outcome.sync.message
     assert "weight 7" in (web.state_dir / "keepalived" / "primary.conf").read_text()
-    assert "weight 7" in (web.state_dir / "keepalived" / "backup.conf").read_text()
+    backup = (web.state_dir / "keepalived" / "backup.conf").read_text()
+    # the backup is inactive (backup_active = 0): its file never takes the VIPs
+    assert "backup_active = 0: pulse on the backup router exits" in backup
+    assert "vrrp_instance" not in backup and "virtual_server" not in backup
     assert "weight 7" in installed.read_text()
     assert wait_for(log, "Reloading")
 
