@@ -318,7 +318,9 @@ def test_an_edit_rebased_on_a_save_that_landed_meanwhile_keeps_both(tmp_path: Pa
 
 def test_with_the_keepalived_engine_the_sync_gets_the_backups_file_of_this_save(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    s = make(tmp_path)
+    # a backup that runs (backup_active = 1): its keepalived.conf carries the virtual servers
+    s = make(tmp_path, BASE.replace("primary = 192.0.2.1\n",
+                                    "primary = 192.0.2.1\nbackup_active = 1\nbackup = 192.0.2.2\n"))
     state = tmp_path / "state"
     save_settings(state, EngineSettings(engine="keepalived",
                                         check_command="/usr/bin/piranha-web"))

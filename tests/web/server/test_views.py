@@ -91,15 +91,17 @@ def test_invalid_weight_is_refused_next_to_the_field(web: Web, client: FlaskClie
     assert web.config.read_bytes() == before
 
 
-def test_a_second_server_on_the_same_address_and_port_is_refused(
+def test_a_second_server_on_the_same_address_and_port_is_saved_with_lvsds_warning(
     web: Web, client: FlaskClient
 ) -> None:
+    """lvsd starts one nanny per address and port: a duplicate is not refused, but the admin
+    is told that only the first one's weight counts."""
     before = web.config.read_bytes()
     response = accept(client, EDIT, address="10.0.0.1")
-    assert response.status_code == 400
-    assert re.search(r'id="address-error">10\.0\.0\.1:80 is already real server',
-                     response.get_data(as_text=True))
-    assert web.config.read_bytes() == before
+    assert response.status_code == 303
+    assert web.config.read_bytes() != before
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"10\.0\.0\.1:80 is already real server .*lvsd starts one nanny", shown)
 
 
 def test_add_writes_nothing_until_accept_then_appends_piranhas_server(
