@@ -236,6 +236,18 @@ def load_or_create_secret(state_dir: Path) -> bytes:
     return data
 
 
+#: longest user name or client kept as it is by :class:`LoginThrottle` (longer: its SHA-256)
+MAX_KEY = 64
+
+
+def _key(text: str) -> str:
+    """``text`` itself when short, else ``sha256:`` and its digest (bounded, still distinct)."""
+    if len(text) <= MAX_KEY:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest}"
+
+
 @dataclass
 class _Failures:
     count: int
@@ -259,7 +271,10 @@ class LoginThrottle:
       :meth:`succeeded` undoes it.
 
     A success clears the pair; entries idle for ``forget`` seconds are dropped, and at most
-    ``capacity`` pairs and ``capacity`` users are kept.
+    ``capacity`` pairs and ``capacity`` users are kept.  Memory is bounded: user names and
+    clients longer than :data:`MAX_KEY` characters are kept as their SHA-256 (a 1 MB name
+    typed into the login form costs 71 characters here), so each table holds at most
+    ``capacity`` short keys.
     """
 
     def __init__(
@@ -295,12 +310,14 @@ class LoginThrottle:
 
     def wait_seconds(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Seconds until ``client`` may try ``user`` again (0 when it may try now)."""
+        client, user = _key(client), _key(user)
         with self._lock:
             return self._wait(client, user, trusted, self.clock())
 
     def attempt(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Reserve one try atomically: 0 when it may go ahead (it counts as a failure until
         :meth:`succeeded`), else the seconds to wait (nothing recorded)."""
+        client, user = _key(client), _key(user)
         with self._lock:
             now = self.clock()
             wait = self._wait(client, user, trusted, now)
@@ -310,11 +327,13 @@ class LoginThrottle:
 
     def failed(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Record a failed attempt; returns the lockout of this client that now applies."""
+        client, user = _key(client), _key(user)
         with self._lock:
             return self._record(client, user, trusted, self.clock())
 
     def succeeded(self, client: str, user: str, *, trusted: bool = False) -> None:
         """Forget the failures of this pair and take back this attempt's count for the user."""
+        client, user = _key(client), _key(user)
         with self._lock:
             self._entries.pop((client, user), None)
             entry = self._users.get(user)
