@@ -167,7 +167,7 @@ class History:
         """The store's save lock if it exists (never created here: viewing writes nothing
         beside lvs.cf), so that a save cannot be half-recorded while we look."""
         try:
-            fd = os.open(self.store.lock_path, os.O_RDONLY)
+            fd = os.open(self.store.lock_path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             yield  # no save through the tool has ever run
             return

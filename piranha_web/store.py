@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import refuse_symlink, replace_file
 from piranha_web.errors import (
     ParseError,
     StaleRevisionError,
@@ -290,7 +290,7 @@ class ConfigStore:
     def locked(self) -> Iterator[None]:
         """Hold the cross-process save lock."""
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as err:
             raise StoreIOError(f"cannot create lock {self.lock_path}: {err.strerror}") from err
         try:
@@ -301,13 +301,15 @@ class ConfigStore:
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
-        recorder: Callable[[str, SaveResult], None] | None = None,
+        recorder: Callable[[str, SaveResult], Callable[[], None] | None] | None = None,
     ) -> SaveResult:
         """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring.
 
         ``recorder(old_revision, result)`` runs under the lock once the new text is validated
         and before anything is written (the audit trail and the history metadata): when it
-        raises, the save is refused and nothing changes.
+        raises, the save is refused and nothing changes.  What it returns, if anything, is
+        called once lvs.cf is written (the audit trail marks its record committed), never
+        for a save that failed or was killed.
         """
         with self.locked():
             exists = self.path.exists()
@@ -353,8 +355,9 @@ class ConfigStore:
                 current,
                 data,
             )
+            committed = None
             if data != current and recorder is not None:
-                recorder(expected_revision, result)
+                committed = recorder(expected_revision, result)
             if saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
@@ -366,6 +369,8 @@ class ConfigStore:
                     self._keep_history(current, revision)
                 self._write_atomically(data)
             self._remember(self._stat(), result.revision, data)
+            if committed is not None:
+                committed()
             return result
 
     def _findings_of(self, data: bytes, revision: str) -> list[Finding]:
@@ -427,6 +432,7 @@ class ConfigStore:
             if entry.revision == revision[:12] and entry.path.stat().st_size == len(data):
                 return entry.path
         self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        refuse_symlink(self.history_dir)
         seconds, nanos = divmod(time.time_ns(), 10**9)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
         target = self.history_dir / f"{self.path.name}.{stamp}.{nanos:09d}.{revision[:12]}"
