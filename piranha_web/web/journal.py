@@ -1,12 +1,17 @@
 """The web layer's side of the audit trail and the history: who is acting, from where.
 
     record(kind, **details)          # audit line with the session's user and client address
+    record_first(kind, **details)    # the same, raising AuditError: for a change that must
+                                     # not go ahead unrecorded (the caller refuses it)
     recorder(cause, restored_from)   # the store's save hook: audit line + history entry,
-                                     # both before lvs.cf is written (a failure refuses the save)
+                                     # both before lvs.cf is written (a failure refuses the save),
+                                     # the audit line marked committed once lvs.cf is written
 
-Saves reach this through ``saving.save_edit``; logins, syncs, checks and user changes call
-:func:`record` directly.  Audit write failures outside a save are logged, not fatal (a login
-or a check must still work when the disk is full); a save is refused.
+Saves reach this through ``saving.save_edit``; user changes, settings changes, APPLY, TEST,
+CHECK NOW and host-key trust call :func:`record_first` before they act and refuse when it
+raises.  Logins, logouts, refused requests and outcomes recorded after the fact call
+:func:`record`: a failure there is logged, not fatal (a login must still work when the disk
+is full).
 """
 
 from __future__ import annotations
@@ -49,24 +54,40 @@ def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> Non
         log.exception("audit trail not written")
 
 
+def record_first(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> None:
+    """One audit line before an action; raises :class:`AuditError` (the action is refused)."""
+    services().audit.record(kind, actor() if user == SESSION_USER else user,
+                            client=client(), **details)
+
+
 def recorder(cause: str = "web", restored_from: str | None = None,
-             summary: tuple[str, ...] | None = None) -> Callable[[str, SaveResult], None]:
+             summary: tuple[str, ...] | None = None,
+             ) -> Callable[[str, SaveResult], Callable[[], None]]:
     """The store's ``recorder`` for a save by the current user (raises: save refused).
 
     ``summary`` is the change in words when the caller has it already (else computed).
     """
     user = actor()
 
-    def record_save(old_revision: str, result: SaveResult) -> None:
+    def record_save(old_revision: str, result: SaveResult) -> Callable[[], None]:
         words = summary if summary is not None else summary_of(result.old_text or None,
                                                                result.new_text)
         details: dict[str, Any] = {"old": old_revision, "new": result.revision,
                                    "summary": list(words), "cause": cause}
         if restored_from is not None:
             details["restored_from"] = restored_from
-        services().audit.record("restore" if restored_from else "save", user,
-                                client=client(), **details)
+        audit = services().audit
+        entry = audit.record_pending("restore" if restored_from else "save", user,
+                                     client=client(), **details)
         services().history.record_save(old_revision, result, user, cause, words,
                                        restored_from)
+
+        def committed() -> None:
+            try:
+                audit.commit(entry)
+            except AuditError:
+                log.exception("audit trail: save written, commit mark not")
+
+        return committed
 
     return record_save
