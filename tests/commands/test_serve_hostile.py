@@ -1,0 +1,88 @@
+"""`piranha-web serve` against anonymous abuse (issue 20): what a client without a login can
+make the server write and keep is bounded, and one address cannot take every connection."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from piranha_web.audit import MAX_NAME, AuditLog
+from tests.commands.test_serve import Server, log_in, password_of, start
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Server]:
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"))
+    yield server
+    server.process.terminate()
+    server.process.wait(timeout=10)
+    if server.process.stdout:
+        server.process.stdout.close()
+
+
+def anonymous(url: str) -> tuple[urllib.request.OpenerDirector, str]:
+    """A browser without a login and the CSRF token of its login form."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url + "login", timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, page
+    return opener, token.group(1)
+
+
+def fail_login(opener: urllib.request.OpenerDirector, url: str, token: str, user: str) -> int:
+    form = urllib.parse.urlencode({"csrf_token": token, "username": user,
+                                   "password": "not the password"}).encode()
+    try:
+        with opener.open(url + "login", data=form, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        err.close()
+        return err.code
+
+
+def rss_kib(server: Server) -> int:
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    assert found, status
+    return int(found.group(1))
+
+
+def test_anonymous_logins_with_huge_names_cannot_erase_the_audit_trail(
+    tmp_path: Path, served: Server
+) -> None:
+    """The issue's attack: 7 failed logins with 900 KB user names used to rotate every
+    earlier record out of audit.log (1 MiB x 5 files)."""
+    log_in(served.url, password_of(served))
+    opener, token = anonymous(served.url)
+    for number in range(7):
+        assert fail_login(opener, served.url, token, f"{number}" + "x" * 900_000) == 401
+    trail = AuditLog(tmp_path / "st")
+    assert [(e.kind, e.user) for e in trail.entries(kind="login")] == [("login", "piranha")]
+    failed = trail.entries(kind="login-failed")
+    assert len(failed) == 7
+    assert all(len(e.user or "") == MAX_NAME and e.details["user_length"] == 900_001
+               for e in failed)
+    total = sum(path.stat().st_size for path in (tmp_path / "st").glob("audit*"))
+    assert total < 10_000
+
+
+def test_failed_logins_with_huge_names_do_not_grow_the_server(served: Server) -> None:
+    """60 failed logins with 900 KB names (54 MB typed) leave the server's memory alone:
+    the login throttle keeps a digest of such names, the audit trail a cut."""
+    opener, token = anonymous(served.url)
+    fail_login(opener, served.url, token, "warm-up")
+    before = rss_kib(served)
+    for number in range(60):
+        fail_login(opener, served.url, token, f"{number:03d}" + "m" * 900_000)
+    grown = rss_kib(served) - before
+    assert grown < 40_000, f"grew by {grown} KiB"
