@@ -6,7 +6,10 @@ non-blocking TLS socket.  :class:`TLSListener` therefore
 * accepts TCP connections in a thread of its own and drives every TLS handshake there,
   non-blocking, in one selector (a client that never sends its ClientHello costs a file
   descriptor, no thread, and is dropped after ``handshake_timeout``; when ``max_handshakes``
-  are pending the oldest is dropped), so a slow or silent client never stalls anyone;
+  are pending the oldest is dropped, and one client address may have at most
+  ``per_address`` pending: its further connections are closed at once, so a flood from one
+  address cannot push everybody else's handshakes out), so a slow or silent client never
+  stalls anyone;
 * hands waitress, for each connection whose handshake succeeded, one end of a plain socket pair
   (through a queue and a wake-up socket pair whose readable end is what waitress polls);
 * keeps the handshake thread as that connection's :func:`relay`, which copies bytes between the
@@ -26,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from piranha_web.connections import PER_ADDRESS_LIMIT, AddressLimit, host_of
 
 
 def server_context(certfile: Path, keyfile: Path) -> ssl.SSLContext:
@@ -127,12 +132,14 @@ class TLSListener:
         io_timeout: float = 30.0,
         max_handshakes: int = 1024,
         max_connections: int = 1024,
+        per_address: int = PER_ADDRESS_LIMIT,
     ) -> None:
         self._listener = listener
         self._context = context
         self._handshake_timeout = handshake_timeout
         self._io_timeout = io_timeout
         self._max_handshakes = max_handshakes
+        self._pending = AddressLimit(per_address)  # handshakes pending per client address
         self._connections = threading.BoundedSemaphore(max_connections)
         self._ready: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
         self._wake_read, self._wake_write = socket.socketpair()
@@ -212,12 +219,16 @@ class TLSListener:
                     return False  # closed
                 time.sleep(0.05)  # out of descriptors: let connections end, do not spin
                 return True
+            if not self._pending.acquire(host_of(addr)):
+                raw.close()  # this address has enough handshakes pending
+                continue
             try:
                 raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 raw.setblocking(False)
                 conn = self._context.wrap_socket(raw, server_side=True,
                                                   do_handshake_on_connect=False)
             except (OSError, ValueError):
+                self._pending.release(host_of(addr))
                 raw.close()
                 continue
             if len(pending) >= self._max_handshakes:
@@ -240,6 +251,7 @@ class TLSListener:
             self._drop(selector, pending, conn)
             return
         addr, _ = pending.pop(conn)
+        self._pending.release(host_of(addr))
         selector.unregister(conn)
         if not self._connections.acquire(blocking=False):
             conn.close()  # too many open connections
@@ -247,10 +259,11 @@ class TLSListener:
         threading.Thread(target=self._serve, args=(conn, addr), name="tls-relay",
                          daemon=True).start()
 
-    @staticmethod
-    def _drop(selector: selectors.BaseSelector,
+    def _drop(self, selector: selectors.BaseSelector,
               pending: dict[ssl.SSLSocket, tuple[Any, float]], conn: ssl.SSLSocket) -> None:
-        pending.pop(conn, None)
+        found = pending.pop(conn, None)
+        if found is not None:
+            self._pending.release(host_of(found[0]))
         with contextlib.suppress(KeyError, ValueError):
             selector.unregister(conn)
         conn.close()

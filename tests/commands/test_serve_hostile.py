@@ -3,8 +3,11 @@ make the server write and keep is bounded, and one address cannot take every con
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import re
+import resource
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -85,3 +88,40 @@ def test_failed_logins_with_huge_names_do_not_grow_the_server(served: Server) ->
         fail_login(opener, served.url, token, f"{number:03d}" + "m" * 900_000)
     grown = rss_kib(served) - before
     assert grown < 40_000, f"grew by {grown} KiB"
+
+
+def half_open_flood(port: int, count: int, source: str) -> list[socket.socket]:
+    """``count`` connections from ``source``, each with half a request line and no more."""
+    flood = []
+    for _ in range(count):
+        conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        conn.bind((source, 0))
+        conn.settimeout(10)
+        conn.connect(("127.0.0.1", port))
+        with contextlib.suppress(OSError):  # closed at once by the limit
+            conn.send(b"GET /login HTTP/1.1\r\nHost: x\r\n")
+        flood.append(conn)
+    return flood
+
+
+@pytest.fixture
+def many_descriptors() -> Iterator[None]:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_flood_of_half_open_connections_from_one_address_does_not_stall_others(
+    served: Server, many_descriptors: None
+) -> None:
+    """Issue 20 #9: about 2,000 half-open connections from 127.0.0.2 used to fill waitress's
+    connection limit, and 5 of 10 admin requests timed out."""
+    port = int(served.url.rsplit(":", 1)[1].strip("/"))
+    flood = half_open_flood(port, 2100, "127.0.0.2")
+    try:
+        pages = [log_in(served.url, password_of(served)) for _ in range(10)]
+    finally:
+        for conn in flood:
+            conn.close()
+    assert all('name="selected" value="www"' in page for page in pages)
