@@ -13,9 +13,11 @@
 * Appends are serialised by an ``flock`` and fsynced; when a file would pass its size it is
   rotated (``audit.log`` -> ``audit.log.1`` -> ... -> ``audit.log.<keep>``, the oldest
   dropped).  Files are opened with ``O_NOFOLLOW``: a symlink planted in their place is refused.
-* A save records ``commit: pending`` with a ``ref`` before lvs.cf is written and a
-  ``committed`` line with that ``ref`` after (:meth:`AuditLog.commit`); reading folds the two
-  into ``commit: done`` or ``commit: not completed`` (killed or refused after the record).
+* A save (and any change recorded before it is made: users, settings, APPLY, TEST...) records
+  ``commit: pending`` with a ``ref`` before it acts (:meth:`AuditLog.record_pending`) and a
+  ``committed`` line with that ``ref`` (and the outcome, if any) after (:meth:`AuditLog.commit`);
+  reading folds the two into ``commit: done`` or ``commit: not completed`` (killed or refused
+  after the record).
 * Passwords, session ids and secrets are never recorded: :meth:`AuditLog.record` refuses
   detail keys that name them (a programming error, not a runtime condition).
 * A failed write raises :class:`AuditError`: a save records its audit line before lvs.cf is
@@ -29,6 +31,7 @@ I/O only: no Flask here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import heapq
 import json
@@ -170,10 +173,12 @@ class AuditLog:
         self._append(self.path, self.max_bytes, self.keep, [entry.as_dict()])
         return entry
 
-    def commit(self, entry: AuditEntry) -> None:
-        """Mark the pending ``entry`` as done (its save was written)."""
-        self._append(self.path, self.max_bytes, self.keep,
-                     [{"ts": self.clock(), "kind": COMMITTED, "ref": entry.details["ref"]}])
+    def commit(self, entry: AuditEntry, **outcome: Any) -> None:
+        """Mark the pending ``entry`` as done (its save was written, its change made);
+        ``outcome`` details are shown with the entry (a TEST's verdicts)."""
+        _check(entry.kind, outcome)
+        self._append(self.path, self.max_bytes, self.keep, [
+            {**outcome, "ts": self.clock(), "kind": COMMITTED, "ref": entry.details["ref"]}])
 
     def _record_bounded(self, now: float, kind: str, user: str | None,
                         details: dict[str, Any]) -> AuditEntry | None:
@@ -248,6 +253,25 @@ class AuditLog:
         return found
 
 
+def changed_fields(old: Any, new: Any) -> list[str]:
+    """What differs between two settings dataclasses, in words: ``host: 10.0.0.2 -> 10.0.0.3``
+    (for the audit trail of settings changes; empty when nothing changed)."""
+    found = []
+    for field in dataclasses.fields(new):
+        before, after = getattr(old, field.name), getattr(new, field.name)
+        if before != after:
+            found.append(f"{field.name}: {_shown(before)} -> {_shown(after)}")
+    return found
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == ():
+        return "(none)"
+    if isinstance(value, tuple | list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
 def _check(kind: str, details: dict[str, Any]) -> None:
     """ValueError for an unknown kind or a detail that names a secret (programming errors)."""
     if kind not in KINDS:
@@ -297,15 +321,17 @@ def _fold_commits(entries: Iterable[AuditEntry]) -> Iterator[AuditEntry]:
     """Drop commit marks and turn ``commit: pending`` into ``done`` / ``not completed``.
 
     Read newest first, so every mark is seen before the record it confirms."""
-    done: set[str] = set()
+    done: dict[str, dict[str, Any]] = {}
     for entry in entries:
         if entry.kind == COMMITTED:
-            done.add(str(entry.details.get("ref")))
+            outcome = dict(entry.details)
+            done[str(outcome.pop("ref", ""))] = outcome
             continue
         if entry.details.get("commit") == "pending":
             details = dict(entry.details)
             ref = str(details.pop("ref", ""))
             details["commit"] = "done" if ref in done else "not completed"
+            details.update(done.get(ref, {}))
             entry = AuditEntry(entry.ts, entry.kind, entry.user, details)
         yield entry
 

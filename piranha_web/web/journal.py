@@ -1,8 +1,9 @@
 """The web layer's side of the audit trail and the history: who is acting, from where.
 
     record(kind, **details)          # audit line with the session's user and client address
-    record_first(kind, **details)    # the same, raising AuditError: for a change that must
-                                     # not go ahead unrecorded (the caller refuses it)
+    record_first(kind, **details)    # the same, pending, raising AuditError: for a change that
+                                     # must not go ahead unrecorded (the caller refuses it)
+    done(entry, **outcome)           # ... and the change was made (with its outcome)
     recorder(cause, restored_from)   # the store's save hook: audit line + history entry,
                                      # both before lvs.cf is written (a failure refuses the save),
                                      # the audit line marked committed once lvs.cf is written
@@ -22,6 +23,7 @@ from typing import Any
 
 from flask import g, has_request_context, request, session
 
+from piranha_web.audit import AuditEntry
 from piranha_web.errors import AuditError
 from piranha_web.history import summary_of
 from piranha_web.store import SaveResult
@@ -54,10 +56,19 @@ def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> Non
         log.exception("audit trail not written")
 
 
-def record_first(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> None:
-    """One audit line before an action; raises :class:`AuditError` (the action is refused)."""
-    services().audit.record(kind, actor() if user == SESSION_USER else user,
-                            client=client(), **details)
+def record_first(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> AuditEntry:
+    """One audit line before an action, pending until :func:`done`; raises
+    :class:`AuditError` (then the caller refuses the action)."""
+    return services().audit.record_pending(kind, actor() if user == SESSION_USER else user,
+                                           client=client(), **details)
+
+
+def done(entry: AuditEntry, **outcome: Any) -> None:
+    """The action recorded by :func:`record_first` happened (``outcome``: its result)."""
+    try:
+        services().audit.commit(entry, **outcome)
+    except AuditError:
+        log.exception("audit trail: done, but the mark not written")
 
 
 def recorder(cause: str = "web", restored_from: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piranha_web.accounts import Role
+from piranha_web.keepalived.service import load_settings
 from tests.web.conftest import PASSWORD, FakeSyncer, Web, form_of
 
 EDIT = "/virtual/edit?virtual=web"
@@ -65,3 +66,68 @@ def test_changing_ones_own_password_is_recorded_without_the_password(web: Web) -
     assert (entry.user, entry.details["action"], entry.details["target"]) == (
         "piranha", "passwd", "piranha")
     assert new not in web.services.audit.path.read_text()
+
+
+def _break_trail(web: Web) -> None:
+    web.services.audit.path.unlink(missing_ok=True)
+    web.services.audit.path.mkdir()  # appending to it now fails
+
+
+def test_user_changes_are_refused_when_the_trail_cannot_record_them(web: Web) -> None:
+    """Issue 20 #10: a user was added (or deleted, or its role or password set) even when
+    the audit trail could not be written."""
+    client = web.client()
+    web.services.accounts.add("vera", "viewer password", Role.VIEWER)
+    _break_trail(web)
+    added = client.post("/users/", data={"name": "eve", "password": "long enough pw",
+                                         "repeat": "long enough pw", "role": "admin",
+                                         "action": "ADD"})
+    assert added.status_code == 503 and "audit trail" in added.get_data(as_text=True)
+    role = client.post("/users/", data={"user": "vera", "role": "admin",
+                                        "action": "SET ROLE"})
+    assert role.status_code == 503
+    deleted = client.post("/users/delete?user=vera", data={"user": "vera",
+                                                            "action": "DELETE"})
+    assert deleted.status_code == 503
+    password = client.post("/users/password?user=vera", data={
+        "user": "vera", "password": "another long one", "repeat": "another long one",
+        "action": "SET PASSWORD"})
+    assert password.status_code == 503
+    own = client.post("/control/password", data={"current": PASSWORD, "new": "x" * 12,
+                                                  "repeat": "x" * 12,
+                                                  "action": "CHANGE PASSWORD"})
+    assert own.status_code == 503
+    accounts = web.services.accounts
+    assert {a.name: a.role for a in accounts.list()} == {"piranha": Role.ADMIN,
+                                                         "vera": Role.VIEWER}
+    assert web.services.passwords.verify("vera", "viewer password")
+    assert web.services.passwords.verify("piranha", PASSWORD)
+
+
+def test_a_user_change_is_recorded_first_and_marked_done(web: Web) -> None:
+    client = web.client()
+    assert client.post("/users/", data={"name": "otto", "password": "long enough pw",
+                                        "repeat": "long enough pw", "role": "operator",
+                                        "action": "ADD"}).status_code == 303
+    entry = web.services.audit.entries(kind="user")[0]
+    assert (entry.details["action"], entry.details["target"], entry.details["commit"]) == (
+        "add", "otto", "done")
+    refused = client.post("/users/", data={"user": "piranha", "role": "viewer",
+                                           "action": "SET ROLE"})  # the last admin
+    assert refused.status_code == 400
+    entry = web.services.audit.entries(kind="user")[0]
+    assert (entry.details["action"], entry.details["commit"]) == ("role", "not completed")
+
+
+def test_keepalived_engine_settings_are_recorded_in_words_or_refused(web: Web) -> None:
+    client = web.client()
+    assert client.post("/keepalived/settings", data={"engine": "keepalived",
+                                                     "auto_apply": "y"}).status_code == 302
+    entry = web.services.audit.entries(kind="keepalived-settings")[0]
+    assert entry.details["changes"] == ["engine: piranha -> keepalived",
+                                        "auto_apply: False -> True"]
+    assert entry.details["commit"] == "done"
+    _break_trail(web)
+    refused = client.post("/keepalived/settings", data={"engine": "piranha"})
+    assert refused.status_code == 503
+    assert load_settings(web.state_dir).engine == "keepalived"

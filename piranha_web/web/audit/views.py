@@ -26,12 +26,12 @@ LABELS = {
     "old": "from revision", "new": "to revision", "restored_from": "restored from revision",
     "revision": "revision", "client": "from address", "summary": "changes", "cause": "through",
     "locked_for": "locked for (seconds)", "wait": "must wait (seconds)", "ok": "succeeded",
-    "user_length": "user name typed (characters)", "commit": "lvs.cf written",
+    "user_length": "user name typed (characters)", "commit": "completed",
     "noticed_by": "noticed by", "verdicts": "verdicts", "count": "not recorded",
 }
 #: keys whose value is a revision of lvs.cf (linked to HISTORY)
 REVISIONS = frozenset({"old", "new", "restored_from", "revision"})
-COMMIT_WORDS = {"done": "yes", "not completed": "no: the save did not complete",
+COMMIT_WORDS = {"done": "yes", "not completed": "no: the save or change did not complete",
                 "pending": "not yet"}
 
 

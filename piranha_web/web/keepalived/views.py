@@ -9,7 +9,8 @@
 
 :func:`after_accept` is what every ACCEPT runs with the keepalived engine: regenerate both
 routers' files in the state directory, and apply this router's when auto-apply is on.  Viewing
-never writes; every change is a CSRF-checked POST (installed app-wide).
+never writes; every change is a CSRF-checked POST (installed app-wide).  APPLY, auto-apply and
+the engine settings are recorded in the audit trail before they act (refused when it cannot).
 """
 
 from __future__ import annotations
@@ -25,9 +26,17 @@ from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from piranha_web.errors import KeepalivedError, KeepalivedValueError, ParseError, StoreIOError
+from piranha_web.audit import changed_fields
+from piranha_web.errors import (
+    AuditError,
+    KeepalivedError,
+    KeepalivedValueError,
+    ParseError,
+    StoreIOError,
+)
 from piranha_web.keepalived.service import ENGINES, KeepalivedService, save_settings
 from piranha_web.lvscf.validate import validate
+from piranha_web.web import journal
 from piranha_web.web.services import services
 
 bp = Blueprint("keepalived", __name__, url_prefix="/keepalived")
@@ -108,7 +117,9 @@ def apply() -> Response:
         flash("Nothing was applied: lvs.cf changed since the page was shown; review the new "
               "file and apply again.", "error")
         return redirect(url_for("keepalived.index"))
+    entry = journal.record_first("apply", trigger="APPLY", digest=digest(export.text))
     result = service.apply(export.text)
+    journal.done(entry, ok=result.ok, message=result.message)
     flash(result.message, "success" if result.ok else "error")
     return redirect(url_for("keepalived.index"))
 
@@ -121,11 +132,15 @@ def save_engine() -> Response:
         return redirect(url_for("keepalived.index"))
     try:
         service = _service()
-        save_settings(services().state_dir, replace(
-            service.settings, engine=form.engine.data, auto_apply=bool(form.auto_apply.data)))
+        new = replace(service.settings, engine=form.engine.data,
+                      auto_apply=bool(form.auto_apply.data))
+        entry = journal.record_first("keepalived-settings",
+                                     changes=changed_fields(service.settings, new))
+        save_settings(services().state_dir, new)
     except KeepalivedError as err:
         flash(f"The engine settings were not saved: {err}", "error")
         return redirect(url_for("keepalived.index"))
+    journal.done(entry)
     flash("Engine settings saved.", "success")
     return redirect(url_for("keepalived.index"))
 
@@ -148,5 +163,11 @@ def after_accept() -> tuple[bool, str] | None:
     message = f"keepalived.conf regenerated ({warnings} warning(s), see KEEPALIVED)."
     if not service.settings.auto_apply:
         return True, message + " Not applied yet: APPLY on the KEEPALIVED tab."
+    try:
+        entry = journal.record_first("apply", trigger="auto-apply after ACCEPT",
+                                     digest=digest(exports[HERE].text))
+    except AuditError as err:
+        return False, f"{message} Not applied: the audit trail cannot record it ({err})."
     result = service.apply(exports[HERE].text)
+    journal.done(entry, ok=result.ok, message=result.message)
     return result.ok, f"{message} {result.message}"

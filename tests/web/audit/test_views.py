@@ -39,6 +39,6 @@ def test_details_are_in_words_revisions_link_to_history_and_names_are_escaped(
     assert "from revision:" in page and "to revision:" in page
     assert old not in page and "True" not in page and "False" not in page
     assert "succeeded: no" in page
-    assert "lvs.cf written: yes" in page and "lvs.cf written: no: the save did not" in page
+    assert "completed: yes" in page and "completed: no: the save or change did not" in page
     assert "changes: virtual web: port 80 -&gt; 8080" in page
     assert "\x1b" not in page and "evil\\n\\x1b[31mpiranha" in page
