@@ -131,3 +131,22 @@ def test_keepalived_engine_settings_are_recorded_in_words_or_refused(web: Web) -
     refused = client.post("/keepalived/settings", data={"engine": "piranha"})
     assert refused.status_code == 503
     assert load_settings(web.state_dir).engine == "keepalived"
+
+
+def test_refused_requests_are_recorded_within_their_budget(web: Web) -> None:
+    """Issue 27: a 403 (role too low, cross-origin POST) left no record; recording them must
+    not let a viewer flood the trail."""
+    web.services.accounts.add("vera", "viewer password", Role.VIEWER)
+    client = web.app.test_client()
+    client.post("/login", data={"username": "vera", "password": "viewer password"})
+    for _ in range(3):
+        assert client.post("/users/", data={"name": "eve", "action": "ADD"}).status_code == 403
+    refused = web.services.audit.entries(kind="refused")
+    assert len(refused) == 3
+    assert (refused[0].user, refused[0].details["path"], refused[0].details["role"],
+            refused[0].details["needed"]) == ("vera", "/users/", "viewer", "admin")
+    admin = web.client()
+    assert admin.post("/logout", headers={"Origin": "http://evil.example"}).status_code == 403
+    assert web.services.audit.entries(kind="refused")[0].details["reason"] == "cross-origin"
+    assert not web.services.audit.path.exists() or "refused" not in \
+        web.services.audit.path.read_text()  # kept apart from authenticated actions
