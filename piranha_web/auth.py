@@ -197,21 +197,42 @@ def _revoked(path: Path, now: float) -> dict[str, float]:
     return found
 
 
+#: sessions whose revocation could not be written yet, per state directory: refused by this
+#: process all the same (LOGOUT fails closed) and written with the next revocation that succeeds
+_UNSAVED: dict[Path, dict[str, float]] = {}
+_UNSAVED_LOCK = threading.Lock()
+
+
 def revoke_session(state_dir: Path, sid: str, until: float, now: float) -> None:
     """Remember that session ``sid`` ended (LOGOUT) until ``until``, when it would expire anyway.
 
     Sessions live in signed cookies: without this list a cookie copied before LOGOUT would
-    stay valid for the rest of its lifetime.
+    stay valid for the rest of its lifetime.  The session is refused by this process at once;
+    :class:`AuthError` when the list cannot be written (then the refusal holds until this
+    process ends, and the next revocation that can be written saves it too).
     """
     path = state_dir / REVOKED_FILE
-    with _state_lock(state_dir):
-        revoked = _revoked(path, now)
-        revoked[sid] = until
-        write_private(path, "".join(f"{s} {e}\n" for s, e in revoked.items()).encode("ascii"))
+    with _UNSAVED_LOCK:
+        unsaved = _UNSAVED.setdefault(state_dir, {})
+        unsaved[sid] = until
+        pending = dict(unsaved)
+    try:
+        with _state_lock(state_dir):
+            revoked = _revoked(path, now)
+            revoked.update({s: e for s, e in pending.items() if e > now})
+            write_private(path, "".join(f"{s} {e}\n" for s, e in revoked.items()).encode("ascii"))
+    except OSError as err:
+        raise AuthError(f"cannot write {path}: {err.strerror or err}") from err
+    with _UNSAVED_LOCK:
+        for saved in pending:
+            _UNSAVED[state_dir].pop(saved, None)
 
 
 def is_session_revoked(state_dir: Path, sid: str, now: float) -> bool:
     """True when ``sid`` was ended by LOGOUT."""
+    with _UNSAVED_LOCK:
+        if _UNSAVED.get(state_dir, {}).get(sid, 0.0) > now:
+            return True
     return sid in _revoked(state_dir / REVOKED_FILE, now)
 
 

@@ -144,13 +144,19 @@ def start_session(settings: WebSettings, user: str = DEFAULT_USER) -> None:
 
 
 def end_session(settings: WebSettings) -> None:
-    """LOGOUT: forget the session here and revoke its id, so a copied cookie is useless too."""
+    """LOGOUT: forget the session here and revoke its id, so a copied cookie is useless too.
+
+    Raises AuthError when the revocation cannot be saved; the session is forgotten and
+    refused by this process all the same (see :func:`~piranha_web.auth.revoke_session`).
+    """
     sid = session.get("sid")
-    if isinstance(sid, str):
-        now = settings.clock()
-        revoke_session(services().state_dir, sid,
-                       now + settings.session_lifetime.total_seconds(), now)
-    session.clear()
+    try:
+        if isinstance(sid, str):
+            now = settings.clock()
+            revoke_session(services().state_dir, sid,
+                           now + settings.session_lifetime.total_seconds(), now)
+    finally:
+        session.clear()  # fail closed: this browser is logged out whatever happens
 
 
 def safe_next(target: str | None) -> str | None:
