@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from piranha_web.accounts import Role
 from piranha_web.keepalived.service import load_settings
 from tests.web.conftest import PASSWORD, FakeSyncer, Web, form_of
@@ -150,3 +152,21 @@ def test_refused_requests_are_recorded_within_their_budget(web: Web) -> None:
     assert web.services.audit.entries(kind="refused")[0].details["reason"] == "cross-origin"
     assert not web.services.audit.path.exists() or "refused" not in \
         web.services.audit.path.read_text()  # kept apart from authenticated actions
+
+
+def test_a_save_refused_after_its_record_reads_as_not_completed(web: Web, tmp_path: Path) -> None:
+    """Issue 20 #11: the audit trail listed saves that never happened (killed, or refused for
+    a full disk after the record was written)."""
+    client = web.client()
+    data = {**form_of(client, EDIT), "port": "8080", "action": "ACCEPT"}
+    assert client.post(EDIT, data=data).status_code == 303
+    history = web.services.store.history_dir
+    history.rename(tmp_path / "moved")
+    history.symlink_to(tmp_path / "moved")  # the next save is refused after its record
+    data = {**form_of(client, EDIT), "port": "8081", "action": "ACCEPT"}
+    assert client.post(EDIT, data=data).status_code != 303
+    assert "port = 8080" in web.config.read_text()
+    saves = web.services.audit.entries(kind="save")
+    assert [s.details["commit"] for s in saves] == ["not completed", "done"]
+    page = client.get("/audit/?kind=save").get_data(as_text=True)
+    assert "completed: no" in page and "completed: yes" in page
