@@ -170,3 +170,15 @@ def test_a_save_refused_after_its_record_reads_as_not_completed(web: Web, tmp_pa
     assert [s.details["commit"] for s in saves] == ["not completed", "done"]
     page = client.get("/audit/?kind=save").get_data(as_text=True)
     assert "completed: no" in page and "completed: yes" in page
+
+
+def test_the_app_keeps_one_budget_for_failed_logins(web: Web) -> None:
+    """Issue 20 #2: failed logins beyond the hourly budget are counted, not written (the web
+    app must hold one AuditLog, or every request would get a fresh budget)."""
+    anonymous = web.client(login=False)
+    budget = web.services.audit._budget.size
+    for number in range(budget + 25):
+        assert anonymous.post("/login", data={"username": f"guess{number}",
+                                              "password": "wrong"}).status_code == 401
+    assert len(web.services.audit.entries(kind="login-failed")) == budget
+    assert web.services.audit._budget.suppressed == 25
