@@ -3,7 +3,10 @@
 Failed logins are counted per client and user name (a few free, then a growing lock of that
 pair) and per user across clients (many free, then a short, growing slowdown for every client
 the user is not known on); see :class:`~piranha_web.auth.LoginThrottle`.  Refused attempts get
-429 at once (the worker never sleeps).  The check and the record are one atomic step.
+429 at once (the worker never sleeps).  The check and the record are one atomic step.  Failed
+logins and lockouts go to the bounded ``audit-refused.log`` (names cut, an hourly budget: see
+:mod:`piranha_web.audit`), never to the log of authenticated actions.  LOGOUT fails closed: when
+the revocation cannot be saved the session still ends and this process refuses its cookie.
 
 A successful login leaves a signed *device cookie* (user name and a random id, 90 days): from
 that browser the client is the device, not the address, and the per-user slowdown does not
