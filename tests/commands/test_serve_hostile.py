@@ -8,6 +8,7 @@ import http.cookiejar
 import re
 import resource
 import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from piranha_web.audit import MAX_NAME, AuditLog
-from tests.commands.test_serve import Server, log_in, password_of, start
+from tests.commands.test_serve import Server, log_in, make_certificate, password_of, start
 
 
 @pytest.fixture
@@ -124,4 +125,36 @@ def test_a_flood_of_half_open_connections_from_one_address_does_not_stall_others
     finally:
         for conn in flood:
             conn.close()
+    assert all('name="selected" value="www"' in page for page in pages)
+
+
+def test_under_tls_a_flood_of_silent_and_handshaken_connections_from_one_address_is_capped(
+    tmp_path: Path, many_descriptors: None
+) -> None:
+    """The TLS listener counts pending handshakes per address like waitress counts
+    connections: 1,500 silent connections and 100 handshaken idle ones from 127.0.0.2 leave
+    an admin on 127.0.0.1 served."""
+    cert, key = make_certificate(tmp_path)
+    server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"),
+                   "--certfile", str(cert), "--keyfile", str(key))
+    context = ssl.create_default_context(cafile=str(cert))
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    held: list[socket.socket] = []
+    try:
+        held += half_open_flood(port, 1500, "127.0.0.2")  # no ClientHello: plain text
+        for _ in range(100):
+            conn = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                            source_address=("127.0.0.2", 0))
+            with contextlib.suppress(OSError):  # beyond the limit: closed by the server
+                held.append(context.wrap_socket(conn, server_hostname="127.0.0.1"))
+                continue
+            held.append(conn)
+        pages = [log_in(server.url, password_of(server), context) for _ in range(5)]
+    finally:
+        for conn in held:
+            conn.close()
+        server.process.terminate()
+        server.process.wait(timeout=10)
+        if server.process.stdout:
+            server.process.stdout.close()
     assert all('name="selected" value="www"' in page for page in pages)
