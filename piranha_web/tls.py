@@ -63,17 +63,7 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
         while True:
             tls_wants_write = False
             if not client_done and len(up) < _BUFFER:
-                try:
-                    while len(up) < _BUFFER:
-                        chunk = tls.recv(65536)
-                        if not chunk:
-                            client_done = True
-                            break
-                        up += chunk
-                except ssl.SSLWantReadError:
-                    pass
-                except ssl.SSLWantWriteError:
-                    tls_wants_write = True
+                client_done, tls_wants_write = _fill_from_tls(tls, up)
             if up:
                 with contextlib.suppress(BlockingIOError):
                     del up[: plain.send(up)]
@@ -101,16 +91,10 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
                 return
             if tls.pending():
                 continue  # decrypted bytes that poll cannot see
-            # poll, not select: with hundreds of connections descriptors pass FD_SETSIZE (1024)
-            poller = select.poll()
-            for sock, read, write in (
+            if not _wait((
                 (tls, not client_done and len(up) < _BUFFER, bool(down) or tls_wants_write),
                 (plain, len(down) < _BUFFER, bool(up)),
-            ):
-                mask = (select.POLLIN if read else 0) | (select.POLLOUT if write else 0)
-                if mask:
-                    poller.register(sock, mask)
-            if not poller.poll(idle_timeout * 1000):
+            ), idle_timeout):
                 return  # idle for too long
     except OSError:
         return  # a TLS error or a reset: the connection is over
@@ -118,6 +102,35 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
         for sock in (tls, plain):
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+def _fill_from_tls(tls: ssl.SSLSocket, up: bytearray) -> tuple[bool, bool]:
+    """Read decrypted bytes into ``up`` until it holds :data:`_BUFFER` or none are ready:
+    ``(the client closed, TLS needs to write first)``."""
+    try:
+        while len(up) < _BUFFER:
+            chunk = tls.recv(65536)
+            if not chunk:
+                return True, False
+            up += chunk
+    except ssl.SSLWantReadError:
+        pass
+    except ssl.SSLWantWriteError:
+        return False, True
+    return False, False
+
+
+def _wait(wanted: tuple[tuple[socket.socket, bool, bool], ...], timeout: float) -> bool:
+    """Wait until one of ``(socket, read?, write?)`` is ready; False after ``timeout`` s.
+
+    poll, not select: with hundreds of connections descriptors pass FD_SETSIZE (1024).
+    """
+    poller = select.poll()
+    for sock, read, write in wanted:
+        mask = (select.POLLIN if read else 0) | (select.POLLOUT if write else 0)
+        if mask:
+            poller.register(sock, mask)
+    return bool(poller.poll(timeout * 1000))
 
 
 class TLSListener:
