@@ -87,18 +87,10 @@ def recorder(cause: str = "web", restored_from: str | None = None,
                                    "summary": list(words), "cause": cause}
         if restored_from is not None:
             details["restored_from"] = restored_from
-        audit = services().audit
-        entry = audit.record_pending("restore" if restored_from else "save", user,
-                                     client=client(), **details)
+        entry = services().audit.record_pending("restore" if restored_from else "save", user,
+                                                client=client(), **details)
         services().history.record_save(old_revision, result, user, cause, words,
                                        restored_from)
-
-        def committed() -> None:
-            try:
-                audit.commit(entry)
-            except AuditError:
-                log.exception("audit trail: save written, commit mark not")
-
-        return committed
+        return lambda: done(entry)  # the store calls it once lvs.cf is written
 
     return record_save
