@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from piranha_web.audit import AUDIT_FILE, MAX_NAME, REFUSED_FILE, AuditLog, printable
 from piranha_web.errors import AuditError
+from piranha_web.store import ConfigStore
 
 
 class Clock:
@@ -141,3 +148,62 @@ def test_a_symlink_in_place_of_an_audit_file_is_refused(tmp_path: Path, name: st
 def test_printable_escapes_every_control_character(raw: str, shown: str) -> None:
     assert printable(raw) == shown
     assert printable(raw).isprintable()
+
+
+AUDITED_SAVER = r"""
+import sys
+from pathlib import Path
+from piranha_web.audit import AuditLog
+from piranha_web.store import ConfigStore
+store = ConfigStore(sys.argv[1], keep=100_000)
+log = AuditLog(Path(sys.argv[2]))
+
+def recorder(old, result):
+    entry = log.record_pending("save", "ann", old=old, new=result.revision)
+    return lambda: log.commit(entry)
+
+print("ready", flush=True)
+while True:
+    loaded = store.load()
+    serial = loaded.document.model().globals.serial_no + 1
+    loaded.document.set("port", str(1000 + serial % 5000), virtual="web")
+    store.save(loaded.document, loaded.revision, recorder=recorder)
+"""
+CONFIG = """serial_no = 7
+virtual web {
+     active = 1
+     address = 192.0.2.10 eth0:1
+     port = 80
+     server rs1 {
+         address = 10.0.0.1
+         active = 1
+     }
+}
+"""
+
+
+def test_saves_killed_with_sigkill_are_never_listed_as_done(tmp_path: Path) -> None:
+    """Issue 20 #11: 3 of 15 SIGKILLs during saves left records of saves that never happened.
+    A save reads "done" only when its revision really became lvs.cf; each kill leaves at most
+    one save "not completed"."""
+    lvs_cf, state = tmp_path / "lvs.cf", tmp_path / "state"
+    lvs_cf.write_text(CONFIG)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    rng = random.Random(20)
+    kills = 12
+    for _ in range(kills):
+        child = subprocess.Popen([sys.executable, "-c", AUDITED_SAVER, str(lvs_cf), str(state)],
+                                 stdout=subprocess.PIPE, env=env)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.01, 0.2))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    store = ConfigStore(lvs_cf)
+    existed = {entry.revision for entry in store.history()} | {store.revision()[:12]}
+    saves = AuditLog(state).entries(kind="save")
+    done = [s for s in saves if s.details["commit"] == "done"]
+    assert len(done) > kills
+    assert all(s.details["new"][:12] in existed for s in done)
+    assert len(saves) - len(done) <= kills
