@@ -4,19 +4,19 @@
     record_first(kind, **details)    # the same, pending, raising AuditError: for a change that
                                      # must not go ahead unrecorded (the caller refuses it)
     done(entry, **outcome)           # ... and the change was made (with its outcome)
-    recorder(cause, restored_from)   # the store's save hook: audit line + history entry,
-                                     # both before lvs.cf is written (a failure refuses the save),
-                                     # the audit line marked committed once lvs.cf is written
+    begin(kind, **details)           # record_first, returning done(**outcome) (AfterSave)
 
-Saves reach this through ``saving.save_edit``; user changes, settings changes, APPLY, TEST,
-CHECK NOW and host-key trust call :func:`record_first` before they act and refuse when it
-raises.  Logins, logouts, refused requests and outcomes recorded after the fact call
-:func:`record`: a failure there is logged, not fatal (a login must still work when the disk
-is full).
+Saves are recorded by :class:`piranha_web.save_service.Journal` (``web/saving.py`` builds it
+with :func:`actor` and :func:`client`): pending before lvs.cf is written, marked committed
+after.  User changes, settings changes, APPLY, TEST, CHECK NOW and host-key trust call
+:func:`record_first` before they act and are refused when it raises.  Logins, logouts,
+refused requests and syncs call :func:`record`: a failure there is logged, not fatal (a login
+must still work when the disk is full).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,8 +25,6 @@ from flask import g, has_request_context, request, session
 
 from piranha_web.audit import AuditEntry
 from piranha_web.errors import AuditError
-from piranha_web.history import summary_of
-from piranha_web.store import SaveResult
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -71,26 +69,7 @@ def done(entry: AuditEntry, **outcome: Any) -> None:
         log.exception("audit trail: done, but the mark not written")
 
 
-def recorder(cause: str = "web", restored_from: str | None = None,
-             summary: tuple[str, ...] | None = None,
-             ) -> Callable[[str, SaveResult], Callable[[], None]]:
-    """The store's ``recorder`` for a save by the current user (raises: save refused).
-
-    ``summary`` is the change in words when the caller has it already (else computed).
-    """
-    user = actor()
-
-    def record_save(old_revision: str, result: SaveResult) -> Callable[[], None]:
-        words = summary if summary is not None else summary_of(result.old_text or None,
-                                                               result.new_text)
-        details: dict[str, Any] = {"old": old_revision, "new": result.revision,
-                                   "summary": list(words), "cause": cause}
-        if restored_from is not None:
-            details["restored_from"] = restored_from
-        entry = services().audit.record_pending("restore" if restored_from else "save", user,
-                                                client=client(), **details)
-        services().history.record_save(old_revision, result, user, cause, words,
-                                       restored_from)
-        return lambda: done(entry)  # the store calls it once lvs.cf is written
-
-    return record_save
+def begin(kind: str, **details: Any) -> Callable[..., None]:
+    """:func:`record_first`, returning the :func:`done` of its entry (for ``AfterSave``)."""
+    entry = record_first(kind, **details)
+    return functools.partial(done, entry)
