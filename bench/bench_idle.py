@@ -115,13 +115,15 @@ def run(tls: bool, tmp: Path) -> list[str]:
         port = port_of(url)
         opened = time.perf_counter()
         silent = IDLE // 2 if tls else IDLE
-        held += [socket.create_connection(("127.0.0.1", port), timeout=30)
-                 for _ in range(silent)]
+        # 25 per loopback source address: serve allows 64 per address (connections.py)
+        held += [socket.create_connection(("127.0.0.1", port), timeout=30,
+                                          source_address=(f"127.0.0.{2 + n // 25}", 0))
+                 for n in range(silent)]
         if context is not None:
-            held += [context.wrap_socket(socket.create_connection(("127.0.0.1", port),
-                                                                  timeout=30),
-                                         server_hostname="127.0.0.1")
-                     for _ in range(IDLE - silent)]
+            held += [context.wrap_socket(
+                socket.create_connection(("127.0.0.1", port), timeout=30,
+                                         source_address=(f"127.0.0.{2 + n // 25}", 0)),
+                server_hostname="127.0.0.1") for n in range(IDLE - silent)]
         open_seconds = time.perf_counter() - opened
         loaded = page_loads(opener, url)
         kind = ("TLS: 150 never send a ClientHello, 150 handshaken and idle" if tls

@@ -12,7 +12,8 @@
 
 Nothing here raises: the save is done and must not look undone.  Each failure becomes part of
 the :class:`Report` (None when no step had anything to say: piranha engine, no syncer).  The
-sync's outcome goes to the audit trail through ``record`` (the caller's, which knows who acts).
+sync's outcome goes to the audit trail through ``record`` (the caller's, which knows who acts);
+an auto-apply is recorded before it runs through ``begin`` and not run when that fails.
 No Flask here: the web layer builds one per request (``web/saving.py``), other callers may too.
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from piranha_web.errors import AuditError
 from piranha_web.keepalived.service import EngineFile, KeepalivedService
 from piranha_web.lvscf import Config, Document
 
@@ -67,10 +69,22 @@ class Report:
 
 #: an audit line: ``record(kind, **details)``; never raises
 Record = Callable[..., None]
+#: an audit line written before an action: ``begin(kind, **details)`` returns
+#: ``done(**outcome)``; raises AuditError when it cannot be written (the action is not done)
+Begin = Callable[..., Callable[..., None]]
 
 
 def _no_record(kind: str, **details: Any) -> None:
     del kind, details
+
+
+def _no_begin(kind: str, **details: Any) -> Callable[..., None]:
+    del kind, details
+    return _no_outcome
+
+
+def _no_outcome(**outcome: Any) -> None:
+    del outcome
 
 
 @dataclass
@@ -81,6 +95,7 @@ class AfterSave:
     syncer: Syncer | None = None
     checks: CheckCache | None = None
     record: Record = _no_record
+    begin: Begin = _no_begin
 
     def run(self, saved: Document) -> Report | None:
         """Run every step for the document the save wrote; never raises."""
@@ -113,7 +128,13 @@ class AfterSave:
         if not service.settings.auto_apply:
             return Report(True, message + " Not applied yet: APPLY on the KEEPALIVED tab."), \
                 backup
+        try:
+            applied = self.begin("apply", trigger="auto-apply after ACCEPT")
+        except AuditError as err:  # recorded first, or not applied
+            return Report(False, f"{message} Not applied: the audit trail cannot record it "
+                                 f"({err})."), backup
         result = service.apply(exports[HERE].text)
+        applied(ok=result.ok, message=result.message)
         return Report(result.ok, f"{message} {result.message}"), backup
 
     def _sync(self, engine: EngineFile | None) -> Report | None:

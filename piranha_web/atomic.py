@@ -6,12 +6,15 @@ passwords, roles, tokens, revoked sessions, sync settings and known_hosts, and k
 are all written by :func:`replace_file`, so a reader, a SIGKILL or a power cut sees the old or
 the new version, never a part of one.  Read-modify-write of the state directory's files happens
 under :func:`locked` (``flock`` on a lock file beside them), so two processes or threads never
-interleave.  Callers map :class:`OSError` to their own error class.
+interleave.  Lock files are opened with ``O_NOFOLLOW`` and :func:`refuse_symlink` guards the
+folders written as root: a symbolic link planted beside lvs.cf or in the state directory is
+refused, never followed.  Callers map :class:`OSError` to their own error class.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import tempfile
@@ -70,11 +73,24 @@ def replace_file(
             os.close(folder)
 
 
+def refuse_symlink(path: Path) -> None:
+    """Raise OSError (ELOOP) when ``path`` is a symbolic link.
+
+    For the folders the tool writes into as root (the history folder beside lvs.cf): a link
+    planted there would make it write wherever the link points.
+    """
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "refusing to follow a symbolic link", str(path))
+
+
 @contextlib.contextmanager
 def locked(lock_file: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``lock_file`` (created mode 600, its folder mode 700)."""
+    """Hold an exclusive ``flock`` on ``lock_file`` (created mode 600, its folder mode 700).
+
+    A symbolic link in place of the lock file is refused (OSError), never followed.
+    """
     lock_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

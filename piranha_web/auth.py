@@ -197,21 +197,42 @@ def _revoked(path: Path, now: float) -> dict[str, float]:
     return found
 
 
+#: sessions whose revocation could not be written yet, per state directory: refused by this
+#: process all the same (LOGOUT fails closed) and written with the next revocation that succeeds
+_UNSAVED: dict[Path, dict[str, float]] = {}
+_UNSAVED_LOCK = threading.Lock()
+
+
 def revoke_session(state_dir: Path, sid: str, until: float, now: float) -> None:
     """Remember that session ``sid`` ended (LOGOUT) until ``until``, when it would expire anyway.
 
     Sessions live in signed cookies: without this list a cookie copied before LOGOUT would
-    stay valid for the rest of its lifetime.
+    stay valid for the rest of its lifetime.  The session is refused by this process at once;
+    :class:`AuthError` when the list cannot be written (then the refusal holds until this
+    process ends, and the next revocation that can be written saves it too).
     """
     path = state_dir / REVOKED_FILE
-    with _state_lock(state_dir):
-        revoked = _revoked(path, now)
-        revoked[sid] = until
-        write_private(path, "".join(f"{s} {e}\n" for s, e in revoked.items()).encode("ascii"))
+    with _UNSAVED_LOCK:
+        unsaved = _UNSAVED.setdefault(state_dir, {})
+        unsaved[sid] = until
+        pending = dict(unsaved)
+    try:
+        with _state_lock(state_dir):
+            revoked = _revoked(path, now)
+            revoked.update({s: e for s, e in pending.items() if e > now})
+            write_private(path, "".join(f"{s} {e}\n" for s, e in revoked.items()).encode("ascii"))
+    except OSError as err:
+        raise AuthError(f"cannot write {path}: {err.strerror or err}") from err
+    with _UNSAVED_LOCK:
+        for saved in pending:
+            _UNSAVED[state_dir].pop(saved, None)
 
 
 def is_session_revoked(state_dir: Path, sid: str, now: float) -> bool:
     """True when ``sid`` was ended by LOGOUT."""
+    with _UNSAVED_LOCK:
+        if _UNSAVED.get(state_dir, {}).get(sid, 0.0) > now:
+            return True
     return sid in _revoked(state_dir / REVOKED_FILE, now)
 
 
@@ -234,6 +255,18 @@ def load_or_create_secret(state_dir: Path) -> bytes:
         data = secrets.token_hex(32).encode("ascii")
         write_private(path, data + b"\n")
     return data
+
+
+#: longest user name or client kept as it is by :class:`LoginThrottle` (longer: its SHA-256)
+MAX_KEY = 64
+
+
+def _key(text: str) -> str:
+    """``text`` itself when short, else ``sha256:`` and its digest (bounded, still distinct)."""
+    if len(text) <= MAX_KEY:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest}"
 
 
 @dataclass
@@ -259,7 +292,10 @@ class LoginThrottle:
       :meth:`succeeded` undoes it.
 
     A success clears the pair; entries idle for ``forget`` seconds are dropped, and at most
-    ``capacity`` pairs and ``capacity`` users are kept.
+    ``capacity`` pairs and ``capacity`` users are kept.  Memory is bounded: user names and
+    clients longer than :data:`MAX_KEY` characters are kept as their SHA-256 (a 1 MB name
+    typed into the login form costs 71 characters here), so each table holds at most
+    ``capacity`` short keys.
     """
 
     def __init__(
@@ -295,12 +331,14 @@ class LoginThrottle:
 
     def wait_seconds(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Seconds until ``client`` may try ``user`` again (0 when it may try now)."""
+        client, user = _key(client), _key(user)
         with self._lock:
             return self._wait(client, user, trusted, self.clock())
 
     def attempt(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Reserve one try atomically: 0 when it may go ahead (it counts as a failure until
         :meth:`succeeded`), else the seconds to wait (nothing recorded)."""
+        client, user = _key(client), _key(user)
         with self._lock:
             now = self.clock()
             wait = self._wait(client, user, trusted, now)
@@ -310,11 +348,13 @@ class LoginThrottle:
 
     def failed(self, client: str, user: str, *, trusted: bool = False) -> float:
         """Record a failed attempt; returns the lockout of this client that now applies."""
+        client, user = _key(client), _key(user)
         with self._lock:
             return self._record(client, user, trusted, self.clock())
 
     def succeeded(self, client: str, user: str, *, trusted: bool = False) -> None:
         """Forget the failures of this pair and take back this attempt's count for the user."""
+        client, user = _key(client), _key(user)
         with self._lock:
             self._entries.pop((client, user), None)
             entry = self._users.get(user)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from piranha_web.atomic import locked, replace_file
+from piranha_web.atomic import locked, refuse_symlink, replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize
@@ -91,6 +91,7 @@ class Copies:
             if entry.revision == revision[:12] and entry.path.stat().st_size == len(data):
                 return entry.path
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        refuse_symlink(self.folder)  # a planted link would make root write where it points
         seconds, nanos = divmod(time.time_ns(), 10**9)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
         target = self.folder / f"{self.name}.{stamp}.{nanos:09d}.{revision[:12]}"
@@ -285,7 +286,7 @@ class History:
         """The store's save lock if it exists (never created here: viewing writes nothing
         beside lvs.cf), so that a save cannot be half-recorded while we look."""
         try:
-            fd = os.open(self.store.lock_path, os.O_RDONLY)
+            fd = os.open(self.store.lock_path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
             yield  # no save through the tool has ever run
             return

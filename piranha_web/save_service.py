@@ -28,6 +28,7 @@ layer maps them to answers in one place (``web/saving.py``).  No Flask here.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ from typing import Any
 from piranha_web.after_save import AfterSave, Report
 from piranha_web.audit import AuditLog
 from piranha_web.errors import (
+    AuditError,
     DuplicateNameError,
     EditError,
     EditErrors,
@@ -54,11 +56,13 @@ from piranha_web.store import ConfigStore, SaveResult
 
 #: a change to lvs.cf (a panel's or the API's edit function)
 Edit = Callable[[Document], None]
-#: the store's hook: ``recorder(old_revision, result)`` under its lock, before the write
-Recorder = Callable[[str, SaveResult], None]
+#: the store's hook: ``recorder(old_revision, result)`` under its lock, before the write; what
+#: it returns runs once lvs.cf is written (the audit trail marks the save committed)
+Recorder = Callable[[str, SaveResult], Callable[[], None] | None]
 #: how often an edit is rebased on saves that land while it is being saved (by another
 #: process: within this one, :data:`SAVING` keeps saves from interleaving)
 SAVE_ATTEMPTS = 4
+log = logging.getLogger(__name__)
 #: one load-edit-save at a time in this process, so that a request's edit is rebased on every
 #: save that landed before it and never loses a race to one that lands meanwhile (a stale form
 #: is then refused only when the same thing changed); page views do not take it
@@ -88,17 +92,26 @@ class Journal:
         ``summary(result)`` gives the change in words (else both texts are compared).
         """
 
-        def record_save(old_revision: str, result: SaveResult) -> None:
+        def record_save(old_revision: str, result: SaveResult) -> Callable[[], None]:
             words = summary(result) if summary is not None else summary_of(
                 result.old_text or None, result.new_text)
             details: dict[str, Any] = {"old": old_revision, "new": result.revision,
                                        "summary": list(words), "cause": cause}
             if restored_from is not None:
                 details["restored_from"] = restored_from
-            self.audit.record("restore" if restored_from else "save", self.actor.user,
-                              client=self.actor.client, **details)
+            entry = self.audit.record_pending("restore" if restored_from else "save",
+                                              self.actor.user, client=self.actor.client,
+                                              **details)
             self.history.record_save(old_revision, result, self.actor.user, cause, words,
                                      restored_from)
+
+            def committed() -> None:  # lvs.cf is written: the record says so
+                try:
+                    self.audit.commit(entry)
+                except AuditError:
+                    log.exception("audit trail: save written, commit mark not")
+
+            return committed
 
         return record_save
 

@@ -259,7 +259,7 @@ class ConfigStore:
     def locked(self) -> Iterator[None]:
         """Hold the cross-process save lock."""
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as err:
             raise StoreIOError(f"cannot create lock {self.lock_path}: {err.strerror}") from err
         try:
@@ -270,13 +270,16 @@ class ConfigStore:
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
-        recorder: Callable[[str, SaveResult], None] | None = None, dry_run: bool = False,
+        recorder: Callable[[str, SaveResult], Callable[[], None] | None] | None = None,
+        dry_run: bool = False,
     ) -> SaveResult:
         """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring.
 
         ``recorder(old_revision, result)`` runs under the lock once the new text is validated
         and before anything is written (the audit trail and the history metadata): when it
-        raises, the save is refused and nothing changes.  ``dry_run``: everything up to that
+        raises, the save is refused and nothing changes.  What it returns, if anything, is
+        called once lvs.cf is written (the audit trail marks its record committed), never for
+        a save that failed or was killed.  ``dry_run``: everything up to that
         point (stale check, ``serial_no`` bump in ``doc``, validation, the result the save
         would have), then stop: no recorder, nothing written, nothing kept.
         """
@@ -286,8 +289,9 @@ class ConfigStore:
             if dry_run:
                 return result
             changed = result.new_data != prepared.current
+            committed = None
             if changed and recorder is not None:
-                recorder(expected_revision, result)
+                committed = recorder(expected_revision, result)
             if prepared.saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
@@ -299,6 +303,8 @@ class ConfigStore:
                     self._keep_history(prepared.current, expected_revision)
                 self._write_atomically(result.new_data)
             self._remember(self._stat(), result.revision, result.new_data)
+            if committed is not None:
+                committed()
             return result
 
     def _prepare(self, doc: Document, expected_revision: str, bump_serial: bool) -> _Prepared:

@@ -6,7 +6,10 @@ non-blocking TLS socket.  :class:`TLSListener` therefore
 * accepts TCP connections in a thread of its own and drives every TLS handshake there,
   non-blocking, in one selector (a client that never sends its ClientHello costs a file
   descriptor, no thread, and is dropped after ``handshake_timeout``; when ``max_handshakes``
-  are pending the oldest is dropped), so a slow or silent client never stalls anyone;
+  are pending the oldest is dropped, and one client address may have at most
+  ``per_address`` pending: its further connections are closed at once, so a flood from one
+  address cannot push everybody else's handshakes out), so a slow or silent client never
+  stalls anyone;
 * hands waitress, for each connection whose handshake succeeded, one end of a plain socket pair
   (through a queue and a wake-up socket pair whose readable end is what waitress polls);
 * keeps the handshake thread as that connection's :func:`relay`, which copies bytes between the
@@ -26,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from piranha_web.connections import PER_ADDRESS_LIMIT, AddressLimit, host_of
 
 
 def server_context(certfile: Path, keyfile: Path) -> ssl.SSLContext:
@@ -58,17 +63,7 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
         while True:
             tls_wants_write = False
             if not client_done and len(up) < _BUFFER:
-                try:
-                    while len(up) < _BUFFER:
-                        chunk = tls.recv(65536)
-                        if not chunk:
-                            client_done = True
-                            break
-                        up += chunk
-                except ssl.SSLWantReadError:
-                    pass
-                except ssl.SSLWantWriteError:
-                    tls_wants_write = True
+                client_done, tls_wants_write = _fill_from_tls(tls, up)
             if up:
                 with contextlib.suppress(BlockingIOError):
                     del up[: plain.send(up)]
@@ -96,16 +91,10 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
                 return
             if tls.pending():
                 continue  # decrypted bytes that poll cannot see
-            # poll, not select: with hundreds of connections descriptors pass FD_SETSIZE (1024)
-            poller = select.poll()
-            for sock, read, write in (
+            if not _wait((
                 (tls, not client_done and len(up) < _BUFFER, bool(down) or tls_wants_write),
                 (plain, len(down) < _BUFFER, bool(up)),
-            ):
-                mask = (select.POLLIN if read else 0) | (select.POLLOUT if write else 0)
-                if mask:
-                    poller.register(sock, mask)
-            if not poller.poll(idle_timeout * 1000):
+            ), idle_timeout):
                 return  # idle for too long
     except OSError:
         return  # a TLS error or a reset: the connection is over
@@ -113,6 +102,35 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
         for sock in (tls, plain):
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+def _fill_from_tls(tls: ssl.SSLSocket, up: bytearray) -> tuple[bool, bool]:
+    """Read decrypted bytes into ``up`` until it holds :data:`_BUFFER` or none are ready:
+    ``(the client closed, TLS needs to write first)``."""
+    try:
+        while len(up) < _BUFFER:
+            chunk = tls.recv(65536)
+            if not chunk:
+                return True, False
+            up += chunk
+    except ssl.SSLWantReadError:
+        pass
+    except ssl.SSLWantWriteError:
+        return False, True
+    return False, False
+
+
+def _wait(wanted: tuple[tuple[socket.socket, bool, bool], ...], timeout: float) -> bool:
+    """Wait until one of ``(socket, read?, write?)`` is ready; False after ``timeout`` s.
+
+    poll, not select: with hundreds of connections descriptors pass FD_SETSIZE (1024).
+    """
+    poller = select.poll()
+    for sock, read, write in wanted:
+        mask = (select.POLLIN if read else 0) | (select.POLLOUT if write else 0)
+        if mask:
+            poller.register(sock, mask)
+    return bool(poller.poll(timeout * 1000))
 
 
 class TLSListener:
@@ -127,12 +145,14 @@ class TLSListener:
         io_timeout: float = 30.0,
         max_handshakes: int = 1024,
         max_connections: int = 1024,
+        per_address: int = PER_ADDRESS_LIMIT,
     ) -> None:
         self._listener = listener
         self._context = context
         self._handshake_timeout = handshake_timeout
         self._io_timeout = io_timeout
         self._max_handshakes = max_handshakes
+        self._pending = AddressLimit(per_address)  # handshakes pending per client address
         self._connections = threading.BoundedSemaphore(max_connections)
         self._ready: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
         self._wake_read, self._wake_write = socket.socketpair()
@@ -212,12 +232,16 @@ class TLSListener:
                     return False  # closed
                 time.sleep(0.05)  # out of descriptors: let connections end, do not spin
                 return True
+            if not self._pending.acquire(host_of(addr)):
+                raw.close()  # this address has enough handshakes pending
+                continue
             try:
                 raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 raw.setblocking(False)
                 conn = self._context.wrap_socket(raw, server_side=True,
                                                   do_handshake_on_connect=False)
             except (OSError, ValueError):
+                self._pending.release(host_of(addr))
                 raw.close()
                 continue
             if len(pending) >= self._max_handshakes:
@@ -240,6 +264,7 @@ class TLSListener:
             self._drop(selector, pending, conn)
             return
         addr, _ = pending.pop(conn)
+        self._pending.release(host_of(addr))
         selector.unregister(conn)
         if not self._connections.acquire(blocking=False):
             conn.close()  # too many open connections
@@ -247,10 +272,11 @@ class TLSListener:
         threading.Thread(target=self._serve, args=(conn, addr), name="tls-relay",
                          daemon=True).start()
 
-    @staticmethod
-    def _drop(selector: selectors.BaseSelector,
+    def _drop(self, selector: selectors.BaseSelector,
               pending: dict[ssl.SSLSocket, tuple[Any, float]], conn: ssl.SSLSocket) -> None:
-        pending.pop(conn, None)
+        found = pending.pop(conn, None)
+        if found is not None:
+            self._pending.release(host_of(found[0]))
         with contextlib.suppress(KeyError, ValueError):
             selector.unregister(conn)
         conn.close()

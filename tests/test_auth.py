@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,42 @@ def test_throttle_forgets_old_entries_and_stays_bounded() -> None:
     for number in range(50):
         throttle.failed(f"10.1.0.{number}", "piranha")
     assert len(throttle) <= 10
+
+
+def test_throttle_memory_stays_small_with_huge_user_names() -> None:
+    """300 failures with 100 kB names (issue 20 #5): kept as digests, not as the names."""
+    throttle = LoginThrottle(clock=Clock())
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(300):
+            name = f"{number:06d}" + "u" * 100_000  # made per request, like a form's value
+            throttle.failed("10.0.0.1", name)
+            throttle.attempt("10.0.0.2", name)
+            del name
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 1_000_000  # the names alone are 30 MB
+    assert len(throttle) == 600
+
+
+def test_throttle_keeps_long_names_apart_and_counts_them() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(clock=clock)
+    long_a, long_b = "a" * 70, "a" * 69 + "b"
+    for _ in range(4):
+        throttle.failed("10.0.0.1", long_a)
+    assert throttle.wait_seconds("10.0.0.1", long_a) == 2
+    assert throttle.wait_seconds("10.0.0.1", long_b) == 0
+    assert throttle.wait_seconds("10.0.0.1", "sha256:" + "0" * 64) == 0
+    throttle.succeeded("10.0.0.1", long_a)
+    assert throttle.wait_seconds("10.0.0.1", long_a) == 0
+
+
+def test_throttle_total_entries_are_bounded_whatever_the_names() -> None:
+    throttle = LoginThrottle(clock=Clock(), capacity=100)
+    for number in range(1000):
+        throttle.failed(f"10.0.{number // 250}.{number % 250}", f"user{number}" * 20)
+    assert len(throttle) <= 100
+    assert len(throttle._users) <= 100

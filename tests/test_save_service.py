@@ -277,7 +277,7 @@ def test_a_save_whose_audit_line_cannot_be_written_changes_nothing(tmp_path: Pat
     def refuse(kind: str, user: str | None, **details: object) -> None:
         raise AuditError("disk full")
 
-    s.audit.record = refuse  # type: ignore[method-assign,assignment]
+    s.audit.record_pending = refuse  # type: ignore[method-assign,assignment]
     with pytest.raises(AuditError):
         s.service.apply(port("8080"), s.store.revision())
     assert s.disk() == before and s.syncer.given == []

@@ -10,15 +10,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from bench.bench_core import generate
-from piranha_web.errors import StaleRevisionError, ValidationFailedError
-from piranha_web.lvscf import parse
-from piranha_web.store import ConfigStore, revision_of
+from piranha_web.errors import StaleRevisionError, StoreIOError, ValidationFailedError
+from piranha_web.lvscf import Document, parse
+from piranha_web.store import ConfigStore, SaveResult, revision_of
 
 BASE = """serial_no = 7
 primary = 192.0.2.1
@@ -564,3 +564,59 @@ def test_readers_of_a_new_revision_wait_for_one_parse_and_one_validation(
         reader.join()
     assert len(parsed) == 1
     assert len(validated) == 1
+
+
+def _edited(store: ConfigStore) -> tuple[Document, str]:
+    loaded = store.load()
+    loaded.document.set("port", "8080", virtual="web")
+    return loaded.document, loaded.revision
+
+
+def test_a_symlink_in_place_of_the_lock_file_is_refused_not_followed(
+    lvs_cf: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    (lvs_cf.parent / ".lvs.cf.lock").symlink_to(outside)  # dangling: O_CREAT would make it
+    store = ConfigStore(lvs_cf)
+    doc, revision = _edited(store)
+    with pytest.raises(StoreIOError, match="lock"):
+        store.save(doc, revision)
+    assert not outside.exists()
+    assert lvs_cf.read_text() == BASE
+
+
+def test_a_symlinked_history_folder_is_refused_and_lvs_cf_stays(
+    lvs_cf: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "etc-elsewhere"
+    target.mkdir()
+    (lvs_cf.parent / ".lvs.cf.history").symlink_to(target)
+    store = ConfigStore(lvs_cf)
+    doc, revision = _edited(store)
+    with pytest.raises(StoreIOError, match="history"):
+        store.save(doc, revision)
+    assert list(target.iterdir()) == []
+    assert lvs_cf.read_text() == BASE
+
+
+def test_what_the_recorder_returns_runs_after_the_write_and_never_for_a_failed_save(
+    lvs_cf: Path, tmp_path: Path
+) -> None:
+    store = ConfigStore(lvs_cf)
+    seen: list[str] = []
+
+    def recorder(old: str, result: SaveResult) -> Callable[[], None]:
+        seen.append("recorded")
+        return lambda: seen.append("committed: " + lvs_cf.read_text().split("\n")[0])
+
+    doc, revision = _edited(store)
+    store.save(doc, revision, recorder=recorder)
+    assert seen == ["recorded", "committed: serial_no = 8"]
+    seen.clear()
+    (lvs_cf.parent / ".lvs.cf.history").rename(tmp_path / "moved")
+    (lvs_cf.parent / ".lvs.cf.history").symlink_to(tmp_path / "moved")
+    doc, revision = _edited(store)
+    doc.set("port", "8081", virtual="web")
+    with pytest.raises(StoreIOError):
+        store.save(doc, revision, recorder=recorder)
+    assert seen == ["recorded"]

@@ -1,9 +1,11 @@
 """``piranha-web audit [--since WHEN] [--user USER] [--kind KIND] [--json]``: the audit trail.
 
-Prints the entries of ``audit.log`` (and its rotated files) in the state directory, oldest
-first, one per line: time (UTC), user, kind, details; with ``--json`` one JSON object per
-line as stored.  ``--since`` takes a date/time (``2026-11-28``, ``2026-11-28T21:00``, UTC) or
-an age (``30m``, ``2h``, ``7d``).
+Prints the entries of ``audit.log`` and ``audit-refused.log`` (and their rotated files) in the
+state directory, oldest first, one per line: time (UTC), user, kind, details; with ``--json``
+one JSON object per line.  Control characters (newlines, ESC) in names and details are printed
+as escapes (``\\n``, ``\\x1b``, JSON's ``\\u001b``): a name typed at the login page cannot
+forge a line or drive the terminal.  ``--since`` takes a date/time (``2026-11-28``,
+``2026-11-28T21:00``, UTC) or an age (``30m``, ``2h``, ``7d``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from piranha_web.audit import KINDS, AuditLog
+from piranha_web.audit import KINDS, AuditLog, printable
 from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
 from piranha_web.errors import AuditError
 
@@ -62,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(entry.as_dict()))
         else:
-            details = " ".join(f"{k}={json.dumps(v)}" for k, v in entry.details.items()
-                               if v not in (None, "", [], {}))
-            print(f"{entry.time} {entry.user or '-'} {entry.kind} {details}".rstrip())
+            details = " ".join(f"{printable(k)}={json.dumps(v)}"
+                               for k, v in entry.details.items() if v not in (None, "", [], {}))
+            who = printable(entry.user) if entry.user else "-"
+            print(f"{entry.time} {who} {printable(entry.kind)} {details}".rstrip())
     return 0

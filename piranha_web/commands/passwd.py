@@ -3,18 +3,22 @@
 The password is read from standard input (first line), never from the command line where
 ``ps`` would show it (Piranha's piranha-passwd did that).  On a terminal without
 ``--password-stdin`` it is asked for twice without echo.  The password file is written with mode
-600; changing the password ends every existing session of that user.
+600; changing the password ends every existing session of that user.  The change is recorded in
+the audit trail (kind ``user``, action ``passwd``) before it is made, and refused when the trail
+cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 
+from piranha_web.audit import AuditLog
 from piranha_web.auth import DEFAULT_USER, MIN_PASSWORD_LENGTH, PASSWORD_FILE, PasswordFile
 from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
-from piranha_web.errors import AuthError
+from piranha_web.errors import AuditError, AuthError
 
 NAME = "passwd"
 HELP = "set the password of the web interface's login (default user piranha)"
@@ -53,10 +57,20 @@ def run(args: argparse.Namespace) -> int:
               "changed", file=sys.stderr)
         return 1
     path = state_dir_of(args) / PASSWORD_FILE
+    log = AuditLog(state_dir_of(args))
+    try:
+        entry = log.record_pending("user", getpass.getuser(), action="passwd",
+                                   target=args.user, cause="cli passwd")
+    except AuditError as err:
+        print(f"piranha-web passwd: nothing changed: a password change is recorded in the "
+              f"audit trail first, and {err}", file=sys.stderr)
+        return 1
     try:
         PasswordFile(path).set_password(args.user, password)
     except AuthError as err:
         print(f"piranha-web passwd: {err}", file=sys.stderr)
         return 1
+    with contextlib.suppress(AuditError):  # done: the record stands, marked not completed
+        log.commit(entry)
     print(f"Password of user {args.user} set in {path}.")
     return 0

@@ -12,7 +12,9 @@ costs a file descriptor, not a thread), it refuses a body larger than ``max_requ
 sees anything, and it runs in one process, so the in-memory login throttle and the bound on
 running checks hold for the whole server.  Tuned here: connections up to
 :data:`CONNECTION_LIMIT` (and the descriptor limit raised to match), ``poll`` instead of
-``select`` (which stops at descriptor 1024), the body limit of the app.
+``select`` (which stops at descriptor 1024), the body limit of the app, and at most
+:data:`~piranha_web.connections.PER_ADDRESS_LIMIT` connections (and as many pending TLS
+handshakes) per client address (:mod:`piranha_web.connections`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from pathlib import Path
 
 from flask import Flask
 from waitress.adjustments import Adjustments
-from waitress.server import TcpWSGIServer
 
 from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile, passwd_command
 from piranha_web.collector import freeze_after_full_collections
@@ -38,6 +39,7 @@ from piranha_web.commands.paths import (
     config_of,
     state_dir_of,
 )
+from piranha_web.connections import PER_ADDRESS_LIMIT, AddressLimit, LimitedServer
 from piranha_web.errors import PiranhaError
 from piranha_web.history import HISTORY_BYTES, HISTORY_MIN
 from piranha_web.malloc import one_heap
@@ -180,7 +182,8 @@ def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> 
         # TCP_NODELAY belong to the relay's TCP socket, which sets them itself
         adj.socket_options = []
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
-    server = TcpWSGIServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
+    server = LimitedServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo,
+                           per_address=AddressLimit(PER_ADDRESS_LIMIT))
     server.run()
 
 

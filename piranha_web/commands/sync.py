@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from piranha_web.audit import AuditLog
+from piranha_web.audit import AuditLog, changed_fields
 from piranha_web.commands.paths import (
     add_config_argument,
     add_state_dir_argument,
@@ -97,22 +97,32 @@ def run(args: argparse.Namespace) -> int:
         print(f"piranha-web sync: {err}", file=sys.stderr)
         return 2
     service = SyncService(config, state_dir, settings=settings)
+    log = AuditLog(state_dir)
     try:
         if args.save_settings:
+            entry = log.record_pending("sync-settings", getpass.getuser(), cause="cli",
+                                       changes=changed_fields(
+                                           SyncService(config, state_dir).settings(), settings))
             service.save_settings(settings)
+            log.commit(entry)
             print(f"Sync settings saved in {state_dir}.")
             return 0
         if args.show_host_key:
             return show_host_key(service)
         if args.trust_host_key:
+            entry = log.record_pending("host-key", getpass.getuser(), cause="cli",
+                                       fingerprint=args.trust_host_key)
             key = service.trust_host_key(args.trust_host_key)
-            audit(state_dir, "host-key", ok=True, fingerprint=key.fingerprint,
-                  key_type=key.key_type)
+            log.commit(entry, ok=True, key_type=key.key_type)
             print(f"Trusted the backup router's {key.key_type} key {key.fingerprint} "
                   f"(in {service.target().known_hosts}).")
             return 0
     except SyncError as err:
         print(f"piranha-web sync: {err.reason}: {err.detail}".rstrip(": "), file=sys.stderr)
+        return 1
+    except AuditError as err:
+        print(f"piranha-web sync: nothing changed: settings and host keys are recorded in the "
+              f"audit trail first, and {err}", file=sys.stderr)
         return 1
     if args.status:
         return show_status(service)
@@ -122,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def audit(state_dir: Path, kind: str, **details: object) -> None:
-    """Record a command-line sync or host-key confirmation (a failure is only reported)."""
+    """Record a command-line sync after it ran (a failure is only reported: the copy is made)."""
     try:
         AuditLog(state_dir).record(kind, getpass.getuser(), cause="cli", **details)
     except AuditError as err:

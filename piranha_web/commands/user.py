@@ -11,6 +11,7 @@ deleted nor demoted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 
@@ -61,6 +62,15 @@ def run(args: argparse.Namespace) -> int:
             return _fail("give the password on standard input with --password-stdin "
                          "(it is never taken from the command line)", 2)
         password = given
+    details = {"action": args.action, "target": args.user, "cause": "cli"}
+    if args.action in ("add", "role"):
+        details["role"] = args.role or "viewer"
+    log = AuditLog(state_dir_of(args))
+    try:
+        entry = log.record_pending("user", getpass.getuser(), **details)
+    except AuditError as err:
+        return _fail(f"nothing changed: every change is recorded in the audit trail first, "
+                     f"and {err}")
     try:
         if args.action == "add":
             role = Role.parse(args.role or "viewer")
@@ -77,11 +87,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"User {args.user} deleted; its sessions have ended.")
     except AuthError as err:
         return _fail(f"{err}; nothing changed")
-    details = {"action": args.action, "target": args.user, "cause": "cli"}
-    if args.action in ("add", "role"):
-        details["role"] = args.role or "viewer"
-    try:
-        AuditLog(state_dir_of(args)).record("user", getpass.getuser(), **details)
-    except AuditError as err:
-        return _fail(f"done, but not recorded in the audit trail: {err}")
+    with contextlib.suppress(AuditError):  # done: the record stands, marked not completed
+        log.commit(entry)
     return 0

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from piranha_web.errors import (
+    AuditError,
     ChecksBusyError,
     NotFoundError,
     ParseError,
@@ -37,6 +38,7 @@ TITLES: dict[type[PiranhaError], str] = {
     StoreIOError: "Cannot read or write lvs.cf",
     SyncError: "Backup router not updated",
     ChecksBusyError: "Checks busy",
+    AuditError: "Not done: the audit trail cannot be written",
 }
 
 HTTP_MESSAGES: dict[int, str] = {
@@ -62,6 +64,9 @@ def message_for(err: PiranhaError) -> str:
     """The sentence shown to the user for an error."""
     if isinstance(err, SyncError):
         return f"lvs.cf was saved, but copying it to the backup router failed: {err}"
+    if isinstance(err, AuditError):
+        return (f"Nothing was done: this action is recorded in the audit trail before it is "
+                f"done, and {err}")
     return str(err)
 
 

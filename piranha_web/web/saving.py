@@ -195,9 +195,10 @@ def save_service() -> SaveService:
 
 def after_save() -> AfterSave:
     """The steps after a save of this app (keepalived, sync, CHECK NOW cache); sync
-    attempts go to the audit trail as the current user."""
+    attempts and auto-apply go to the audit trail as the current user."""
     found = services()
-    return AfterSave(found.state_dir, found.syncer, found.recent_checks, journal.record)
+    return AfterSave(found.state_dir, found.syncer, found.recent_checks, journal.record,
+                     journal.begin)
 
 
 def save_edit(

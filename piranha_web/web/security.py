@@ -6,6 +6,9 @@ static files (GET/HEAD) are public; everything else — known routes, unknown ro
 redirects a browser GET to the login page and answers other methods with 401, before routing
 errors or automatic OPTIONS answers could reveal anything.  The same hook then checks the
 user's role against ``policy.POLICY`` (403 when it is too low), before CSRF or any view runs.
+Refused requests (role too low, cross-origin POST) are recorded in the audit trail as
+``refused``, within the bounded budget of ``audit-refused.log`` (a flood cannot fill the disk
+or push other records out).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.auth import DEFAULT_USER, is_session_revoked, revoke_session
 from piranha_web.errors import RoleError
-from piranha_web.web import policy
+from piranha_web.web import journal, policy
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
 
@@ -62,6 +65,9 @@ def install(app: Flask, settings: WebSettings) -> None:
         have = services().accounts.role_of(user)
         needed = policy.required_role(request.endpoint, request.method)
         if have is None or have < needed:
+            # bounded: refused requests share the budget of failed logins (audit.py)
+            journal.record("refused", user=user, method=request.method, path=request.path,
+                           role=have.label if have else "none", needed=needed.label)
             raise RoleError(f"Your role ({have.label if have else 'none'}) does not allow "
                             f"this; it needs the {needed.label} role. Nothing was changed.")
         return None
@@ -74,6 +80,8 @@ def install(app: Flask, settings: WebSettings) -> None:
             and origin not in (None, "null")
             and origin.rstrip("/") != request.host_url.rstrip("/")
         ):
+            journal.record("refused", method=request.method, path=request.path,
+                           origin=origin, reason="cross-origin")
             abort(403)
 
     csrf.init_app(app)
@@ -136,13 +144,19 @@ def start_session(settings: WebSettings, user: str = DEFAULT_USER) -> None:
 
 
 def end_session(settings: WebSettings) -> None:
-    """LOGOUT: forget the session here and revoke its id, so a copied cookie is useless too."""
+    """LOGOUT: forget the session here and revoke its id, so a copied cookie is useless too.
+
+    Raises AuthError when the revocation cannot be saved; the session is forgotten and
+    refused by this process all the same (see :func:`~piranha_web.auth.revoke_session`).
+    """
     sid = session.get("sid")
-    if isinstance(sid, str):
-        now = settings.clock()
-        revoke_session(services().state_dir, sid,
-                       now + settings.session_lifetime.total_seconds(), now)
-    session.clear()
+    try:
+        if isinstance(sid, str):
+            now = settings.clock()
+            revoke_session(services().state_dir, sid,
+                           now + settings.session_lifetime.total_seconds(), now)
+    finally:
+        session.clear()  # fail closed: this browser is logged out whatever happens
 
 
 def safe_next(target: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -74,9 +75,10 @@ class Services:
         """Users and roles: ``passwords`` plus the ``roles`` file beside it."""
         return Accounts(self.passwords)
 
-    @property
+    @cached_property
     def audit(self) -> AuditLog:
-        """The audit trail in the state directory."""
+        """The audit trail in the state directory (one for the app: it holds the budget of
+        anonymous and refused records)."""
         return AuditLog(self.state_dir)
 
     @property

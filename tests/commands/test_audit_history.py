@@ -46,3 +46,23 @@ def test_history_lists_revisions_and_shows_a_text(tmp_path: Path) -> None:
     assert shown.stdout == "serial_no = 1\nprimary = 192.0.2.1\n"
     assert ConfigStore(config).history() == []  # reading writes nothing beside lvs.cf
     assert len(list((state / "revisions").iterdir())) == 2  # both texts kept
+
+
+FORGED = "mallory\n2026-12-01 10:00:00 piranha save summary=[\"nothing\"]\x1b[2J\x1b]0;x\x07"
+
+
+def test_a_forged_user_name_prints_as_one_escaped_line(tmp_path: Path) -> None:
+    """Issue 20 #7: newlines and ESC in a typed user name must not make fake records or
+    reach the terminal raw."""
+    AuditLog(tmp_path).record("login-failed", FORGED, client="127.0.0.2",
+                              **{"note\nforged": "x\x1by"})
+    AuditLog(tmp_path).record("login", "ann")
+    printed = cli("audit", "--state-dir", str(tmp_path)).stdout
+    lines = printed.splitlines()
+    assert len(lines) == 2
+    assert "\x1b" not in printed and "\x07" not in printed
+    assert lines[0].split()[2].startswith("mallory\\n2026-12-01")
+    assert "\\x1b[2J" in lines[0] and "note\\nforged=" in lines[0]
+    as_json = cli("audit", "--state-dir", str(tmp_path), "--json").stdout
+    assert len(as_json.splitlines()) == 2 and "\x1b" not in as_json
+    assert json.loads(as_json.splitlines()[0])["user"] == FORGED[:64]  # cut, as typed

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from piranha_web.audit import AuditLog
 from piranha_web.auth import PasswordFile
 from tests.conftest import ROOT
 
@@ -64,3 +65,21 @@ def test_a_password_shorter_than_the_web_forms_minimum_is_refused(tmp_path: Path
     assert result.returncode == 1
     assert "at least 8 characters" in result.stderr
     assert not (tmp_path / "passwords").exists()
+
+
+def test_passwd_is_recorded_first_and_refused_when_the_trail_cannot_be_written(
+    tmp_path: Path,
+) -> None:
+    """Issue 20 #10: `piranha-web passwd` left no audit record."""
+    state = tmp_path / "state"
+    assert passwd("--state-dir", str(state), "--password-stdin",
+                  stdin="first password\n").returncode == 0
+    entry = AuditLog(state).entries(kind="user")[0]
+    assert (entry.details["action"], entry.details["target"], entry.details["commit"]) == (
+        "passwd", "piranha", "done")
+    assert "first password" not in (state / "audit.log").read_text()
+    (state / "audit.log").unlink()
+    (state / "audit.log").mkdir()  # appending now fails
+    refused = passwd("--state-dir", str(state), "--password-stdin", stdin="second password\n")
+    assert refused.returncode == 1 and "audit trail" in refused.stderr
+    assert PasswordFile(state / "passwords").verify("piranha", "first password")

@@ -108,3 +108,20 @@ def test_config_and_state_dir_come_from_the_environment(
     assert main(["sync", "--identity", str(backup_router.keys["client"]),
                  "--remote-path", str(files["remote"])]) == 0
     assert files["remote"].read_bytes() == files["lvs"].read_bytes()
+
+
+def test_cli_settings_are_recorded_first_and_refused_unrecorded(
+    files: dict[str, Path], backup_router: BackupRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20 #10: the reload command run as root on the backup changed unrecorded."""
+    assert sync(files, backup_router, "--save-settings", "--reload-command",
+                "service pulse reload") == 0
+    entry = AuditLog(files["state"]).entries(kind="sync-settings")[0]
+    assert "reload_command: (none) -> service pulse reload" in entry.details["changes"]
+    assert entry.details["commit"] == "done"
+    saved = (files["state"] / "sync.json").read_text()
+    (files["state"] / "audit.log").unlink()
+    (files["state"] / "audit.log").mkdir()  # appending now fails
+    assert sync(files, backup_router, "--save-settings", "--reload-command", "reboot") == 1
+    assert "audit trail" in capsys.readouterr().err
+    assert (files["state"] / "sync.json").read_text() == saved

@@ -44,3 +44,13 @@ def test_refusals_say_why_and_change_nothing(tmp_path: Path) -> None:
     assert user(tmp_path, "add", "ann").returncode == 2  # no password source
     assert user(tmp_path, "role", "piranha").returncode == 2  # no --role
     assert user(tmp_path, "list").stdout == "piranha admin\n"
+
+
+def test_a_user_change_is_refused_when_the_trail_cannot_record_it(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "audit.log").mkdir()  # appending fails
+    refused = user(state, "add", "eve", "--role", "admin", "--password-stdin",
+                   stdin="long enough pw\n")
+    assert refused.returncode != 0 and "audit trail" in refused.stderr
+    assert not PasswordFile(state / "passwords").is_set("eve")

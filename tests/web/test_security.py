@@ -284,3 +284,27 @@ def test_a_device_cookie_of_another_user_or_forged_earns_no_trust(web: Web) -> N
     for _ in range(4):
         login(browser, "bad")
     assert login(browser) == 429
+
+
+def test_logout_fails_closed_when_the_state_directory_cannot_record_it(web: Web) -> None:
+    """Issue 20 #12: LOGOUT answered 500 and the cookie kept working when the revocation list
+    could not be written."""
+    client = web.client()
+    stolen = client.get_cookie("piranha_session")
+    assert stolen is not None
+    (web.state_dir / ".auth.lock").mkdir()  # as on a read-only state directory: no writing
+    token = form_of(client, "/virtual/").get("csrf_token", "")
+    answer = client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "cannot record it" in answer.get_data(as_text=True)
+    assert client.get("/virtual/").status_code == 302  # this browser is logged out
+    thief = web.app.test_client()
+    thief.set_cookie("piranha_session", stolen.value)
+    response = thief.get("/virtual/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    (web.state_dir / ".auth.lock").rmdir()
+    second = web.client()
+    token = form_of(second, "/virtual/").get("csrf_token", "")
+    assert second.post("/logout", data={"csrf_token": token}).status_code == 303
+    saved = (web.state_dir / "revoked-sessions").read_text()
+    assert len(saved.splitlines()) == 2  # the unsaved revocation was written with this one

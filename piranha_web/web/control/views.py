@@ -33,7 +33,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
 from piranha_web.auth import MIN_PASSWORD_LENGTH
-from piranha_web.errors import AuthError, NetInfoError, ParseError
+from piranha_web.errors import AuditError, AuthError, NetInfoError, ParseError
 from piranha_web.lvscf.model import Config
 from piranha_web.lvscf.values import decimal
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
@@ -164,11 +164,18 @@ def password() -> Response | str | tuple[str, int]:
         return render_template("control/password.html", form=form), 400
     throttle.succeeded(client, user, trusted=True)
     try:
+        entry = journal.record_first("user", action="passwd", target=user,
+                                     cause="own password")
+    except AuditError as err:
+        form.new.errors = [f"Nothing was changed: a password change is recorded in the audit "
+                           f"trail first, and it cannot be written ({err})."]
+        return render_template("control/password.html", form=form), 503
+    try:
         passwords.set_password(user, form.new.data or "")
     except AuthError as err:
         form.new.errors = [str(err)]
         return render_template("control/password.html", form=form), 500
-    journal.record("user", action="passwd", target=user, cause="own password")
+    journal.done(entry)
     # a new password ends every session; this one continues with the new password
     start_session(current_app.extensions["piranha_web.settings"], user)
     flash("Password changed. Other sessions of this user have been logged out.", "success")

@@ -10,7 +10,8 @@
 What every ACCEPT runs with the keepalived engine (regenerate both routers' files in the state
 directory, apply this router's when auto-apply is on) is a step of
 :class:`piranha_web.after_save.AfterSave`.  Viewing never writes; every change is a
-CSRF-checked POST (installed app-wide).
+CSRF-checked POST (installed app-wide).  APPLY, auto-apply and the engine settings are
+recorded in the audit trail before they act (refused when it cannot be written).
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from piranha_web.after_save import HERE
+from piranha_web.audit import changed_fields
 from piranha_web.errors import KeepalivedError, KeepalivedValueError, ParseError, StoreIOError
 from piranha_web.keepalived.service import ENGINES, KeepalivedService, save_settings
 from piranha_web.lvscf.validate import validate
+from piranha_web.web import journal
 from piranha_web.web.services import services
 
 bp = Blueprint("keepalived", __name__, url_prefix="/keepalived")
@@ -106,7 +109,9 @@ def apply() -> Response:
         flash("Nothing was applied: lvs.cf changed since the page was shown; review the new "
               "file and apply again.", "error")
         return redirect(url_for("keepalived.index"))
+    entry = journal.record_first("apply", trigger="APPLY", digest=digest(export.text))
     result = service.apply(export.text)
+    journal.done(entry, ok=result.ok, message=result.message)
     flash(result.message, "success" if result.ok else "error")
     return redirect(url_for("keepalived.index"))
 
@@ -119,10 +124,14 @@ def save_engine() -> Response:
         return redirect(url_for("keepalived.index"))
     try:
         service = _service()
-        save_settings(services().state_dir, replace(
-            service.settings, engine=form.engine.data, auto_apply=bool(form.auto_apply.data)))
+        new = replace(service.settings, engine=form.engine.data,
+                      auto_apply=bool(form.auto_apply.data))
+        entry = journal.record_first("keepalived-settings",
+                                     changes=changed_fields(service.settings, new))
+        save_settings(services().state_dir, new)
     except KeepalivedError as err:
         flash(f"The engine settings were not saved: {err}", "error")
         return redirect(url_for("keepalived.index"))
+    journal.done(entry)
     flash("Engine settings saved.", "success")
     return redirect(url_for("keepalived.index"))

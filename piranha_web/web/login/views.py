@@ -3,7 +3,10 @@
 Failed logins are counted per client and user name (a few free, then a growing lock of that
 pair) and per user across clients (many free, then a short, growing slowdown for every client
 the user is not known on); see :class:`~piranha_web.auth.LoginThrottle`.  Refused attempts get
-429 at once (the worker never sleeps).  The check and the record are one atomic step.
+429 at once (the worker never sleeps).  The check and the record are one atomic step.  Failed
+logins and lockouts go to the bounded ``audit-refused.log`` (names cut, an hourly budget: see
+:mod:`piranha_web.audit`), never to the log of authenticated actions.  LOGOUT fails closed: when
+the revocation cannot be saved the session still ends and this process refuses its cookie.
 
 A successful login leaves a signed *device cookie* (user name and a random id, 90 days): from
 that browser the client is the device, not the address, and the per-user slowdown does not
@@ -12,6 +15,7 @@ apply, so guesses from elsewhere, even from the same address, cannot keep the ad
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import (
@@ -30,12 +34,14 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from piranha_web.auth import DEFAULT_USER, passwd_command
+from piranha_web.errors import AuthError
 from piranha_web.web import journal
 from piranha_web.web.security import end_session, safe_next, start_session
 from piranha_web.web.services import services
 from piranha_web.web.settings import WebSettings
 
 bp = Blueprint("login", __name__)
+log = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "piranha_device"
 DEVICE_LIFETIME = 90 * 24 * 3600
@@ -125,6 +131,14 @@ def _device_of(user: str) -> str | None:
 @bp.post("/logout")
 def logout() -> Response:
     journal.record("logout")
-    end_session(_settings())
+    try:
+        end_session(_settings())
+    except AuthError as err:  # fail closed: logged out, and the cookie refused by this server
+        log.error("LOGOUT: %s", err)
+        flash(f"You have logged out, and this session is refused; but the state directory "
+              f"cannot record it ({err}), so after a restart of piranha-web a copy of the "
+              "old cookie would work again until it expires. Fix the state directory.",
+              "error")
+        return redirect(url_for("login.login"), code=303)
     flash("You have logged out.", "info")
     return redirect(url_for("login.login"), code=303)

@@ -22,6 +22,7 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 
 from piranha_web import monitor
+from piranha_web.audit import AuditEntry
 from piranha_web.edits.monitoring import FIELDS, HELP
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
@@ -52,14 +53,19 @@ def form_monitor(form: MonitoringForm) -> MonitorScript:
     )
 
 
-def _audit(kind: str, virtual: str, script: MonitorScript,
-           results: Sequence[ProbeResult]) -> None:
-    """TEST / CHECK NOW in the audit trail: who, what was sent or run, each server's verdict."""
-    journal.record(
+def _begin(kind: str, virtual: str, script: MonitorScript) -> AuditEntry:
+    """TEST / CHECK NOW in the audit trail before anything is sent or run: who, what (raises
+    AuditError, shown as an error page: nothing runs unrecorded)."""
+    return journal.record_first(
         kind, virtual=virtual, send_program=script.send_program, send=script.send,
         expect=script.expect, use_regex=script.use_regex,
-        verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}" for r in results},
     )
+
+
+def _verdicts(entry: AuditEntry, results: Sequence[ProbeResult]) -> None:
+    """Each server's verdict, added to the entry once the checks ran."""
+    journal.done(entry, verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}"
+                                  for r in results})
 
 
 @bp.post("/test")
@@ -70,9 +76,11 @@ def test() -> tuple[str, int]:
     form = MonitoringForm()
     valid = form.validate()
     tested = form_monitor(form)
-    results = _probe(vs, tested) if valid else ()
+    results: Sequence[ProbeResult] = ()
     if valid:
-        _audit("test", virtual, tested, results)
+        entry = _begin("test", virtual, tested)
+        results = _probe(vs, tested)
+        _verdicts(entry, results)
     # "nanny sends/expects" describe the strings being tested, not the saved ones
     shown = replace(vs, monitor=tested)
     page = render_template(
@@ -92,9 +100,11 @@ def check() -> tuple[str, int]:
     form = panel.RevisionForm()
     valid = form.validate()
     saved = lvsd_monitor(loaded.document.find_virtual(virtual), vs)
-    results = _probe(vs, saved) if valid else ()
+    results: Sequence[ProbeResult] = ()
     if valid:
-        _audit("check", virtual, saved, results)
+        entry = _begin("check", virtual, saved)
+        results = _probe(vs, saved)
+        _verdicts(entry, results)
     services().recent_checks.record(vs, results)
     return lists.server_list(
         virtual, request.form.get("selected") or None, 200 if valid else 400,

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
+from piranha_web.audit import changed_fields
 from piranha_web.errors import SyncError
 from piranha_web.sync import HostKey, SyncOutcome, SyncService, SyncStatus, failures
 from piranha_web.sync.failures import explain
@@ -198,11 +199,15 @@ def save_settings() -> Response | tuple[str, int]:
     if not valid or settings is None:
         flash("The backup-sync settings were not saved: please correct the errors.", "error")
         return _page(service, form, 400)
+    # recorded first (who may now run which reload command as root on the backup)
+    entry = journal.record_first("sync-settings",
+                                 changes=changed_fields(service.settings(), settings))
     try:
         service.save_settings(settings)
     except SyncError as err:
         flash(f"The backup-sync settings were not saved: {err.detail or err.reason}", "error")
         return _page(service, form, 500)
+    journal.done(entry)
     flash("Backup-sync settings saved.", "success")
     return redirect(back_to(form.back.data), code=303)
 
@@ -249,14 +254,14 @@ def confirm() -> Response:
     form = ConfirmForm()
     if not form.validate():
         abort(400)
+    entry = journal.record_first("host-key", fingerprint=form.fingerprint.data or "")
     try:
         key = service.trust_host_key(form.fingerprint.data or "")
     except SyncError as err:
-        journal.record("host-key", ok=False, fingerprint=form.fingerprint.data or "",
-                       message=err.reason)
+        journal.done(entry, ok=False, message=err.reason)
         flash(f"Nothing was trusted: {err.reason}. {err.detail}", "error")
         return redirect(url_for(".hostkey"), code=303)
-    journal.record("host-key", ok=True, fingerprint=key.fingerprint, key_type=key.key_type)
+    journal.done(entry, ok=True, key_type=key.key_type)
     flash(f"The backup router's {key.key_type} host key {key.fingerprint} is now trusted. "
           "SYNC NOW copies lvs.cf to it.", "success")
     return redirect(url_for(".index"), code=303)

@@ -6,8 +6,10 @@
     GET/POST /users/delete?user=U     DELETE after a confirmation page (never on Enter)
 
 Every change ends the changed user's sessions at once (``accounts.stamp``) and is recorded in
-the audit trail (kind ``user``).  The last admin can be neither deleted nor demoted.  One's own
-password is changed on CHANGE PASSWORD (CONTROL/MONITORING), which asks for the current one.
+the audit trail (kind ``user``) before it is made: when the trail cannot be written the change
+is refused (503), and a change refused afterwards reads as not completed.  The last admin can
+be neither deleted nor demoted.  One's own password is changed on CHANGE PASSWORD
+(CONTROL/MONITORING), which asks for the current one.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role, password_problem
-from piranha_web.errors import AuthError
+from piranha_web.audit import AuditEntry
+from piranha_web.errors import AuditError, AuthError
 from piranha_web.web import journal, panel
 from piranha_web.web.services import services
 from piranha_web.web.users.form import AddUserForm, RoleForm, SetPasswordForm, UserForm
@@ -35,8 +38,18 @@ def _list(add: AddUserForm | None = None, status: int = 200) -> tuple[str, int]:
                            add=add or AddUserForm(formdata=None)), status
 
 
-def _done(message: str, **details: Any) -> Response:
-    journal.record("user", **details)
+def _begin(**details: Any) -> AuditEntry | None:
+    """Record the change before it is made; None (and a message) when the trail cannot."""
+    try:
+        return journal.record_first("user", **details)
+    except AuditError as err:
+        flash(f"Nothing changed: every user change is recorded in the audit trail first, and "
+              f"it cannot be written ({err}).", "error")
+        return None
+
+
+def _done(message: str, entry: AuditEntry) -> Response:
+    journal.done(entry)
     flash(message, "success")
     return redirect(url_for(".index"), code=303)
 
@@ -51,13 +64,15 @@ def index() -> Page:
         if not form.validate():
             return _list(status=400)
         user, role = form.user.data or "", Role.parse(form.role.data or "")
+        entry = _begin(action="role", target=user, role=role.label)
+        if entry is None:
+            return _list(status=503)
         try:
             accounts.set_role(user, role)
         except AuthError as err:
             flash(f"Nothing changed: {err}.", "error")
             return _list(status=400)
-        return _done(f"User {user} is now {role.label}; its sessions have ended.",
-                     action="role", target=user, role=role.label)
+        return _done(f"User {user} is now {role.label}; its sessions have ended.", entry)
     add = AddUserForm()
     if not add.validate():
         return _list(add, 400)
@@ -69,13 +84,15 @@ def index() -> Page:
     if problem:
         add.password.errors = [problem.capitalize() + "."]
         return _list(add, 400)
+    entry = _begin(action="add", target=name, role=add.role.data)
+    if entry is None:
+        return _list(add, 503)
     try:
         accounts.add(name, password, Role.parse(add.role.data or "viewer"))
     except AuthError as err:
         add.name.errors = [str(err)]
         return _list(add, 400)
-    return _done(f"User {name} added with role {add.role.data}.", action="add", target=name,
-                 role=add.role.data)
+    return _done(f"User {name} added with role {add.role.data}.", entry)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -94,13 +111,15 @@ def password() -> Page:
     if problem:
         form.password.errors = [problem.capitalize() + "."]
         return render_template("users/password.html", form=form, user=user), 400
+    entry = _begin(action="passwd", target=user)
+    if entry is None:
+        return render_template("users/password.html", form=form, user=user), 503
     try:
         services().accounts.set_password(user, new)
     except AuthError as err:
         form.password.errors = [str(err)]
         return render_template("users/password.html", form=form, user=user), 400
-    return _done(f"Password of {user} set; its sessions have ended.", action="passwd",
-                 target=user)
+    return _done(f"Password of {user} set; its sessions have ended.", entry)
 
 
 @bp.route("/delete", methods=["GET", "POST"])
@@ -112,9 +131,12 @@ def delete() -> Page:
     form = UserForm()
     if not form.validate() or panel.action() != "DELETE":
         return redirect(url_for(".index"), code=303)
+    entry = _begin(action="del", target=user)
+    if entry is None:
+        return _list(status=503)
     try:
         services().accounts.delete(user)
     except AuthError as err:
         flash(f"Nothing changed: {err}.", "error")
         return _list(status=400)
-    return _done(f"User {user} deleted; its sessions have ended.", action="del", target=user)
+    return _done(f"User {user} deleted; its sessions have ended.", entry)

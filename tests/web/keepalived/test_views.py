@@ -130,3 +130,36 @@ def test_the_engine_setting_is_saved_from_the_page(tmp_path: Path) -> None:
     bad = web.client().post("/keepalived/settings", data={"engine": "ldirectord"},
                             follow_redirects=True)
     assert "were not saved" in page_text(bad.data)
+
+
+def test_apply_and_auto_apply_are_recorded_first_and_refused_unrecorded(
+    engine: tuple[Web, Path, Path]
+) -> None:
+    """Issue 20 #10: APPLY and auto-apply left no audit record."""
+    web, installed, log = engine
+    client = web.client()
+    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]+)"',
+                       client.get("/keepalived/").data.decode())
+    assert digest is not None
+    trail = web.services.audit.path
+    trail.unlink(missing_ok=True)
+    trail.mkdir()  # appending now fails
+    refused = client.post("/keepalived/apply", data={"digest": digest.group(1)})
+    assert refused.status_code == 503
+    assert installed.read_text() == PLACEHOLDER
+    trail.rmdir()
+    client.post("/keepalived/apply", data={"digest": digest.group(1)})
+    applied = web.services.audit.entries(kind="apply")[0]
+    assert (applied.user, applied.details["trigger"], applied.details["ok"],
+            applied.details["commit"]) == ("piranha", "APPLY", True, "done")
+    save_settings(web.state_dir, EngineSettings(**{
+        **load_settings(web.state_dir).__dict__, "auto_apply": True}))
+    with web.app.test_request_context():
+        outcome = save_edit(lambda doc: doc.set("weight", "7", virtual="web", server="rs1"),
+                            web.services.store.revision(), no_fields)
+    assert outcome.saved
+    auto = web.services.audit.entries(kind="apply")[0]
+    assert auto.details["trigger"] == "auto-apply after ACCEPT", auto.details
+    assert outcome.sync is not None and auto.details["ok"] == outcome.sync.ok
+    assert auto.details["message"] in outcome.sync.message
+    assert "weight 7" in installed.read_text()

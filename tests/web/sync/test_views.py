@@ -181,3 +181,36 @@ def test_sync_now_of_a_file_with_errors_asks_first_and_copies_after_confirmation
     copied = client.post("/sync/now", data={"back": "/control/", "confirm": "copy"})
     assert copied.status_code == 303
     assert remote.read_bytes() == synced.config.read_bytes()
+
+
+def test_settings_changes_and_host_key_trust_are_recorded_first_or_refused(
+    tmp_path: Path, backup_router: BackupRouter, remote: Path
+) -> None:
+    """Issue 20 #10: a new reload command (run as root on the backup) or a trusted host key
+    left no audit record, and trust went ahead when the record could not be written."""
+    web = with_syncer(build_web(tmp_path, lvs_cf_text(backup_router.address)), backup_router,
+                      remote, trusted=False)
+    client = web.client()
+    form = form_of(client, "/sync/")
+    form.update({"sync-reload_command": "service pulse reload", "sync-back": "/redundancy/"})
+    assert client.post("/sync/settings", data=form).status_code == 303
+    entry = web.services.audit.entries(kind="sync-settings")[0]
+    assert entry.details["changes"] == ["reload_command: (none) -> service pulse reload"]
+    assert (entry.user, entry.details["commit"]) == ("piranha", "done")
+    trail = web.services.audit.path
+    trail.unlink()
+    trail.mkdir()  # appending now fails
+    fingerprint = keygen_fingerprint(backup_router.keys.directory / "host.pub")
+    refused = client.post("/sync/hostkey", data={"fingerprint": fingerprint})
+    assert refused.status_code == 503
+    assert not (web.state_dir / "known_hosts").exists()
+    form = form_of(client, "/sync/")
+    form.update({"sync-reload_command": "reboot"})
+    assert client.post("/sync/settings", data=form).status_code == 503
+    assert json.loads((web.state_dir / "sync.json").read_text())["reload_command"] == [
+        "service", "pulse", "reload"]
+    trail.rmdir()
+    client.post("/sync/hostkey", data={"fingerprint": fingerprint})
+    trusted = web.services.audit.entries(kind="host-key")[0]
+    assert (trusted.details["fingerprint"], trusted.details["ok"]) == (fingerprint, True)
+    assert (web.state_dir / "known_hosts").exists()
