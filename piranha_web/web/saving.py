@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -251,7 +252,18 @@ def save_edit(
     before lvs.cf is written; when the audit trail cannot be written nothing is saved.
     :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  When another save
     lands between loading and saving, the edit is rebased on that one too (a few times).
+    Its outcome and duration are counted for /metrics (``Services.counters``).
     """
+    started = time.perf_counter()
+    outcome = _save_edit(edit, revision, fields, success, cause, restored_from)
+    services().counters.save(outcome.status, time.perf_counter() - started)
+    return outcome
+
+
+def _save_edit(
+    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
+    cause: str, restored_from: str | None,
+) -> SaveOutcome:
     for _ in range(SAVE_ATTEMPTS):
         with _SAVING:
             outcome = _attempt(edit, revision, fields, success, cause, restored_from)
