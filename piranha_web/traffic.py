@@ -150,7 +150,7 @@ class TrafficHistory:
                           tuple(ring.conns[s] for s in slots),
                           tuple(ring.bytes[s] for s in slots))
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
         """The series kept, in no particular order."""
         with self._lock:
             return list(self._rings)

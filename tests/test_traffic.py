@@ -73,7 +73,7 @@ def test_rates_are_the_counters_change_over_the_time_between_readings() -> None:
     assert rs1.times == (1_700_000_000.0, 1_700_000_010.0, 1_700_000_020.0, 1_700_000_030.0)
     service = made.series(SVC)
     assert service is not None and rates(service.conns) == [None, 1.0, 0.0, 3.0]
-    assert sorted(made.keys()) == [SVC, RS1, RS2]
+    assert sorted(made.names()) == [SVC, RS1, RS2]
 
 
 def test_names_are_the_kernels_labels() -> None:
@@ -129,7 +129,7 @@ def test_series_beyond_the_bound_are_not_kept_and_counted() -> None:
     clock = Clock()
     made, sample = history([table((0, 0)), table((1, 0))], clock, max_series=2)
     sample(2)
-    assert sorted(made.keys()) == [SVC, RS1]
+    assert sorted(made.names()) == [SVC, RS1]
     assert made.dropped == 1 and made.series(RS2) is None
 
 
@@ -142,7 +142,7 @@ def test_memory_is_bounded_by_the_series_and_slots_whatever_the_table() -> None:
     clock = Clock()
     made, sample = history([big], clock)
     sample()
-    assert len(made.keys()) == 2048 and made.dropped == 33_000 - 2048
+    assert len(made.names()) == 2048 and made.dropped == 33_000 - 2048
     rings = made._rings.values()  # noqa: SLF001 (measuring the storage itself)
     stored = sum(sys.getsizeof(r.conns) + sys.getsizeof(r.bytes) for r in rings)
     assert stored < 2048 * 2 * (360 * 4 + 100)
