@@ -25,7 +25,7 @@ NOT_PURE = WEB | {
 }
 LVSCF_MAY_IMPORT = ("piranha_web.lvscf", "piranha_web.errors")
 IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth.py", "accounts.py", "audit.py",
-              "history.py", "atomic.py", "tokens.py", "keepalived")
+              "history.py", "atomic.py", "tokens.py", "keepalived", "traffic.py")
 
 
 def module_name(path: Path) -> str:

@@ -32,8 +32,8 @@ mount -t tmpfs run /host/run
 chroot /host /bin/sh -c 'cd {ROOT} && PYTHONDONTWRITEBYTECODE=1 \\
   exec .venv/bin/python -m tests.web.traffic_ipvs_guest /tmp/job' &
 guest=$!
-n=0
-while [ ! -f /job/drain ] && [ $n -lt 120 ]; do sleep 1; n=$((n+1)); done
+while [ ! -f /job/drain ] && kill -0 $guest 2>/dev/null; do sleep 1; done
+[ -f /job/drain ]
 ipvsadm -e -t 192.0.2.10:80 -r 127.0.0.2:8082 -m -w 0
 touch /job/drained
 wait $guest
