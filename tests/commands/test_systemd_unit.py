@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from piranha_web.commands.systemd_unit import render_unit, shipped_unit, under_home
+from piranha_web.sync import SyncService, SyncSettings
 from tests.commands.test_serve import Server, _list_fields, _toggle, browser, password_of
 from tests.conftest import ROOT
+from tests.helpers.sshd import BackupRouter, lvs_cf_text
 from tests.helpers.unit_sandbox import confined, limits
 
 PROGRAM = str(Path(sys.executable).parent / "piranha-web")
@@ -225,6 +227,41 @@ def test_serve_works_inside_the_units_limits_and_cannot_write_outside_them(
             f"{ROOT}/probe Read-only file system", f"/root/probe {home}",
             "/tmp/probe written"], tried.stderr
         assert not Path("/tmp/probe").exists()  # a private /tmp
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+        assert server.process.stdout is not None
+        server.process.stdout.close()
+
+
+@pytest.mark.root
+def test_an_accept_reaches_the_backup_router_over_ssh_from_inside_the_limits(
+    outside_tmp: Path, backup_router: BackupRouter,
+) -> None:
+    """ProtectHome hides /root/.ssh: the identity and known_hosts live in the state directory,
+    and the copy after ACCEPT (ssh/sftp started by the confined serve) still lands."""
+    config, state = outside_tmp / "ha" / "lvs.cf", outside_tmp / "state"
+    config.parent.mkdir()
+    state.mkdir(mode=0o700)
+    config.write_text(lvs_cf_text(backup_router.address))
+    identity = state / "id_ed25519"
+    shutil.copyfile(backup_router.keys["client"], identity)
+    identity.chmod(0o600)
+    remote = backup_router.new_dir("unit") / "lvs.cf"
+    SyncService(config, state).save_settings(SyncSettings(identity_file=str(identity),
+                                                          remote_path=str(remote)))
+    (state / "known_hosts").write_text(backup_router.known_hosts_line())
+    unit = unit_command("--config", str(config), "--state-dir", str(state)).stdout
+    server = start_confined(unit)
+    try:
+        opener = browser(server.url, password_of(server))
+        name = re.search(r"^virtual (\S+) \{", config.read_text(), re.M)
+        assert name is not None
+        assert _toggle(opener, server.url, _list_fields(opener, server.url),
+                       name.group(1)) == 200
+        assert remote.read_bytes() == config.read_bytes()
+        last = SyncService(config, state).last()
+        assert last is not None and last.ok, last
     finally:
         server.process.terminate()
         server.process.wait(timeout=10)
