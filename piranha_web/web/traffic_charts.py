@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from flask import Flask
 
 from piranha_web.errors import NotFoundError, ParseError
+from piranha_web.netinfo.ipvs_diff import Comparison
 from piranha_web.netinfo.ipvs_model import IpvsDest
-from piranha_web.traffic import SLOTS, Series
+from piranha_web.traffic import SLOTS, Series, dest_key, service_key
 from piranha_web.web.services import EXTENSION_KEY, services
 
 WIDTH, HEIGHT = 240, 48
 #: seconds shown (the sampler's hour)
 WINDOW = 3600.0
+#: rows of charts on CONTROL/MONITORING at most (each real server's list has the rest)
+CONTROL_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,39 @@ def traffic(key: str) -> Traffic | None:
                    chart("traffic", found.times, found.bytes, "B"))
 
 
+@dataclass(frozen=True)
+class Row:
+    """One row of CONTROL/MONITORING's traffic table: a service or one of its real servers."""
+
+    kind: str  # "service" or "server"
+    label: str  # the kernel's: "TCP 192.0.2.10:80" or "198.51.100.11:80"
+    name: str  # lvs.cf's: "virtual web", "server rs1", or ""
+    key: str  # the series name
+
+
+def control_rows(comparison: Comparison, limit: int = CONTROL_ROWS) -> tuple[list[Row], int]:
+    """The first ``limit`` rows (services with their real servers) of the kernel's table, and
+    how many more there are (a page of charts stays small whatever the table holds)."""
+    rows: list[Row] = []
+    total = 0
+    for check in comparison.services:
+        svc = check.service
+        if svc is None:
+            continue
+        total += 1 + len(svc.dests)
+        if len(rows) >= limit:
+            continue
+        rows.append(Row("service", check.label,
+                        f"virtual {check.virtual}" if check.virtual else "", service_key(svc)))
+        names = {(s.dest.address, s.dest.port): s.server for s in check.servers
+                 if s.dest is not None and s.server is not None}
+        for dest in svc.dests[:limit - len(rows)]:
+            name = names.get((dest.address, dest.port))
+            rows.append(Row("server", dest.label, f"server {name}" if name else "",
+                            dest_key(svc, dest)))
+    return rows, total - len(rows)
+
+
 def traffic_of_server(virtual: str, dest: IpvsDest) -> Traffic | None:
     """The charts of real server ``dest`` of lvs.cf's virtual server ``virtual``."""
     try:
@@ -135,4 +171,4 @@ def start_sampling(app: Flask) -> None:
 def install(app: Flask) -> None:
     """Make ``traffic(key)`` and ``traffic_sampled()`` template globals."""
     app.jinja_env.globals.update(traffic=traffic, traffic_of_server=traffic_of_server,
-                                 traffic_sampled=sampling)
+                                 traffic_sampled=sampling, traffic_rows=control_rows)

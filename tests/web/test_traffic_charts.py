@@ -112,3 +112,32 @@ def test_without_a_sampler_or_samples_the_pages_say_so_or_show_nothing(tmp_path:
     assert "TRAFFIC, LAST HOUR" not in client.get("/control/").get_data(as_text=True)
     servers = client.get("/virtual/servers/?virtual=web").get_data(as_text=True)
     assert "server-traffic" not in servers
+
+
+def test_control_shows_at_most_a_hundred_rows_and_says_how_many_more(tmp_path: Path) -> None:
+    """1,000 services of 32 real servers: 100 rows of charts, the rest counted."""
+    big = IpvsTable.of("netlink", [IpvsService(
+        "tcp", f"192.0.{n // 250}.{n % 250}", 80, 0, "wlc", dests=tuple(
+            IpvsDest(f"10.{n // 250}.{n % 250}.{k}", 80, "Route", 1) for k in range(32)))
+        for n in range(1000)])
+    web = build_web(tmp_path, LIVE_BASE)
+    web.services.netinfo = GivenTable(big)
+    web.services.traffic = TrafficHistory(lambda: big)
+    web.services.traffic.sample()
+    page = web.client().get("/control/").get_data(as_text=True)
+    table = page[page.index('id="traffic"'):]
+    table = table[:table.index("</table>")]
+    assert table.count('<tr class="service"') == 4  # 1 + 32 rows each: 4 services begin
+    assert table.count('<tr class=') == 100
+    assert f"{33_000 - 100} more services and real servers" in page
+    assert len(table) < 200_000  # (the IPVS table above it lists every row: not ours)
+
+
+def test_control_rows_name_the_lvs_cf_blocks(tmp_path: Path) -> None:
+    client = sampled_web(tmp_path).client()
+    control = client.get("/control/").get_data(as_text=True)
+    names = re.findall(r'<tr class="(service|server)" id="traffic-row-\d+"><td>.*?</td>'
+                       r'<td>(.*?)</td>', control)
+    assert names == [("service", "virtual web"), ("server", "server rs1"),
+                     ("server", "server rs2")]
+    assert "traffic-more" not in control
