@@ -9,13 +9,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from piranha_web.commands.systemd_unit import render_unit, shipped_unit, under_home
 from piranha_web.sync import SyncService, SyncSettings
+from piranha_web.tokens import TokenStore
 from tests.commands.test_serve import Server, _list_fields, _toggle, browser, password_of
 from tests.conftest import ROOT
 from tests.helpers.sshd import BackupRouter, lvs_cf_text
@@ -212,6 +216,18 @@ def test_serve_works_inside_the_units_limits_and_cannot_write_outside_them(
         assert "active = 0" in after and after != before  # ACCEPTed: lvs.cf written
         assert (state / "audit.log").read_text().count('"kind": "save"') == 1
         assert (state / "history.json").exists() and (state / "passwords").exists()
+        token = TokenStore(state).create("piranha", "prometheus")[1]
+        scrape = urllib.request.Request(server.url + "metrics",
+                                        headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(scrape, timeout=10) as response:
+            exposition = response.read().decode()
+        serial = [s.value for f in text_string_to_metric_families(exposition)
+                  for s in f.samples if s.name == "piranha_web_config_serial"]
+        assert serial == [float(re.findall(r"serial_no = (\d+)", after)[0])]
+        with pytest.raises(urllib.error.HTTPError) as anonymous:
+            urllib.request.urlopen(server.url + "metrics", timeout=10)
+        assert anonymous.value.code == 401
+        anonymous.value.close()
         probe = ("import sys\nfor p in sys.argv[1:]:\n    try:\n        open(p, 'w').close()\n"
                  "        print(p, 'written')\n    except OSError as e:\n"
                  "        print(p, e.strerror)\n")
