@@ -135,9 +135,14 @@ def verify(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, check=False)
 
 
-def test_systemd_analyze_verify_accepts_the_unit_without_a_word(tmp_path: Path) -> None:
-    done = unit_command()
-    verified = verify(tmp_path, done.stdout)
+@pytest.mark.parametrize("home", [False, True])
+def test_systemd_analyze_verify_accepts_the_unit_without_a_word(tmp_path: Path,
+                                                                home: bool) -> None:
+    """Both forms: ProtectHome=yes (as shipped) and read-only (a Python under /root)."""
+    text = render_unit(shipped_unit(), PROGRAM, Path("/etc/sysconfig/ha/lvs.cf"),
+                       Path("/var/lib/piranha-web"), Path("/etc/keepalived"), home=home)
+    assert ("ProtectHome=read-only" in text) is home
+    verified = verify(tmp_path, text)
     assert verified.returncode == 0 and verified.stderr == "" and verified.stdout == "", \
         verified.stderr
 
