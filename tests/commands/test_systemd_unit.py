@@ -26,7 +26,7 @@ from tests.helpers.sshd import BackupRouter, lvs_cf_text
 from tests.helpers.unit_sandbox import confined, limits
 
 PROGRAM = str(Path(sys.executable).parent / "piranha-web")
-CAP_NET_ADMIN, CAP_NET_BIND_SERVICE = 12, 10
+CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_NET_RAW = 12, 10, 13
 
 
 def unit_command(*args: str, state_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,7 +47,7 @@ def test_the_shipped_unit_runs_serve_with_piranhas_paths_hardened() -> None:
     assert found["ReadWritePaths"] == "/etc/sysconfig/ha /var/lib/piranha-web"
     assert found["ProtectSystem"] == "strict"
     assert found["NoNewPrivileges"] == found["PrivateTmp"] == found["ProtectHome"] == "yes"
-    assert found["CapabilityBoundingSet"] == "CAP_NET_ADMIN CAP_NET_BIND_SERVICE"
+    assert found["CapabilityBoundingSet"] == "CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_NET_RAW"
 
 
 def test_the_command_prints_the_unit_with_this_installations_program() -> None:
@@ -212,7 +212,8 @@ def test_serve_works_inside_the_units_limits_and_cannot_write_outside_them(
     try:
         assert server.lines[0] == f"Created {config} from the example configuration."
         status = status_of(server.process.pid)
-        assert int(status["CapEff"], 16) == (1 << CAP_NET_ADMIN) | (1 << CAP_NET_BIND_SERVICE)
+        assert int(status["CapEff"], 16) == (1 << CAP_NET_ADMIN) | (1 << CAP_NET_BIND_SERVICE) \
+            | (1 << CAP_NET_RAW)
         assert int(status["CapInh"], 16) == 0 and status["NoNewPrivs"] == "1"
         opener = browser(server.url, password_of(server))
         before = config.read_text()
