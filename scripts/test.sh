@@ -16,6 +16,9 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 command -v depmod >/dev/null 2>&1 || need_apt+=(kmod)
 [ -x /usr/sbin/keepalived ] || need_apt+=(keepalived)
+# systemd-analyze verify checks the unit; works without systemd as PID 1
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

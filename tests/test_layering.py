@@ -29,7 +29,8 @@ NOT_PURE = WEB | {
 }
 LVSCF_MAY_IMPORT = ("piranha_web.lvscf", "piranha_web.errors")
 IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth.py", "accounts.py", "audit.py",
-              "history.py", "atomic.py", "tokens.py", "keepalived", "revisions.py")
+              "history.py", "atomic.py", "tokens.py", "keepalived", "revisions.py",
+              "traffic.py")
 #: Flask-free modules between the web layer and the I/O modules
 MIDDLE_MODULES = ("save_service.py", "after_save.py", "edits")
 

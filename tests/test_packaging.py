@@ -22,4 +22,5 @@ def test_wheel_carries_templates_static_files_and_the_example_config(tmp_path: P
     static = {p.relative_to(ROOT).as_posix() for p in (ROOT / "static").rglob("*") if p.is_file()}
     assert {f"piranha_web/{t}" for t in templates | static} <= names
     assert "piranha_web/lvs.cf.example" in names
+    assert "piranha_web/piranha-web.service" in names  # `piranha-web systemd-unit` prints it
     assert any(n.endswith("entry_points.txt") for n in names)

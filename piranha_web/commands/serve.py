@@ -48,6 +48,7 @@ from piranha_web.store import ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
 from piranha_web.web.settings import MAX_REQUEST_BODY
+from piranha_web.web.traffic_charts import start_sampling
 from piranha_web.web.warm import warm_up
 
 NAME = "serve"
@@ -136,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
                                      history_keep=args.history_keep,
                                      history_days=args.history_days,
                                      history_bytes=args.history_max_mb << 20))
+        start_sampling(app)  # traffic charts: the kernel's counters every few seconds
         freeze_after_full_collections()
         threading.Thread(target=settle, args=(app,), name="warm-up", daemon=True).start()
         passwords = PasswordFile(state_dir / PASSWORD_FILE)

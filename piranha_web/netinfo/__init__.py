@@ -8,7 +8,7 @@ kernel afresh; the pure helpers (:mod:`.ipvs_diff`, :mod:`.vips`) work on what i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from piranha_web.netinfo.daemons import DaemonStatus, daemon_status, find_daemons
@@ -16,7 +16,13 @@ from piranha_web.netinfo.interfaces import Address, Interfaces, read_interfaces
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.ipvs_netlink import read_ipvs_netlink
 from piranha_web.netinfo.netns import in_netns
-from piranha_web.netinfo.proc_ip_vs import THREAD_PATH, kernel_hz, read_proc_ip_vs
+from piranha_web.netinfo.proc_ip_vs import (
+    THREAD_PATH,
+    THREAD_STATS_PATH,
+    kernel_hz,
+    read_proc_ip_vs,
+    read_proc_ip_vs_stats,
+)
 
 __all__ = ["IpvsReading", "NetInfo"]
 
@@ -39,12 +45,16 @@ class NetInfo:
     server not running as root) or missing.  ``proc_ip_vs`` replaces that file (by default
     the namespace's own); ``use_netlink=False`` reads only the file.  ``hz`` converts its
     persistence ticks to seconds (default: the kernel's CONFIG_HZ when its config is found).
+    The table's ``totals`` come from ``proc_ip_vs_stats`` (by default the namespace's
+    /proc/net/ip_vs_stats), the one source of them readable without privileges.
     """
 
     def __init__(self, netns: str | None = None, *, proc_ip_vs: Path = THREAD_PATH,
-                 use_netlink: bool = True, hz: int | None = None) -> None:
+                 use_netlink: bool = True, hz: int | None = None,
+                 proc_ip_vs_stats: Path = THREAD_STATS_PATH) -> None:
         self.netns = netns
         self._proc_ip_vs = proc_ip_vs
+        self._proc_ip_vs_stats = proc_ip_vs_stats
         self._use_netlink = use_netlink
         self._hz = hz
         self._hz_read = hz is not None
@@ -78,14 +88,13 @@ class NetInfo:
 
         Raises :class:`~piranha_web.errors.NetInfoError` when a source exists but cannot be read.
         """
-        if self._use_netlink:
-            table = read_ipvs_netlink(self.netns)
-            if table is not None:
-                return IpvsReading(table)
-        if not self._hz_read:  # the running kernel's config: read once, not per page
-            self._hz, self._hz_read = kernel_hz(), True
-        hz = self._hz
-        table = in_netns(self.netns, lambda: read_proc_ip_vs(self._proc_ip_vs, hz))
-        if table is not None:
-            return IpvsReading(table)
-        return IpvsReading(None, NO_IPVS)
+        table = read_ipvs_netlink(self.netns) if self._use_netlink else None
+        if table is None:
+            if not self._hz_read:  # the running kernel's config: read once, not per page
+                self._hz, self._hz_read = kernel_hz(), True
+            hz = self._hz
+            table = in_netns(self.netns, lambda: read_proc_ip_vs(self._proc_ip_vs, hz))
+        if table is None:
+            return IpvsReading(None, NO_IPVS)
+        totals = in_netns(self.netns, lambda: read_proc_ip_vs_stats(self._proc_ip_vs_stats))
+        return IpvsReading(replace(table, totals=totals))

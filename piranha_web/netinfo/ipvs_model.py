@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 #: ipvsadm's words for the forwarding methods, by IP_VS_CONN_F_* number
 FORWARD_NAMES = {0: "Masq", 1: "Local", 2: "Tunnel", 3: "Route", 4: "Bypass"}
 #: lvs.cf ``network`` -> the forwarding method lvsd/nanny give every real server
 NETWORK_FORWARDING = {"nat": "Masq", "direct": "Route", "tunnel": "Tunnel"}
 _PROTOCOL_ORDER = {"tcp": 0, "udp": 1, "sctp": 2, "fwm": 3}
+
+
+@dataclass(frozen=True)
+class IpvsStats:
+    """The kernel's counters of a service, a real server or the whole table, since it was
+    added (or the counters zeroed): connections scheduled, packets and bytes each way."""
+
+    conns: int = 0
+    in_packets: int = 0
+    out_packets: int = 0
+    in_bytes: int = 0
+    out_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,8 @@ class IpvsDest:
     weight: int
     active_conns: int = 0
     inactive_conns: int = 0
+    #: counters (netlink only; /proc/net/ip_vs has none): not part of what the entry *is*
+    stats: IpvsStats | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -56,6 +70,8 @@ class IpvsService:
     persistence_mask: str | None = None
     one_packet: bool = False
     dests: tuple[IpvsDest, ...] = ()
+    #: counters (netlink only): not part of what the service *is*
+    stats: IpvsStats | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -67,10 +83,14 @@ class IpvsService:
 
 @dataclass(frozen=True)
 class IpvsTable:
-    """The whole table; ``source`` says how it was read (``netlink`` or ``/proc/net/ip_vs``)."""
+    """The whole table; ``source`` says how it was read (``netlink`` or ``/proc/net/ip_vs``).
+
+    ``totals``: the counters of every service together (/proc/net/ip_vs_stats), when read.
+    """
 
     source: str
     services: tuple[IpvsService, ...]
+    totals: IpvsStats | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, source: str, services: Iterable[IpvsService]) -> IpvsTable:

@@ -19,7 +19,13 @@ from pyroute2.netlink.generic import GenericNetlinkSocket
 from pyroute2.netlink.generic.ipvs import GENL_NAME, ipvsmsg
 
 from piranha_web.errors import NetInfoError
-from piranha_web.netinfo.ipvs_model import FORWARD_NAMES, IpvsDest, IpvsService, IpvsTable
+from piranha_web.netinfo.ipvs_model import (
+    FORWARD_NAMES,
+    IpvsDest,
+    IpvsService,
+    IpvsStats,
+    IpvsTable,
+)
 from piranha_web.netinfo.netns import netlink_socket
 
 SOURCE = "netlink"
@@ -28,6 +34,8 @@ _PROTOCOLS = {6: "tcp", 17: "udp", 132: "sctp"}
 _F_PERSISTENT = 0x0001
 _F_ONEPACKET = 0x0004
 _FWD_MASK = 0x0007
+#: the netlink names of IpvsStats' fields, in order
+_COUNTERS = ("CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES")
 #: errors that mean "no IPVS netlink here for us": family missing, not permitted
 _UNAVAILABLE = {errno.ENOENT, errno.EPERM, errno.EACCES, errno.EOPNOTSUPP}
 #: per network namespace (None: this one): whether the kernel knew the IPVS family, and when
@@ -105,7 +113,7 @@ def _service(sock: Any, msg: Any) -> IpvsService:
     return IpvsService(
         protocol, address, port, fwmark, attrs.get("IPVS_SVC_ATTR_SCHED_NAME") or "",
         persistent, attrs.get("IPVS_SVC_ATTR_TIMEOUT") if persistent else None, mask,
-        bool(flags.get("flags", 0) & _F_ONEPACKET), dests,
+        bool(flags.get("flags", 0) & _F_ONEPACKET), dests, _stats(attrs, "IPVS_SVC_ATTR_"),
     )
 
 
@@ -119,7 +127,16 @@ def _dest(msg: Any) -> IpvsDest:
         attrs.get("IPVS_DEST_ATTR_WEIGHT") or 0,
         attrs.get("IPVS_DEST_ATTR_ACTIVE_CONNS") or 0,
         attrs.get("IPVS_DEST_ATTR_INACT_CONNS") or 0,
+        _stats(attrs, "IPVS_DEST_ATTR_"),
     )
+
+
+def _stats(attrs: Any, prefix: str) -> IpvsStats | None:
+    """The 64-bit counters (kernels since 4.1), else the 32-bit ones; None without either."""
+    stats = attrs.get(prefix + "STATS64") or attrs.get(prefix + "STATS")
+    if stats is None:
+        return None
+    return IpvsStats(*(stats.get(f"IPVS_STATS_ATTR_{name}") or 0 for name in _COUNTERS))
 
 
 def _address(value: object) -> str | None:

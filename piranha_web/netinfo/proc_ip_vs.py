@@ -29,10 +29,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from piranha_web.errors import NetInfoError
-from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
+from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsStats, IpvsTable
 
 SOURCE = "/proc/net/ip_vs"
 THREAD_PATH = Path("/proc/thread-self/net/ip_vs")
+STATS_SOURCE = "/proc/net/ip_vs_stats"
+THREAD_STATS_PATH = Path("/proc/thread-self/net/ip_vs_stats")
 _PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "SCTP": "sctp"}
 _FORWARDS = ("Masq", "Local", "Tunnel", "Route", "Bypass")
 _HEADER = re.compile(r"IP Virtual Server version \S+ \(size=\d+\)|Prot LocalAddress:Port .*"
@@ -145,3 +147,38 @@ def kernel_hz(release: str | None = None, boot: Path = Path("/boot"),
         if found:
             return int(found[1])
     return None
+
+
+def parse_proc_ip_vs_stats(text: str) -> IpvsStats:
+    """The totals of ``/proc/net/ip_vs_stats`` (kernel ``ip_vs_stats_show``)::
+
+           Total Incoming Outgoing         Incoming         Outgoing
+           Conns  Packets  Packets            Bytes            Bytes
+               2       12        0              720                0
+
+         Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s
+               0        0        0                0                0
+
+    The counters (third line) are hexadecimal; the rates below them are not used.  Raises
+    :class:`NetInfoError` when the text is not in that format.
+    """
+    lines = text.splitlines()
+    words = lines[2].split() if len(lines) > 2 and "Conns" in lines[1] else []
+    try:
+        if len(words) != 5:
+            raise ValueError("no line of five counters")
+        return IpvsStats(*(int(word, 16) for word in words))
+    except ValueError as err:
+        raise NetInfoError(STATS_SOURCE, f"not the kernel's format: {err}") from None
+
+
+def read_proc_ip_vs_stats(path: Path = THREAD_STATS_PATH) -> IpvsStats | None:
+    """The totals in ``path`` (by default the calling thread's namespace's); None when the
+    file does not exist."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise NetInfoError(STATS_SOURCE, f"cannot read {path}: {err}") from None
+    return parse_proc_ip_vs_stats(text)

@@ -15,7 +15,7 @@ from flask_openapi3.openapi import OpenAPI
 from werkzeug.wrappers import Response
 
 from piranha_web.resources import resource_path
-from piranha_web.web import api, devices, errors, security, templating
+from piranha_web.web import api, devices, errors, security, templating, traffic_charts
 from piranha_web.web.services import EXTENSION_KEY, Services, services
 from piranha_web.web.settings import MAX_REQUEST_BODY, WebSettings
 
@@ -38,6 +38,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "audit",
     "apidocs",
     "findings",
+    "metrics",
 )
 
 
@@ -70,6 +71,7 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
     errors.install(app)
     templating.install(app)
     devices.install(app)
+    traffic_charts.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"piranha_web.web.{name}.views").bp)
 

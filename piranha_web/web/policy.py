@@ -69,6 +69,7 @@ _CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
 POLICY: dict[str, Mapping[str, Rule]] = {
     "home": READ,
     "control.index": READ,
+    "metrics.metrics": READ,  # any role's token (web/metrics/views.py)
     "control.password": {**READ, "POST": Role.VIEWER},  # one's own password
     "login.logout": {"POST": Role.VIEWER},
     "global_settings.index": READ,

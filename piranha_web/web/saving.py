@@ -30,6 +30,7 @@ page shown after the redirect.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,8 +219,20 @@ def save_edit(
     before lvs.cf is written; when the audit trail cannot be written nothing is saved.
     :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  ``dry_run``: the
     outcome the save would have; nothing written or recorded
-    (:class:`~piranha_web.save_service.SaveService`).
+    (:class:`~piranha_web.save_service.SaveService`).  Every edit that is not a dry run is
+    counted with its outcome and duration for /metrics (``Services.counters``).
     """
+    started = time.perf_counter()
+    outcome = _save_edit(edit, revision, fields, success, cause, restored_from, dry_run)
+    if not dry_run:
+        services().counters.save(outcome.status, time.perf_counter() - started)
+    return outcome
+
+
+def _save_edit(
+    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
+    cause: str, restored_from: str | None, dry_run: bool,
+) -> SaveOutcome:
     try:
         result = save_service().apply(edit, revision, cause=cause, restored_from=restored_from,
                                       dry_run=dry_run)

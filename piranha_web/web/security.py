@@ -36,6 +36,8 @@ HSTS = "max-age=31536000"
 PUBLIC: dict[str | None, frozenset[str]] = {
     "login.login": frozenset({"GET", "HEAD", "POST"}),
     "static": frozenset({"GET", "HEAD"}),
+    # a bearer token, checked by the blueprint itself (web/metrics/views.py)
+    "metrics.metrics": frozenset({"GET", "HEAD"}),
 }
 csrf = CSRFProtect()
 #: the REST API: token authentication, never the session cookie, hence no CSRF token

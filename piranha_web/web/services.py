@@ -27,6 +27,8 @@ from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
 from piranha_web.store import ConfigStore
+from piranha_web.traffic import TrafficHistory
+from piranha_web.web.metrics.counters import WebCounters
 from piranha_web.web.recent_checks import RecentChecks
 
 EXTENSION_KEY = "piranha_web"
@@ -69,6 +71,10 @@ class Services:
     netinfo: NetInfo | None = None
     prober: Prober | None = field(default_factory=CheckRunner)
     recent_checks: RecentChecks = field(default_factory=RecentChecks)
+    #: rates of the last hour per IPVS service and real server (charts); None: not sampled
+    traffic: TrafficHistory | None = None
+    #: request and save counts and latencies (/metrics)
+    counters: WebCounters = field(default_factory=WebCounters)
 
     @property
     def accounts(self) -> Accounts:

@@ -14,6 +14,7 @@ from piranha_web.history import HISTORY_BYTES
 from piranha_web.netinfo import NetInfo
 from piranha_web.store import ConfigStore
 from piranha_web.sync import SyncService
+from piranha_web.traffic import TrafficHistory
 from piranha_web.web.services import Services
 
 #: the largest request body accepted; the server refuses a larger one (413) before reading it
@@ -56,14 +57,17 @@ class WebSettings:
         return load_or_create_secret(self.state_dir)
 
     def default_services(self) -> Services:
-        """Store, passwords, login throttle, netinfo and backup-router sync for these settings."""
+        """Store, passwords, login throttle, netinfo, backup-router sync and the traffic
+        history (sampled once ``serve`` starts it) for these settings."""
         store = ConfigStore(self.config_path, keep=self.history_keep,
                             keep_days=self.history_days, max_bytes=self.history_bytes)
+        netinfo = NetInfo(self.netns)
         return Services(
             store=store,
             state_dir=self.state_dir,
             passwords=PasswordFile(self.state_dir / PASSWORD_FILE),
             login_throttle=LoginThrottle(),
-            netinfo=NetInfo(self.netns),
+            netinfo=netinfo,
             syncer=SyncService(self.config_path, self.state_dir, store=store),
+            traffic=TrafficHistory(lambda: netinfo.ipvs().table),
         )

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from piranha_web.netinfo import NetInfo
-from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
+from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsStats, IpvsTable
 from piranha_web.netinfo.proc_ip_vs import parse_proc_ip_vs
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import SCRIPTS, parse_ipvsadm_ln, shared_job
@@ -71,8 +71,13 @@ def table(result: dict[str, Any], source: str) -> IpvsTable:
     found = result[source]
     assert isinstance(found, dict), found  # a str is the guest's "no IPVS" message
     return IpvsTable(found["source"], tuple(
-        IpvsService(**{**svc, "dests": tuple(IpvsDest(**d) for d in svc["dests"])})
-        for svc in found["services"]))
+        IpvsService(**{**svc, "stats": _stats(svc["stats"]), "dests": tuple(
+            IpvsDest(**{**d, "stats": _stats(d["stats"])}) for d in svc["dests"])})
+        for svc in found["services"]), _stats(found["totals"]))
+
+
+def _stats(found: dict[str, int] | None) -> IpvsStats | None:
+    return IpvsStats(**found) if found is not None else None
 
 
 def test_netlink_reads_the_table_ipvsadm_shows(vm: Path, result: dict[str, Any]) -> None:
@@ -83,6 +88,18 @@ def test_netlink_reads_the_table_ipvsadm_shows(vm: Path, result: dict[str, Any])
 
     assert netlink.source == "netlink"
     assert ours == parse_ipvsadm_ln((vm / "ipvsadm-Ln.txt").read_text())
+
+
+def test_netlink_gives_counters_for_every_service_and_real_server(
+    result: dict[str, Any],
+) -> None:
+    """No traffic in this scenario: every counter is there, and zero (the VM traffic test,
+    tests/web/test_traffic_ipvs.py, checks non-zero ones against ipvsadm --stats)."""
+    netlink, proc = table(result, "netlink"), table(result, "proc")
+    assert all(svc.stats == IpvsStats() for svc in netlink.services)
+    assert all(d.stats == IpvsStats() for svc in netlink.services for d in svc.dests)
+    assert all(svc.stats is None for svc in proc.services)  # /proc/net/ip_vs has none
+    assert netlink.totals == proc.totals == IpvsStats()     # /proc/net/ip_vs_stats
 
 
 def test_netlink_gives_persistence_in_seconds(result: dict[str, Any]) -> None:

@@ -10,8 +10,13 @@ import pytest
 
 from piranha_web.errors import NetInfoError
 from piranha_web.netinfo import NetInfo
-from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsTable
-from piranha_web.netinfo.proc_ip_vs import kernel_hz, parse_proc_ip_vs, read_proc_ip_vs
+from piranha_web.netinfo.ipvs_model import IpvsDest, IpvsService, IpvsStats, IpvsTable
+from piranha_web.netinfo.proc_ip_vs import (
+    kernel_hz,
+    parse_proc_ip_vs,
+    parse_proc_ip_vs_stats,
+    read_proc_ip_vs,
+)
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import parse_ipvsadm_ln
 
@@ -133,3 +138,52 @@ def test_kernel_hz_comes_from_the_boot_config(tmp_path: Path) -> None:
     assert kernel_hz("6.1.0-test", boot=tmp_path, proc_config=gz) == 250
     assert kernel_hz("other", boot=tmp_path, proc_config=gz) == 1000
     assert kernel_hz("other", boot=tmp_path, proc_config=tmp_path / "none.gz") is None
+
+
+#: /proc/net/ip_vs_stats of the IPVS VM (kernel 6.1) before any traffic
+STATS_IDLE = """\
+   Total Incoming Outgoing         Incoming         Outgoing
+   Conns  Packets  Packets            Bytes            Bytes
+       0        0        0                0                0
+
+ Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s
+       0        0        0                0                0
+"""
+
+
+def test_ip_vs_stats_totals_are_hexadecimal() -> None:
+    """The kernel prints the counters with %8LX / %16LX; the rates below are not used."""
+    busy = STATS_IDLE.replace(
+        "       0        0        0                0                0\n\n",
+        "      1E      12C       C8             AFC8            DBBA0\n\n", 1)
+    assert parse_proc_ip_vs_stats(STATS_IDLE) == IpvsStats()
+    assert parse_proc_ip_vs_stats(busy) == IpvsStats(30, 300, 200, 45000, 900000)
+
+
+@pytest.mark.parametrize("text", [
+    "", "garbage\n", STATS_IDLE.replace("Conns  Packets", "Foo"),
+    STATS_IDLE.replace("       0        0        0                0                0\n\n",
+                       "       0        0        0\n\n", 1),
+    STATS_IDLE.replace("       0        0        0                0                0\n\n",
+                       "       0        0        0                0               0x\n\n", 1),
+])
+def test_ip_vs_stats_in_another_format_is_an_error(text: str) -> None:
+    with pytest.raises(NetInfoError, match="not the kernel's format"):
+        parse_proc_ip_vs_stats(text)
+
+
+def test_netinfo_adds_the_totals_to_the_table(tmp_path: Path) -> None:
+    stats = tmp_path / "ip_vs_stats"
+    stats.write_text(STATS_IDLE.replace("       0        0        0                0 ",
+                                        "       5        0        0                0 ", 1))
+    info = NetInfo(proc_ip_vs=DATA / "scenario.proc.txt", use_netlink=False, hz=100,
+                   proc_ip_vs_stats=stats)
+    table = info.ipvs().table
+    assert table is not None and table.totals == IpvsStats(5, 0, 0, 0, 0)
+    assert table.services[0].stats is None  # /proc/net/ip_vs has no per-service counters
+    missing = NetInfo(proc_ip_vs=DATA / "scenario.proc.txt", use_netlink=False, hz=100,
+                      proc_ip_vs_stats=tmp_path / "none").ipvs().table
+    assert missing is not None and missing.totals is None
+    stats.write_text("junk\n")
+    with pytest.raises(NetInfoError):
+        info.ipvs()
