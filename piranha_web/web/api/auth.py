@@ -29,6 +29,7 @@ from piranha_web.web import policy
 from piranha_web.web.api import shape
 from piranha_web.web.api.problems import ApiError, problem
 from piranha_web.web.services import services
+from piranha_web.web.settings import body_limit
 
 PREFIX = "/api/"
 #: view endpoint -> minimum role, as declared with :func:`requires` (copied into policy.POLICY)
@@ -38,10 +39,6 @@ ChangeRule = Callable[[frozenset[str]], Role]
 #: view endpoint -> the role its validated changes need (:func:`authorize_changes`)
 CHANGE_RULES: dict[str, ChangeRule] = {}
 THROTTLE_KEY = "piranha_web.api_throttle"
-#: operations that take a whole lvs.cf (a 1,000 x 32 file is 3.4 MB): a larger body limit, for
-#: authenticated requests only (everything else keeps the app's MAX_CONTENT_LENGTH)
-WHOLE_TEXT = frozenset({"api.put_config", "api.check_findings"})
-WHOLE_TEXT_LIMIT = 16 * 1024 * 1024
 #: the throttle's "user" for token failures (the token names no user before it is checked)
 TOKEN_SUBJECT = "(api token)"  # noqa: S105 (not a secret)
 F = TypeVar("F", bound=Callable[..., object])
@@ -150,8 +147,9 @@ def authenticate() -> Response | None:
                        headers={**challenge, "WWW-Authenticate":
                                 'Bearer realm="piranha-web", error="invalid_token"'})
     g.api_user, g.api_role = user, role = found
-    if request.endpoint in WHOLE_TEXT:
-        request.max_content_length = WHOLE_TEXT_LIMIT
+    # the operations that take a whole lvs.cf: a larger body limit (settings.body_limit, also
+    # what the server enforces), for authenticated requests only
+    request.max_content_length = body_limit(request.method, request.path)
     if request.url_rule is None:
         return None  # 404/405: the routing error is answered as a problem
     try:
