@@ -27,7 +27,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,6 +50,11 @@ class TokenInfo:
     created: float
     label: str = ""
     account: str = ""
+
+
+#: called with a token about to be created or revoked, before anything is written (the audit
+#: line); raising refuses the change
+Recorder = Callable[[TokenInfo], None]
 
 
 def _digest(token: str) -> str:
@@ -91,9 +96,14 @@ class TokenStore:
         return bool(info.account) and hmac.compare_digest(
             info.account, self.passwords.stamp(info.user) or "")
 
-    def create(self, user: str, label: str = "") -> tuple[TokenInfo, str]:
+    def create(self, user: str, label: str = "", *, record: Recorder | None = None
+               ) -> tuple[TokenInfo, str]:
         """A new token for the account ``user`` has now: ``(what is kept, the token to show
-        once)``; :class:`AuthError` when there is no such user or the label is unusable."""
+        once)``; :class:`AuthError` when there is no such user or the label is unusable.
+
+        ``record(info)`` runs first, under the lock (the audit line): when it raises, no token
+        is created.
+        """
         check_user_name(user)
         if not label.isprintable() or len(label) > 200:
             raise AuthError("the label must be printable text of at most 200 characters")
@@ -104,7 +114,10 @@ class TokenStore:
         token = f"{PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
         info = TokenInfo(token_id, user, _digest(token), time.time(), label, account)
         with self._locked():
-            self._write([*self._read(), info])
+            tokens = self._read()
+            if record is not None:
+                record(info)
+            self._write([*tokens, info])
         return info, token
 
     def list(self, user: str | None = None) -> list[TokenInfo]:
@@ -120,14 +133,19 @@ class TokenStore:
                 self._write(kept)
         return len(tokens) - len(kept)
 
-    def revoke(self, user: str, token_id: str) -> bool:
-        """Forget token ``token_id`` of ``user``; False when there is no such token."""
+    def revoke(self, user: str, token_id: str, *, record: Recorder | None = None) -> bool:
+        """Forget token ``token_id`` of ``user``; False when there is no such token.
+
+        ``record(info)`` runs first, under the lock: when it raises, the token stays.
+        """
         with self._locked():
             tokens = self._read()
-            kept = [t for t in tokens if not (t.id == token_id and t.user == user)]
-            if len(kept) == len(tokens):
+            gone = [t for t in tokens if t.id == token_id and t.user == user]
+            if not gone:
                 return False
-            self._write(kept)
+            if record is not None:
+                record(gone[0])
+            self._write([t for t in tokens if t not in gone])
         return True
 
     def find(self, token: str) -> TokenInfo | None:

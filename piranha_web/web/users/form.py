@@ -39,3 +39,10 @@ class SetPasswordForm(FlaskForm):
     user = HiddenField()
     password = PasswordField("New password")
     repeat = PasswordField("Repeat new password")
+
+
+class RevokeTokenForm(FlaskForm):
+    """REVOKE of one API token of a user (by the token's id, never the token)."""
+
+    user = HiddenField()
+    token = HiddenField()

@@ -1,27 +1,38 @@
 """Blueprint ``users`` (admins only, see ``web.policy``): accounts and their roles.
 
-    GET  /users/                      every user and role; ADD form; SET ROLE per user
-    POST /users/   action=ADD|SET ROLE
+    GET  /users/                      every user, role and API token; ADD; SET ROLE per user
+    POST /users/   action=ADD|SET ROLE|REVOKE TOKEN
     GET/POST /users/password?user=U   SET PASSWORD of another user
     GET/POST /users/delete?user=U     DELETE after a confirmation page (never on Enter)
 
 Every change ends the changed user's sessions at once (``accounts.stamp``) and is recorded in
-the audit trail (kind ``user``).  The last admin can be neither deleted nor demoted.  One's own
+the audit trail (kind ``user``).  The last admin can be neither deleted nor demoted.
+Deleting a user or setting its password also revokes its API tokens (``Accounts``).  REVOKE
+TOKEN is recorded first (action ``token-revoke``): when the audit trail cannot be written the
+token stays and the page says so (503).  One's own
 password is changed on CHANGE PASSWORD (CONTROL/MONITORING), which asks for the current one.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role, password_problem
-from piranha_web.errors import AuthError
+from piranha_web.errors import AuditError, AuthError
+from piranha_web.tokens import TokenInfo, TokenStore
 from piranha_web.web import journal, panel
 from piranha_web.web.services import services
-from piranha_web.web.users.form import AddUserForm, RoleForm, SetPasswordForm, UserForm
+from piranha_web.web.users.form import (
+    AddUserForm,
+    RevokeTokenForm,
+    RoleForm,
+    SetPasswordForm,
+    UserForm,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 Page = Response | tuple[str, int]
@@ -31,8 +42,42 @@ def _list(add: AddUserForm | None = None, status: int = 200) -> tuple[str, int]:
     accounts = services().accounts.list()
     role_forms = {a.name: RoleForm(formdata=None, user=a.name, role=a.role.label)
                   for a in accounts}
+    tokens: dict[str, list[TokenInfo]] = {}
+    for info in TokenStore(services().state_dir).list():
+        tokens.setdefault(info.user, []).append(info)
     return render_template("users/index.html", accounts=accounts, role_forms=role_forms,
-                           add=add or AddUserForm(formdata=None)), status
+                           add=add or AddUserForm(formdata=None), tokens=tokens,
+                           revoke=RevokeTokenForm(formdata=None),
+                           created=_created), status
+
+
+def _created(info: TokenInfo) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.created))
+
+
+def _revoke_token() -> Page:
+    """REVOKE TOKEN: the audit line first; without it the token stays (503)."""
+    form = RevokeTokenForm()
+    if not form.validate():
+        return _list(status=400)
+    user, token_id = form.user.data or "", form.token.data or ""
+
+    def record(info: TokenInfo) -> None:
+        services().audit.record("user", journal.actor(), client=journal.client(),
+                                action="token-revoke", target=info.user, token_id=info.id,
+                                label=info.label, via="web")
+
+    try:
+        revoked = TokenStore(services().state_dir).revoke(user, token_id, record=record)
+    except AuditError as err:
+        flash(f"Nothing changed: every token change is recorded in the audit trail, and it "
+              f"cannot be written ({err}).", "error")
+        return _list(status=503)
+    if not revoked:
+        flash(f"Nothing changed: user {user} has no token {token_id}.", "error")
+        return _list(status=400)
+    flash(f"Token {token_id} of {user} revoked.", "success")
+    return redirect(url_for(".index"), code=303)
 
 
 def _done(message: str, **details: Any) -> Response:
@@ -46,6 +91,8 @@ def index() -> Page:
     if request.method != "POST":
         return _list()
     accounts = services().accounts
+    if panel.action() == "REVOKE TOKEN":
+        return _revoke_token()
     if panel.action() == "SET ROLE":
         form = RoleForm()
         if not form.validate():
