@@ -146,6 +146,8 @@ def authenticate() -> Response | None:
         return problem(401, "The API token is not valid (unknown, revoked or malformed).",
                        headers={**challenge, "WWW-Authenticate":
                                 'Bearer realm="piranha-web", error="invalid_token"'})
+    # a working client's success clears its address's failures (as a login does)
+    current_app.extensions[THROTTLE_KEY].succeeded(request.remote_addr or "", TOKEN_SUBJECT)
     g.api_user, g.api_role = user, role = found
     # the operations that take a whole lvs.cf: a larger body limit (settings.body_limit, also
     # what the server enforces), for authenticated requests only
