@@ -2,9 +2,12 @@
 
 Every request under ``/api/`` is authenticated here, before anything else looks at it (the
 session cookie is never consulted, so the API needs no CSRF token): a missing, malformed,
-unknown or revoked token is 401 for every path and method.  A client that presented wrong
-tokens repeatedly is locked out with the login's growing lockout (``LoginThrottle``, a
-separate instance so API failures never lock out browser logins), 429 with Retry-After.
+unknown or revoked token, or one whose account is gone or changed (``tokens``), is 401 for
+every path and method.  An address that presented wrong tokens repeatedly gets 429 with
+Retry-After for its further wrong tokens (the login's growing lockout, ``LoginThrottle``, a
+separate instance so API failures never lock out browser logins); a valid token is looked at
+first and never refused for anybody's failures.  Then the request must have its operation's
+documented shape (``shape``: 400/415) before its role is decided.
 
 Each operation declares its minimum role with :func:`requires`; ``install`` enters them in the
 web's one role table (``policy.POLICY``), so the API and the panels are judged by the same

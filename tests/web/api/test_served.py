@@ -9,6 +9,7 @@ the sync settings is 127.0.0.1 on a closed port, whatever the fuzzed lvs.cf says
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -199,3 +200,30 @@ def _announce(url: str, method: str, path: str, token: str, length: int
     lines = head.decode("latin-1").split("\r\n")
     headers = dict(line.split(": ", 1) for line in lines[1:])
     return int(lines[0].split()[1]), headers.get("Content-Type", ""), body
+
+
+def test_a_chunked_api_body_is_cut_off_at_its_routes_limit(
+        api_server: tuple[str, str, Path]) -> None:
+    """Without a Content-Length the server counts the chunks: 1 MiB on PATCH, 16 on PUT."""
+    url, token, config = api_server
+    before = config.read_bytes()
+    port = int(url.split(":")[2].split("/")[0])
+    chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
+    for path, method, chunks, refused in (("/api/v1/virtual-servers/web", "PATCH", 40, True),
+                                          ("/api/v1/config", "PUT", 40, False)):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+            conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                         f"{token}\r\nContent-Type: application/json\r\nIf-Match: \"x\"\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n".encode())
+            with contextlib.suppress(OSError):  # the server may stop reading at the limit
+                for _ in range(chunks):  # 2.5 MiB of blanks, then an end that is not JSON
+                    conn.sendall(chunk)
+                conn.sendall(b"1\r\n{\r\n0\r\n\r\n")
+            answer = conn.recv(65536)
+        status = int(answer.split(b" ", 2)[1])
+        assert (status == 413) is refused, (path, answer[:300])
+        if refused:
+            assert b"application/problem+json" in answer.split(b"\r\n\r\n")[0]
+        else:
+            assert status == 400 and b"not JSON" in answer  # read whole, then judged
+    assert config.read_bytes() == before
