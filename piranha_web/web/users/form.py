@@ -46,3 +46,10 @@ class RevokeTokenForm(FlaskForm):
 
     user = HiddenField()
     token = HiddenField()
+
+
+class CreateTokenForm(FlaskForm):
+    """CREATE TOKEN: a new API token of a user; the token is shown once, on the answer."""
+
+    user = SelectField("User", choices=[], id="token-user")
+    label = StringField("Label (what it is for)", id="token-label")

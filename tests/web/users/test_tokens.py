@@ -106,3 +106,43 @@ def test_deleting_or_setting_the_password_of_a_user_in_users_ends_its_tokens(
                               headers=api.headers(token=token)).status_code == 401
     assert TokenStore(api.web.state_dir).list() == TokenStore(api.web.state_dir).list("piranha")
     assert "otto" not in (api.web.state_dir / "api-tokens").read_text()
+
+
+def test_create_token_shows_it_once_and_records_it_first(api: Api) -> None:
+    api.web.services.accounts.add("otto", "otto's password", Role.OPERATOR)
+    client = api.web.client()
+    answer = client.post("/users/", data={"user": "otto", "label": "backup <script>",
+                                          "action": "CREATE TOKEN"})
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    shown = re.search(r'<code id="new-token-value">(pwt_[^<]+)</code>', page)
+    assert shown and "backup &lt;script&gt;" in page and "<script>" not in page
+    token = shown.group(1)
+    assert answer.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as session:
+        assert token not in str(dict(session))  # never kept for a later page
+    assert token not in client.get("/users/").get_data(as_text=True)
+    response = api.client.get("/api/v1/config", headers=api.headers(token=token))
+    assert response.status_code == 200
+    activated = api.client.post("/api/v1/virtual-servers/mail/activate",
+                                headers=api.headers(api.revision(), token=token))
+    assert activated.status_code == 200  # with otto's role: an operator's change
+    entry = api.web.services.audit.entries(kind="user")[0]
+    assert (entry.details["action"], entry.details["target"], entry.details["via"]) == (
+        "token-create", "otto", "web")
+    assert token not in api.web.services.audit.path.read_text()
+
+
+def test_create_token_is_refused_without_the_audit_trail_or_for_nobody(api: Api) -> None:
+    client = api.web.client()
+    for data, status in (({"user": "ghost", "label": ""}, 400),
+                         ({"user": "piranha", "label": "two\nlines"}, 400)):
+        response = client.post("/users/", data={**data, "action": "CREATE TOKEN"})
+        assert response.status_code == status, data
+        assert "pwt_" not in response.get_data(as_text=True)
+    api.web.services.audit.path.unlink(missing_ok=True)
+    api.web.services.audit.path.mkdir()
+    refused = client.post("/users/", data={"user": "piranha", "label": "",
+                                           "action": "CREATE TOKEN"})
+    assert refused.status_code == 503 and "pwt_" not in refused.get_data(as_text=True)
+    assert len(TokenStore(api.web.state_dir).list()) == 1  # the fixture's own token only
