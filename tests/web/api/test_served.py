@@ -227,3 +227,15 @@ def test_a_chunked_api_body_is_cut_off_at_its_routes_limit(
         else:
             assert status == 400 and b"not JSON" in answer  # read whole, then judged
     assert config.read_bytes() == before
+
+
+def test_wrong_tokens_from_the_same_address_never_lock_out_a_valid_one(
+        api_server: tuple[str, str, Path]) -> None:
+    """Issue 20.6 against the served process: junk tokens between every valid request."""
+    url, token, _ = api_server
+    junk = []
+    for n in range(40):
+        junk.append(_call(f"{url}/config", "GET", f"pwt_{n:012x}_{'A' * 43}", None)[0])
+        junk.append(_call(f"{url}/config", "GET", "not a token", None)[0])
+        assert _call(f"{url}/config", "GET", token, None)[0] == 200, n
+    assert set(junk) <= {401, 429} and 401 in junk
