@@ -19,6 +19,8 @@ from werkzeug.test import TestResponse
 
 from piranha_web.accounts import Role
 from piranha_web.tokens import TokenStore
+from piranha_web.web import policy
+from piranha_web.web.api import auth
 from tests.web.api.conftest import Api, build_api
 from tests.web.conftest import BASE
 
@@ -169,6 +171,15 @@ def test_the_policy_test_covers_every_operation_that_may_write(api: Api) -> None
               for path, item in document["paths"].items() for method in item
               if method != "get"}
     assert writes == {(m, template(p)) for m, p in SPEC} | NOT_HERE
+    urls = api.web.app.url_map.bind("localhost")
+    for (method, path), (rule, _) in SPEC.items():  # the code's table says the same
+        endpoint, _ = urls.match(f"/api/v1{path}", method)
+        if isinstance(rule, Role):
+            assert policy.POLICY[endpoint][method] == rule, (method, path)
+        else:
+            assert policy.POLICY[endpoint][method] == Role.OPERATOR
+            assert auth.CHANGE_RULES[endpoint](frozenset({"weight"})) == Role.OPERATOR
+            assert auth.CHANGE_RULES[endpoint](frozenset({"weight", "port"})) == Role.ADMIN
 
 def test_a_json_string_holding_an_object_is_400_for_every_role_and_writes_nothing(
         tmp_path: Path) -> None:
