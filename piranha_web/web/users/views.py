@@ -54,10 +54,10 @@ def _list(add: AddUserForm | None = None, status: int = 200,
                            add=add or AddUserForm(formdata=None), tokens=tokens,
                            revoke=RevokeTokenForm(formdata=None),
                            create=_create_form(create or CreateTokenForm(formdata=None)),
-                           new_token=created, created=_created), status
+                           new_token=created, created_at=_created_at), status
 
 
-def _created(info: TokenInfo) -> str:
+def _created_at(info: TokenInfo) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.created))
 
 
