@@ -14,6 +14,9 @@
 * :meth:`Accounts.stamp` fingerprints a user's password hash *and* role: sessions record it at
   login, so a new password, a new role or a deleted account ends the user's sessions at once.
 * The last admin can be neither deleted nor demoted (nobody could manage users any more).
+* A user's API tokens (:mod:`piranha_web.tokens`) belong to the account as it is: deleting the
+  user or setting a new password revokes them (a role change keeps them: the API reads the
+  role at each request).
 
 I/O only: no Flask here; the web layer enforces roles (``piranha_web.web.policy``).
 """
@@ -29,6 +32,7 @@ from enum import IntEnum
 from piranha_web.atomic import locked
 from piranha_web.auth import PasswordFile, check_user_name, write_private
 from piranha_web.errors import AuthError
+from piranha_web.tokens import TokenStore
 
 ROLES_FILE = "roles"
 #: the shortest password accepted anywhere (web form and command line)
@@ -80,6 +84,7 @@ class Accounts:
     def __init__(self, passwords: PasswordFile) -> None:
         self.passwords = passwords
         self.roles_path = passwords.path.parent / ROLES_FILE
+        self.tokens = TokenStore(passwords.path.parent)
 
     # ------------------------------------------------------------------ reading
 
@@ -160,6 +165,7 @@ class Accounts:
             self.passwords.remove(user)
             del roles[user]
             self._write_roles(roles)
+        self._forget_tokens()
 
     def set_role(self, user: str, role: Role) -> None:
         """Give ``user`` ``role`` (its sessions end); the last admin cannot be demoted."""
@@ -178,6 +184,14 @@ class Accounts:
                 raise AuthError(f"no user {user}")
             _check_password(password)
             self.passwords.set_password(user, password)
+        self._forget_tokens()
+
+    def _forget_tokens(self) -> None:
+        """Forget the API tokens of accounts that are gone or changed.  They are no longer
+        accepted anyway (``tokens`` compares each with its account), so a token file that
+        cannot be rewritten now does not undo or fail the change of the account."""
+        with contextlib.suppress(AuthError):
+            self.tokens.prune()
 
 
 def _check_password(password: str) -> None:

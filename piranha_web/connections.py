@@ -62,7 +62,7 @@ class AddressLimit:
             return self._open.get(host, 0)
 
 
-class _Channel(HTTPChannel):  # type: ignore[misc]
+class AddressChannel(HTTPChannel):  # type: ignore[misc]
     """waitress's channel, giving its address's count back when it is closed (once)."""
 
     limit: AddressLimit | None = None
@@ -78,7 +78,7 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
 class LimitedServer(TcpWSGIServer):  # type: ignore[misc]
     """waitress's TCP server with a per-address connection limit (``per_address``)."""
 
-    channel_class = _Channel
+    channel_class = AddressChannel
 
     def __init__(self, *args: Any, per_address: AddressLimit, **kwargs: Any) -> None:
         self.per_address = per_address

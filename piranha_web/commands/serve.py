@@ -12,9 +12,12 @@ costs a file descriptor, not a thread), it refuses a body larger than ``max_requ
 sees anything, and it runs in one process, so the in-memory login throttle and the bound on
 running checks hold for the whole server.  Tuned here: connections up to
 :data:`CONNECTION_LIMIT` (and the descriptor limit raised to match), ``poll`` instead of
-``select`` (which stops at descriptor 1024), the body limit of the app, and at most
-:data:`~piranha_web.connections.PER_ADDRESS_LIMIT` connections (and as many pending TLS
-handshakes) per client address (:mod:`piranha_web.connections`).
+``select`` (which stops at descriptor 1024), the body limit per request
+(:func:`settings.body_limit`: 16 MiB for the API operations that take a whole lvs.cf, 1 MiB
+for everything else), decided by :class:`LimitedParser` as soon as the request line is read
+(a refusal of an API request is ``application/problem+json`` like the API's own errors),
+and at most :data:`~piranha_web.connections.PER_ADDRESS_LIMIT` connections (and as many
+pending TLS handshakes) per client address (:mod:`piranha_web.connections`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from pathlib import Path
 
 from flask import Flask
 from waitress.adjustments import Adjustments
+from waitress.parser import HTTPRequestParser
+from waitress.task import ErrorTask
 
 from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile, passwd_command
 from piranha_web.collector import freeze_after_full_collections
@@ -39,7 +44,12 @@ from piranha_web.commands.paths import (
     config_of,
     state_dir_of,
 )
-from piranha_web.connections import PER_ADDRESS_LIMIT, AddressLimit, LimitedServer
+from piranha_web.connections import (
+    PER_ADDRESS_LIMIT,
+    AddressChannel,
+    AddressLimit,
+    LimitedServer,
+)
 from piranha_web.errors import PiranhaError
 from piranha_web.history import HISTORY_BYTES, HISTORY_MIN
 from piranha_web.malloc import one_heap
@@ -47,7 +57,8 @@ from piranha_web.resources import resource_path
 from piranha_web.store import ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
-from piranha_web.web.settings import MAX_REQUEST_BODY
+from piranha_web.web.api.problems import MEDIA_TYPE, TITLES, Problem
+from piranha_web.web.settings import MAX_REQUEST_BODY, body_limit
 from piranha_web.web.traffic_charts import start_sampling
 from piranha_web.web.warm import warm_up
 
@@ -167,6 +178,63 @@ def settle(app: Flask) -> None:
     gc.collect()
 
 
+class _BodyLimit:
+    """``adj`` with another ``max_request_body_size`` (every other setting is ``adj``'s)."""
+
+    def __init__(self, adj: Adjustments, limit: int) -> None:
+        self._adj = adj
+        self.max_request_body_size = limit
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._adj, name)
+
+
+class LimitedParser(HTTPRequestParser):  # type: ignore[misc]
+    """waitress's parser with the body limit of the request's method and path.
+
+    The limit is set once the request line and headers are parsed, before waitress compares
+    the Content-Length (or the chunked body read so far) with it.
+    """
+
+    adj: Adjustments | _BodyLimit
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        limit = body_limit(self.command, self.path)
+        if limit != self.adj.max_request_body_size:
+            self.adj = _BodyLimit(self.adj, limit)
+
+
+class ProblemErrorTask(ErrorTask):  # type: ignore[misc]
+    """waitress's refusals (413, 400...) of an API request as ``application/problem+json``."""
+
+    def execute(self) -> None:
+        if not str(getattr(self.request, "path", "")).startswith("/api/"):
+            super().execute()
+            return
+        err = self.request.error
+        body = Problem(title=TITLES.get(err.code, err.reason), status=err.code, revision=None,
+                       detail=f"{err.reason}: {err.body}.").model_dump_json().encode()
+        self.status = f"{err.code} {err.reason}"
+        self.response_headers.append(("Content-Type", MEDIA_TYPE))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class Channel(AddressChannel):
+    """A per-address counted channel with per-request body limits and API problems."""
+
+    parser_class = LimitedParser
+    error_task_class = ProblemErrorTask
+
+
+class Server(LimitedServer):
+    """waitress's TCP server with a per-address connection limit and :class:`Channel`."""
+
+    channel_class = Channel
+
+
 def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> None:
     """Run waitress on the already listening ``sock`` until interrupted.
 
@@ -177,14 +245,14 @@ def serve_forever(app: object, sock: socket.socket | TLSListener, tls: bool) -> 
     adj = Adjustments(
         threads=THREADS, ident="piranha-web", url_scheme="https" if tls else "http",
         connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
-        asyncore_use_poll=True, max_request_body_size=MAX_REQUEST_BODY,
+        asyncore_use_poll=True, max_request_body_size=MAX_REQUEST_BODY,  # see LimitedParser
     )
     if tls:
         # waitress gets the plain (AF_UNIX) end of each TLS relay: TCP options such as
         # TCP_NODELAY belong to the relay's TCP socket, which sets them itself
         adj.socket_options = []
     sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
-    server = LimitedServer(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo,
+    server = Server(app, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo,
                            per_address=AddressLimit(PER_ADDRESS_LIMIT))
     server.run()
 

@@ -19,6 +19,15 @@ from piranha_web.web.services import Services
 
 #: the largest request body accepted; the server refuses a larger one (413) before reading it
 MAX_REQUEST_BODY = 1024 * 1024
+#: the limit of the operations that take a whole lvs.cf (a 1,000 x 32 file is 3.4 MB)
+WHOLE_CONFIG_BODY = 16 * 1024 * 1024
+#: (method, path) of those operations: the API's PUT /config and the check of a posted text
+WHOLE_CONFIG_ROUTES = frozenset({("PUT", "/api/v1/config"), ("POST", "/api/v1/findings")})
+
+
+def body_limit(method: str, path: str) -> int:
+    """The largest body a request for ``method path`` may send (the server enforces it)."""
+    return WHOLE_CONFIG_BODY if (method, path) in WHOLE_CONFIG_ROUTES else MAX_REQUEST_BODY
 
 
 @dataclass(frozen=True)

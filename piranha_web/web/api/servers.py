@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask_openapi3.types import ResponseDict
 from werkzeug.wrappers import Response
 
@@ -20,7 +20,7 @@ from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
 from piranha_web.web import journal
 from piranha_web.web.api import models as m
-from piranha_web.web.api.auth import requires
+from piranha_web.web.api.auth import authorize_changes, requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
 from piranha_web.web.api.writes import etag, given_fields, write
@@ -149,19 +149,9 @@ def deactivate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Respons
 
 # ------------------------------------------------------------------ real servers
 
-def weight_only() -> Role:
+def weight_only(changed: frozenset[str]) -> Role:
     """Like EDIT REAL SERVER: an operator may change the weight and nothing else."""
-    body = request.get_json(silent=True)
-    args = request.view_args or {}
-    if not isinstance(body, dict):
-        return Role.VIEWER  # refused as invalid before anything is written
-    try:
-        current = sf.initial_values(services().store.load().document,
-                                    str(args.get("virtual")), str(args.get("server")))
-    except LookupError:
-        return Role.VIEWER  # 404
-    changes = {k for k, v in body.items() if ("" if v is None else v) != current.get(k)}
-    return Role.OPERATOR if changes <= {"weight"} else Role.ADMIN
+    return Role.OPERATOR if changed <= {"weight"} else Role.ADMIN
 
 
 def _server(doc: Document, virtual: str, name: str) -> Any:
@@ -210,13 +200,14 @@ def get_real_server(path: m.ServerPath) -> Response:
 
 @bp.patch("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
           summary="Change a real server", responses=WRITE)
-@requires(weight_only)
+@requires(Role.OPERATOR, changes=weight_only)
 def update_real_server(path: m.ServerPath, header: m.IfMatch,
                        body: m.RealServerPatch) -> Response:  # type: ignore[valid-type]
     del header
     loaded = services().store.load()
     current = sf.initial_values(loaded.document, path.virtual, path.server)
     todo = {k: v for k, v in given_fields(body).items() if v != current.get(k)}
+    authorize_changes(todo)  # the role is decided on exactly what will be written
     return write(sf.edit_existing(todo, path.virtual, path.server),
                  success=f"Real server {todo.get('name') or path.server} saved.")
 

@@ -39,3 +39,17 @@ class SetPasswordForm(FlaskForm):
     user = HiddenField()
     password = PasswordField("New password")
     repeat = PasswordField("Repeat new password")
+
+
+class RevokeTokenForm(FlaskForm):
+    """REVOKE of one API token of a user (by the token's id, never the token)."""
+
+    user = HiddenField()
+    token = HiddenField()
+
+
+class CreateTokenForm(FlaskForm):
+    """CREATE TOKEN: a new API token of a user; the token is shown once, on the answer."""
+
+    user = SelectField("User", choices=[], id="token-user")
+    label = StringField("Label (what it is for)", id="token-label")

@@ -1,19 +1,24 @@
 """Blueprint ``users`` (admins only, see ``web.policy``): accounts and their roles.
 
-    GET  /users/                      every user and role; ADD form; SET ROLE per user
-    POST /users/   action=ADD|SET ROLE
+    GET  /users/                      every user, role and API token; ADD; SET ROLE per user
+    POST /users/   action=ADD|SET ROLE|CREATE TOKEN|REVOKE TOKEN
     GET/POST /users/password?user=U   SET PASSWORD of another user
     GET/POST /users/delete?user=U     DELETE after a confirmation page (never on Enter)
 
 Every change ends the changed user's sessions at once (``accounts.stamp``) and is recorded in
 the audit trail (kind ``user``) before it is made: when the trail cannot be written the change
 is refused (503), and a change refused afterwards reads as not completed.  The last admin can
-be neither deleted nor demoted.  One's own password is changed on CHANGE PASSWORD
-(CONTROL/MONITORING), which asks for the current one.
+be neither deleted nor demoted.  Deleting a user or setting its password also revokes its API
+tokens (``Accounts``).  CREATE TOKEN and REVOKE TOKEN are recorded first (actions
+``token-create``/``token-revoke``, the id, never the token): when the audit trail cannot be
+written nothing changes and the page says so (503).  A new token is shown once, in the answer
+to CREATE TOKEN itself (never in the session or a redirect).  One's own password is changed on
+CHANGE PASSWORD (CONTROL/MONITORING), which asks for the current one.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,20 +27,97 @@ from werkzeug.wrappers import Response
 from piranha_web.accounts import Role, password_problem
 from piranha_web.audit import AuditEntry
 from piranha_web.errors import AuditError, AuthError
+from piranha_web.tokens import Recorder, TokenInfo, TokenStore
 from piranha_web.web import journal, panel
 from piranha_web.web.services import services
-from piranha_web.web.users.form import AddUserForm, RoleForm, SetPasswordForm, UserForm
+from piranha_web.web.users.form import (
+    AddUserForm,
+    CreateTokenForm,
+    RevokeTokenForm,
+    RoleForm,
+    SetPasswordForm,
+    UserForm,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 Page = Response | tuple[str, int]
 
 
-def _list(add: AddUserForm | None = None, status: int = 200) -> tuple[str, int]:
+def _list(add: AddUserForm | None = None, status: int = 200,
+          created: tuple[TokenInfo, str] | None = None,
+          create: CreateTokenForm | None = None) -> tuple[str, int]:
     accounts = services().accounts.list()
     role_forms = {a.name: RoleForm(formdata=None, user=a.name, role=a.role.label)
                   for a in accounts}
+    tokens: dict[str, list[TokenInfo]] = {}
+    for info in TokenStore(services().state_dir).list():
+        tokens.setdefault(info.user, []).append(info)
     return render_template("users/index.html", accounts=accounts, role_forms=role_forms,
-                           add=add or AddUserForm(formdata=None)), status
+                           add=add or AddUserForm(formdata=None), tokens=tokens,
+                           revoke=RevokeTokenForm(formdata=None),
+                           create=_create_form(create or CreateTokenForm(formdata=None)),
+                           new_token=created, created_at=_created_at), status
+
+
+def _created_at(info: TokenInfo) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(info.created))
+
+
+def _create_form(form: CreateTokenForm) -> CreateTokenForm:
+    form.user.choices = [(a.name, a.name) for a in services().accounts.list()]
+    return form
+
+
+def _token_recorder(action: str) -> Recorder:
+    """The audit line of a token change, written before the change (refused without)."""
+
+    def record(info: TokenInfo) -> None:
+        services().audit.record("user", journal.actor(), client=journal.client(),
+                                action=action, target=info.user, token_id=info.id,
+                                label=info.label, via="web")
+
+    return record
+
+
+def _audit_refusal(err: AuditError) -> tuple[str, int]:
+    flash(f"Nothing changed: every token change is recorded in the audit trail, and it "
+          f"cannot be written ({err}).", "error")
+    return _list(status=503)
+
+
+def _create_token() -> Page:
+    """CREATE TOKEN: the audit line first, then the token, shown on this answer only."""
+    form = _create_form(CreateTokenForm())
+    if not form.validate():
+        return _list(status=400, create=form)
+    try:
+        created = TokenStore(services().state_dir).create(
+            form.user.data or "", (form.label.data or "").strip(),
+            record=_token_recorder("token-create"))
+    except AuditError as err:
+        return _audit_refusal(err)
+    except AuthError as err:
+        form.label.errors = [str(err)]
+        return _list(status=400, create=form)
+    return _list(created=created)
+
+
+def _revoke_token() -> Page:
+    """REVOKE TOKEN: the audit line first; without it the token stays (503)."""
+    form = RevokeTokenForm()
+    if not form.validate():
+        return _list(status=400)
+    user, token_id = form.user.data or "", form.token.data or ""
+    try:
+        revoked = TokenStore(services().state_dir).revoke(
+            user, token_id, record=_token_recorder("token-revoke"))
+    except AuditError as err:
+        return _audit_refusal(err)
+    if not revoked:
+        flash(f"Nothing changed: user {user} has no token {token_id}.", "error")
+        return _list(status=400)
+    flash(f"Token {token_id} of {user} revoked.", "success")
+    return redirect(url_for(".index"), code=303)
 
 
 def _begin(**details: Any) -> AuditEntry | None:
@@ -59,6 +141,10 @@ def index() -> Page:
     if request.method != "POST":
         return _list()
     accounts = services().accounts
+    if panel.action() == "REVOKE TOKEN":
+        return _revoke_token()
+    if panel.action() == "CREATE TOKEN":
+        return _create_token()
     if panel.action() == "SET ROLE":
         form = RoleForm()
         if not form.validate():

@@ -9,6 +9,8 @@ the sync settings is 127.0.0.1 on a closed port, whatever the fuzzed lvs.cf says
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import socket
@@ -22,12 +24,14 @@ from pathlib import Path
 
 import pytest
 
+from piranha_web.accounts import Accounts, Role
 from piranha_web.auth import PasswordFile
 from piranha_web.lvscf.validate import check_text
 from piranha_web.sync import SyncService
 from piranha_web.sync.settings import SyncSettings
 from piranha_web.tokens import TokenStore
 from tests.conftest import ROOT
+from tests.web.api.test_writes import big_config
 from tests.web.conftest import BASE
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -112,3 +116,138 @@ def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(
     assert int(selected.group(2)) - int(selected.group(1)) == 2  # all but the two probes
     assert not [f for f in check_text(config.read_text()) if f.is_error]
     assert config.read_text() != BASE, "no write went through: the hooks did not work"
+
+
+def _call(url: str, method: str, token: str, data: bytes | None,
+          headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+    """``method url`` on the served process: (status, Content-Type, body)."""
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as err:
+        with err:
+            return err.code, err.headers["Content-Type"], err.read()
+
+
+def _revision(url: str, token: str) -> str:
+    status, _, body = _call(f"{url}/config", "GET", token, None)
+    assert status == 200
+    return str(json.loads(body)["revision"])
+
+
+def test_a_viewer_token_cannot_write_through_a_json_string_body(
+        api_server: tuple[str, str, Path]) -> None:
+    """Issue 20.1: a JSON string holding an object passed the operator rule and was parsed a
+    second time, so a viewer moved a real server to another address."""
+    url, _, config = api_server
+    state = config.parent / "state"
+    Accounts(PasswordFile(state / "passwords", cost=16)).add(
+        "vera", "long enough password", Role.VIEWER)
+    _, viewer = TokenStore(state).create("vera", "regression")
+    before = config.read_bytes()
+    body = json.dumps(json.dumps({"address": "10.9.9.9"})).encode()
+    status, content_type, answer = _call(
+        f"{url}/virtual-servers/web/real-servers/rs1", "PATCH", viewer, body,
+        {"Content-Type": "application/json", "If-Match": f'"{_revision(url, viewer)}"'})
+    assert status == 400, answer
+    assert content_type == "application/problem+json"
+    assert config.read_bytes() == before and b"10.9.9.9" not in config.read_bytes()
+
+
+def test_put_config_takes_a_3_4_mb_file_and_other_routes_keep_the_1_mib_limit(
+        api_server: tuple[str, str, Path]) -> None:
+    """Issue 20.16: the server's body limit is 16 MiB for the whole-file operations only."""
+    url, token, config = api_server
+    text = big_config(1000, 32)
+    assert len(text) > 3 * 1024 * 1024  # 3.2 MB, three times the old limit
+    body = json.dumps({"text": text}).encode()
+    json_headers = {"Content-Type": "application/json"}
+    status, _, answer = _call(f"{url}/config", "PUT", token, body,
+                              {**json_headers, "If-Match": f'"{_revision(url, token)}"'})
+    assert status == 200, answer[:300]
+    assert config.read_text() == text.replace("serial_no = 1", "serial_no = 2", 1)
+    status, _, answer = _call(f"{url}/findings", "POST", token, body, json_headers)
+    assert status == 200 and json.loads(answer)["errors"] == 0
+    for method, path in (("PATCH", "/api/v1/virtual-servers/vs0"),
+                         ("POST", "/api/v1/virtual-servers"), ("POST", "/api/v1/sync"),
+                         ("PUT", "/api/v1/nothing"), ("POST", "/api/v1/findings/")):
+        status, content_type, answer = _announce(url, method, path, token, 2 * 1024 * 1024)
+        assert status == 413, (method, path, answer[:200])
+        assert content_type == "application/problem+json", (method, path)
+        assert json.loads(answer)["status"] == 413
+    status, content_type, _ = _announce(url, "POST", "/login", token, 2 * 1024 * 1024)
+    assert status == 413 and content_type.startswith("text/plain")  # the web's own pages
+    status, content_type, _ = _announce(url, "PUT", "/api/v1/config", token, 17 * 1024 * 1024)
+    assert status == 413 and content_type == "application/problem+json"
+    assert config.read_text() == text.replace("serial_no = 1", "serial_no = 2", 1)
+
+
+def _announce(url: str, method: str, path: str, token: str, length: int
+              ) -> tuple[int, str, bytes]:
+    """A request announcing a ``length`` bytes JSON body, none of it sent: the server must
+    answer from the headers alone.  (status, Content-Type, body)"""
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+        conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+                     f"\r\nContent-Type: application/json\r\nIf-Match: \"x\"\r\n"
+                     f"Content-Length: {length}\r\n\r\n".encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers.get("Content-Type", ""), body
+
+
+def test_a_chunked_api_body_is_cut_off_at_its_routes_limit(
+        api_server: tuple[str, str, Path]) -> None:
+    """Without a Content-Length the server counts the chunks: 1 MiB on PATCH, 16 on PUT."""
+    url, token, config = api_server
+    before = config.read_bytes()
+    port = int(url.split(":")[2].split("/")[0])
+    chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
+    for path, method, chunks, refused in (("/api/v1/virtual-servers/web", "PATCH", 40, True),
+                                          ("/api/v1/config", "PUT", 40, False)):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+            conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                         f"{token}\r\nContent-Type: application/json\r\nIf-Match: \"x\"\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n".encode())
+            with contextlib.suppress(OSError):  # the server may stop reading at the limit
+                for _ in range(chunks):  # 2.5 MiB of blanks, then an end that is not JSON
+                    conn.sendall(chunk)
+                conn.sendall(b"1\r\n{\r\n0\r\n\r\n")
+            answer = _response(conn)
+        status = int(answer.split(b" ", 2)[1])
+        assert (status == 413) is refused, (path, answer[:300])
+        if refused:
+            assert b"application/problem+json" in answer.split(b"\r\n\r\n")[0]
+        else:
+            assert status == 400 and b"not JSON" in answer  # read whole, then judged
+    assert config.read_bytes() == before
+
+
+def test_wrong_tokens_from_the_same_address_never_lock_out_a_valid_one(
+        api_server: tuple[str, str, Path]) -> None:
+    """Issue 20.6 against the served process: junk tokens between every valid request."""
+    url, token, _ = api_server
+    junk = []
+    for n in range(40):
+        junk.append(_call(f"{url}/config", "GET", f"pwt_{n:012x}_{'A' * 43}", None)[0])
+        junk.append(_call(f"{url}/config", "GET", "not a token", None)[0])
+        assert _call(f"{url}/config", "GET", token, None)[0] == 200, n
+    assert set(junk) <= {401, 429} and 401 in junk
+
+
+def _response(conn: socket.socket) -> bytes:
+    """One whole response from ``conn``: the head, then Content-Length bytes of body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer and (chunk := conn.recv(65536)):
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+    while length and len(body) < int(length.group(1)) and (chunk := conn.recv(65536)):
+        body += chunk
+    return head + b"\r\n\r\n" + body
