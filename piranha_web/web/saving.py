@@ -290,7 +290,7 @@ def _attempt(
                             [FieldError(target, message if target else str(err))])
     if not doc.changes():
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
-    summary = tuple(summarize(before, doc.model()))
+    summary = tuple(summarize(before, doc.model())) + tuple(doc.notes)
     try:
         result = store.save(doc, loaded.revision,
                             recorder=journal.recorder(cause, restored_from, summary))
