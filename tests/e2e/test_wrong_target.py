@@ -113,8 +113,8 @@ def test_a_tap_moves_the_highlight(browser: Any, served: Served) -> None:
         page.tap("#row-vs152 td.name")
         assert checked(page) == ["vs152"] and highlighted(page) == ["vs152"]
         screenshot(page, "wrong-target-02-tap-390")
-        page.tap("#toggle")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.tap("#toggle")
         assert (active(served, "vs150"), active(served, "vs152")) == ("0", "0")
         assert active(served, "vs151") == "1"
         undo(page, served, "vs150", "vs152")
