@@ -261,6 +261,22 @@ def set_or_unset(
     doc.set(key, value if value != "" else None, virtual=virtual, server=server)
 
 
+def renamed_to(virtual: str, revision: str) -> str | None:
+    """The name the virtual server ``virtual`` of the form's ``revision`` has now, when it was
+    renamed since: the one virtual server added since, or else the new name at its place.
+    None when it was deleted, or the revision is no longer known (the caller says "gone")."""
+    base = services().store.load_revision(revision)
+    now = load().document.virtual_names()
+    if base is None or virtual not in base.virtual_names() or virtual in now:
+        return None
+    before = base.virtual_names()
+    added = [name for name in now if name not in before]
+    if len(added) == 1:
+        return added[0]
+    place = before.index(virtual)
+    return now[place] if place < len(now) and now[place] in added else None
+
+
 def gone(what: str, revision: str) -> SaveOutcome:
     """The conflict of an ACCEPT whose block was renamed or deleted meanwhile (input kept)."""
     return SaveOutcome(
