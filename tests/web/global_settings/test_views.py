@@ -269,3 +269,70 @@ def test_a_set_private_ip_shows_no_effective_value_note(tmp_path: Path) -> None:
     page = build_web(tmp_path, NAT).client().get(URL).get_data(as_text=True)
     assert 'id="primary_private-effective"' not in page
     assert 'id="primary_private-warning"' not in page
+
+
+# ---------------------------------------------------------------- issue 27: a broken file
+
+NEGATIVE = Path(__file__).parents[2] / "data" / "corpus" / (
+    "NEGATIVE__blog-portal-dr-inline-comments-cn__fsid70284062048.cf")
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Web:
+    """The corpus file pulse refuses (inline '#' comments, one on the network line)."""
+    return build_web(tmp_path, NEGATIVE.read_text())
+
+
+def test_a_broken_file_accepts_an_unchanged_form(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client).status_code == 303
+    assert broken.config.read_text() == before
+
+
+def test_the_current_type_button_rewrites_the_broken_network_line(broken: Web) -> None:
+    """Direct Routing on ``network = direct   # DR ...``: the line pulse refuses is fixed."""
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, "network:direct").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert [line.split("#")[0].strip() for line in removed] == ["network = direct"]
+    assert added[0] == "serial_no = 1" and added[-1] == "network = direct"
+    assert added[1].startswith("# DR ")
+
+
+def test_a_broken_file_saves_a_change_that_adds_no_new_error(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, udp_timeout="30").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert added == ["serial_no = 1", "udp_timeout = 30"] and removed == []
+
+
+def test_a_network_type_button_on_a_broken_line_keeps_its_comment_and_says_so(
+    broken: Web
+) -> None:
+    client = broken.client()
+    assert accept(client, "network:nat").status_code == 303
+    text = broken.config.read_text()
+    lines = text.splitlines()
+    at = lines.index("network = nat")
+    assert lines[at - 1].startswith("# DR ") and "network = direct" not in text
+    page = client.get(URL).get_data(as_text=True)
+    assert "was kept on its own line above it" in page
+
+
+def test_a_broken_network_line_says_what_is_written_and_what_the_daemons_read(
+    broken: Web
+) -> None:
+    page = broken.client().get(URL).get_data(as_text=True)
+    current = re.search(r'id="network-current">(.*?)</p>', page, re.S)
+    assert current
+    assert "<strong>direct</strong>, as written" in current.group(1)
+    assert "would take <strong>nat</strong>" in current.group(1)
+
+
+def test_an_unknown_network_type_is_refused_with_a_message(client: FlaskClient) -> None:
+    response = accept(client, "network:bogus")
+    assert response.status_code == 400
+    assert "Unknown network type" in response.get_data(as_text=True)
