@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import abort, g, redirect, request
@@ -259,6 +259,36 @@ def set_or_unset(
 ) -> None:
     """``key = value``, or remove the key when ``value`` is blank."""
     doc.set(key, value if value != "" else None, virtual=virtual, server=server)
+
+
+def refused_by_form(form: FlaskForm, fields: Iterable[str]) -> dict[str, list[str]] | None:
+    """What ``form.validate()`` refused, when every refusal is one of the edit's ``fields``
+    (a value outside a list): the edit then runs without those fields (see
+    :func:`with_refusals`), so that every other field's error shows at once.  None when
+    anything else failed (a CSRF token): the form is answered as it is."""
+    known = set(fields)
+    refused = {name: list(errors) for name, errors in form.errors.items() if errors}
+    return refused if refused and set(refused) <= known else None
+
+
+def with_refusals(edit: Edit, refused: Mapping[str, Sequence[str]]) -> Edit:
+    """``edit`` whose end is always refused: its own errors plus ``refused`` (field ->
+    messages), as one :class:`EditErrors`; ``saving.save_edit`` adds the new findings."""
+
+    def run(doc: Document) -> None:
+        errors = [EditError(key, message) for key, messages in refused.items()
+                  for message in messages]
+        try:
+            edit(doc)
+        except EditErrors as err:
+            errors = [*err.errors, *errors]
+        except EditError as err:
+            errors.insert(0, err)
+        except DuplicateNameError as err:
+            errors.insert(0, EditError("name", str(err)))
+        raise EditErrors(errors)
+
+    return run
 
 
 def renamed_to(virtual: str, revision: str) -> str | None:
