@@ -153,3 +153,22 @@ def test_add_virtual_server_shows_every_error_at_once(page: Page, served: Served
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.title().startswith("Error (5 problems)")
     screenshot(page, "no-input-lost-03-every-error")
+
+
+def test_users_set_role_asks_before_dropping_a_typed_new_user(
+    page: Page, served: Served
+) -> None:
+    """The same on USERS: the add-user form and each row's SET ROLE are separate forms."""
+    login(page, served)
+    page.goto(served.url + "/users/")
+    page.fill("#name", "alice")
+    asked: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("#set-role-piranha")
+    assert asked and "User name" in asked[0], asked
+    assert page.url.endswith("/users/") and page.input_value("#name") == "alice"
