@@ -111,6 +111,19 @@ def test_no_axe_violation_on_a_refused_accept(audit_page: Page, served: Served) 
     assert not found, "\n".join(found)
 
 
+def test_no_axe_violation_after_a_save(audit_page: Page, served: Served) -> None:
+    """The ACCEPT result: message, summary in words, the changed lines, UNDO."""
+    page = audit_page
+    login(page, served)
+    page.goto(served.url + "/virtual/edit?virtual=www")
+    page.fill("#timeout", "7" if page.input_value("#timeout") != "7" else "8")
+    with page.expect_navigation():
+        page.click("#accept")
+    assert page.locator("#changes").count() == 1
+    found = violations(page)
+    assert not found, "\n".join(found)
+
+
 def test_a_refused_accept_is_announced_focused_and_in_the_title(
     page: Page, served: Served
 ) -> None:
