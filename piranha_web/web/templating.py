@@ -68,12 +68,13 @@ class Refusal:
     target: str | None = None
 
 
-def refusals(form: Any = None, outcome: Any = None) -> list[Refusal]:
+def refusals(form: Any = None, outcome: Any = None, other: Any = None) -> list[Refusal]:
     """The problems a refused ACCEPT (or a form the page could not take) shows: every field's
-    errors in form order, then the outcome's errors that belong to no field.  The page title,
+    errors in form order (``form``, then ``other``: a page's second form, such as the
+    backup-sync settings), then the outcome's errors that belong to no field.  The page title,
     the error summary (announced, focused) and the fields themselves all come from these."""
     found: list[Refusal] = []
-    for field in getattr(form, "_fields", {}).values():
+    for field in [*getattr(form, "_fields", {}).values(), *getattr(other, "_fields", {}).values()]:
         for message in getattr(field, "errors", ()) or ():
             if isinstance(message, str):
                 found.append(Refusal(field.label.text.rstrip(": "), message, field.id))
