@@ -130,21 +130,25 @@ def index() -> Page:
     if request.method != "POST":
         panel.fill(form, current, loaded.revision)
         return _render(form)
-    if not form.validate():
+    valid = form.validate()
+    refused = None if valid else panel.refused_by_form(form, FIELDS)
+    if not valid and refused is None:
         return _render(form, status=400)
     button = panel.action()
     network = button.removeprefix("network:") if button.startswith("network:") else None
     if network is not None and network not in dict(NETWORKS):
         flash(f"Unknown network type {network!r}: nothing was saved.", "error")
         return _render(form, status=400)
-    todo = panel.changed(form, current)
+    todo = {key: value for key, value in panel.changed(form, current).items()
+            if key not in (refused or {})}
     errors = check(todo)
-    if errors:
+    if errors:  # with the values WTForms refused (kept on their fields): every error at once
         for field, message in errors.items():
             getattr(form, field).errors = [message]
         return _render(form, status=400)
-    outcome = save_edit(apply(todo, network), form.revision.data or "", field_of,
-                        success=_success(network))
+    change = apply(todo, network)
+    outcome = save_edit(panel.with_refusals(change, refused) if refused else change,
+                        form.revision.data or "", field_of, success=_success(network))
     return panel.after_save(form, outcome, url_for(".index"),
                             lambda outcome, status: _render(form, outcome, status),
                             lambda revision: _rebase(form, todo, revision))

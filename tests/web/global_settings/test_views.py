@@ -336,3 +336,21 @@ def test_an_unknown_network_type_is_refused_with_a_message(client: FlaskClient) 
     response = accept(client, "network:bogus")
     assert response.status_code == 400
     assert "Unknown network type" in response.get_data(as_text=True)
+
+
+def test_a_netmask_outside_the_list_hides_no_other_error(tmp_path: Path) -> None:
+    """Issue 27: every field's error at once, also beside a select value outside its list."""
+    web = build_web(tmp_path, NAT)
+    client = web.client()
+    before = web.config.read_text()
+    response = accept(client, nat_nmask="255.0.255.0", udp_timeout="soon",
+                      primary="300.1.1.1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field in ("nat_nmask", "udp_timeout", "primary"):
+        assert f'id="{field}-error"' in page, field
+    assert web.config.read_text() == before
+    response = accept(client, nat_nmask="255.0.255.0", tcp_timeout="30")
+    assert response.status_code == 400 and 'id="nat_nmask-error"' in response.get_data(
+        as_text=True)
+    assert web.config.read_text() == before
