@@ -216,13 +216,20 @@ def rendered_with(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]
     return found
 
 
+#: the box beside a field's inline-comment finding (``_macros.render_field``)
+FIX_COMMENT = "fix_comment"
+
+
 def changed(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]:
-    """Fields the user changed: submitted values that differ from those the form showed."""
+    """Fields the user changed: submitted values that differ from those the form showed, and
+    the fields whose "comment on its own line" box is ticked (their line is written again, so
+    its inline comment goes above it: the way to fix that error without changing the value)."""
     shown = rendered_with(form, current)
+    fix = set(request.form.getlist(FIX_COMMENT))
     return {
         name: submitted(getattr(form, name))
         for name in current
-        if submitted(getattr(form, name)) != shown[name]
+        if submitted(getattr(form, name)) != shown[name] or name in fix
     }
 
 

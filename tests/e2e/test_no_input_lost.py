@@ -172,3 +172,23 @@ def test_users_set_role_asks_before_dropping_a_typed_new_user(
     page.click("#set-role-piranha")
     assert asked and "User name" in asked[0], asked
     assert page.url.endswith("/users/") and page.input_value("#name") == "alice"
+
+
+def test_a_findings_fix_link_for_an_inline_comment_leads_to_a_fix_that_keeps_the_value(
+    page: Page, served_negative: Served
+) -> None:
+    served = served_negative
+    login(page, served)
+    page.goto(served.url + "/findings/")
+    errors_before = page.inner_text("#findings-link")
+    with page.expect_navigation():
+        page.click("a.fix[href$='#primary_private']")
+    assert page.input_value("#primary_private") == "172.16.0.190"
+    page.check("#primary_private-fix-comment")
+    accept(page)
+    lines = served.config.read_text().splitlines()
+    at = lines.index("primary_private = 172.16.0.190")
+    assert lines[at - 1].startswith("# lvs ")
+    assert "was kept on its own line above it" in page.inner_text("#change-summary")
+    assert page.inner_text("#findings-link") != errors_before
+    assert page.locator("#primary_private-fix-comment").count() == 0

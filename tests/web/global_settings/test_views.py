@@ -354,3 +354,30 @@ def test_a_netmask_outside_the_list_hides_no_other_error(tmp_path: Path) -> None
     assert response.status_code == 400 and 'id="nat_nmask-error"' in response.get_data(
         as_text=True)
     assert web.config.read_text() == before
+
+
+def test_the_comment_box_beside_an_inline_comment_fixes_the_line_keeping_its_value(
+    broken: Web
+) -> None:
+    """The FINDINGS "Fix" link leads here; ticking the box fixes the line without a value
+    change (the comment goes above); without the box ACCEPT writes nothing."""
+    client = broken.client()
+    page = client.get(URL).get_data(as_text=True)
+    assert 'name="fix_comment" value="primary_private"' in page
+    before = broken.config.read_text()
+    assert accept(client).status_code == 303
+    assert broken.config.read_text() == before
+    assert accept(client, fix_comment="primary_private").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert [line.split("#")[0].rstrip() for line in removed] == [
+        "primary_private = 172.16.0.190"]
+    assert added[1:] == ["# lvs 主服务器心跳地址", "primary_private = 172.16.0.190"]
+    assert 'value="primary_private"' not in client.get(URL).get_data(as_text=True)
+
+
+def test_a_comment_box_for_a_field_without_one_changes_nothing(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, fix_comment="primary").status_code == 303
+    assert accept(client, fix_comment="no_such_field").status_code == 303
+    assert broken.config.read_text() == before
