@@ -274,8 +274,16 @@ def refused_by_form(form: FlaskForm, fields: Iterable[str]) -> dict[str, list[st
     :func:`with_refusals`), so that every other field's error shows at once.  None when
     anything else failed (a CSRF token): the form is answered as it is."""
     known = set(fields)
-    refused = {name: list(errors) for name, errors in form.errors.items() if errors}
+    refused = {name: [_in_words(getattr(form, name), message) for message in errors]
+               for name, errors in form.errors.items() if errors}
     return refused if refused and set(refused) <= known else None
+
+
+def _in_words(field: Field, message: str) -> str:
+    """WTForms' "Not a valid choice." says which value and what to do instead."""
+    if message != "Not a valid choice." or not isinstance(field.data, str):
+        return message
+    return f"{field.data!r} is not one of the choices of this list: pick one."
 
 
 def with_refusals(edit: Edit, refused: Mapping[str, Sequence[str]]) -> Edit:
