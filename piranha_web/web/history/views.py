@@ -34,7 +34,7 @@ from piranha_web.lvscf.changes import summarize_documents
 from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel, restoring
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, run_sync
+from piranha_web.web.saving import SaveOutcome, changed_lines, remember
 from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -135,6 +135,6 @@ def restore() -> Response:
         "saved", result.revision,
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
         changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
-        sync=run_sync(), previous=previous,
+        sync=result.after, previous=previous,
     ))
     return back
