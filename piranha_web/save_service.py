@@ -239,8 +239,9 @@ class SaveService:
 
         def summary(result: SaveResult) -> tuple[str, ...]:
             if not words:  # once, from the models, after the store bumped serial_no
-                words.append(tuple(summarize(before, doc.model())) if before is not None
-                             else summary_of(result.old_text or None, result.new_text))
+                words.append((tuple(summarize(before, doc.model())) if before is not None
+                              else summary_of(result.old_text or None, result.new_text))
+                             + tuple(doc.notes))  # e.g. an inline comment kept above
             return words[0]
 
         recorder = None if self.journal is None else \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole piranha-web test suite on a Debian machine, installing what it needs first:
-# Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test, keepalived), a virtualenv
+# Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test, keepalived, nodejs/npm
+# for axe-core), a virtualenv
 # in .venv with the package and its test extras, then ruff, mypy and pytest.
 # Usage: scripts/test.sh [pytest args...]
 set -euo pipefail
@@ -20,6 +21,7 @@ command -v depmod >/dev/null 2>&1 || need_apt+=(kmod)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need_apt[*]}"
@@ -31,6 +33,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# axe-core (pinned in tests/e2e/axe/package-lock.json) for the accessibility audit in Chromium
+[ -f tests/e2e/axe/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests/e2e/axe --no-audit --no-fund --silent
 
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy

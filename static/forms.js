@@ -3,8 +3,10 @@
  * Forms that edit lvs.cf carry the class "edit-form".  A change to one of their fields marks
  * the page as changed; submitting any form (ACCEPT, TEST, a network type button) clears the
  * mark, and so does a field put back to its value.  Leaving the page otherwise asks the
- * browser's "Leave site?" question.  Without JavaScript nothing changes: every form is a
- * plain HTML form.
+ * browser's "Leave site?" question.  A button of one form (REDUNDANCY's two forms, the
+ * header's LOGOUT) asks before it leaves typed changes of another form unsaved ("Cancel"
+ * keeps the page and the input).  Without JavaScript nothing changes: every form is a plain
+ * HTML form.
  */
 (function () {
   "use strict";
@@ -38,7 +40,34 @@
     return false;
   }
 
-  document.addEventListener("submit", function () {
+  /* the labels of the fields of `form` that differ from the page as it came */
+  function changedLabels(form) {
+    var names = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      if (field.labels && field.labels.length && changed({ elements: [field] })) {
+        names.push(field.labels[0].textContent.trim());
+      }
+    }
+    return names;
+  }
+
+  /* A button of one form never throws away what was typed in another one: it asks first,
+     and "Cancel" keeps the page (and the typed input) as it is. */
+  document.addEventListener("submit", function (event) {
+    var lost = [];
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i] !== event.target && changed(forms[i])) {
+        var names = changedLabels(forms[i]);
+        lost = lost.concat(names.length ? names : ["a field"]);
+      }
+    }
+    if (lost.length && !window.confirm(
+        "Your changes to " + lost.join(", ") + " are in another form on this page and are " +
+        "not saved by this button. Go on and lose them?")) {
+      event.preventDefault();
+      return;
+    }
     submitting = true;
   });
   window.addEventListener("pageshow", function () {

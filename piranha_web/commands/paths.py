@@ -1,7 +1,9 @@
 """The ``--config`` and ``--state-dir`` options shared by commands, with their defaults.
 
 ``--config`` defaults to ``$PIRANHA_CONFIG``, else ``/etc/sysconfig/ha/lvs.cf`` (Piranha's
-path); ``--state-dir`` to ``$PIRANHA_STATE_DIR``, else ``/var/lib/piranha-web``.
+path); ``--state-dir`` to ``$PIRANHA_STATE_DIR``, else ``/var/lib/piranha-web``.  Relative
+paths are made absolute against the working directory at start: ssh, sftp and the files the
+tool names later (known_hosts, the identity) must not depend on where a child process runs.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ def add_state_dir_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def config_of(args: argparse.Namespace) -> Path:
-    return Path(args.config or os.environ.get("PIRANHA_CONFIG") or DEFAULT_CONFIG)
+    """The lvs.cf to work on, as an absolute path."""
+    return Path(args.config or os.environ.get("PIRANHA_CONFIG") or DEFAULT_CONFIG).absolute()
 
 
 def state_dir_of(args: argparse.Namespace) -> Path:
-    return Path(args.state_dir or os.environ.get("PIRANHA_STATE_DIR") or DEFAULT_STATE_DIR)
+    """The state directory, as an absolute path."""
+    return Path(args.state_dir or os.environ.get("PIRANHA_STATE_DIR")
+                or DEFAULT_STATE_DIR).absolute()

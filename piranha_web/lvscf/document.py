@@ -154,6 +154,9 @@ class Document:
         self._before: dict[int, tuple[Block, list[str], list[str]]] = {}
         #: what ``changes()`` found, until the next edit
         self._changes: ChangedLines | None = None
+        #: what edits of this document did beyond the values asked for, in words (e.g. an
+        #: inline comment kept on its own line); a copy starts with none
+        self.notes: list[str] = []
 
     def copy(self) -> Document:
         """An independent document, cheap to make: line nodes are never mutated and top-level
@@ -483,7 +486,7 @@ class Document:
             raise EditError(key, f"needs exactly {keyspec.arity} value(s), got {len(words)}")
         existing = [s for s in body if isinstance(s, Statement) and s.key == key]
         if existing:
-            stmt = existing[-1]
+            stmt = self._lift_inline_comment(body, existing[-1], virtual, server)
             raw, tokens = _finish_line(_splice(stmt, key, keyspec, words), key, words)
             body[_index_of(body, stmt)] = Statement(raw, tokens)
             return
@@ -500,7 +503,35 @@ class Document:
     ) -> None:
         """Remove every line that sets ``key`` in that scope (no-op when absent)."""
         body, _, _ = self._edit_scope(virtual, server, kind)
+        for stmt in [i for i in body if isinstance(i, Statement) and i.key == key]:
+            self._lift_inline_comment(body, stmt, virtual, server)
         body[:] = [i for i in body if not (isinstance(i, Statement) and i.key == key)]
+
+    def _lift_inline_comment(self, body: list[Node], stmt: Statement, virtual: str | None,
+                             server: str | None) -> Statement:
+        """Keep the ``# comment`` after a value that is about to change, on its own line.
+
+        pulse reads ``key = value # note`` as three values (a ``#`` starts a comment only at the
+        start of a line), so an edited line is written without it; the comment's text goes on
+        a comment line of its own directly above (same indent), and :attr:`notes` says so.
+        Returns the statement (without the comment) that now stands where ``stmt`` stood.
+        """
+        try:
+            values = stmt.values
+        except QuotingError:
+            return stmt
+        comment = next((t for t in values if not t.quote and t.text.startswith("#")), None)
+        if comment is None:
+            return stmt
+        text = stmt.raw[comment.start:].rstrip(BLANKS)
+        bare = Statement(stmt.raw[: comment.start].rstrip(BLANKS))
+        index = _index_of(body, stmt)
+        body[index : index + 1] = [Trivia(stmt.indent + text), bare]
+        where = ", ".join(f"{label} {name}" for label, name in
+                          (("virtual", virtual), ("server", server)) if name) or "global"
+        self.notes.append(f"the comment {text!r} after {stmt.key} ({where}) was kept on its "
+                          "own line above it: pulse would read it as part of the value")
+        return bare
 
     def set_active(
         self, active: bool, *, virtual: str, server: str | None = None, kind: str = "virtual"

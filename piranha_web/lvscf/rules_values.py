@@ -156,6 +156,15 @@ def _address_part(key: str, text: str, report: Report, *, hostname_ok: bool) -> 
     report(ERROR, "bad-ip", f"{text!r} is not {allowed}; {refuse(BAD_HOST)}")
 
 
+def address_error(text: str) -> str | None:
+    """The error the validator reports for ``text`` as the address of a virtual server's
+    ``address`` line (an IPv4 address in any inet_aton form, or a host name), else None."""
+    errors: list[str] = []
+    _address_part("address", text, lambda severity, code, message: errors.append(message)
+                  if severity == ERROR else None, hostname_ok=True)
+    return errors[0] if errors else None
+
+
 def _host(keyspec: KeySpec, words: list[str], quote: str, report: Report) -> None:
     _address_part(keyspec.name, words[0], report, hostname_ok=True)
 

@@ -13,7 +13,7 @@ plus the user's changes, so ACCEPT re-applies exactly what the user changed and 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import abort, g, redirect, request
@@ -29,7 +29,8 @@ from piranha_web.edits.common import Problems as Problems
 from piranha_web.edits.common import check_new_name as check_new_name
 from piranha_web.edits.common import set_or_unset as set_or_unset
 from piranha_web.edits.common import shown_value as shown_value
-from piranha_web.lvscf import Config
+from piranha_web.errors import DuplicateNameError, EditError, EditErrors
+from piranha_web.lvscf import Config, Document
 from piranha_web.lvscf.validate import Finding
 from piranha_web.store import Loaded
 from piranha_web.web.saving import FieldMapper, SaveOutcome, remember
@@ -149,13 +150,20 @@ def rendered_with(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]
     return found
 
 
+#: the box beside a field's inline-comment finding (``_macros.render_field``)
+FIX_COMMENT = "fix_comment"
+
+
 def changed(form: FlaskForm, current: Mapping[str, str]) -> dict[str, str]:
-    """Fields the user changed: submitted values that differ from those the form showed."""
+    """Fields the user changed: submitted values that differ from those the form showed, and
+    the fields whose "comment on its own line" box is ticked (their line is written again, so
+    its inline comment goes above it: the way to fix that error without changing the value)."""
     shown = rendered_with(form, current)
+    fix = set(request.form.getlist(FIX_COMMENT))
     return {
         name: submitted(getattr(form, name))
         for name in current
-        if submitted(getattr(form, name)) != shown[name]
+        if submitted(getattr(form, name)) != shown[name] or name in fix
     }
 
 
@@ -185,6 +193,60 @@ def after_save(form: FlaskForm, outcome: SaveOutcome, saved_to: str,
         rebase(outcome.revision)
     form.revision.data = outcome.revision
     return render(outcome, 409)
+
+
+def refused_by_form(form: FlaskForm, fields: Iterable[str]) -> dict[str, list[str]] | None:
+    """What ``form.validate()`` refused, when every refusal is one of the edit's ``fields``
+    (a value outside a list): the edit then runs without those fields (see
+    :func:`with_refusals`), so that every other field's error shows at once.  None when
+    anything else failed (a CSRF token): the form is answered as it is."""
+    known = set(fields)
+    refused = {name: [_in_words(getattr(form, name), message) for message in errors]
+               for name, errors in form.errors.items() if errors}
+    return refused if refused and set(refused) <= known else None
+
+
+def _in_words(field: Field, message: str) -> str:
+    """WTForms' "Not a valid choice." says which value and what to do instead."""
+    if message != "Not a valid choice." or not isinstance(field.data, str):
+        return message
+    return f"{field.data!r} is not one of the choices of this list: pick one."
+
+
+def with_refusals(edit: Edit, refused: Mapping[str, Sequence[str]]) -> Edit:
+    """``edit`` whose end is always refused: its own errors plus ``refused`` (field ->
+    messages), as one :class:`EditErrors`; ``saving.save_edit`` adds the new findings."""
+
+    def run(doc: Document) -> None:
+        errors = [EditError(key, message) for key, messages in refused.items()
+                  for message in messages]
+        try:
+            edit(doc)
+        except EditErrors as err:
+            errors = [*err.errors, *errors]
+        except EditError as err:
+            errors.insert(0, err)
+        except DuplicateNameError as err:
+            errors.insert(0, EditError("name", str(err)))
+        raise EditErrors(errors)
+
+    return run
+
+
+def renamed_to(virtual: str, revision: str) -> str | None:
+    """The name the virtual server ``virtual`` of the form's ``revision`` has now, when it was
+    renamed since: the one virtual server added since, or else the new name at its place.
+    None when it was deleted, or the revision is no longer known (the caller says "gone")."""
+    base = services().store.load_revision(revision)
+    now = load().document.virtual_names()
+    if base is None or virtual not in base.virtual_names() or virtual in now:
+        return None
+    before = base.virtual_names()
+    added = [name for name in now if name not in before]
+    if len(added) == 1:
+        return added[0]
+    place = before.index(virtual)
+    return now[place] if place < len(now) and now[place] in added else None
 
 
 def gone(what: str, revision: str) -> SaveOutcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request
@@ -57,12 +58,38 @@ def findings_for(field: str) -> list[Any]:
     return found.get(field, [])
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One problem of a refused form, as the error summary lists it (``target``: the id of
+    the field it belongs to, for a link; None for a problem of the whole form)."""
+
+    label: str
+    message: str
+    target: str | None = None
+
+
+def refusals(form: Any = None, outcome: Any = None, other: Any = None) -> list[Refusal]:
+    """The problems a refused ACCEPT (or a form the page could not take) shows: every field's
+    errors in form order (``form``, then ``other``: a page's second form, such as the
+    backup-sync settings), then the outcome's errors that belong to no field.  The page title,
+    the error summary (announced, focused) and the fields themselves all come from these."""
+    found: list[Refusal] = []
+    for field in [*getattr(form, "_fields", {}).values(), *getattr(other, "_fields", {}).values()]:
+        for message in getattr(field, "errors", ()) or ():
+            if isinstance(message, str):
+                found.append(Refusal(field.label.text.rstrip(": "), message, field.id))
+    if outcome is not None and getattr(outcome, "status", "") == "invalid":
+        found.extend(Refusal("", message) for message in outcome.general_errors)
+    return found
+
+
 def install(app: Flask) -> None:
     """Register the template globals and filters on ``app``."""
     app.jinja_env.filters["split_help"] = split_help
     # globals, not context: the form macros of _macros.html are imported without context
     app.jinja_env.globals["findings_for"] = findings_for
     app.jinja_env.globals["numeric_fields"] = NUMERIC_FIELDS
+    app.jinja_env.globals["refusals"] = refusals
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

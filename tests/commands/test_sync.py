@@ -125,3 +125,35 @@ def test_cli_settings_are_recorded_first_and_refused_unrecorded(
     assert sync(files, backup_router, "--save-settings", "--reload-command", "reboot") == 1
     assert "audit trail" in capsys.readouterr().err
     assert (files["state"] / "sync.json").read_text() == saved
+
+def test_relative_state_dir_and_config_work_like_absolute_ones(
+    files: dict[str, Path], backup_router: BackupRouter, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27: ``--state-dir relative/path`` made every copy fail with a message blaming
+    the remote path; paths are made absolute at start (real sshd)."""
+    monkeypatch.chdir(files["lvs"].parent)
+    relative = {**files, "lvs": Path("lvs.cf"), "state": Path("state")}
+    assert sync(relative, backup_router, "--show-host-key") == 0
+    fingerprint = next(word for word in capsys.readouterr().out.split()
+                       if word.startswith("SHA256:") and word != "SHA256:...")
+    assert sync(relative, backup_router, "--trust-host-key", fingerprint) == 0
+    capsys.readouterr()
+    assert sync(relative, backup_router) == 0, capsys.readouterr().err
+    assert files["remote"].read_bytes() == files["lvs"].read_bytes()
+    assert (files["state"] / "known_hosts").is_file()
+
+
+def test_paths_are_absolute_from_the_start(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    import argparse
+
+    from piranha_web.commands.paths import config_of, state_dir_of
+
+    monkeypatch.chdir(tmp_path)
+    args = argparse.Namespace(config="etc/lvs.cf", state_dir="var/state")
+    assert config_of(args) == tmp_path / "etc" / "lvs.cf"
+    assert state_dir_of(args) == tmp_path / "var" / "state"
+    monkeypatch.setenv("PIRANHA_STATE_DIR", "env-state")
+    assert state_dir_of(argparse.Namespace(state_dir=None)) == tmp_path / "env-state"
+    assert state_dir_of(argparse.Namespace(state_dir="/abs/state")) == Path("/abs/state")

@@ -77,9 +77,13 @@ def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None)
 
 
 def start_server(
-    tmp: Path, config_text: str | None = None, extra_env: dict[str, str] | None = None
+    tmp: Path, config_text: str | None = None, extra_env: dict[str, str] | None = None,
+    *, relative: bool = False,
 ) -> Served:
-    """Start `piranha-web serve` on a free port with a known password; wait until it answers."""
+    """Start `piranha-web serve` on a free port with a known password; wait until it answers.
+
+    ``relative``: run it in ``tmp`` with ``--config lvs.cf --state-dir state`` (relative paths).
+    """
     config = tmp / "lvs.cf"
     state = tmp / "state"
     if config_text is not None:
@@ -94,15 +98,15 @@ def start_server(
             "piranha_web.cli",
             "serve",
             "--config",
-            str(config),
+            "lvs.cf" if relative else str(config),
             "--state-dir",
-            str(state),
+            "state" if relative else str(state),
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
         ],
-        cwd=ROOT,
+        cwd=tmp if relative else ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

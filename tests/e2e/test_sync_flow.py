@@ -94,3 +94,29 @@ def test_first_contact_confirm_host_key_then_every_accept_reaches_the_backup(
     assert "verified" in page.inner_text("#sync-result")
     assert "port = 8081" in remote.read_text()
     assert remote.read_bytes() == served.config.read_bytes()
+
+
+def test_serve_with_a_relative_state_dir_copies_to_the_backup(
+    page: Page, tmp_path: Path, backup_router: BackupRouter, remote: Path
+) -> None:
+    """Issue 27: ``serve --state-dir state`` (relative) made every copy fail with a message
+    blaming the remote path; the paths are made absolute when serve starts."""
+    (tmp_path / "lvs.cf").write_text(lvs_cf_text(backup_router.address))
+    cli("sync", "--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "state"),
+        "--identity", str(backup_router.keys["client"]), "--remote-path", str(remote),
+        "--save-settings")
+    (tmp_path / "state" / "known_hosts").write_text(backup_router.known_hosts_line())
+    served = start_server(tmp_path, relative=True)
+    try:
+        page.goto(served.url + "/")
+        page.fill("#username", "piranha")
+        page.fill("#password", served.password)
+        page.click("#login")
+        page.goto(served.url + "/virtual/edit?virtual=www")
+        page.fill("#port", "8081")
+        page.click("#accept")
+        page.wait_for_selector("#sync-result")
+        assert "verified" in page.inner_text("#sync-result"), page.inner_text("#sync-result")
+        assert remote.read_bytes() == (tmp_path / "lvs.cf").read_bytes()
+    finally:
+        stop_server(served)

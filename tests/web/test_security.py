@@ -181,9 +181,8 @@ def test_templates_have_no_inline_script_or_style(client: FlaskClient) -> None:
         page = client.get(url).get_data(as_text=True)
         assert "style=" not in page and "<style" not in page
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
-        served = [(' src="/static/forms.js" defer', "")] if "edit" in url or "monitoring" in url \
-            else []
-        assert scripts == served  # from /static on edit pages, never inline
+        # the one script, from /static on every page (it does nothing without an edit form)
+        assert scripts == [(' src="/static/forms.js" defer', "")]
 
 
 def test_session_cookie_is_httponly_strict_and_secure_with_tls(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ acts as the backup), and the NAT Router device against its devices.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 
 from piranha_web.edits.global_settings import (
     FIELDS,
@@ -38,10 +38,18 @@ NAT_FIELDS = ("nat_router_ip", "nat_nmask", "nat_router_device")
 _NAT_ROUTER_CODES = {"missing-device": "nat_router_device", "bad-device": "nat_router_device"}
 
 
+def shown_network(doc: Document) -> str:
+    """The network type the panel shows and builds its form for: as written before an inline
+    '#' (an error pulse refuses, shown beside the type), else what the daemons read."""
+    written = panel.shown_value(doc, "network")
+    return written if written in dict(NETWORKS) else doc.model().globals.network
+
+
 def shown_values(doc: Document) -> dict[str, str]:
-    """The values of the fields the panel shows (the NAT fields only for NAT)."""
+    """The values of the fields the panel shows (the NAT fields only for NAT): the same type
+    the page shows, so that the form never holds a field the page does not render."""
     values = initial_values(doc)
-    if doc.model().globals.network != "nat":
+    if shown_network(doc) != "nat":
         for field in NAT_FIELDS:
             del values[field]
     return values
@@ -96,15 +104,15 @@ def primary_warning(primary: str) -> str | None:
 def _render(form: GlobalSettingsForm, outcome: SaveOutcome | None = None,
             status: int = 200) -> tuple[str, int]:
     doc = panel.load().document
-    # as written before an inline '#' (an error pulse refuses, shown beside the type)
-    written = panel.shown_value(doc, "network")
-    network = written if written in dict(NETWORKS) else doc.model().globals.network
+    network = shown_network(doc)
+    read = doc.model().globals.network if doc.get("network") is not None else None
     nat_device = (doc.get("nat_router") or "").partition(" ")[2]
     private_note, private_warning = private_notes(doc)
     page = render_template(
         "global_settings/index.html", form=form, help=HELP, outcome=outcome,
         warnings=findings(), network=network, network_set=doc.get("network") is not None,
         networks=NETWORKS, nat=network == "nat" and "nat_router_ip" in form,
+        network_read=read if read != network else None,
         primary_note=primary_warning(doc.get("primary") or ""),
         private_note=private_note, private_warning=private_warning,
         device_note=device_warning(nat_device) if network == "nat" else None,
@@ -121,20 +129,25 @@ def index() -> Page:
     if request.method != "POST":
         panel.fill(form, current, loaded.revision)
         return _render(form)
-    if not form.validate():
+    valid = form.validate()
+    refused = None if valid else panel.refused_by_form(form, FIELDS)
+    if not valid and refused is None:
         return _render(form, status=400)
     button = panel.action()
     network = button.removeprefix("network:") if button.startswith("network:") else None
     if network is not None and network not in dict(NETWORKS):
+        flash(f"Unknown network type {network!r}: nothing was saved.", "error")
         return _render(form, status=400)
-    todo = panel.changed(form, current)
+    todo = {key: value for key, value in panel.changed(form, current).items()
+            if key not in (refused or {})}
     errors = check(todo)
-    if errors:
+    if errors:  # with the values WTForms refused (kept on their fields): every error at once
         for field, message in errors.items():
             getattr(form, field).errors = [message]
         return _render(form, status=400)
-    outcome = save_edit(apply(todo, network), form.revision.data or "", field_of,
-                        success=_success(network))
+    change = apply(todo, network)
+    outcome = save_edit(panel.with_refusals(change, refused) if refused else change,
+                        form.revision.data or "", field_of, success=_success(network))
     return panel.after_save(form, outcome, url_for(".index"),
                             lambda outcome, status: _render(form, outcome, status),
                             lambda revision: _rebase(form, todo, revision))

@@ -2,7 +2,8 @@
 
 Fields Sending Program, Send, Expect and "Treat expect string as a regular expression".  ACCEPT
 writes the changed fields (a blank field removes its key); NO SEND PROGRAM, BLANK SEND and BLANK
-EXPECT remove one key at once, like Piranha's buttons.  The page shows how nanny will read the
+EXPECT remove one key, like Piranha's buttons, and save what was typed in the other fields with
+it (one edit: no typed input is thrown away).  The page shows how nanny will read the
 strings (escapes decoded, control characters made visible, ``%h`` per real server).
 
     GET  /virtual/monitoring?virtual=V, POST
@@ -62,8 +63,11 @@ def edit() -> Page:
         return _render(form, virtual, status=400)
     todo = panel.changed(form, current)
     if button in BLANKS:
-        todo = {BLANKS[button]: ""}
-        success = f"{button}: {BLANKS[button]} removed from {virtual}."
+        # the blank is part of the same edit: what was typed in the other fields is kept
+        others = sorted(key for key in todo if key != BLANKS[button])
+        todo = {**todo, BLANKS[button]: ""}
+        success = f"{button}: {BLANKS[button]} removed from {virtual}" + (
+            f"; your changes to {', '.join(others)} saved with it." if others else ".")
     else:
         success = f"Monitoring scripts of {virtual} saved."
     change = monitoring_edit(todo, virtual)

@@ -155,6 +155,9 @@ def new() -> Page:
         return redirect(url_for(".index", virtual=virtual), code=303)
     if not form.validate():
         return _render_edit(form, virtual, None, status=400)
+    loaded = panel.load()
+    if virtual not in loaded.document.virtual_names():
+        return _gone_before_add(form, virtual, loaded.revision)
     name = panel.submitted(form.name)
     outcome = save_edit(
         create_new(form, virtual), form.revision.data or "",
@@ -164,6 +167,20 @@ def new() -> Page:
     return panel.after_save(
         form, outcome, url_for(".edit", virtual=virtual, server=name),
         lambda outcome, status: _render_edit(form, virtual, None, outcome, status))
+
+
+def _gone_before_add(form: ServerForm, virtual: str, revision: str) -> Page:
+    """ADD REAL SERVER to a virtual server renamed or deleted since the page was loaded: the
+    typed server is kept; when it was renamed, the form now adds to the new name (nothing is
+    written until ACCEPT is pressed again)."""
+    renamed = panel.renamed_to(virtual, form.revision.data or "")
+    outcome = panel.gone(f"Virtual server {virtual}", revision)
+    form.revision.data = revision
+    if renamed is None:
+        return _render_edit(form, virtual, None, outcome, 409)
+    outcome = replace(outcome, message=f"{outcome.message} It is now called {renamed}: your "
+                      f"real server is kept below, and ACCEPT adds it to {renamed}.")
+    return _render_edit(form, renamed, None, outcome, 409)
 
 
 @bp.route("/edit", methods=["GET", "POST"])

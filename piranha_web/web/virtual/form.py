@@ -8,7 +8,7 @@ user changed (see ``panel``).  Virtual IP Address and Device together are the ``
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
@@ -16,6 +16,7 @@ from wtforms import RadioField, SelectField, StringField
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
+from piranha_web.lvscf.rules_values import address_error
 from piranha_web.web import checks
 from piranha_web.web.panel import (
     Problems,
@@ -138,7 +139,10 @@ def _address(vip: str, device: str, problems: Problems) -> list[str] | None:
         )
     elif (problem := checks.device(device)) is not None:
         problems.refuse("device", problem)
-        return None
+        device = ""
+    if vip and not device and (problem := address_error(vip)) is not None:
+        # without a device the line is not written, so its findings cannot name the address
+        problems.refuse("address", problem)
     return [vip, device] if vip and device else None
 
 
@@ -171,9 +175,11 @@ def edit_existing(todo: dict[str, str], name: str) -> Callable[[Document], None]
     return edit
 
 
-def create_new(form: VirtualForm) -> Callable[[Document], None]:
-    """The edit ACCEPT applies for a NEW virtual server: Piranha's ADD keys plus the form."""
-    return add_virtual({key: submitted(getattr(form, key)) for key in FIELDS})
+def create_new(form: VirtualForm, without: Collection[str] = ()) -> Callable[[Document], None]:
+    """The edit ACCEPT applies for a NEW virtual server: Piranha's ADD keys plus the form
+    (but the fields ``without``: refused by the form already)."""
+    return add_virtual({key: submitted(getattr(form, key)) for key in FIELDS
+                        if key not in without})
 
 
 def add_virtual(values: Mapping[str, str]) -> Callable[[Document], None]:
@@ -196,8 +202,11 @@ def add_virtual(values: Mapping[str, str]) -> Callable[[Document], None]:
             "address": _address(vip, device, problems), **ADD_EXTRA}
         for key in PLAIN_KEYS:
             keys[key] = values.get(key) or None
-        while not problems.attempt(lambda: doc.add_virtual(target, keys)):
+        while not problems.attempt(partial(doc.add_virtual, target, keys)):
             refused = problems.errors[-1].key
+            if refused == "name" and target != UNNAMED:
+                target = UNNAMED  # a taken name: check the values under a stand-in name
+                continue
             if refused not in keys or keys[refused] is None:
                 break
             keys[refused] = None  # check the others without it

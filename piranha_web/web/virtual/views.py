@@ -134,11 +134,14 @@ def new() -> Page:
     form = VirtualForm()
     if panel.action() == "CANCEL":
         return redirect(url_for(".index"), code=303)
-    if not form.validate():
+    valid = form.validate()
+    refused = None if valid else panel.refused_by_form(form, FIELDS)
+    if not valid and refused is None:
         return _render_edit(form, None, status=400)
     name = panel.submitted(form.name)
+    change = create_new(form, without=refused or {})
     outcome = save_edit(
-        create_new(form), form.revision.data or "",
+        panel.with_refusals(change, refused) if refused else change, form.revision.data or "",
         panel.mapper(f"virtual {name}", FIELDS, RENAMES),
         success=f"Virtual server {name} added.",
     )
@@ -163,9 +166,12 @@ def edit() -> Page:
     form.offer(current)
     if panel.action() == "CANCEL":
         return redirect(url_for(".index", selected=name), code=303)
-    if not form.validate():
+    valid = form.validate()
+    refused = None if valid else panel.refused_by_form(form, FIELDS)
+    if not valid and refused is None:
         return _render_edit(form, name, status=400)
-    todo = panel.changed(form, current)
+    todo = {key: value for key, value in panel.changed(form, current).items()
+            if key not in (refused or {})}
     target = todo.get("name") or name
 
     def rebase(revision: str) -> None:
@@ -173,8 +179,9 @@ def edit() -> Page:
         form.offer(now)
         panel.rebase(form, now, todo, revision)
 
+    change = edit_existing(todo, name)
     outcome = save_edit(
-        edit_existing(todo, name), form.revision.data or "",
+        panel.with_refusals(change, refused) if refused else change, form.revision.data or "",
         panel.mapper(f"virtual {target}", FIELDS, RENAMES),
         success=f"Virtual server {target} saved.",
     )

@@ -269,3 +269,115 @@ def test_a_set_private_ip_shows_no_effective_value_note(tmp_path: Path) -> None:
     page = build_web(tmp_path, NAT).client().get(URL).get_data(as_text=True)
     assert 'id="primary_private-effective"' not in page
     assert 'id="primary_private-warning"' not in page
+
+
+# ---------------------------------------------------------------- issue 27: a broken file
+
+NEGATIVE = Path(__file__).parents[2] / "data" / "corpus" / (
+    "NEGATIVE__blog-portal-dr-inline-comments-cn__fsid70284062048.cf")
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Web:
+    """The corpus file pulse refuses (inline '#' comments, one on the network line)."""
+    return build_web(tmp_path, NEGATIVE.read_text())
+
+
+def test_a_broken_file_accepts_an_unchanged_form(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client).status_code == 303
+    assert broken.config.read_text() == before
+
+
+def test_the_current_type_button_rewrites_the_broken_network_line(broken: Web) -> None:
+    """Direct Routing on ``network = direct   # DR ...``: the line pulse refuses is fixed."""
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, "network:direct").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert [line.split("#")[0].strip() for line in removed] == ["network = direct"]
+    assert added[0] == "serial_no = 1" and added[-1] == "network = direct"
+    assert added[1].startswith("# DR ")
+
+
+def test_a_broken_file_saves_a_change_that_adds_no_new_error(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, udp_timeout="30").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert added == ["serial_no = 1", "udp_timeout = 30"] and removed == []
+
+
+def test_a_network_type_button_on_a_broken_line_keeps_its_comment_and_says_so(
+    broken: Web
+) -> None:
+    client = broken.client()
+    assert accept(client, "network:nat").status_code == 303
+    text = broken.config.read_text()
+    lines = text.splitlines()
+    at = lines.index("network = nat")
+    assert lines[at - 1].startswith("# DR ") and "network = direct" not in text
+    page = client.get(URL).get_data(as_text=True)
+    assert "was kept on its own line above it" in page
+
+
+def test_a_broken_network_line_says_what_is_written_and_what_the_daemons_read(
+    broken: Web
+) -> None:
+    page = broken.client().get(URL).get_data(as_text=True)
+    current = re.search(r'id="network-current">(.*?)</p>', page, re.S)
+    assert current
+    assert "<strong>direct</strong>, as written" in current.group(1)
+    assert "would take <strong>nat</strong>" in current.group(1)
+
+
+def test_an_unknown_network_type_is_refused_with_a_message(client: FlaskClient) -> None:
+    response = accept(client, "network:bogus")
+    assert response.status_code == 400
+    assert "Unknown network type" in response.get_data(as_text=True)
+
+
+def test_a_netmask_outside_the_list_hides_no_other_error(tmp_path: Path) -> None:
+    """Issue 27: every field's error at once, also beside a select value outside its list."""
+    web = build_web(tmp_path, NAT)
+    client = web.client()
+    before = web.config.read_text()
+    response = accept(client, nat_nmask="255.0.255.0", udp_timeout="soon",
+                      primary="300.1.1.1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field in ("nat_nmask", "udp_timeout", "primary"):
+        assert f'id="{field}-error"' in page, field
+    assert web.config.read_text() == before
+    response = accept(client, nat_nmask="255.0.255.0", tcp_timeout="30")
+    assert response.status_code == 400 and 'id="nat_nmask-error"' in response.get_data(
+        as_text=True)
+    assert web.config.read_text() == before
+
+
+def test_the_comment_box_beside_an_inline_comment_fixes_the_line_keeping_its_value(
+    broken: Web
+) -> None:
+    """The FINDINGS "Fix" link leads here; ticking the box fixes the line without a value
+    change (the comment goes above); without the box ACCEPT writes nothing."""
+    client = broken.client()
+    page = client.get(URL).get_data(as_text=True)
+    assert 'name="fix_comment" value="primary_private"' in page
+    before = broken.config.read_text()
+    assert accept(client).status_code == 303
+    assert broken.config.read_text() == before
+    assert accept(client, fix_comment="primary_private").status_code == 303
+    removed, added = file_diff(before, broken.config.read_text())
+    assert [line.split("#")[0].rstrip() for line in removed] == [
+        "primary_private = 172.16.0.190"]
+    assert added[1:] == ["# lvs 主服务器心跳地址", "primary_private = 172.16.0.190"]
+    assert 'value="primary_private"' not in client.get(URL).get_data(as_text=True)
+
+
+def test_a_comment_box_for_a_field_without_one_changes_nothing(broken: Web) -> None:
+    client = broken.client()
+    before = broken.config.read_text()
+    assert accept(client, fix_comment="primary").status_code == 303
+    assert accept(client, fix_comment="no_such_field").status_code == 303
+    assert broken.config.read_text() == before

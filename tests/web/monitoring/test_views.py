@@ -44,12 +44,38 @@ def test_accept_writes_changed_send_and_expect_only(web: Web, client: FlaskClien
 
 def test_blank_send_removes_only_the_send_line(web: Web, client: FlaskClient) -> None:
     before = web.config.read_text()
-    response = press(client, "BLANK SEND", expect="ignored by BLANK SEND")
+    response = press(client, "BLANK SEND")
     assert response.status_code == 303
     assert file_diff(before, web.config.read_text()) == (
         ["serial_no = 7", '     send = "GET / HTTP/1.0\\r\\n\\r\\n"'], ["serial_no = 8"]
     )
     assert "BLANK SEND: send removed from web." in client.get(URL).get_data(as_text=True)
+
+
+def test_blank_send_keeps_what_was_typed_in_the_other_fields(
+    web: Web, client: FlaskClient
+) -> None:
+    """Issue 27: a blank button is part of the same edit, never a save that drops input."""
+    before = web.config.read_text()
+    response = press(client, "BLANK SEND", expect="220", send="typed, then blanked")
+    assert response.status_code == 303
+    assert file_diff(before, web.config.read_text()) == (
+        ["serial_no = 7", '     send = "GET / HTTP/1.0\\r\\n\\r\\n"', '     expect = "HTTP"'],
+        ["serial_no = 8", '     expect = "220"'],
+    )
+    page = client.get(URL).get_data(as_text=True)
+    assert "BLANK SEND: send removed from web; your changes to expect saved with it." in page
+
+
+def test_no_send_program_and_blank_expect_keep_typed_edits_too(
+    web: Web, client: FlaskClient
+) -> None:
+    press(client, "NO SEND PROGRAM", send="quit\\r\\n", use_regex="y")
+    text = web.config.read_text()
+    assert '     send = "quit\\r\\n"' in text and "     use_regex = 1" in text
+    press(client, "BLANK EXPECT", send_program="/bin/true %h")
+    web_block = web.config.read_text().split("\nvirtual web {")[1].split("\n}")[0]
+    assert '     send_program = "/bin/true %h"' in web_block and "expect =" not in web_block
 
 
 def test_blank_expect_removes_the_expect_line(web: Web, client: FlaskClient) -> None:

@@ -116,6 +116,9 @@ def test_settings_form_saves_valid_settings_and_refuses_bad_ones(synced: Web) ->
     assert refused.status_code == 400
     assert 'id="sync-port-error"' in text and 'id="sync-host-error"' in text
     assert "<script>x" not in text and "&lt;script&gt;x" in text
+    # announced like every refused form (issue 27): title, summary linking the fields
+    assert re.search(r"<title>Error \(\d problems\): ", text)
+    assert 'href="#sync-port"' in text and 'href="#sync-host"' in text
     assert (synced.state_dir / "sync.json").read_text() == saved_before
     form = form_of(client, "/sync/")
     form.update({"sync-reload_command": "service pulse reload", "sync-back": "/redundancy/"})
