@@ -88,6 +88,11 @@ class RevisionForm(FlaskForm):
     revision = HiddenField()
     initial = HiddenField()
 
+    class Meta:
+        """Fields a role may not change are shown locked (``templating.field_lock``)."""
+
+        locked_by_role = True
+
 
 def shown_value(doc: Document, key: str, *, virtual: str | None = None,
                 server: str | None = None) -> str | None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role, password_problem
+from piranha_web.auth import passwd_command
 from piranha_web.errors import AuthError
 from piranha_web.web import journal, panel
 from piranha_web.web.services import services
@@ -31,8 +32,10 @@ def _list(add: AddUserForm | None = None, status: int = 200) -> tuple[str, int]:
     accounts = services().accounts.list()
     role_forms = {a.name: RoleForm(formdata=None, user=a.name, role=a.role.label)
                   for a in accounts}
+    state_dir = current_app.extensions["piranha_web.settings"].state_dir
     return render_template("users/index.html", accounts=accounts, role_forms=role_forms,
-                           add=add or AddUserForm(formdata=None)), status
+                           add=add or AddUserForm(formdata=None),
+                           passwd_hint=passwd_command(state_dir)), status
 
 
 def _done(message: str, **details: Any) -> Response:

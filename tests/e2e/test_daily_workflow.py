@@ -1,0 +1,154 @@
+"""Issue 27, second half, in real Chromium against `piranha-web serve`: what each role sees,
+the login page, two instances on one host, marks across pages, RESTORE's preview, UNDO,
+HISTORY summaries, the backup's status and the CONTROL/TEST summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import Served, cli, screenshot, start_server, stop_server
+
+pytestmark = pytest.mark.e2e
+
+Page = Any
+ANN, OTTO, VERA = ("ann", "ann-Secret-pw-1"), ("otto", "otto-Secret-pw-2"), ("vera", "vera-pw-33")
+
+
+def add_users(served: Served) -> None:
+    """ann (admin), otto (operator) and vera (viewer) beside the default admin piranha."""
+    for (name, password), role in ((ANN, "admin"), (OTTO, "operator"), (VERA, "viewer")):
+        cli("user", "add", name, "--role", role, "--state-dir", str(served.state_dir),
+            "--password-stdin", stdin=password + "\n")
+
+
+def log_in(page: Page, served: Served, user: tuple[str, str] = ("piranha", "")) -> None:
+    page.goto(served.url + "/login")
+    page.fill("#username", user[0])
+    page.fill("#password", user[1] or served.password)
+    page.click("#login")
+    page.wait_for_selector("#logout")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Iterator[Served]:
+    """piranha-web on lvs.cf.example with the three extra users."""
+    server = start_server(tmp_path, (ROOT / "lvs.cf.example").read_text())
+    add_users(server)
+    yield server
+    stop_server(server)
+
+
+def test_the_login_page_names_no_path_and_users_shows_the_command_to_admins(
+    page: Page, example: Served
+) -> None:
+    page.goto(example.url + "/login")
+    text = page.content()
+    assert str(example.state_dir) not in text and str(ROOT) not in text
+    assert page.query_selector("#passwd-command") is None
+    log_in(page, example)
+    page.goto(example.url + "/users/")
+    assert str(example.state_dir) in page.inner_text("#passwd-command")
+
+
+def test_two_instances_on_one_host_keep_their_own_sessions(
+    page: Page, example: Served, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Cookies do not tell ports apart: logging in to the second must not log out the first."""
+    other = start_server(tmp_path_factory.mktemp("other"), (ROOT / "lvs.cf.example").read_text())
+    try:
+        log_in(page, example)
+        log_in(page, other)
+        page.goto(example.url + "/virtual/")
+        assert page.query_selector("#logout") is not None, page.url
+        page.goto(other.url + "/virtual/")
+        assert page.query_selector("#logout") is not None, page.url
+    finally:
+        stop_server(other)
+    screenshot(page, "daily-two-instances")
+
+
+def disabled(page: Page, selector: str) -> bool:
+    """True when the (first) element is disabled and says why in its title."""
+    element = page.query_selector(selector)
+    assert element is not None, selector
+    if not element.is_disabled():
+        return False
+    assert "role" in (element.get_attribute("title") or ""), selector
+    return True
+
+
+def test_a_viewer_sees_every_button_greyed_out_with_the_reason(
+    page: Page, example: Served
+) -> None:
+    log_in(page, example, VERA)
+    assert "viewer" in page.inner_text("#role-note")
+    page.goto(example.url + "/virtual/")
+    for button in ("#add", "#delete", "#toggle", "#activate-marked", "#deactivate-marked"):
+        assert disabled(page, button), button
+    assert not disabled(page, "#edit")
+    page.check("#row-www input[name=selected]")
+    page.click("#edit")
+    page.wait_for_selector("#virtual-form")
+    assert disabled(page, "#accept") and "viewer" in page.inner_text("#accept-note")
+    assert page.get_attribute("#port", "readonly") is not None
+    assert not disabled(page, "#cancel")
+    page.goto(example.url + "/virtual/servers/edit?virtual=www&server=www1")
+    assert disabled(page, "#accept")
+    assert page.get_attribute("#weight", "readonly") is not None
+    page.goto(example.url + "/virtual/monitoring/?virtual=www")
+    assert disabled(page, "#test") and disabled(page, "#blank-send")
+    page.goto(example.url + "/global/")
+    assert disabled(page, "#accept") and disabled(page, "#network-direct")
+    page.goto(example.url + "/redundancy/")
+    assert disabled(page, "#accept") and disabled(page, "#sync-settings-accept")
+    page.goto(example.url + "/keepalived/")
+    assert disabled(page, "#engine-save") and page.is_disabled("#engine")
+    page.goto(example.url + "/control/")
+    assert disabled(page, "#sync-now")
+    assert page.query_selector("#tab-users") is None
+    screenshot(page, "daily-viewer-control")
+
+
+def test_an_operator_may_change_the_weight_and_toggle_but_not_add(
+    page: Page, example: Served
+) -> None:
+    log_in(page, example, OTTO)
+    page.goto(example.url + "/virtual/")
+    assert disabled(page, "#add") and disabled(page, "#delete")
+    assert not disabled(page, "#toggle") and not disabled(page, "#activate-marked")
+    page.goto(example.url + "/virtual/servers/?virtual=www")
+    assert not disabled(page, "#check-now")
+    page.goto(example.url + "/virtual/servers/edit?virtual=www&server=www1")
+    assert page.get_attribute("#weight", "readonly") is None
+    assert page.get_attribute("#address", "readonly") is not None
+    assert page.get_attribute("#name", "readonly") is not None
+    assert not disabled(page, "#accept")
+    page.fill("#weight", "7")
+    page.click("#accept")
+    page.wait_for_selector("#outcome-message")
+    assert "weight = 7" in example.config.read_text()
+    page.goto(example.url + "/virtual/edit?virtual=www")
+    assert disabled(page, "#accept")
+    page.goto(example.url + "/control/")
+    assert not disabled(page, "#sync-now")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(example.url + "/virtual/")
+    screenshot(page, "daily-operator-390")
+
+
+def test_an_admin_sees_every_button_enabled(page: Page, example: Served) -> None:
+    log_in(page, example, ANN)
+    assert page.query_selector("#role-note") is None
+    page.goto(example.url + "/virtual/")
+    for button in ("#add", "#delete", "#edit", "#toggle"):
+        assert not disabled(page, button), button
+    page.goto(example.url + "/virtual/servers/edit?virtual=www&server=www1")
+    assert page.get_attribute("#address", "readonly") is None
+    page.goto(example.url + "/virtual/servers/new?virtual=www")
+    assert not page.is_disabled("#active") and not disabled(page, "#accept")
