@@ -152,3 +152,26 @@ def test_an_admin_sees_every_button_enabled(page: Page, example: Served) -> None
     assert page.get_attribute("#address", "readonly") is None
     page.goto(example.url + "/virtual/servers/new?virtual=www")
     assert not page.is_disabled("#active") and not disabled(page, "#accept")
+
+
+def history_summaries(page: Page, served: Served) -> list[str]:
+    """The summary cell of each HISTORY row, newest first, blanks folded."""
+    page.goto(served.url + "/history/")
+    return [" ".join(cell.inner_text().split())
+            for cell in page.query_selector_all("#history tbody tr .summary")]
+
+
+def test_history_names_hand_edits_of_an_unknown_scheduler_and_renames(
+    page: Page, example: Served
+) -> None:
+    log_in(page, example)
+    history_summaries(page, example)  # the file is first seen
+    text = example.config.read_text()
+    example.config.write_text(text.replace("scheduler = wlc", "scheduler = sed", 1))
+    assert history_summaries(page, example)[0] == (
+        "virtual www: scheduler wlc -> sed (sed is not a scheduler pulse knows)")
+    example.config.write_text(text.replace("server www2 {", "server www1 {"))
+    summaries = history_summaries(page, example)
+    assert "virtual www: scheduler sed -> wlc" in summaries[0]
+    assert "server www2 of virtual www renamed to www1 (#2)" in summaries[0]
+    screenshot(page, "daily-history-summaries")
