@@ -121,7 +121,9 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "history.index": READ,
     "history.view": READ,
     "history.compare": READ,
+    "history.confirm_restore": READ_ADMIN,  # RESTORE's confirmation page
     "history.restore": {"POST": Role.ADMIN},
+    "history.undo": {"POST": Role.ADMIN},
     "users.index": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.password": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.delete": {**READ_ADMIN, "POST": Role.ADMIN},

@@ -175,3 +175,70 @@ def test_history_names_hand_edits_of_an_unknown_scheduler_and_renames(
     assert "virtual www: scheduler sed -> wlc" in summaries[0]
     assert "server www2 of virtual www renamed to www1 (#2)" in summaries[0]
     screenshot(page, "daily-history-summaries")
+
+
+def accept_port(page: Page, served: Served, port: str) -> None:
+    page.goto(served.url + "/virtual/edit?virtual=www")
+    page.fill("#port", port)
+    page.click("#accept")
+    page.wait_for_selector("#outcome-message")
+
+
+def test_restore_shows_what_it_changes_relative_to_now_and_asks_first(
+    page: Page, example: Served
+) -> None:
+    log_in(page, example, ANN)
+    accept_port(page, example, "8080")
+    page.goto(example.url + "/history/")
+    oldest = page.query_selector_all("#history tbody tr")[-1].get_attribute("id")
+    page.goto(example.url + f"/history/view?revision={oldest.removeprefix('rev-')}")
+    before = example.config.read_text()
+    page.click("#restore")
+    assert page.inner_text("#restore-summary").strip() == "virtual www: port 8080 -> 80"
+    assert "port = 8080" in page.inner_text("#restore-changes")
+    assert example.config.read_text() == before  # nothing yet
+    screenshot(page, "daily-restore-confirm")
+    page.click("#restore-cancel")
+    assert example.config.read_text() == before
+    page.click("#restore")
+    page.click("#restore-confirm")
+    page.wait_for_selector("#outcome-message")
+    assert "port = 80\n" in example.config.read_text()
+
+
+def test_undo_after_another_users_save_takes_back_only_that_change(
+    page: Page, example: Served, browser: Any
+) -> None:
+    log_in(page, example, ANN)
+    accept_port(page, example, "8080")
+    other = browser.new_context().new_page()
+    try:
+        log_in(other, example)
+        other.goto(example.url + "/virtual/servers/edit?virtual=www&server=www1")
+        other.fill("#weight", "6")
+        other.click("#accept")
+        other.wait_for_selector("#outcome-message")
+    finally:
+        other.context.close()
+    page.click("#undo")
+    page.wait_for_selector("#outcome-message")
+    assert "was undone" in page.inner_text("#outcome-message")
+    text = example.config.read_text()
+    assert "port = 8080" not in text and "weight = 6" in text
+
+
+def test_undo_after_the_same_line_changed_again_explains_and_changes_nothing(
+    page: Page, example: Served, browser: Any
+) -> None:
+    log_in(page, example, ANN)
+    accept_port(page, example, "8081")
+    other = browser.new_context().new_page()
+    try:
+        log_in(other, example)
+        accept_port(other, example, "8082")
+    finally:
+        other.context.close()
+    before = example.config.read_text()
+    page.click("#undo")
+    assert "UNDO refused" in page.inner_text("#flashes")
+    assert example.config.read_text() == before
