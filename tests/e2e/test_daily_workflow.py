@@ -242,3 +242,57 @@ def test_undo_after_the_same_line_changed_again_explains_and_changes_nothing(
     page.click("#undo")
     assert "UNDO refused" in page.inner_text("#flashes")
     assert example.config.read_text() == before
+
+
+def test_control_says_how_many_vips_are_up_first_and_lists_them_on_demand(
+    page: Page, tmp_path: Path
+) -> None:
+    """200 virtual servers, none of whose VIPs is on this host: one sentence, not 200."""
+    from bench.bench_core import generate
+
+    served = start_server(tmp_path, generate(200, 1))
+    try:
+        log_in(page, served)
+        page.goto(served.url + "/control/")
+        summary = page.inner_text("#vips-summary")
+        assert summary.startswith("0 of 200 VIPs up here.")
+        assert summary.count("normal on the backup router") == 1
+        assert not page.is_visible("#vips")  # details on demand
+        page.click("#vips-details summary")
+        assert page.is_visible("#vip-200")
+        assert page.inner_text("#vip-1 td:nth-child(4)") == "not up here"
+        screenshot(page, "daily-control-200-vips")
+    finally:
+        stop_server(served)
+
+
+def test_test_says_how_many_real_servers_are_up_first_details_of_the_down_ones_open(
+    page: Page, tmp_path: Path
+) -> None:
+    from tests.monitor import loopback
+
+    with loopback.serving(loopback.banner_handler) as alive:
+        dead = loopback.closed_port()
+        servers = "".join(
+            f"     server rs{n} {{\n         address = 127.0.0.1\n         active = 1\n"
+            f"         port = {dead if n in (7, 21) else alive.port}\n     }}\n"
+            for n in range(1, 33))
+        config = ("primary = 127.0.0.1\nvirtual ftp {\n     active = 1\n"
+                  "     address = 198.51.100.30 eth0:3\n     port = 21\n     timeout = 2\n"
+                  f"{servers}}}\n")
+        served = start_server(tmp_path, config)
+        try:
+            log_in(page, served)
+            page.goto(served.url + "/virtual/monitoring/?virtual=ftp")
+            page.fill("#send", "quit\\r\\n")
+            page.fill("#expect", "220")
+            page.click("#test")
+            page.wait_for_selector("#probe-summary")
+            assert page.inner_text("#probe-summary").startswith("30 of 32 up")
+            rows = {page.inner_text(f"#probe-{i} td >> nth=0"): i for i in range(1, 33)}
+            assert page.is_visible(f"#probe-{rows['rs7']} .probe-details .note")
+            assert not page.is_visible(f"#probe-{rows['rs1']} .probe-details .note")
+            assert page.is_visible(f"#probe-{rows['rs1']} .probe-reason")
+            screenshot(page, "daily-test-32")
+        finally:
+            stop_server(served)
