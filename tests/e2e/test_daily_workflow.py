@@ -296,3 +296,79 @@ def test_test_says_how_many_real_servers_are_up_first_details_of_the_down_ones_o
             screenshot(page, "daily-test-32")
         finally:
             stop_server(served)
+
+
+@pytest.fixture
+def with_backup(tmp_path: Path, backup_router: Any) -> Iterator[tuple[Served, Path, Any]]:
+    """piranha-web whose lvs.cf has an error (port 0), its backup router a real sshd in a
+    namespace, host key confirmed beforehand on the command line."""
+    import subprocess
+
+    from tests.helpers.sshd import lvs_cf_text
+
+    remote = backup_router.new_dir("daily") / "lvs.cf"
+    config, state = tmp_path / "lvs.cf", tmp_path / "state"
+    config.write_text(lvs_cf_text(backup_router.address).replace("port = 80", "port = 0", 1))
+    sync = ["sync", "--config", str(config), "--state-dir", str(state)]
+    cli(*sync, "--identity", str(backup_router.keys["client"]), "--remote-path", str(remote),
+        "--save-settings")
+    fingerprint = subprocess.run(
+        ["ssh-keygen", "-lf", str(backup_router.keys["host"]) + ".pub"],
+        capture_output=True, text=True, check=True).stdout.split()[1]
+    cli(*sync, "--trust-host-key", fingerprint)
+    server = start_server(tmp_path)
+    yield server, remote, backup_router
+    stop_server(server)
+
+
+def header(page: Page) -> str:
+    return " ".join(page.inner_text("#sync-indicator-text").split())
+
+
+def test_the_header_says_exactly_what_the_backup_router_holds(
+    page: Page, with_backup: tuple[Served, Path, Any]
+) -> None:
+    served, remote, router = with_backup
+    log_in(page, served)
+    page.goto(served.url + "/virtual/edit?virtual=www")
+    page.fill("#timeout", "7")
+    page.click("#accept")
+    page.wait_for_selector("#sync-result")
+    assert not remote.exists()
+    assert header(page) == "Backup: has no lvs.cf from here"  # never "keeps its last good"
+
+    page.goto(served.url + "/control/")
+    page.click("#sync-now")
+    page.click("#sync-confirm-copy")  # COPY ANYWAY a file pulse refuses
+    page.wait_for_selector("#sync-state")
+    assert remote.read_bytes() == served.config.read_bytes()
+    assert header(page) == "Backup: holds this lvs.cf, with 1 error"
+    assert "sync-failed" in (page.get_attribute("#sync-indicator", "class") or "")
+
+    page.goto(served.url + "/virtual/edit?virtual=www")
+    page.fill("#port", "80")
+    page.click("#accept")
+    page.wait_for_selector("#sync-result")
+    assert header(page) == "Backup: in sync"
+    good = served.config.read_bytes()
+
+    router.restart_root_sshd("host", sftp=False)
+    try:
+        page.goto(served.url + "/control/")
+        page.click("#sync-now")
+        page.wait_for_selector("#sync-state")
+        assert page.inner_text("#sync-state").startswith("IN SYNC")  # ssh sees the same file
+        assert header(page) == "Backup: in sync"  # it holds this very file...
+        page.click("#sync-indicator-text")
+        assert "no sftp on the backup router" in page.inner_text("#sync-indicator-details")
+        assert "unreachable" not in page.inner_text("#sync-indicator-details")
+        page.goto(served.url + "/virtual/edit?virtual=www")
+        page.fill("#timeout", "8")
+        page.click("#accept")
+        page.wait_for_selector("#sync-result")
+        assert "no sftp on the backup router" in page.inner_text("#sync-result")
+        assert header(page).startswith("Backup: holds the lvs.cf of ")
+        assert remote.read_bytes() == good
+        screenshot(page, "daily-backup-holds-older")
+    finally:
+        router.restart_root_sshd("host")
