@@ -84,7 +84,8 @@ def _button(roles: Mapping[str, Role]) -> ByButton:
 _weight_only = WeightOnly()
 
 _LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "ACTIVATE MARKED": Role.OPERATOR,
-                 "DEACTIVATE MARKED": Role.OPERATOR, "EDIT": Role.VIEWER}
+                 "DEACTIVATE MARKED": Role.OPERATOR, "MARK ALL MATCHING": Role.OPERATOR,
+                 "CLEAR MARKS": Role.OPERATOR, "EDIT": Role.VIEWER, "PAGE": Role.VIEWER}
 #: pages whose view returns on CANCEL before anything is saved
 _CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
 

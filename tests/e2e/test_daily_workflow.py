@@ -372,3 +372,50 @@ def test_the_header_says_exactly_what_the_backup_router_holds(
         screenshot(page, "daily-backup-holds-older")
     finally:
         router.restart_root_sshd("host")
+
+
+def marked_count(page: Page) -> str:
+    return " ".join(page.inner_text("#marked-count").split())
+
+
+def test_marks_are_kept_across_pages_and_every_match_can_be_marked(
+    page: Page, tmp_path: Path
+) -> None:
+    """250 virtual servers (three pages): marks survive changing page and are counted; MARK ALL
+    MATCHING marks every match of the search, on every page."""
+    from bench.bench_core import generate
+
+    served = start_server(tmp_path, generate(250, 1))
+    try:
+        log_in(page, served)
+        page.goto(served.url + "/virtual/?sort=name")
+        page.check("#row-vs1 input[name=marked]")
+        page.check("#row-vs10 input[name=marked]")
+        page.click("#page-next")
+        page.wait_for_selector("#row-vs190")
+        assert marked_count(page) == "2 marked (2 on other pages)."
+        page.check("#row-vs190 input[name=marked]")
+        page.click("#page-previous")
+        page.wait_for_selector("#row-vs1")
+        assert page.is_checked("#row-vs1 input[name=marked]")
+        assert page.is_checked("#row-vs10 input[name=marked]")
+        assert marked_count(page) == "3 marked (1 on other pages)."
+        page.uncheck("#row-vs10 input[name=marked]")
+        page.click("#deactivate-marked")
+        page.wait_for_selector("#outcome-message")
+        text = served.config.read_text()
+        assert text.count("     active = 0") == 2
+        assert "virtual vs10 {\n     active = 1" in text
+        assert marked_count(page) == "0 marked."
+
+        page.fill("#q", "eth0:1")  # vs0, vs9..vs18, vs99..vs198: 111 matches, two pages
+        page.click("#search")
+        page.click("#mark-all")
+        page.wait_for_selector("#marked-count")
+        assert marked_count(page) == "111 marked (11 on other pages)."
+        page.click("#deactivate-marked")
+        page.wait_for_selector("#outcome-message")
+        assert served.config.read_text().count("     active = 0") == 112  # and vs1
+        screenshot(page, "daily-marks")
+    finally:
+        stop_server(served)
