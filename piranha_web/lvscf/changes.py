@@ -47,34 +47,42 @@ def summarize_documents(old: Document, new: Document) -> list[str]:
     """:func:`summarize` of two documents, plus the choices the model cannot tell apart.
 
     The model reads a value that is not one of a key's choices as the default (an unknown
-    scheduler is wlc there; lvsd aborts on it), so a hand edit to one would say nothing: the
-    words written are compared too.
+    scheduler is wlc there; lvsd aborts on it), so a hand edit to or from one would say
+    nothing, or name the default: the words written are shown instead.
     """
     lines = summarize(old.model(), new.model())
-    unread = _unread_choices(old, new)
-    if unread and len(lines) == 1 and lines[0].startswith("serial_no "):
+    extra = []
+    for read, written in _unread_choices(old, new):
+        if read in lines:
+            lines[lines.index(read)] = written
+        else:
+            extra.append(written)
+    if extra and len(lines) == 1 and lines[0].startswith("serial_no "):
         lines = []
-    return lines + unread
+    return lines + extra
 
 
-def _unread_choices(old: Document, new: Document) -> list[str]:
-    """``key old -> new`` for choice keys whose words differ but read as the same choice."""
+def _unread_choices(old: Document, new: Document) -> list[tuple[str, str]]:
+    """(the model's words, the written words) of every choice key changed to or from a value
+    that is not one of its choices."""
     scopes: list[tuple[str, str | None]] = [("global", None)]
     scopes.extend(("virtual", name) for name in new.virtual_names()
                   if name in old.virtual_names())
-    lines = []
+    found = []
     for scope, name in scopes:
         for key, spec in KEYS[scope].items():
             if spec.kind != Kind.CHOICE:
                 continue
             was, now = old.get(key, virtual=name), new.get(key, virtual=name)
+            unknown = [v for v in (now, was) if v is not None and v not in spec.choices]
+            if was == now or not unknown:
+                continue
             read = [v if v in spec.choices else spec.default for v in (was, now)]
-            if was != now and read[0] == read[1]:
-                label = "global settings" if name is None else f"virtual {name}"
-                unknown = now if now not in spec.choices and now is not None else was
-                lines.append(f"{label}: {key} {show(was)} -> {show(now)} "
-                             f"({show(unknown)} is not a {key} pulse knows)")
-    return lines
+            label = "global settings" if name is None else f"virtual {name}"
+            found.append((f"{label}: {key} {show(read[0])} -> {show(read[1])}",
+                          f"{label}: {key} {show(was)} -> {show(now)} "
+                          f"({show(unknown[0])} is not a {key} pulse knows)"))
+    return found
 
 
 def show(value: object) -> str:

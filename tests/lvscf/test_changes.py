@@ -101,6 +101,10 @@ def test_an_unknown_scheduler_is_a_change_in_words_not_nothing() -> None:
     assert words(odd.replace("serial_no = 3", "serial_no = 4"), odd) == ["serial_no 4 -> 3"]
     assert words(added, added.replace("scheduler = wlc", "scheduler = rr")) == [
         "virtual www: scheduler wlc -> rr"]
+    assert words(odd, odd.replace("scheduler = sed", "scheduler = rr")) == [  # not "wlc -> rr"
+        "virtual www: scheduler sed -> rr (sed is not a scheduler pulse knows)"]
+    assert words(BASE, BASE.replace("network = direct", "network = NAT")) == [
+        "global settings: network direct -> NAT (NAT is not a network pulse knows)"]
 
 
 def test_a_rename_with_other_changes_or_to_a_repeated_name_is_a_rename() -> None:
