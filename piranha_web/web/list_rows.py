@@ -105,6 +105,7 @@ def vs_texts(vs: VirtualServer) -> list[str]:
 
 
 def _vs_row_texts(row: VirtualRow) -> list[str]:
+    """The search texts of a list row (those of its virtual server)."""
     return vs_texts(row.vs)
 
 
@@ -162,6 +163,7 @@ def rs_texts(rs: RealServer) -> list[str]:
 
 
 def _rs_row_texts(row: ServerRow) -> list[str]:
+    """The search texts of a list row (those of its real server)."""
     return rs_texts(row.rs)
 
 

@@ -40,6 +40,7 @@ class Marks:
 
     @property
     def empty(self) -> bool:
+        """Nothing marked (the session entry can go)."""
         return self.query is None and not self.add
 
 

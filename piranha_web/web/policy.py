@@ -78,6 +78,7 @@ class WeightOnly:
 
 
 def _button(roles: Mapping[str, Role]) -> ByButton:
+    """A rule by button: ``roles`` per ``action`` value (others need admin)."""
     return ByButton(roles)
 
 

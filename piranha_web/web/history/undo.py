@@ -63,6 +63,7 @@ class _LineMatcher:
         self.a, self.b = a, b
 
     def get_matching_blocks(self) -> list[tuple[int, int, int]]:
+        """The equal runs as (i, j, n), ending with difflib's (len(a), len(b), 0)."""
         ops = with_equal(changed(self.a, self.b), len(self.a), len(self.b))
         blocks = [(i1, j1, i2 - i1) for tag, i1, i2, j1, _ in ops if tag == "equal"]
         return [*blocks, (len(self.a), len(self.b), 0)]

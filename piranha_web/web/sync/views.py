@@ -155,6 +155,7 @@ def _holds(last: SyncOutcome | None, good: SyncOutcome | None, current: str) -> 
 
 
 def _hostkey_link(last: SyncOutcome | None) -> bool:
+    """Whether the details should link to the host key page (the key is not confirmed)."""
     return last is not None and last.reason == failures.HOST_KEY_UNKNOWN
 
 
