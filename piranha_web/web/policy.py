@@ -42,6 +42,7 @@ class ByButton:
         self.roles = dict(roles)
 
     def __call__(self) -> Role:
+        """The role the current request's button needs."""
         return self.needed(request.form.get("action", ""))
 
     def needed(self, action: str | None = None, field: str | None = None) -> Role:
@@ -57,6 +58,7 @@ class WeightOnly:
     fields = frozenset({"weight"})
 
     def __call__(self) -> Role:
+        """Viewer for CANCEL, operator when only the weight changed, else admin."""
         if request.form.get("action") == "CANCEL":
             return Role.VIEWER
         try:
