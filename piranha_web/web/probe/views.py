@@ -94,6 +94,7 @@ def check() -> tuple[str, int]:
     results = _probe(vs, saved) if valid else ()
     if valid:
         _audit("check", virtual, saved, results)
+        lists.keep_marks(lists.SERVER_MARKS, virtual)  # the list form's boxes came along
     services().recent_checks.record(vs, results)
     return lists.server_list(
         virtual, request.form.get("selected") or None, 200 if valid else 400,

@@ -244,3 +244,10 @@ def test_check_now_shows_an_operator_the_buttons_an_operator_may_use(web: Web) -
     assert re.search(r'id="toggle"\s*>', page), "(DE)ACTIVATE is an operator's"
     assert re.search(r'id="add" disabled title="needs the admin role \(you are operator\)"',
                      page)
+
+
+def test_check_now_keeps_the_marks_of_the_list(web: Web, client: FlaskClient) -> None:
+    data = {**form_of(client, SERVERS), "marked": ["ftp"], "shown": ["www", "ftp"]}
+    page = client.post(CHECK, data=data).get_data(as_text=True)
+    assert re.search(r'name="marked" value="ftp"[^>]*checked', page)
+    assert "1 marked." in client.get(SERVERS).get_data(as_text=True)
