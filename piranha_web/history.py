@@ -1,7 +1,8 @@
 """Every saved revision of lvs.cf: who, when, why, what changed, and its text.
 
-* Texts are the store's history copies (``.lvs.cf.history/``, written atomically, retention
-  ``ConfigStore.keep``/``keep_days``) plus lvs.cf itself.  Each saved revision is copied when
+* Texts are the history copies (:class:`Copies`: ``.lvs.cf.history/``, written atomically by
+  the store under its save lock, retention ``keep``/``keep_days``/``max_bytes``) plus lvs.cf
+  itself.  Each saved revision is copied when
   it is recorded, so a later hand edit cannot lose it.  A hand edit noticed by a reader is kept
   in ``state_dir/revisions/`` instead: viewing never writes beside lvs.cf.
 * Metadata is ``history.json`` in the state directory (rewritten atomically, mode 600): a list
@@ -19,25 +20,142 @@ I/O only: no Flask here.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from piranha_web.atomic import locked, replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize_documents
-from piranha_web.store import ConfigStore, SaveResult, decode, revision_of
+from piranha_web.revisions import decode, revision_of
+
+if TYPE_CHECKING:  # the store keeps its copies here: it imports this module
+    from piranha_web.store import ConfigStore, SaveResult
 
 HISTORY_FILE = "history.json"
 TEXTS_DIR = "revisions"
-CAUSES = ("web", "cli", "api", "restore", "hand edit", "first seen", "earlier copy")
+#: the history folder's copies together stay under this many bytes (the oldest go first) ...
+HISTORY_BYTES = 1 << 30
+#: ... but the newest few copies are always kept, whatever their size
+HISTORY_MIN = 10
+_STAMP = re.compile(r"[0-9]{8}T[0-9]{6}")
+_NANOS = re.compile(r"[0-9]{9}")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One earlier version of lvs.cf kept in the history folder."""
+
+    path: Path
+    saved_at: float
+    revision: str
+
+
+class Copies:
+    """The history folder: a copy of each replaced (or recorded) version of lvs.cf, named
+    ``<lvs.cf's name>.<UTC time>.<nanoseconds>.<first 12 hex digits of its revision>``, and
+    their retention (``keep`` newest, all younger than ``keep_days``, at most ``max_bytes``).
+
+    The store writes into it under its save lock; :class:`History` reads it.
+    """
+
+    def __init__(self, folder: Path, name: str, *, keep: int = 200, keep_days: float = 90.0,
+                 max_bytes: int = HISTORY_BYTES) -> None:
+        self.folder = folder
+        self.name = name
+        self.keep = keep
+        self.keep_days = keep_days
+        self.max_bytes = max_bytes
+        #: sizes of copies by name (a copy never changes): each is stat-ed at most once
+        self._sizes: dict[str, int] = {}
+
+    def keep_copy(self, data: bytes, revision: str | None = None) -> Path:
+        """Keep ``data`` (of ``revision``, hashed when not given) unless a copy of that
+        revision is there already.
+
+        Written like lvs.cf (temp file, fsync, rename): a writer killed mid-copy leaves a temp
+        file, never a truncated file under a name that claims a full revision, so a copy named
+        with the revision's first 12 hex digits and of the same size is that revision.
+        """
+        revision = revision_of(data) if revision is None else revision
+        for entry in self.entries():
+            if entry.revision == revision[:12] and entry.path.stat().st_size == len(data):
+                return entry.path
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        seconds, nanos = divmod(time.time_ns(), 10**9)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
+        target = self.folder / f"{self.name}.{stamp}.{nanos:09d}.{revision[:12]}"
+        replace_file(target, data, prefix=".copy-")
+        self._sizes[target.name] = len(data)
+        return target
+
+    def prune(self) -> None:
+        """Keep the newest ``keep`` copies and every copy younger than ``keep_days``, as long
+        as all of them together stay under ``max_bytes`` (then the oldest go first, but the
+        newest :data:`HISTORY_MIN` always stay): a large file saved often must not fill the
+        disk, which would stop every save."""
+        cutoff = time.time() - self.keep_days * 86400
+        total = 0
+        for number, entry in enumerate(self.entries()):
+            size = self._size(entry.path)
+            over = number >= HISTORY_MIN and total + size > self.max_bytes
+            if over or (number >= self.keep and entry.saved_at < cutoff):
+                entry.path.unlink(missing_ok=True)
+                self._sizes.pop(entry.path.name, None)
+            else:
+                total += size
+        for leftover in self.folder.glob(".copy-*.tmp"):
+            if leftover.stat().st_mtime < time.time() - 3600:  # a killed writer's, not a peer's
+                leftover.unlink(missing_ok=True)
+
+    def _size(self, path: Path) -> int:
+        size = self._sizes.get(path.name)
+        if size is None:
+            try:
+                size = self._sizes[path.name] = path.stat().st_size
+            except FileNotFoundError:
+                size = 0
+        return size
+
+    def entries(self) -> list[HistoryEntry]:
+        """Earlier versions, newest first.
+
+        Read from the directory listing alone: the time of a copy is in its name (written
+        when it was kept), so a save does not stat every copy (each system call hands the
+        interpreter lock to other request threads, which a busy server makes costly).
+        """
+        try:
+            listing = list(os.scandir(self.folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        entries = []
+        for item in listing:
+            parts = item.name.rsplit(".", 3)
+            if len(parts) == 4 and parts[0] == self.name:
+                saved_at = _stamp_time(parts[1], parts[2])
+                if saved_at is None:  # not named by this store: its modification time
+                    saved_at = item.stat().st_mtime
+                entries.append(HistoryEntry(Path(item.path), saved_at, parts[3]))
+        entries.sort(key=lambda e: e.path.name, reverse=True)
+        return entries
+
+
+def _stamp_time(stamp: str, nanos: str) -> float | None:
+    """The time a history copy was kept, from its name (``YYYYmmddTHHMMSS`` UTC and
+    nanoseconds, as :meth:`Copies.keep_copy` writes them); None for other names."""
+    if not (_STAMP.fullmatch(stamp) and _NANOS.fullmatch(nanos)):
+        return None
+    fields = (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15])
+    return calendar.timegm(tuple(map(int, fields))) + int(nanos) / 1e9
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@
   caller loaded it, bumps ``serial_no`` (in ``doc`` too, so it matches the file), validates the
   document it is about to write and refuses with :class:`ValidationFailedError` when it has
   errors the file on disk did not already have, keeps the old version in the history folder
-  (the newest ``keep`` versions and all of the last ``keep_days``, up to ``max_bytes`` in all,
-  each copy written atomically), then writes atomically: temp file in the same directory,
+  (:class:`piranha_web.history.Copies`: the newest ``keep`` versions and all of the last
+  ``keep_days``, up to ``max_bytes`` in all, each copy written atomically), then writes
+  atomically: temp file in the same directory,
   fsync, rename over lvs.cf, fsync the directory, with the old file's mode and owner.
 
 Costs follow the edit, not the file.  A document loaded from this store (``doc.origin`` is its
@@ -25,12 +26,9 @@ Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a 
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import fcntl
-import hashlib
 import os
-import re
 import threading
 import time
 from collections import Counter
@@ -45,12 +43,16 @@ from piranha_web.errors import (
     StoreIOError,
     ValidationFailedError,
 )
+from piranha_web.history import HISTORY_BYTES, Copies, HistoryEntry
 from piranha_web.lvscf import Config, Document, parse
 from piranha_web.lvscf.changed_lines import ChangedLines
 from piranha_web.lvscf.validate import Finding, check_text, validate
 from piranha_web.lvscf.values import c_int
+from piranha_web.revisions import decode, encode, revision_of
 
-ENCODING = "utf-8"
+__all__ = ["HISTORY_BYTES", "ConfigStore", "HistoryEntry", "Loaded", "SaveResult", "decode",
+           "encode", "revision_of"]
+
 #: how many recent revisions' parses are kept to rebase edits made on them
 KEEP_REVISIONS = 16
 #: a file modified less than this long before it was read is read again on the next look
@@ -59,28 +61,8 @@ RACY_NS = 2 * 10**9
 #: ... and on file systems with sub-second timestamps, which advance at least every clock
 #: tick (at most 10 ms): a rewrite after this long has a different mtime
 RACY_FINE_NS = 50 * 10**6
-ERRORS = "surrogateescape"
 #: bytes read at a time to compare lvs.cf with what the store saw
 COMPARE_CHUNK = 1 << 20
-#: the history folder's copies together stay under this many bytes (the oldest go first) ...
-HISTORY_BYTES = 1 << 30
-#: ... but the newest few copies are always kept, whatever their size
-HISTORY_MIN = 10
-_STAMP = re.compile(r"[0-9]{8}T[0-9]{6}")
-_NANOS = re.compile(r"[0-9]{9}")
-
-
-def revision_of(data: bytes) -> str:
-    """The revision of a file's bytes (what forms carry to detect concurrent changes)."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def decode(data: bytes) -> str:
-    return data.decode(ENCODING, ERRORS)
-
-
-def encode(text: str) -> bytes:
-    return text.encode(ENCODING, ERRORS)
 
 
 @dataclass(frozen=True)
@@ -106,31 +88,18 @@ class SaveResult:
     new_data: bytes = b""
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One earlier version of lvs.cf kept in the history folder."""
-
-    path: Path
-    saved_at: float
-    revision: str
-
-
 class ConfigStore:
     """lvs.cf at ``path``; history in ``history_dir`` (default: ``.lvs.cf.history`` beside it)."""
 
     def __init__(self, path: Path | str, history_dir: Path | str | None = None, keep: int = 200,
                  keep_days: float = 90.0, max_bytes: int = HISTORY_BYTES):
         self.path = Path(path)
-        self.history_dir = (
-            Path(history_dir)
-            if history_dir is not None
-            else self.path.parent / f".{self.path.name}.history"
+        #: the history folder: copies of replaced versions, and their retention
+        self.copies = Copies(
+            Path(history_dir) if history_dir is not None
+            else self.path.parent / f".{self.path.name}.history",
+            self.path.name, keep=keep, keep_days=keep_days, max_bytes=max_bytes,
         )
-        self.keep = keep
-        self.keep_days = keep_days
-        self.max_bytes = max_bytes
-        #: sizes of history copies by name (a copy never changes): each is stat-ed at most once
-        self._copy_sizes: dict[str, int] = {}
         self.lock_path = self.path.parent / f".{self.path.name}.lock"
         self._parsed: Loaded | None = None
         #: the parses of the last few revisions (they share unedited blocks), for rebasing
@@ -301,72 +270,66 @@ class ConfigStore:
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
-        recorder: Callable[[str, SaveResult], None] | None = None,
+        recorder: Callable[[str, SaveResult], None] | None = None, dry_run: bool = False,
     ) -> SaveResult:
         """Write ``doc`` if lvs.cf is still at ``expected_revision``; see the module docstring.
 
         ``recorder(old_revision, result)`` runs under the lock once the new text is validated
         and before anything is written (the audit trail and the history metadata): when it
-        raises, the save is refused and nothing changes.
+        raises, the save is refused and nothing changes.  ``dry_run``: everything up to that
+        point (stale check, ``serial_no`` bump in ``doc``, validation, the result the save
+        would have), then stop: no recorder, nothing written, nothing kept.
         """
         with self.locked():
-            exists = self.path.exists()
-            revision, current = self.snapshot() if exists else (revision_of(b""), b"")
-            if revision != expected_revision:
-                raise StaleRevisionError(expected_revision, revision)
-            cached = self._parsed
-            if cached is not None and cached.revision == revision:
-                old_text = cached.text
-            else:
-                old_text = decode(current)
-            if doc.origin == expected_revision and cached is not None and \
-                    cached.revision == expected_revision:
-                changes = doc.changes()
-                if bump_serial and changes:
-                    _bump_serial(doc)
-                    changes = doc.changes()
-                doc.reread_changes()
-                new_text = doc.dumps() if changes else old_text
-                saved: Document | None = doc
-                findings = validate(doc)
-            else:
-                if bump_serial and doc.dumps() != old_text:
-                    _bump_serial(doc)
-                new_text = doc.dumps()
-                changes = ChangedLines.between(old_text, new_text)
-                try:
-                    saved = parse(new_text)
-                except ParseError:
-                    saved = None
-                findings = validate(saved) if saved is not None else check_text(new_text)
-            if any(f.is_error for f in findings):
-                introduced = _new_errors(self._findings_of(current, revision), findings)
-                if introduced:
-                    raise ValidationFailedError(introduced)
-            data = encode(new_text)
-            result = SaveResult(
-                revision_of(data) if data != current else expected_revision,
-                old_text,
-                new_text,
-                tuple(f for f in findings if not f.is_error),
-                changes,
-                current,
-                data,
-            )
-            if data != current and recorder is not None:
+            prepared = self._prepare(doc, expected_revision, bump_serial)
+            result = prepared.result
+            if dry_run:
+                return result
+            changed = result.new_data != prepared.current
+            if changed and recorder is not None:
                 recorder(expected_revision, result)
-            if saved is not None:
+            if prepared.saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
-                self._keep(Loaded(saved.copy(), result.revision, new_text))
-                self._kept_findings = (result.revision, findings)
-            if data != current:
+                self._keep(Loaded(prepared.saved.copy(), result.revision, result.new_text))
+                self._kept_findings = (result.revision, prepared.findings)
+            if changed:
                 self._remove_stale_temp_files()
-                if current:
-                    self._keep_history(current, revision)
-                self._write_atomically(data)
-            self._remember(self._stat(), result.revision, data)
+                if prepared.current:
+                    self._keep_history(prepared.current, expected_revision)
+                self._write_atomically(result.new_data)
+            self._remember(self._stat(), result.revision, result.new_data)
             return result
+
+    def _prepare(self, doc: Document, expected_revision: str, bump_serial: bool) -> _Prepared:
+        """Under the lock: refuse a stale save, bump ``serial_no``, validate (refusing new
+        errors) and build the result the save would have; nothing is written."""
+        exists = self.path.exists()
+        revision, current = self.snapshot() if exists else (revision_of(b""), b"")
+        if revision != expected_revision:
+            raise StaleRevisionError(expected_revision, revision)
+        cached = self._parsed
+        old_text = cached.text if cached is not None and cached.revision == revision \
+            else decode(current)
+        incremental = doc.origin == expected_revision and cached is not None and \
+            cached.revision == expected_revision
+        new_text, changes, saved, findings = (_reread if incremental else _reparse)(
+            doc, old_text, bump_serial)
+        if any(f.is_error for f in findings):
+            introduced = _new_errors(self._findings_of(current, revision), findings)
+            if introduced:
+                raise ValidationFailedError(introduced)
+        data = encode(new_text)
+        result = SaveResult(
+            revision_of(data) if data != current else expected_revision,
+            old_text,
+            new_text,
+            tuple(f for f in findings if not f.is_error),
+            changes,
+            current,
+            data,
+        )
+        return _Prepared(result, current, saved, findings)
 
     def _findings_of(self, data: bytes, revision: str) -> list[Finding]:
         """Findings of the file's bytes, from the kept parse of that revision when there is one."""
@@ -402,96 +365,37 @@ class ConfigStore:
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
-    # ------------------------------------------------------------------ history
+    # ------------------------------------------------------------------ history folder
+
+    @property
+    def history_dir(self) -> Path:
+        return self.copies.folder
+
+    @property
+    def keep(self) -> int:
+        return self.copies.keep
+
+    @property
+    def keep_days(self) -> float:
+        return self.copies.keep_days
 
     def _keep_history(self, data: bytes, revision: str) -> None:
         """Copy the replaced version into the history folder (atomically), then prune."""
         try:
-            self.keep_copy(data, revision)
-            self._prune_history()
+            self.copies.keep_copy(data, revision)
+            self.copies.prune()
         except OSError as err:
             raise StoreIOError(
                 f"cannot keep history in {self.history_dir}: {err.strerror}"
             ) from err
 
     def keep_copy(self, data: bytes, revision: str | None = None) -> Path:
-        """Keep ``data`` (of ``revision``, hashed when not given) in the history folder unless a
-        copy of that revision is there already.
-
-        Written like lvs.cf (temp file, fsync, rename): a writer killed mid-copy leaves a temp
-        file, never a truncated file under a name that claims a full revision, so a copy named
-        with the revision's first 12 hex digits and of the same size is that revision.
-        """
-        revision = revision_of(data) if revision is None else revision
-        for entry in self.history():
-            if entry.revision == revision[:12] and entry.path.stat().st_size == len(data):
-                return entry.path
-        self.history_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        seconds, nanos = divmod(time.time_ns(), 10**9)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
-        target = self.history_dir / f"{self.path.name}.{stamp}.{nanos:09d}.{revision[:12]}"
-        replace_file(target, data, prefix=".copy-")
-        self._copy_sizes[target.name] = len(data)
-        return target
-
-    def _prune_history(self) -> None:
-        """Keep the newest ``keep`` copies and every copy younger than ``keep_days``, as long
-        as all of them together stay under ``max_bytes`` (then the oldest go first, but the
-        newest :data:`HISTORY_MIN` always stay): a large file saved often must not fill the
-        disk, which would stop every save."""
-        cutoff = time.time() - self.keep_days * 86400
-        total = 0
-        for number, entry in enumerate(self.history()):
-            size = self._copy_size(entry.path)
-            over = number >= HISTORY_MIN and total + size > self.max_bytes
-            if over or (number >= self.keep and entry.saved_at < cutoff):
-                entry.path.unlink(missing_ok=True)
-                self._copy_sizes.pop(entry.path.name, None)
-            else:
-                total += size
-        for leftover in self.history_dir.glob(".copy-*.tmp"):
-            if leftover.stat().st_mtime < time.time() - 3600:  # a killed writer's, not a peer's
-                leftover.unlink(missing_ok=True)
-
-    def _copy_size(self, path: Path) -> int:
-        size = self._copy_sizes.get(path.name)
-        if size is None:
-            try:
-                size = self._copy_sizes[path.name] = path.stat().st_size
-            except FileNotFoundError:
-                size = 0
-        return size
+        """Keep ``data`` in the history folder (:meth:`Copies.keep_copy`)."""
+        return self.copies.keep_copy(data, revision)
 
     def history(self) -> list[HistoryEntry]:
-        """Earlier versions, newest first.
-
-        Read from the directory listing alone: the time of a copy is in its name (written
-        when it was kept), so a save does not stat every copy (each system call hands the
-        interpreter lock to other request threads, which a busy server makes costly).
-        """
-        try:
-            listing = list(os.scandir(self.history_dir))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-        entries = []
-        for item in listing:
-            parts = item.name.rsplit(".", 3)
-            if len(parts) == 4 and parts[0] == self.path.name:
-                saved_at = _stamp_time(parts[1], parts[2])
-                if saved_at is None:  # not named by this store: its modification time
-                    saved_at = item.stat().st_mtime
-                entries.append(HistoryEntry(Path(item.path), saved_at, parts[3]))
-        entries.sort(key=lambda e: e.path.name, reverse=True)
-        return entries
-
-
-def _stamp_time(stamp: str, nanos: str) -> float | None:
-    """The time a history copy was kept, from its name (``YYYYmmddTHHMMSS`` UTC and
-    nanoseconds, as :meth:`ConfigStore.keep_copy` writes them); None for other names."""
-    if not (_STAMP.fullmatch(stamp) and _NANOS.fullmatch(nanos)):
-        return None
-    fields = (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15])
-    return calendar.timegm(tuple(map(int, fields))) + int(nanos) / 1e9
+        """Earlier versions in the history folder, newest first (:meth:`Copies.entries`)."""
+        return self.copies.entries()
 
 
 @dataclass(frozen=True)
@@ -524,6 +428,43 @@ def _bump_serial(doc: Document) -> None:
     if current is not None and (number is None or not 0 <= number < 2**31 - 1):
         return
     doc.set("serial_no", str((number or 0) + 1))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A validated save not written yet: its result, the bytes it replaces, the document it
+    writes (None: the new text does not parse) and that document's findings."""
+
+    result: SaveResult
+    current: bytes
+    saved: Document | None
+    findings: list[Finding]
+
+
+def _reread(doc: Document, old_text: str,
+            bump_serial: bool) -> tuple[str, ChangedLines, Document | None, list[Finding]]:
+    """A document loaded from the store: only its changed blocks are read again."""
+    changes = doc.changes()
+    if bump_serial and changes:
+        _bump_serial(doc)
+        changes = doc.changes()
+    doc.reread_changes()
+    return (doc.dumps() if changes else old_text), changes, doc, validate(doc)
+
+
+def _reparse(doc: Document, old_text: str,
+             bump_serial: bool) -> tuple[str, ChangedLines, Document | None, list[Finding]]:
+    """Any other document: the new text is compared and parsed as a whole."""
+    if bump_serial and doc.dumps() != old_text:
+        _bump_serial(doc)
+    new_text = doc.dumps()
+    changes = ChangedLines.between(old_text, new_text)
+    try:
+        saved: Document | None = parse(new_text)
+    except ParseError:
+        saved = None
+    findings = validate(saved) if saved is not None else check_text(new_text)
+    return new_text, changes, saved, findings
 
 
 def _new_errors(old: list[Finding], new: list[Finding]) -> list[Finding]:

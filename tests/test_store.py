@@ -483,7 +483,7 @@ def test_history_copies_stay_within_their_byte_budget_keeping_the_newest(
 ) -> None:
     """A large file saved often must not fill the disk (a full disk stops every save): the
     oldest copies go first, even within ``keep``/``keep_days``, but the newest few stay."""
-    monkeypatch.setattr("piranha_web.store.HISTORY_MIN", 3)
+    monkeypatch.setattr("piranha_web.history.HISTORY_MIN", 3)
     config = tmp_path / "lvs.cf"
     config.write_text("serial_no = 1\nprimary = 192.0.2.1\n" + "# padding\n" * 100)
     size = len(config.read_bytes())

@@ -13,14 +13,14 @@ or OUT cannot be written.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 from piranha_web.atomic import replace_file
 from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
-from piranha_web.lvscf.keepalived import DEFAULT_CHECK_COMMAND, ROUTERS, export_keepalived
+from piranha_web.keepalived.service import EngineSettings, check_command
+from piranha_web.lvscf.keepalived import ROUTERS, export_keepalived
 from piranha_web.lvscf.lvsd import lvsd_commands
 from piranha_web.lvscf.validate import validate
 from piranha_web.store import ConfigStore
@@ -43,14 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "program)")
 
 
-def default_check_command() -> str:
-    """This program's absolute path, so that keepalived runs the same piranha-web."""
-    me = Path(sys.argv[0])
-    if me.name == "piranha-web" and me.exists():
-        return str(me.resolve())
-    return shutil.which("piranha-web") or DEFAULT_CHECK_COMMAND
-
-
 def run(args: argparse.Namespace) -> int:
     path = config_of(args)
     try:
@@ -69,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
         warnings: list[str] = []
     else:
         try:
-            export = export_keepalived(document, args.router,
-                                       check_command=args.check_command or default_check_command())
+            program = args.check_command or check_command(EngineSettings())
+            export = export_keepalived(document, args.router, check_command=program)
         except KeepalivedValueError as err:
             print(f"piranha-web export: {err}", file=sys.stderr)
             return 2

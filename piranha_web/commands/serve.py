@@ -39,9 +39,10 @@ from piranha_web.commands.paths import (
     state_dir_of,
 )
 from piranha_web.errors import PiranhaError
+from piranha_web.history import HISTORY_BYTES, HISTORY_MIN
 from piranha_web.malloc import one_heap
 from piranha_web.resources import resource_path
-from piranha_web.store import HISTORY_BYTES, HISTORY_MIN, ConfigStore
+from piranha_web.store import ConfigStore
 from piranha_web.tls import TLSListener, server_context
 from piranha_web.web import WebSettings, create_app
 from piranha_web.web.settings import MAX_REQUEST_BODY

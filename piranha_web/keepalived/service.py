@@ -95,6 +95,32 @@ def save_settings(state_dir: Path, settings: EngineSettings) -> None:
                  (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
+def generated_path(state_dir: Path, router: str) -> Path:
+    """Where the generated keepalived.conf of ``router`` is kept in the state directory (the
+    one place that names it: the sync copies the backup's from here)."""
+    return state_dir / "keepalived" / f"{router}.conf"
+
+
+def check_command(settings: EngineSettings) -> str:
+    """The absolute path of the program keepalived's MISC_CHECK runs (``piranha-web check``):
+    the configured one, else the ``piranha-web`` beside this Python, else the one on PATH, else
+    the translation's default.  Every export (KEEPALIVED tab, ACCEPT, REST API) asks here."""
+    if settings.check_command:
+        return settings.check_command
+    beside = Path(sys.executable).parent / "piranha-web"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("piranha-web") or DEFAULT_CHECK_COMMAND
+
+
+@dataclass(frozen=True)
+class EngineFile:
+    """The backup router's keepalived.conf as one save generated it, handed to the sync
+    (``data`` None: keepalived is not the engine, nothing to copy beside lvs.cf)."""
+
+    data: bytes | None
+
+
 @dataclass(frozen=True)
 class TestVerdict:
     """What ``keepalived -t`` said: exit 0 is clean, anything else (5: warnings) is refused."""
@@ -146,16 +172,11 @@ class KeepalivedService:
         return cls(state_dir, load_settings(state_dir))
 
     def check_command(self) -> str:
-        """Absolute path of piranha-web for MISC_CHECK (the configured one, else ours)."""
-        if self.settings.check_command:
-            return self.settings.check_command
-        beside = Path(sys.executable).parent / "piranha-web"
-        if beside.exists():
-            return str(beside)
-        return shutil.which("piranha-web") or DEFAULT_CHECK_COMMAND
+        """Absolute path of piranha-web for MISC_CHECK (see :func:`check_command`)."""
+        return check_command(self.settings)
 
     def generated_path(self, router: str) -> Path:
-        return self.state_dir / "keepalived" / f"{router}.conf"
+        return generated_path(self.state_dir, router)
 
     def generate(self, document: Document) -> dict[str, Export]:
         """keepalived.conf of both routers (raises KeepalivedValueError for a bad setting)."""

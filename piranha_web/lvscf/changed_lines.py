@@ -61,10 +61,6 @@ class ChangedLines:
     def added_count(self) -> int:
         return sum(len(h.added) for h in self.hunks)
 
-    def without_where(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-        """The removed and added texts only (to compare one edit applied to two files)."""
-        return tuple((h.removed, h.added) for h in self.hunks)
-
     @classmethod
     def between(cls, old: str, new: str) -> ChangedLines:
         """The changed lines of two whole texts (``where`` is left ``global``): for a document

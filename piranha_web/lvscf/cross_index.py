@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from piranha_web.lvscf.document import Document
-from piranha_web.lvscf.model import VirtualServer, virtual_of
+from piranha_web.lvscf.model import VirtualServer, virtual_of, with_models
 from piranha_web.lvscf.syntax import Block
 from piranha_web.lvscf.values import inet_aton
 
@@ -134,7 +134,7 @@ def cross_index(doc: Document) -> CrossIndex:
             index.add(block, claims_of(block, virtual_of(doc, block)))
     else:
         index = CrossIndex()
-        for block, vs in zip(doc.blocks(), doc.model().virtuals, strict=True):
+        for block, vs in with_models(doc):
             index.add(block, claims_of(block, vs))
     doc.derived[KEY] = index
     return index

@@ -340,3 +340,11 @@ def build_config(doc: Document) -> Config:
 def virtual_of(doc: Document, block: Block) -> VirtualServer:
     """The model of one top-level block of ``doc`` (kept with it until an edit touches it)."""
     return doc.memoized(block, "virtual", _virtual)
+
+
+def with_models(doc: Document, kind: str | None = None) -> list[tuple[Block, VirtualServer]]:
+    """Each top-level block of ``doc`` (of ``kind``) with its model, paired by identity: the
+    model is the block's own (:func:`virtual_of`), never whatever stands at the same position
+    in another list, so blocks of the same name each get theirs."""
+    return [(block, virtual_of(doc, block)) for block in doc.blocks(kind)]
+

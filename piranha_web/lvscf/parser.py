@@ -31,6 +31,7 @@ from piranha_web.lvscf.syntax import (
     Opener,
     QuotingError,
     Statement,
+    Token,
     Trivia,
     lenient_tokens,
     tokenize,
@@ -69,13 +70,38 @@ def parse(text: str) -> Document:
 
 
 def _parse(text: str) -> Document:
-    problems: list[SyntaxProblem] = []
+    """The parse itself: line ends checked first, then one pass over the lines.
+
+    Comment, blank and plain statement lines (nearly all of a large file) are handled in this
+    loop; block openers, closers and lines with quotes go to :class:`_Reader`.
+    """
     lines = text.split("\n")
     final_newline = text.endswith("\n") or text == ""
     if final_newline:
         lines.pop()
+    if "\r" in text or "\x00" in text:
+        _refuse_line_ends(lines)
+    reader = _Reader()
+    pending = reader.pending
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.lstrip(BLANKS)
+        if not stripped or stripped[0] == "#":
+            pending.append(Trivia(raw))
+            continue
+        plain = '"' not in raw and "'" not in raw
+        # (the prefix test first: it rules out nearly every line without a function call)
+        if plain and not (stripped.startswith(STRUCTURAL_PREFIXES) and _structural(stripped)):
+            reader.statement(Statement(raw))
+        else:
+            reader.structural(number, raw, stripped, plain)
+        pending = reader.pending
+    return reader.document(final_newline)
 
-    for number, raw in enumerate(lines if ("\r" in text or "\x00" in text) else (), start=1):
+
+def _refuse_line_ends(lines: list[str]) -> None:
+    """ParseError for the first CR (pulse ignores every line after it) and each NUL byte."""
+    problems: list[SyntaxProblem] = []
+    for number, raw in enumerate(lines, start=1):
         if "\r" in raw:
             problems.append(
                 SyntaxProblem(
@@ -95,72 +121,73 @@ def _parse(text: str) -> Document:
     if problems:
         raise ParseError(problems)
 
-    root: list[Trivia | Statement | Block] = []
-    stack: list[tuple[Block, int]] = []
-    pending: list[Trivia] = []
-    seen_top_level_content = False
-    #: line count of each top-level block (what ``Document.changes`` skips unedited blocks by)
-    sizes: dict[int, tuple[Block, int]] = {}
 
-    def container() -> list[Trivia | Statement | Block]:
-        return stack[-1][0].body if stack else root
+class _Reader:
+    """What one parse has built so far: the top-level nodes, the open blocks, the trivia not
+    placed yet, the problems found, the line count of each top-level block (what
+    ``Document.changes`` skips unedited blocks by)."""
 
-    def open_block(opener: Opener, number: int, seen_top_level_content: bool) -> bool:
-        """Open a block at line ``number``; returns the new ``seen_top_level_content``."""
-        nonlocal pending
-        stay, leading = _split_leading(pending, not stack and not seen_top_level_content)
-        pending = []
-        container().extend(stay)
+    def __init__(self) -> None:
+        self.root: list[Trivia | Statement | Block] = []
+        self.stack: list[tuple[Block, int]] = []
+        self.pending: list[Trivia] = []
+        self.seen_top_level_content = False
+        self.problems: list[SyntaxProblem] = []
+        self.sizes: dict[int, tuple[Block, int]] = {}
+
+    def container(self) -> list[Trivia | Statement | Block]:
+        return self.stack[-1][0].body if self.stack else self.root
+
+    def _flush(self) -> list[Trivia | Statement | Block]:
+        """The container now, with the pending trivia placed in it."""
+        body = self.container()
+        if self.pending:
+            body.extend(self.pending)
+            self.pending = []
+        return body
+
+    def statement(self, statement: Statement) -> None:
+        """A statement line (any line that neither opens nor closes a block)."""
+        if not self.stack:
+            self.seen_top_level_content = True
+        self._flush().append(statement)
+
+    def open_block(self, opener: Opener, number: int) -> None:
+        """Open a block at line ``number``; trivia above it becomes its leading trivia."""
+        stay, leading = _split_leading(
+            self.pending, not self.stack and not self.seen_top_level_content)
+        self.pending = []
+        self.container().extend(stay)
         block = Block(opener, leading=leading)
-        container().append(block)
-        stack.append((block, number))
-        return True
+        self.container().append(block)
+        self.stack.append((block, number))
+        self.seen_top_level_content = True
 
-    def close_block(raw: str, number: int) -> None:
+    def close_block(self, raw: str, number: int) -> None:
         """Close the innermost open block with its ``}`` line ``raw`` at line ``number``."""
-        nonlocal pending
-        block, opened_at = stack.pop()
-        if not stack:
-            sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
-        block.body.extend(pending)
-        pending = []
+        block, opened_at = self.stack.pop()
+        if not self.stack:
+            self.sizes[id(block)] = (block, number - opened_at + 1 + len(block.leading))
+        block.body.extend(self.pending)
+        self.pending = []
         block.closer = Closer(raw)
 
-    for number, raw in enumerate(lines, start=1):
-        stripped = raw.lstrip(BLANKS)
-        if not stripped or stripped[0] == "#":
-            pending.append(Trivia(raw))
-            continue
-        plain = '"' not in raw and "'" not in raw
-        # (the prefix test first: it rules out nearly every line without a function call)
-        if plain and not (stripped.startswith(STRUCTURAL_PREFIXES) and _structural(stripped)):
-            if stack:
-                body = stack[-1][0].body
-            else:
-                body = root
-                seen_top_level_content = True
-            if pending:
-                body.extend(pending)
-                pending = []
-            body.append(Statement(raw))
-            continue
-        if (
-            stack
-            and stripped[0] == "}"
-            and stripped[1:2] in ("", " ", "\t")
-            and '"' not in raw
-            and "'" not in raw
-        ):
-            close_block(raw, number)  # the common closer: no tokens needed
-            continue
+    def structural(self, number: int, raw: str, stripped: str, plain: bool) -> None:
+        """A line that opens or closes a block, or has quotes."""
+        if self.stack and stripped[0] == "}" and stripped[1:2] in ("", " ", "\t") and plain:
+            self.close_block(raw, number)  # the common closer: no tokens needed
+            return
         if plain:
             words = BARE_TOKEN.findall(stripped)
-            if (len(words) == 3 and words[2] == "{"
-                    and words[0] in (INNER_BLOCKS if stack else TOP_BLOCKS) and len(stack) < 2):
+            if (len(words) == 3 and words[2] == "{" and len(self.stack) < 2
+                    and words[0] in (INNER_BLOCKS if self.stack else TOP_BLOCKS)):
                 # the common opener: its tokens are computed when an edit needs them
-                seen_top_level_content = open_block(Opener(raw, None, words[0], words[1]),
-                                                    number, seen_top_level_content)
-                continue
+                self.open_block(Opener(raw, None, words[0], words[1]), number)
+                return
+        self.tokenized(number, raw)
+
+    def tokenized(self, number: int, raw: str) -> None:
+        """Any other line, read token by token (quotes, odd openers and closers)."""
         quoting_error: int | None = None
         try:
             tokens = tokenize(raw)
@@ -170,63 +197,59 @@ def _parse(text: str) -> Document:
         first = tokens[0]
         word = first.text if not first.quote else None
         if quoting_error is not None and word in STRUCTURAL:
-            problems.append(SyntaxProblem(number, quoting_error, "quotation mismatch"))
+            self.problems.append(SyntaxProblem(number, quoting_error, "quotation mismatch"))
+        if word == "}" and self.stack:
+            self.close_block(raw, number)
+        elif word == "}":
+            self.problems.append(
+                SyntaxProblem(number, first.start + 1, "'}' without an open block"))
+            self._flush().append(Statement(raw, tokens))
+        elif word in TOP_BLOCKS or word in INNER_BLOCKS:
+            self.opener(number, raw, tokens, word)
+        else:
+            self.statement(Statement(raw, tokens, quoting_error))
 
-        if word == "}":
-            if not stack:
-                problems.append(SyntaxProblem(number, first.start + 1, "'}' without an open block"))
-                container().extend(pending)
-                pending = []
-                container().append(Statement(raw, tokens))
-                continue
-            close_block(raw, number)
-            continue
-
-        if word in TOP_BLOCKS or word in INNER_BLOCKS:
-            allowed = TOP_BLOCKS if not stack else INNER_BLOCKS if len(stack) == 1 else ()
-            if word not in allowed:
-                where = (
-                    "inside a server block"
-                    if len(stack) > 1
-                    else ("inside a virtual/failover block" if stack else "outside a virtual block")
-                )
-                problems.append(
-                    SyntaxProblem(number, first.start + 1, f"'{word}' block is not allowed {where}")
-                )
-            if len(tokens) != 3 or tokens[2].text != "{" or tokens[2].quote:
-                problems.append(
-                    SyntaxProblem(
-                        number,
-                        first.start + 1,
-                        f"a block must open with '{word} NAME {{' on one line "
-                        "(three words separated by blanks)",
-                    )
-                )
-                container().extend(pending)
-                pending = []
-                container().append(Statement(raw, tokens))
-                continue
-            seen_top_level_content = open_block(Opener(raw, tokens), number,
-                                                seen_top_level_content)
-            continue
-
-        if not stack:
-            seen_top_level_content = True
-        container().extend(pending)
-        pending = []
-        container().append(Statement(raw, tokens, quoting_error))
-
-    container().extend(pending)
-    for block, opened_at in reversed(stack):
-        problems.append(
-            SyntaxProblem(
-                opened_at,
-                1,
-                f"'{block.kind} {block.name} {{' is never closed: a '}}' is missing "
-                "(pulse would silently read everything after it as part of this block)",
+    def opener(self, number: int, raw: str, tokens: list[Token], word: str) -> None:
+        """A ``virtual``/``failover``/``server`` line: a block when well formed and allowed
+        here (problems otherwise)."""
+        first = tokens[0]
+        allowed = TOP_BLOCKS if not self.stack else INNER_BLOCKS if len(self.stack) == 1 else ()
+        if word not in allowed:
+            where = (
+                "inside a server block"
+                if len(self.stack) > 1
+                else ("inside a virtual/failover block" if self.stack
+                      else "outside a virtual block")
             )
-        )
-    if problems:
-        problems.sort(key=lambda p: (p.line, p.column))
-        raise ParseError(problems)
-    return Document(root, final_newline, sizes=sizes)
+            self.problems.append(
+                SyntaxProblem(number, first.start + 1, f"'{word}' block is not allowed {where}")
+            )
+        if len(tokens) != 3 or tokens[2].text != "{" or tokens[2].quote:
+            self.problems.append(
+                SyntaxProblem(
+                    number,
+                    first.start + 1,
+                    f"a block must open with '{word} NAME {{' on one line "
+                    "(three words separated by blanks)",
+                )
+            )
+            self._flush().append(Statement(raw, tokens))
+            return
+        self.open_block(Opener(raw, tokens), number)
+
+    def document(self, final_newline: bool) -> Document:
+        """The document read (ParseError when there were problems or a block is open)."""
+        self.container().extend(self.pending)
+        for block, opened_at in reversed(self.stack):
+            self.problems.append(
+                SyntaxProblem(
+                    opened_at,
+                    1,
+                    f"'{block.kind} {block.name} {{' is never closed: a '}}' is missing "
+                    "(pulse would silently read everything after it as part of this block)",
+                )
+            )
+        if self.problems:
+            self.problems.sort(key=lambda p: (p.line, p.column))
+            raise ParseError(self.problems)
+        return Document(self.root, final_newline, sizes=self.sizes)

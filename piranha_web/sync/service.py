@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from piranha_web.errors import KeepalivedError, ParseError, StoreIOError, SyncError
+from piranha_web.keepalived.service import EngineFile, generated_path
 from piranha_web.keepalived.service import load_settings as load_keepalived_settings
 from piranha_web.store import ConfigStore, decode
 from piranha_web.sync import failures, hostkeys
@@ -128,8 +129,12 @@ class SyncService:
 
     # ------------------------------------------------------------------ syncing
 
-    def after_save(self) -> SyncOutcome:
-        """Copy lvs.cf after a save, unless automatic sync is off; never raises."""
+    def after_save(self, engine: EngineFile | None = None) -> SyncOutcome:
+        """Copy lvs.cf after a save, unless automatic sync is off; never raises.
+
+        ``engine``: the backup's keepalived.conf as the save's pipeline generated it (None:
+        look at the engine settings and the generated file, like :meth:`sync_now`).
+        """
         try:
             auto = self.settings().auto_sync
         except SyncError as err:
@@ -149,7 +154,7 @@ class SyncService:
             save_outcome(self.state_dir, outcome)
             self._forget_status()
             return outcome
-        return self.sync_now()
+        return self.sync_now(engine)
 
     def error_count(self) -> int:
         """How many errors the local lvs.cf has (a file with errors is not copied by itself)."""
@@ -158,12 +163,15 @@ class SyncService:
         except StoreIOError:
             return 0  # the copy itself reports the unreadable file
 
-    def sync_now(self) -> SyncOutcome:
-        """Copy the current lvs.cf to the backup router and verify it; never raises."""
+    def sync_now(self, engine: EngineFile | None = None) -> SyncOutcome:
+        """Copy the current lvs.cf to the backup router and verify it; never raises.
+
+        ``engine`` as for :meth:`after_save`.
+        """
         requested = self._clock()
         try:
             with self._locked():
-                outcome = self._sync(requested)
+                outcome = self._sync(requested, engine)
         except SyncError as err:
             outcome = self._failed(err, None, None)
         except Exception as err:  # a sync problem must never reach the save's caller
@@ -181,7 +189,7 @@ class SyncService:
         (None: it never received one from here)."""
         return load_good(self.state_dir)
 
-    def _sync(self, requested: float) -> SyncOutcome:
+    def _sync(self, requested: float, engine: EngineFile | None) -> SyncOutcome:
         target: Target | None = None
         sent: str | None = None
         try:
@@ -194,7 +202,7 @@ class SyncService:
                                     self._backup(sent, data))
             self._require_trusted(target)
             mode = os.stat(self.config_path).st_mode & 0o777
-            engine_file = self._keepalived_conf()
+            engine_file = (engine or self._keepalived_conf()).data
             with Session(target) as session:
                 push(session, data, mode)
                 if engine_file is not None:
@@ -225,19 +233,19 @@ class SyncService:
         save_outcome(self.state_dir, outcome)
         return outcome
 
-    def _keepalived_conf(self) -> bytes | None:
-        """The backup's generated keepalived.conf when keepalived is the engine, else None."""
+    def _keepalived_conf(self) -> EngineFile:
+        """The backup's generated keepalived.conf when keepalived is the engine."""
         try:
             settings = load_keepalived_settings(self.state_dir)
         except KeepalivedError as err:
             raise SyncError(failures.STATE_UNUSABLE, str(err)) from err
         if settings.engine != "keepalived":
-            return None
-        path = self.state_dir / "keepalived" / "backup.conf"
+            return EngineFile(None)
+        path = generated_path(self.state_dir, "backup")
         try:
-            return path.read_bytes()
+            return EngineFile(path.read_bytes())
         except FileNotFoundError:
-            return None  # not generated yet: the next ACCEPT writes it
+            return EngineFile(None)  # not generated yet: the next ACCEPT writes it
         except OSError as err:
             raise SyncError(failures.STATE_UNUSABLE, f"cannot read {path}: {err}") from err
 

@@ -1,10 +1,9 @@
 """The web layer's side of the audit trail and the history: who is acting, from where.
 
     record(kind, **details)          # audit line with the session's user and client address
-    recorder(cause, restored_from)   # the store's save hook: audit line + history entry,
-                                     # both before lvs.cf is written (a failure refuses the save)
 
-Saves reach this through ``saving.save_edit``; logins, syncs, checks and user changes call
+Saves are recorded by :class:`piranha_web.save_service.Journal` (``web/saving.py`` builds it
+with :func:`actor` and :func:`client`); logins, syncs, checks and user changes call
 :func:`record` directly.  Audit write failures outside a save are logged, not fatal (a login
 or a check must still work when the disk is full); a save is refused.
 """
@@ -12,14 +11,11 @@ or a check must still work when the disk is full); a save is refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from flask import g, has_request_context, request, session
 
 from piranha_web.errors import AuditError
-from piranha_web.history import summary_of
-from piranha_web.store import SaveResult
 from piranha_web.web.services import services
 
 log = logging.getLogger(__name__)
@@ -47,26 +43,3 @@ def record(kind: str, *, user: str | None = SESSION_USER, **details: Any) -> Non
                                 client=client(), **details)
     except AuditError:
         log.exception("audit trail not written")
-
-
-def recorder(cause: str = "web", restored_from: str | None = None,
-             summary: tuple[str, ...] | None = None) -> Callable[[str, SaveResult], None]:
-    """The store's ``recorder`` for a save by the current user (raises: save refused).
-
-    ``summary`` is the change in words when the caller has it already (else computed).
-    """
-    user = actor()
-
-    def record_save(old_revision: str, result: SaveResult) -> None:
-        words = summary if summary is not None else summary_of(result.old_text or None,
-                                                               result.new_text)
-        details: dict[str, Any] = {"old": old_revision, "new": result.revision,
-                                   "summary": list(words), "cause": cause}
-        if restored_from is not None:
-            details["restored_from"] = restored_from
-        services().audit.record("restore" if restored_from else "save", user,
-                                client=client(), **details)
-        services().history.record_save(old_revision, result, user, cause, words,
-                                       restored_from)
-
-    return record_save

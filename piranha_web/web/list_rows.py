@@ -82,13 +82,12 @@ class VirtualRow:
 def virtual_rows(config: Config, findings: Iterable[Finding], live: Live) -> list[VirtualRow]:
     """Every virtual server (not failover blocks), in file order."""
     virtuals = [vs for vs in config.virtuals if vs.kind == "virtual"]
-    wheres = [f"virtual {vs.name}" for vs in virtuals]
-    marks = marks_by_block(findings, wheres, 1)
+    marks = marks_by_block(findings, [f"virtual {vs.name}" for vs in virtuals], 1)
     known = live.comparison is not None
     up = live.up_counts()
-    return [VirtualRow(vs, vs.active_servers, marks.get(where, NO_MARKS),
+    return [VirtualRow(vs, vs.active_servers, marks.get(f"virtual {vs.name}", NO_MARKS),
                        up.get(vs.name) if known else None)
-            for vs, where in zip(virtuals, wheres, strict=True)]
+            for vs in virtuals]
 
 
 def _ip_key(text: str | None) -> tuple[int, int, str]:

@@ -1,7 +1,9 @@
 """The last CHECK NOW verdict of each real server, kept in memory for the REAL SERVER list.
 
 CHECK NOW records its results here; the list shows each real server's last verdict and its
-age.  Nothing here runs a check, and nothing is written to disk: a restart forgets them.
+age; after a save, :meth:`RecentChecks.retain` drops those of real servers the file no longer
+has (``piranha_web.after_save``).  Nothing here runs a check, and nothing is written to
+disk: a restart forgets them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from piranha_web.lvscf.model import RealServer, VirtualServer
+from piranha_web.lvscf.model import Config, RealServer, VirtualServer
 from piranha_web.monitor import ProbeResult
 from piranha_web.monitor.verdict import Verdict
 
@@ -65,6 +67,17 @@ class RecentChecks:
                 self._kept[key] = Recent(r.nanny, now)
             while len(self._kept) > MAX_KEPT:
                 self._kept.popitem(last=False)
+
+    def retain(self, config: Config) -> None:
+        """Forget the verdicts of real servers ``config`` (a saved lvs.cf) no longer has
+        under the same virtual server, name, address and port (the after-save step)."""
+        if not self._kept:  # nothing checked yet: a save of a large file walks nothing
+            return
+        wanted = {(vs.name, rs.name, rs.address, rs.effective_port)
+                  for vs in config.virtuals for rs in vs.servers}
+        with self._lock:
+            for key in [key for key in self._kept if key not in wanted]:
+                del self._kept[key]
 
     def last(self, vs: VirtualServer, rs: RealServer) -> Recent | None:
         """The kept verdict of a real server, or None (never checked, changed, too old)."""

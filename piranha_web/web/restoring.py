@@ -3,7 +3,8 @@
 A restore saves the kept text as a new revision (history is never rewritten): validated like
 any save, recorded in the audit trail and the history with the revision it came from, and
 only while lvs.cf is still at the revision the user looked at.  Its ``serial_no`` is the
-current one, so the save bumps it past every revision the backup router has seen.  Callers
+current one, so the save bumps it past every revision the backup router has seen.  The save
+is :meth:`piranha_web.save_service.SaveService.restore` (then the steps after a save); callers
 map the errors to their answers (a flashed message, a problem document).
 """
 
@@ -11,11 +12,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from piranha_web.errors import StaleRevisionError
 from piranha_web.history import Revision
-from piranha_web.lvscf import parse
-from piranha_web.store import SaveResult
-from piranha_web.web import journal
+from piranha_web.save_service import Saved
+from piranha_web.web.saving import save_service
 from piranha_web.web.services import services
 
 
@@ -35,23 +34,17 @@ def kept(revision: str) -> Kept | None:
     return Kept(entry, text) if entry is not None and text is not None else None
 
 
-def restore(chosen: Kept, expected: str, cause: str) -> tuple[str, SaveResult | None]:
+def restore(chosen: Kept, expected: str, cause: str, *,
+            dry_run: bool = False) -> tuple[str, Saved | None]:
     """Save ``chosen`` as a new revision of lvs.cf if lvs.cf is still at ``expected``.
 
-    Returns the revision it replaced and what the save wrote (None: ``chosen`` is the current
-    revision, nothing to do).  Raises :class:`~piranha_web.errors.StaleRevisionError` (lvs.cf
-    is not, or no longer, at ``expected``), ``ParseError`` (the kept text cannot be read),
-    ``ValidationFailedError`` (it has errors a save refuses) or ``AuditError`` (the audit trail
-    cannot be written); nothing is written then.
+    Returns the revision it replaced and what the save wrote, with the report of the steps
+    after it (None: ``chosen`` is the current revision, nothing to do).  Raises
+    :class:`~piranha_web.errors.StaleRevisionError` (lvs.cf is not, or no longer, at
+    ``expected``), ``ParseError`` (the kept text cannot be read), ``ValidationFailedError``
+    (it has errors a save refuses) or ``AuditError`` (the audit trail cannot be written);
+    nothing is written then.  ``dry_run``: what it would save; nothing written or recorded.
     """
-    store = services().store
-    loaded = store.load()
-    if loaded.revision != expected:
-        raise StaleRevisionError(expected, loaded.revision)
-    if chosen.entry.revision == loaded.revision:
-        return loaded.revision, None
-    doc = parse(chosen.text)
-    doc.set("serial_no", str(loaded.document.model().globals.serial_no))  # the save bumps it
-    result = store.save(doc, loaded.revision,
-                        recorder=journal.recorder(cause, chosen.entry.revision))
-    return loaded.revision, result
+    saved = save_service().restore(chosen.text, chosen.entry.revision, expected, cause=cause,
+                                   dry_run=dry_run)
+    return saved.previous, saved if saved.saved else None

@@ -1,9 +1,10 @@
-"""ACCEPT for every panel: load, edit, save with the form's revision, sync, report.
+"""ACCEPT for every panel: the save service's answers in the user's terms, in one place.
 
-:func:`save_edit` applies an edit function to the document *as of the revision the form was
-rendered from* and saves it through the store, then asks the syncer (if any) to copy lvs.cf to
-the backup router.  A sync failure never undoes or blocks the save; it is reported.  The
-outcome says what happened in the user's terms:
+:func:`save_edit` has the save service (:mod:`piranha_web.save_service`, built for this app
+and user by :func:`save_service`) apply an edit function to the document *as of the revision
+the form was rendered from* and save it; the steps after a save (:func:`after_save`: keepalived,
+the copy to the backup router, the CHECK NOW cache) follow.  A sync failure never undoes or
+blocks the save; it is reported.  The outcome says what happened in the user's terms:
 
 * ``saved``: what changed in words (``summary``, from :func:`piranha_web.lvscf.changes.summarize`
   on the models before and after), the lvs.cf lines removed and added, each with the name of
@@ -21,51 +22,34 @@ outcome says what happened in the user's terms:
   that raises :class:`EditErrors` has applied every field it could: the errors the rest of the
   edit would add to the file are reported with them, so every field's error shows at once.
 
-:func:`remember` keeps an outcome in the session for the page shown after the redirect.
+``dry_run=True``: the outcome of the save it would be (``findings``: what it would add);
+nothing written, recorded or synced.  :func:`remember` keeps an outcome in the session for the
+page shown after the redirect.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import session
 
-from piranha_web.errors import (
-    AuditError,
-    DuplicateNameError,
-    EditError,
-    EditErrors,
-    PiranhaError,
-    StaleRevisionError,
-    ValidationFailedError,
-)
+from piranha_web.after_save import AfterSave
+from piranha_web.after_save import Report as SyncReport
+from piranha_web.errors import AuditError, DuplicateNameError, EditError, ValidationFailedError
 from piranha_web.lvscf import Document, line_diff
 from piranha_web.lvscf.changed_lines import ChangedLines
-from piranha_web.lvscf.changes import summarize
-from piranha_web.lvscf.rebase import rebase
-from piranha_web.lvscf.validate import Finding, validate
+from piranha_web.lvscf.validate import Finding
+from piranha_web.save_service import Actor, Conflict, Journal, Refused, SaveService
 from piranha_web.web import journal
-from piranha_web.web.keepalived.views import after_accept
 from piranha_web.web.services import services
-
-log = logging.getLogger(__name__)
 
 #: (where, key, code) of a finding or edit error -> the form field it belongs to, or None
 FieldMapper = Callable[[str, str | None, str], str | None]
 SESSION_KEY = "piranha_outcome"
 MAX_REMEMBERED_CHARS = 3000
-#: how often an edit is rebased on saves that land while it is being saved (by another
-#: process: within this one, :data:`_SAVING` keeps saves from interleaving)
-SAVE_ATTEMPTS = 4
-#: one load-edit-save at a time in this process, so that a request's edit is rebased on every
-#: save that landed before it and never loses a race to one that lands meanwhile (a stale form
-#: is then refused only when the same thing changed); page views do not take it
-_SAVING = threading.Lock()
 MAX_SUMMARY = 50
 #: a block's first line, ``virtual NAME {`` (lvs.cf's grammar is line based)
 _OPENER = re.compile(r"\s*([A-Za-z_]+)\s+([^=]+?)\s*\{\s*")
@@ -94,14 +78,6 @@ class FieldError:
 
 
 @dataclass(frozen=True)
-class SyncReport:
-    """Whether the copy to the backup router worked, in plain words."""
-
-    ok: bool
-    message: str
-
-
-@dataclass(frozen=True)
 class SaveOutcome:
     """What an ACCEPT did (see the module docstring)."""
 
@@ -115,7 +91,8 @@ class SaveOutcome:
     sync: SyncReport | None = None
     summary: tuple[str, ...] = ()
     field_errors: dict[str, list[str]] = field(default_factory=dict)
-    #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API
+    #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API;
+    #: a dry run's ``saved``: the findings the new text has that lvs.cf does not
     findings: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
     #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
@@ -208,31 +185,19 @@ def _finding_error(finding: Finding, fields: FieldMapper, *, here: bool = False)
     return FieldError(None, f"{where}: {finding.message}")
 
 
-def run_sync() -> SyncReport | None:
-    """The keepalived engine's regeneration (if it is the engine), then the copy to the backup
-    router; both reported together."""
-    engine = after_accept()
-    report = _copy_to_backup()
-    if engine is None:
-        return report
-    if report is None:
-        return SyncReport(*engine)
-    return SyncReport(report.ok and engine[0], f"{report.message} {engine[1]}")
+def save_service() -> SaveService:
+    """The save path of this app, recording saves as the current user."""
+    found = services()
+    return SaveService(found.store, Journal(found.audit, found.history,
+                                            Actor(journal.actor(), journal.client())),
+                       after_save())
 
 
-def _copy_to_backup() -> SyncReport | None:
-    """Ask the syncer to copy lvs.cf to the backup router; failures become a report."""
-    syncer = services().syncer
-    if syncer is None:
-        return None
-    try:
-        result = syncer.after_save()
-    except Exception as err:  # a sync problem must never undo or block the save
-        log.exception("sync after save failed")
-        journal.record("sync", ok=False, message=str(err), trigger="after save")
-        return SyncReport(False, f"copying lvs.cf to the backup router failed: {err}")
-    journal.record("sync", ok=bool(result.ok), message=str(result.message), trigger="after save")
-    return SyncReport(bool(result.ok), str(result.message))
+def after_save() -> AfterSave:
+    """The steps after a save of this app (keepalived, sync, CHECK NOW cache); sync
+    attempts go to the audit trail as the current user."""
+    found = services()
+    return AfterSave(found.state_dir, found.syncer, found.recent_checks, journal.record)
 
 
 def save_edit(
@@ -243,121 +208,57 @@ def save_edit(
     success: str = "lvs.cf saved.",
     cause: str = "web",
     restored_from: str | None = None,
+    dry_run: bool = False,
 ) -> SaveOutcome:
     """Apply ``edit`` to lvs.cf as of ``revision`` and save it (see the module docstring).
 
     ``fields`` maps a finding's (where, key, code), or an edit error's key, to a form field.
     The save is recorded in the audit trail and the history (``cause``, ``restored_from``)
     before lvs.cf is written; when the audit trail cannot be written nothing is saved.
-    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  When another save
-    lands between loading and saving, the edit is rebased on that one too (a few times).
+    :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  ``dry_run``: the
+    outcome the save would have; nothing written or recorded
+    (:class:`~piranha_web.save_service.SaveService`).
     """
-    for _ in range(SAVE_ATTEMPTS):
-        with _SAVING:
-            outcome = _attempt(edit, revision, fields, success, cause, restored_from)
-        if outcome is not None:
-            # the copy to the backup router runs after the lock: a slow backup delays no save
-            return replace(outcome, sync=run_sync()) if outcome.status == "saved" else outcome
-    current = services().store.load()
-    return _conflict(edit, current.document, current.revision)
-
-
-def _attempt(
-    edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
-    cause: str, restored_from: str | None,
-) -> SaveOutcome | None:
-    """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was held."""
-    store = services().store
-    loaded = store.load()
-    doc = loaded.document
-    before = doc.model()
     try:
-        if loaded.revision == revision:
-            edit(doc)
-        elif not _rebased(edit, revision, doc):
-            return _conflict(edit, store.load().document, loaded.revision)
-    except EditErrors as err:
-        errors = [_edit_error(e, fields) for e in err.errors]
-        errors += [_finding_error(f, fields, here=True) for f in _introduced(doc)]
-        return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
-                            errors)
-    except (EditError, DuplicateNameError) as err:
-        key = err.key if isinstance(err, EditError) else "name"
-        code = "edit" if isinstance(err, EditError) else "duplicate-name"
-        message = err.message if isinstance(err, EditError) else str(err)
-        target = fields("", key, code)
-        return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
-                            [FieldError(target, message if target else str(err))])
-    if not doc.changes():
-        return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
-    summary = tuple(summarize(before, doc.model()))
-    try:
-        result = store.save(doc, loaded.revision,
-                            recorder=journal.recorder(cause, restored_from, summary))
+        result = save_service().apply(edit, revision, cause=cause, restored_from=restored_from,
+                                      dry_run=dry_run)
     except AuditError as err:
         return _with_fields("invalid", revision, "Nothing was saved: every save is recorded in "
                             "the audit trail, and it cannot be written.",
                             [FieldError(None, str(err))])
-    except StaleRevisionError:
-        return None
     except ValidationFailedError as err:
         findings = [f for f in err.findings if isinstance(f, Finding)]
         return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
                             [_finding_error(f, fields) for f in findings],
                             findings=tuple(findings))
+    if isinstance(result, Conflict):
+        return SaveOutcome(
+            "conflict", result.revision,
+            "lvs.cf was changed by someone else (or by hand) since you loaded this page, so "
+            "nothing was written.",
+            preview=line_changes(result.preview),
+        )
+    if isinstance(result, Refused):
+        errors = [_edit_error(e, fields) for e in result.errors]
+        errors += [_finding_error(f, fields, here=True) for f in result.introduced]
+        return _with_fields("invalid", revision, "Nothing was saved: please correct the errors.",
+                            errors)
+    if not result.saved:
+        return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
     return SaveOutcome(
-        "saved",
-        result.revision,
-        success,
-        changes=line_changes(result.changes),
-        warnings=result.warnings,
-        diff=result.changes,
-        summary=summary,
-        previous=loaded.revision,
+        "saved", result.revision, success, changes=line_changes(result.changes),
+        warnings=result.warnings, diff=result.changes, summary=result.summary,
+        previous=result.previous, sync=result.after, findings=result.findings,
     )
 
 
-def _edit_error(err: EditError, fields: FieldMapper) -> FieldError:
+def _edit_error(err: EditError | DuplicateNameError, fields: FieldMapper) -> FieldError:
+    """A refused field: an edit error under its key, a duplicate name under ``name``."""
+    if isinstance(err, DuplicateNameError):
+        target = fields("", "name", "duplicate-name")
+        return FieldError(target, str(err))
     target = fields("", err.key, "edit")
     return FieldError(target, err.message if target else str(err))
-
-
-def _introduced(doc: Document) -> list[Finding]:
-    """Errors ``doc`` has that lvs.cf as it is now does not (the edit would add them)."""
-    store = services().store
-    try:
-        known = {f.signature for f in store.findings()}
-    except PiranhaError:
-        known = set()
-    return [f for f in validate(doc) if f.is_error and f.signature not in known]
-
-
-def _rebased(edit: Callable[[Document], None], revision: str, current: Document) -> bool:
-    """Apply ``edit``, made on a form of ``revision``, to ``current`` when it changes nothing
-    that changed since (see :mod:`piranha_web.lvscf.rebase`); False: refuse as stale."""
-    base = services().store.load_revision(revision)
-    if base is None:
-        return False
-    try:
-        return rebase(edit, base, current)
-    except (EditError, DuplicateNameError, EditErrors, LookupError):
-        return False
-
-
-def _conflict(edit: Callable[[Document], None], current: Document, revision: str) -> SaveOutcome:
-    """Nothing written; preview what the same edit would change in the current file."""
-    try:
-        edit(current)
-        preview = line_changes(current.changes())
-    except (EditError, EditErrors, DuplicateNameError, LookupError):
-        preview = ()
-    return SaveOutcome(
-        "conflict",
-        revision,
-        "lvs.cf was changed by someone else (or by hand) since you loaded this page, so "
-        "nothing was written.",
-        preview=preview,
-    )
 
 
 def remember(outcome: SaveOutcome) -> None:

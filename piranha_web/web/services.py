@@ -15,6 +15,7 @@ from typing import Protocol
 from flask import current_app
 
 from piranha_web.accounts import Accounts
+from piranha_web.after_save import Syncer, SyncResult
 from piranha_web.audit import AuditLog
 from piranha_web.auth import LoginThrottle, PasswordFile
 from piranha_web.history import History
@@ -28,22 +29,7 @@ from piranha_web.store import ConfigStore
 from piranha_web.web.recent_checks import RecentChecks
 
 EXTENSION_KEY = "piranha_web"
-
-
-class SyncResult(Protocol):
-    """What one copy of lvs.cf to the backup router achieved."""
-
-    @property
-    def ok(self) -> bool: ...
-
-    @property
-    def message(self) -> str: ...
-
-
-class Syncer(Protocol):
-    """Copies lvs.cf to the backup router; called after every successful save."""
-
-    def after_save(self) -> SyncResult: ...
+__all__ = ["NetInfo", "Prober", "Services", "SyncResult", "Syncer", "services"]
 
 
 class NetInfo(Protocol):

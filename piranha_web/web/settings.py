@@ -11,8 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from piranha_web.auth import PASSWORD_FILE, LoginThrottle, PasswordFile, load_or_create_secret
+from piranha_web.history import HISTORY_BYTES
 from piranha_web.netinfo import NetInfo
-from piranha_web.store import HISTORY_BYTES, ConfigStore
+from piranha_web.store import ConfigStore
 from piranha_web.sync import SyncService
 from piranha_web.web.services import Services
 

@@ -8,6 +8,7 @@ import pytest
 
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document, model, parse
+from piranha_web.lvscf.model import with_models
 
 TEXT = """primary = 192.0.2.1
 keepalive = 0x8
@@ -136,3 +137,22 @@ def test_models_of_old_block_versions_are_not_kept_once_no_document_uses_them() 
     kept = [lines for kind, lines in list(model._MEMO.keys()) if lines[0] == "virtual memo_web {"]
     assert 1 <= len(kept) <= 2  # this document's version, and the one it was copied from
     assert doc.model().virtual("memo_web").port == 580
+
+
+def test_blocks_are_paired_with_their_own_models_even_when_names_repeat() -> None:
+    """with_models pairs by identity: two blocks called web each get their own port, and a
+    failover block is not taken for the virtual server at its position."""
+    doc = parse(
+        "virtual web {\n port = 80\n}\n"
+        "failover web {\n port = 81\n}\n"
+        "virtual web {\n port = 8080\n}\n"
+    )
+    pairs = with_models(doc)
+    assert [(b.kind, b.name, vs.kind, vs.port) for b, vs in pairs] == [
+        ("virtual", "web", "virtual", 80), ("failover", "web", "failover", 81),
+        ("virtual", "web", "virtual", 8080)]
+    assert [vs for _, vs in pairs] == list(doc.model().virtuals)
+    assert [(b.name, vs.port) for b, vs in with_models(doc, "virtual")] == [
+        ("web", 80), ("web", 8080)]
+    doc.set("port", "90", virtual="web", kind="failover")
+    assert [vs.port for _, vs in with_models(doc)] == [80, 90, 8080]

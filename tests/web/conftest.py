@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from piranha_web.auth import LoginThrottle, PasswordFile
+from piranha_web.keepalived.service import EngineFile
 from piranha_web.lvscf.validate import check_text
 from piranha_web.store import ConfigStore
 from piranha_web.web import Services, WebSettings, create_app
@@ -89,9 +90,11 @@ class FakeSyncer:
     message: str = "lvs.cf copied to the backup router 192.0.2.2"
     error: Exception | None = None
     calls: list[str] = field(default_factory=list)
+    engines: list[EngineFile | None] = field(default_factory=list)
 
-    def after_save(self) -> FakeSyncer:
+    def after_save(self, engine: EngineFile | None = None) -> FakeSyncer:
         self.calls.append("after_save")
+        self.engines.append(engine)
         if self.error is not None:
             raise self.error
         return self

@@ -82,6 +82,28 @@ def test_a_reported_sync_failure_is_passed_on(web: Web) -> None:
     assert (outcome.sync.ok, outcome.sync.message) == (False, "backup router unreachable")
 
 
+def test_a_dry_run_through_save_edit_answers_and_leaves_everything_as_it_was(web: Web) -> None:
+    """The web's save path passes dry_run to the save service: the outcome of the save it
+    would be, with the findings it would add; no file, audit line, history entry or sync."""
+    syncer = web.services.syncer = FakeSyncer()
+    before = web.config.read_bytes()
+
+    def mask(doc: Document) -> None:
+        doc.set("pmask", "255.255.255.0", virtual="web")
+
+    with web.app.test_request_context():
+        revision = web.services.store.revision()
+        dry = save_edit(mask, revision, no_fields, dry_run=True)
+        assert web.config.read_bytes() == before
+        assert syncer.calls == [] and web.services.audit.entries() == []
+        assert web.services.history.revisions() == []
+        real = save_edit(mask, revision, no_fields)
+    assert dry.saved and dry.sync is None and dry.revision == real.revision
+    assert [f.code for f in dry.findings] == ["pmask-without-persistence"]
+    assert (dry.changes, dry.summary, dry.warnings) == (real.changes, real.summary, real.warnings)
+    assert real.sync is not None and syncer.calls == ["after_save"]
+
+
 def test_errors_of_other_blocks_are_reported_with_their_line(web: Web) -> None:
     def edit(doc: Document) -> None:
         doc.set("port", "eighty", virtual="mail")

@@ -73,11 +73,6 @@ def name(value: str, what: str = "name") -> Word:
     return Word(value)
 
 
-def hex_arg(data: bytes) -> Word:
-    """Bytes as lower-case hex: how user strings travel on a command line we generate."""
-    return Word(data.hex())
-
-
 def command(argv: list[str], what: str = "command") -> Word:
     """A quoted command line (``misc_path``) whose words keepalived splits back into ``argv``."""
     if not argv or not argv[0].startswith("/"):

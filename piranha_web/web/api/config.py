@@ -7,24 +7,24 @@ from collections.abc import Mapping
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import (
-    AuditError,
-    ParseError,
-    StaleRevisionError,
-    ValidationFailedError,
-)
-from piranha_web.lvscf import Document, parse
-from piranha_web.lvscf.changes import summarize
+from piranha_web.edits import global_settings as gsf
+from piranha_web.edits import redundancy as rf
+from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, check_text
-from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision, given_fields, write
-from piranha_web.web.global_settings import form as gsf
-from piranha_web.web.redundancy import form as rf
-from piranha_web.web.saving import line_changes, run_sync
+from piranha_web.web.api.writes import (
+    REFUSED,
+    etag,
+    expected_revision,
+    given_fields,
+    refused,
+    write,
+    write_result,
+)
+from piranha_web.web.saving import save_service
 from piranha_web.web.services import services
 
 
@@ -46,46 +46,21 @@ def get_config() -> Response:
                 headers=etag(loaded.revision))
 
 
-@bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT)",
+@bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT; "
+        "dry_run=true: what it would do, nothing written)",
         responses={200: m.WriteResult, **WRITE_ERRORS})
 @requires(Role.ADMIN)
-def put_config(header: m.IfMatch, body: m.ConfigBody) -> Response:
+def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> Response:
     del header
     revision = expected_revision()
-    store = services().store
     try:
-        doc = parse(body.text)
-    except ParseError as err:
-        raise ApiError(422, "Nothing was saved: the text is not valid lvs.cf.",
-                       findings=[from_finding(f) for f in check_text(body.text)]) from err
-    try:
-        before = store.config()[1]
-    except ParseError:
-        before = None  # replacing a broken file: no summary of what changed
-    try:
-        result = store.save(doc, revision, recorder=journal.recorder("api"))
-    except StaleRevisionError as err:
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was written.",
-                       revision=err.actual) from err
-    except ValidationFailedError as err:
-        raise ApiError(422, "Nothing was saved: the text adds validation errors.",
-                       findings=[from_finding(f) for f in err.findings
-                                 if isinstance(f, Finding)]) from err
-    except AuditError as err:
-        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
-                       f"written ({err}); nothing was saved.") from err
-    saved = result.new_text != result.old_text
-    sync = run_sync() if saved else None
-    written = m.WriteResult(
-        status="saved" if saved else "unchanged", revision=result.revision,
-        message="lvs.cf saved." if saved else "Nothing changed; lvs.cf was not written.",
-        summary=summarize(before, doc.model()) if saved and before is not None else [],
-        changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
-                 for c in line_changes(result.changes)],
-        warnings=[from_finding(f) for f in result.warnings],
-        sync=m.SyncReport(ok=sync.ok, message=sync.message) if sync else None,
-    )
-    return dump(written, headers=etag(result.revision))
+        result = save_service().replace_text(body.text, revision, cause="api",
+                                             dry_run=query.dry_run)
+    except REFUSED as err:
+        raise refused(err, nothing="saved", what="the text", text=body.text,
+                      expected=revision) from err
+    message = "lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written."
+    return dump(write_result(result, message), headers=etag(result.revision))
 
 
 @bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",

@@ -11,16 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.history import Revision
-from piranha_web.lvscf.validate import Finding
 from piranha_web.web import restoring
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
-from piranha_web.web.api.problems import ApiError, dump, from_finding
-from piranha_web.web.api.writes import etag, expected_revision
-from piranha_web.web.saving import changed_lines, run_sync
+from piranha_web.web.api.problems import ApiError, dump
+from piranha_web.web.api.writes import REFUSED, etag, expected_revision, refused, write_result
 from piranha_web.web.services import services
 
 
@@ -90,39 +87,24 @@ def get_history(path: RevisionPath) -> Response:
 
 
 @bp.post("/history/<revision>/restore", tags=CONFIG,
-         summary="RESTORE a revision as a new one (validated, recorded, synced)",
+         summary="RESTORE a revision as a new one (validated, recorded, synced; "
+         "dry_run=true: what it would do, nothing written)",
          responses={200: m.WriteResult, **WRITE_ERRORS})
 @requires(Role.ADMIN)
-def restore_history(path: RevisionPath, header: m.IfMatch) -> Response:
+def restore_history(path: RevisionPath, header: m.IfMatch, query: m.DryRunQuery) -> Response:
     del header
     chosen = _find(path.revision)
     entry, expected = chosen.entry, expected_revision()
     try:
-        previous, result = restoring.restore(chosen, expected, "api")
-    except StaleRevisionError as err:
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was restored.",
-                       revision=err.actual) from err
-    except ParseError as err:
-        raise ApiError(422, f"Revision {entry.short} cannot be parsed: {err}") from err
-    except ValidationFailedError as err:
-        raise ApiError(422, f"Revision {entry.short} has errors the current lvs.cf does not "
-                       "have; nothing was restored.", revision=expected,
-                       findings=[from_finding(f) for f in err.findings
-                                 if isinstance(f, Finding)]) from err
-    except AuditError as err:
-        raise ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
-                       f"written ({err}); nothing was restored.") from err
+        previous, result = restoring.restore(chosen, expected, "api", dry_run=query.dry_run)
+    except REFUSED as err:
+        raise refused(err, nothing="restored", what=f"revision {entry.short}",
+                      text=chosen.text, expected=expected) from err
     if result is None:
         return dump(m.WriteResult(status="unchanged", revision=previous,
-                                  message="This revision is the current lvs.cf."),
+                                  message="This revision is the current lvs.cf.",
+                                  dry_run=query.dry_run),
                     headers=etag(previous))
-    sync = run_sync()
-    written = m.WriteResult(
-        status="saved", revision=result.revision,
-        message=f"Revision {entry.short} of {entry.who} restored as a new revision.",
-        changes=[m.LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
-                 for c in changed_lines(result.old_text, result.new_text)],
-        warnings=[from_finding(f) for f in result.warnings],
-        sync=m.SyncReport(ok=sync.ok, message=sync.message) if sync else None,
-    )
+    written = write_result(result, f"Revision {entry.short} of {entry.who} restored as a new "
+                           "revision.")
     return dump(written, headers=etag(result.revision))

@@ -1,8 +1,10 @@
 """The keepalived export: lvs.cf as keepalived.conf for one router (``export keepalived``).
 
-The same translation as ``piranha-web export keepalived`` (``lvscf.keepalived``); nothing is
-written.  A file with errors pulse would refuse is not exported (422 with the findings), as
-on the command line.
+The same translation as ``piranha-web export keepalived`` (``lvscf.keepalived``), with the
+MISC_CHECK program the KEEPALIVED tab uses (``keepalived.service.check_command``: the
+``check_command`` engine setting, else this installation's piranha-web); nothing is written.
+A file with errors pulse would refuse is not exported (422 with the findings), as on the
+command line.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.commands.export import default_check_command
+from piranha_web.errors import KeepalivedError
+from piranha_web.keepalived.service import check_command, load_settings
 from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import validate
 from piranha_web.web.api.auth import requires
@@ -51,8 +54,11 @@ def get_keepalived(query: RouterQuery) -> Response:
     if errors:
         raise ApiError(422, "lvs.cf has errors pulse would refuse; it is not exported.",
                        revision=loaded.revision, findings=[from_finding(f) for f in errors])
-    export = export_keepalived(loaded.document, query.router,
-                               check_command=default_check_command())
+    try:
+        program = check_command(load_settings(services().state_dir))
+    except KeepalivedError as err:
+        raise ApiError(500, f"The keepalived engine settings cannot be read: {err}") from err
+    export = export_keepalived(loaded.document, query.router, check_command=program)
     result = KeepalivedExport(
         revision=loaded.revision, router=export.router, text=export.text,
         warnings=[ExportWarning(line=w.line, message=w.message) for w in export.warnings],

@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from piranha_web.edits import global_settings as global_settings_form
+from piranha_web.edits import monitoring
+from piranha_web.edits import redundancy as redundancy_form
 from piranha_web.lvscf import schema as s
 from piranha_web.web.api.problems import ProblemFinding
-from piranha_web.web.global_settings import form as global_settings_form
-from piranha_web.web.monitoring import views as monitoring
 from piranha_web.web.panel import NAME_RE
-from piranha_web.web.redundancy import form as redundancy_form
 from piranha_web.web.server import form as sf
 from piranha_web.web.virtual import form as vf
 
@@ -95,7 +95,8 @@ class SyncReport(BaseModel):
 
 
 class WriteResult(BaseModel):
-    """What a write did: ``saved`` or ``unchanged`` (nothing written)."""
+    """What a write did: ``saved`` or ``unchanged`` (nothing written); with ``dry_run``, what
+    it would do (nothing written either way)."""
 
     status: Literal["saved", "unchanged"]
     revision: str
@@ -104,6 +105,19 @@ class WriteResult(BaseModel):
     changes: list[LineChange] = Field(default_factory=list)
     warnings: list[ProblemFinding] = Field(default_factory=list)
     sync: SyncReport | None = None
+    dry_run: bool = Field(default=False,
+                          description="Only what the write would do; nothing written.")
+    findings: list[ProblemFinding] = Field(
+        default_factory=list,
+        description="Dry run: the findings the new text has that lvs.cf does not.")
+
+
+class DryRunQuery(BaseModel):
+    """``dry_run=true``: answer what the write would do (changed lines, summary, new findings,
+    resulting revision as the ETag) and write, record and sync nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+    dry_run: bool = False
 
 
 # ------------------------------------------------------------------ global settings, redundancy

@@ -1,7 +1,7 @@
 """Virtual servers, their real servers and monitoring scripts, and checks run now.
 
 Addressed by name.  Reads show the values the panels show; writes go through the panels' own
-edit functions (``virtual.form``, ``server.form``, ``monitoring.views``), so the API writes the
+edit functions (``virtual.form``, ``server.form``, ``edits.monitoring``), so the API writes the
 same lvs.cf text as the panels for the same change.
 """
 
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web import monitor
 from piranha_web.accounts import Role
+from piranha_web.edits import monitoring
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
 from piranha_web.web import journal
@@ -23,7 +24,6 @@ from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
 from piranha_web.web.api.writes import etag, given_fields, write
-from piranha_web.web.monitoring import views as monitoring
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
 from piranha_web.web.virtual import form as vf
@@ -277,7 +277,7 @@ def update_monitoring(path: m.VirtualPath, header: m.IfMatch,
     if "use_regex" in given:
         given["use_regex"] = "1" if given["use_regex"] == "True" else ""
     todo = {k: v for k, v in given.items() if v != current.get(k)}
-    return write(monitoring._edit(todo, path.virtual),
+    return write(monitoring.edit(todo, path.virtual),
                  success=f"Monitoring scripts of {path.virtual} saved.")
 
 

@@ -14,6 +14,9 @@ from flask import request
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
+from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
+from piranha_web.lvscf.validate import Finding, syntax_findings
+from piranha_web.save_service import Saved
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
 from piranha_web.web.api.problems import (
     ApiError,
@@ -24,7 +27,7 @@ from piranha_web.web.api.problems import (
     from_validation,
 )
 from piranha_web.web.panel import Edit
-from piranha_web.web.saving import save_edit
+from piranha_web.web.saving import line_changes, save_edit
 from piranha_web.web.services import services
 
 
@@ -62,6 +65,46 @@ def _any_field(where: str, key: str | None, code: str) -> str | None:
     """Edit errors keep their key (the API has no form fields to map them to)."""
     del where, code
     return key
+
+
+#: what the save service refuses a whole text or a restore with (nothing written)
+REFUSED = (StaleRevisionError, ParseError, ValidationFailedError, AuditError)
+
+
+def refused(err: Exception, *, nothing: str, what: str, text: str, expected: str) -> ApiError:
+    """The problem answering a refused whole-text write or restore (one mapping for both):
+    412 with the current revision, 422 with the findings (syntax ones of ``text`` when it does
+    not parse), 503 when the audit trail cannot record the save."""
+    if isinstance(err, StaleRevisionError):
+        return ApiError(412, f"lvs.cf changed since that revision; nothing was {nothing}.",
+                        revision=err.actual)
+    if isinstance(err, ParseError):
+        return ApiError(422, f"Nothing was {nothing}: {what} is not valid lvs.cf.",
+                        findings=[from_finding(f) for f in syntax_findings(text, err.problems)])
+    if isinstance(err, ValidationFailedError):
+        return ApiError(422, f"Nothing was {nothing}: {what} adds validation errors.",
+                        revision=expected, findings=[from_finding(f) for f in err.findings
+                                                     if isinstance(f, Finding)])
+    if isinstance(err, AuditError):
+        return ApiError(503, f"Every save is recorded in the audit trail, and it cannot be "
+                        f"written ({err}); nothing was {nothing}.")
+    raise TypeError(f"not a refusal of a save: {err!r}")
+
+
+def write_result(saved: Saved, message: str) -> WriteResult:
+    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's)."""
+    if saved.dry_run and saved.saved:
+        message = f"Dry run: nothing was written. {message}"
+    sync = saved.after
+    return WriteResult(
+        status="saved" if saved.saved else "unchanged", revision=saved.revision,
+        message=message, summary=list(saved.summary),
+        changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
+                 for c in line_changes(saved.changes)],
+        warnings=[from_finding(f) for f in saved.warnings],
+        sync=SyncReport(ok=sync.ok, message=sync.message) if sync else None,
+        dry_run=saved.dry_run, findings=[from_finding(f) for f in saved.findings],
+    )
 
 
 def write(edit: Edit, *, success: str, status: int = 200,

@@ -17,12 +17,12 @@ from typing import Any
 
 from flask import Blueprint, render_template, url_for
 
+from piranha_web.edits.global_settings import FIELDS as GLOBAL_FIELDS
+from piranha_web.edits.monitoring import FIELDS as MONITORING_FIELDS
+from piranha_web.edits.redundancy import FIELDS as REDUNDANCY_FIELDS
+from piranha_web.edits.server import FIELDS as SERVER_FIELDS
 from piranha_web.errors import PiranhaError
 from piranha_web.lvscf.validate import Finding
-from piranha_web.web.global_settings.form import FIELDS as GLOBAL_FIELDS
-from piranha_web.web.monitoring.views import FIELDS as MONITORING_FIELDS
-from piranha_web.web.redundancy.form import FIELDS as REDUNDANCY_FIELDS
-from piranha_web.web.server.form import FIELDS as SERVER_FIELDS
 from piranha_web.web.services import services
 from piranha_web.web.virtual.form import FIELDS as VIRTUAL_FIELDS
 

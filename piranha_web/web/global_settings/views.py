@@ -13,22 +13,21 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
+from piranha_web.edits.global_settings import (
+    FIELDS,
+    HELP,
+    KEYS,
+    NETWORKS,
+    apply,
+    check,
+    initial_values,
+)
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.lvscf.values import is_dotted_quad
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning, router_interfaces
-from piranha_web.web.global_settings.form import (
-    FIELDS,
-    HELP,
-    KEYS,
-    NETWORKS,
-    GlobalSettingsForm,
-    apply,
-    check,
-    initial_values,
-    offer,
-)
+from piranha_web.web.global_settings.form import GlobalSettingsForm, offer
 from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, save_edit
 

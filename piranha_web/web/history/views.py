@@ -40,7 +40,7 @@ from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel, restoring
 from piranha_web.web.history import undo
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, run_sync
+from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_service
 from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -159,7 +159,7 @@ def restore() -> Response:
         "saved", result.revision,
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
         changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
-        sync=run_sync(), previous=previous,
+        sync=result.after, previous=previous,
     ))
     return back
 
@@ -185,8 +185,7 @@ def undo_change() -> Response:
         flash("lvs.cf is already as it was before this change; nothing was written.", "info")
         return back
     try:
-        result = services().store.save(parse(text), loaded.revision,
-                                       recorder=journal.recorder("undo"))
+        result = save_service().replace_text(text, loaded.revision, cause="undo")
     except StaleRevisionError:
         flash("lvs.cf changed while the change was being undone; nothing was written. "
               "Try UNDO again.", "error")
@@ -197,6 +196,6 @@ def undo_change() -> Response:
     remember(SaveOutcome(
         "saved", result.revision, f"The change of revision {after.entry.short} was undone.",
         changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
-        sync=run_sync(), previous=loaded.revision,
+        sync=result.after, previous=loaded.revision,
     ))
     return back

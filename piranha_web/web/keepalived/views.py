@@ -7,15 +7,15 @@
                                 lvs.cf gives and ``keepalived -t`` passes), then reload
     POST /keepalived/settings   engine (piranha or keepalived) and auto-apply
 
-:func:`after_accept` is what every ACCEPT runs with the keepalived engine: regenerate both
-routers' files in the state directory, and apply this router's when auto-apply is on.  Viewing
-never writes; every change is a CSRF-checked POST (installed app-wide).
+What every ACCEPT runs with the keepalived engine (regenerate both routers' files in the state
+directory, apply this router's when auto-apply is on) is a step of
+:class:`piranha_web.after_save.AfterSave`.  Viewing never writes; every change is a
+CSRF-checked POST (installed app-wide).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -25,15 +25,13 @@ from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from piranha_web.after_save import HERE
 from piranha_web.errors import KeepalivedError, KeepalivedValueError, ParseError, StoreIOError
 from piranha_web.keepalived.service import ENGINES, KeepalivedService, save_settings
 from piranha_web.lvscf.validate import validate
 from piranha_web.web.services import services
 
 bp = Blueprint("keepalived", __name__, url_prefix="/keepalived")
-log = logging.getLogger(__name__)
-#: the router this tool runs on (Piranha's GUI runs on the primary)
-HERE = "primary"
 
 
 class ApplyForm(FlaskForm):
@@ -135,25 +133,3 @@ def save_engine() -> Response:
         return redirect(url_for("keepalived.index"))
     flash("Engine settings saved.", "success")
     return redirect(url_for("keepalived.index"))
-
-
-def after_accept() -> tuple[bool, str] | None:
-    """With the keepalived engine: regenerate both files, apply when auto-apply is on.
-
-    Returns (ok, message) for the page after ACCEPT, or None with the piranha engine.  Never
-    raises: the save is done and must not look undone.
-    """
-    try:
-        service = _service()
-        if service.settings.engine != "keepalived":
-            return None
-        exports = service.regenerate(services().store.load().document)
-    except Exception as err:  # a keepalived problem must never undo or block the save
-        log.exception("keepalived.conf regeneration failed")
-        return False, f"keepalived.conf was not regenerated: {err}"
-    warnings = len(exports[HERE].warnings)
-    message = f"keepalived.conf regenerated ({warnings} warning(s), see KEEPALIVED)."
-    if not service.settings.auto_apply:
-        return True, message + " Not applied yet: APPLY on the KEEPALIVED tab."
-    result = service.apply(exports[HERE].text)
-    return result.ok, f"{message} {result.message}"

@@ -11,63 +11,19 @@ strings (escapes decoded, control characters made visible, ``%h`` per real serve
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from wtforms import BooleanField, StringField
 
+from piranha_web.edits.monitoring import BLANKS, FIELDS, HELP, initial_values
+from piranha_web.edits.monitoring import edit as monitoring_edit
 from piranha_web.errors import NotFoundError
-from piranha_web.lvscf import Document, VirtualServer
-from piranha_web.lvscf import schema as s
+from piranha_web.lvscf import VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.web import panel
+from piranha_web.web.monitoring.form import MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, save_edit
 
 bp = Blueprint("monitoring", __name__, url_prefix="/virtual/monitoring")
-
-KEYS = ("send_program", "send", "expect")
-FIELDS = (*KEYS, "use_regex")
-#: button -> the key it removes
-BLANKS = {"NO SEND PROGRAM": "send_program", "BLANK SEND": "send", "BLANK EXPECT": "expect"}
-HELP = {key: (spec.help if (spec := s.spec("virtual", key)) else "") for key in FIELDS}
-HELP["use_regex"] = (
-    "nanny then matches the expect string anywhere in the first chunk of the answer as an "
-    "extended regular expression. Write \\\\. in lvs.cf for a regex \\. (nanny converts "
-    "escapes first and hangs on unknown ones)."
-)
-
-
-class MonitoringForm(panel.RevisionForm):
-    """Fields of the MONITORING SCRIPTS subsection."""
-
-    send_program = StringField("Sending Program")
-    send = StringField("Send")
-    expect = StringField("Expect")
-    use_regex = BooleanField("Treat expect string as a regular expression")
-
-
-def initial_values(doc: Document, virtual: str) -> dict[str, str]:
-    doc.find_virtual(virtual)
-    values = {key: panel.shown_value(doc, key, virtual=virtual) or "" for key in KEYS}
-    values["use_regex"] = "1" if doc.model().virtual(virtual).monitor.use_regex else ""
-    return values
-
-
-def _edit(todo: dict[str, str], virtual: str) -> panel.Edit:
-    def edit(doc: Document) -> None:
-        for key, value in todo.items():
-            if key == "use_regex":
-                doc.set("use_regex", "1" if value else "0", virtual=virtual)
-            else:
-                panel.set_or_unset(doc, key, value, virtual=virtual)
-
-    return edit
-
-
-def _blank(key: str, virtual: str) -> panel.Edit:
-    def edit(doc: Document) -> None:
-        doc.unset(key, virtual=virtual)
-
-    return edit
 
 
 def _render(form: MonitoringForm, virtual: str, outcome: SaveOutcome | None = None,
@@ -107,11 +63,10 @@ def edit() -> Page:
     todo = panel.changed(form, current)
     if button in BLANKS:
         todo = {BLANKS[button]: ""}
-        change = _edit(todo, virtual)
         success = f"{button}: {BLANKS[button]} removed from {virtual}."
     else:
-        change = _edit(todo, virtual)
         success = f"Monitoring scripts of {virtual} saved."
+    change = monitoring_edit(todo, virtual)
     outcome = save_edit(change, form.revision.data or "",
                         panel.mapper(f"virtual {virtual}", FIELDS), success=success)
     return panel.after_save(

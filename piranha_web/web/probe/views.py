@@ -22,11 +22,12 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 
 from piranha_web import monitor
+from piranha_web.edits.monitoring import FIELDS, HELP
 from piranha_web.lvscf.model import MonitorScript, VirtualServer
 from piranha_web.lvscf.nanny import program_words
 from piranha_web.monitor import ProbeResult, lvsd_monitor
 from piranha_web.web import journal, lists, panel
-from piranha_web.web.monitoring.views import FIELDS, HELP, MonitoringForm
+from piranha_web.web.monitoring.form import MonitoringForm
 from piranha_web.web.nanny_text import nanny_pieces
 from piranha_web.web.services import Prober, services
 

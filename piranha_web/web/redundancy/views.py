@@ -13,20 +13,20 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
+from piranha_web.edits.redundancy import (
+    FIELDS,
+    HELP,
+    KEYS,
+    apply,
+    check,
+    initial_values,
+)
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.validate import Finding, validate
 from piranha_web.web import panel
 from piranha_web.web.devices import device_warning
 from piranha_web.web.panel import Page
-from piranha_web.web.redundancy.form import (
-    FIELDS,
-    HELP,
-    KEYS,
-    RedundancyForm,
-    apply,
-    check,
-    initial_values,
-)
+from piranha_web.web.redundancy.form import RedundancyForm
 from piranha_web.web.saving import SaveOutcome, save_edit
 
 bp = Blueprint("redundancy", __name__, url_prefix="/redundancy")

@@ -37,6 +37,25 @@ def test_restore_needs_the_current_revision_and_brings_the_old_text_back(api: Ap
     assert newest["restored_from"] == original
 
 
+def test_a_restore_dry_run_answers_what_the_restore_then_does_and_writes_nothing(api: Api
+                                                                                ) -> None:
+    original = api.revision()
+    assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}).status_code == 200
+    before, entries = api.web.config.read_bytes(), len(api.web.services.audit.entries())
+    dry = api.write("POST", f"/history/{original}/restore?dry_run=true")
+    assert dry.status_code == 200 and dry.json is not None, dry.json
+    assert dry.json["dry_run"] is True and dry.json["message"].startswith("Dry run")
+    assert api.web.config.read_bytes() == before
+    assert len(api.web.services.audit.entries()) == entries
+    real = api.write("POST", f"/history/{original}/restore")
+    assert real.status_code == 200 and real.json is not None
+    for key in ("revision", "summary", "changes", "warnings", "status"):
+        assert dry.json[key] == real.json[key], key
+    assert dry.json["summary"] == ["virtual web: port 8080 -> 80"]
+    current = api.write("POST", f"/history/{api.revision()}/restore?dry_run=true")
+    assert current.json is not None and current.json["status"] == "unchanged"
+
+
 def test_a_viewer_reads_the_history_but_cannot_restore(api: Api) -> None:
     original = api.revision()
     assert api.write("PATCH", "/virtual-servers/web", {"port": "8080"}).status_code == 200

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from piranha_web.commands.export import default_check_command
+from piranha_web.keepalived.service import EngineSettings, check_command, save_settings
 from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import check_text
 from tests.web.api.conftest import Api, build_api
@@ -114,6 +114,27 @@ def test_an_invalid_change_is_422_with_the_findings_and_nothing_is_written(api: 
     assert api.web.config.read_bytes() == before
 
 
+def test_put_config_dry_run_answers_what_the_put_then_does_and_writes_nothing(api: Api) -> None:
+    text = api.web.config.read_text().replace("port  =  25", "port = 26").replace(
+        "virtual mail {", "virtual mail {\n     pmask = 255.255.255.0")
+    before, revision = api.web.config.read_bytes(), api.revision()
+    dry = api.write("PUT", "/config?dry_run=true", {"text": text})
+    assert dry.status_code == 200 and dry.json is not None, dry.json
+    assert dry.json["dry_run"] is True and dry.json["status"] == "saved"
+    assert [f["code"] for f in dry.json["findings"]] == ["pmask-without-persistence"]
+    assert api.web.config.read_bytes() == before and api.revision() == revision
+    assert api.web.services.audit.entries(kind="save") == []
+    real = api.write("PUT", "/config", {"text": text})
+    assert real.status_code == 200 and real.json is not None
+    assert real.json["dry_run"] is False and real.json["findings"] == []
+    assert dry.headers["ETag"] == real.headers["ETag"] == f'"{api.revision()}"'
+    for key in ("revision", "summary", "changes", "warnings"):
+        assert dry.json[key] == real.json[key], key
+    stale = api.write("PUT", "/config?dry_run=true", {"text": text}, revision=revision)
+    assert stale.status_code == 412  # refused like the write itself
+    assert api.write("PUT", "/config?dry_run=maybe", {"text": text}).status_code == 422
+
+
 def test_put_config_replaces_the_text_and_refuses_text_that_adds_errors(api: Api) -> None:
     text = api.web.config.read_text().replace("port  =  25", "port = 26")
     response = api.write("PUT", "/config", {"text": text})
@@ -190,12 +211,31 @@ def test_sending_the_representation_back_unchanged_writes_nothing(api: Api) -> N
 
 def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> None:
     expected = export_keepalived(api.web.services.store.load().document, "backup",
-                                 check_command=default_check_command())
+                                 check_command=check_command(EngineSettings()))
     response = api.get("/keepalived?router=backup")
     assert response.status_code == 200 and response.json is not None
     assert response.json["text"] == expected.text and "virtual_server" in expected.text
     assert response.json["router"] == "backup"
     assert api.get("/keepalived?router=other").status_code == 422
+
+
+def test_the_keepalived_export_runs_the_check_command_the_engine_settings_name(api: Api) -> None:
+    """The KEEPALIVED tab and ACCEPT honour the ``check_command`` setting; so does the API."""
+    save_settings(api.web.state_dir, EngineSettings(check_command="/opt/pw/bin/piranha-web"))
+    response = api.get("/keepalived?router=primary")
+    assert response.status_code == 200 and response.json is not None
+    assert "/opt/pw/bin/piranha-web" in response.json["text"]
+    expected = export_keepalived(api.web.services.store.load().document, "primary",
+                                 check_command="/opt/pw/bin/piranha-web")
+    assert response.json["text"] == expected.text
+
+
+def test_unreadable_engine_settings_are_a_problem_not_a_guess(api: Api) -> None:
+    api.web.state_dir.mkdir(parents=True, exist_ok=True)
+    (api.web.state_dir / "keepalived.json").write_text("[1, 2]")
+    response = api.get("/keepalived?router=primary")
+    assert response.status_code == 500 and response.json is not None
+    assert "keepalived.json" in response.json["detail"]
 
 
 def big_config(virtuals: int, servers: int) -> str:
