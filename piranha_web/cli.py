@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 COMMANDS = (
     "check", "serve", "passwd", "user", "audit", "history", "token", "sync", "probe", "export",
-    "check_server",
+    "check_server", "checker",
 )
 
 

@@ -20,6 +20,8 @@ from piranha_web.monitor import probe_server
 
 NAME = "check-server"
 HELP = "check one real server once, exactly as nanny would (exit 0 up, 1 down)"
+#: keepalived starts one such process per check: end it as soon as the verdict is printed
+EXIT_AT_ONCE = True
 
 
 def _hex(text: str) -> str:

@@ -16,6 +16,7 @@ from piranha_web.lvscf.cross_index import CrossIndex, cross_index
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.finding import ERROR, WARNING, Finding, where_of
 from piranha_web.lvscf.model import Config, RealServer, VirtualServer
+from piranha_web.lvscf.nanny import decode
 from piranha_web.lvscf.schema import WEIGHTED_SCHEDULERS
 from piranha_web.lvscf.syntax import Block, Statement
 from piranha_web.lvscf.values import inet_aton
@@ -168,10 +169,7 @@ def _virtual_findings(
         report(WARNING, here, "address" if vs.address else None, "no-address",
                "an active virtual server without 'address = IP DEVICE': pulse would bring up "
                "the virtual IP 0.0.0.0 and clients could not reach the service")
-    if vs.protocol == "udp" and vs.monitor.expect is None and not vs.monitor.send_program:
-        report(WARNING, here, "protocol", "udp-without-expect",
-               "a UDP service without an expect string: nanny crashes as soon as a real server "
-               "answers its check, and lvsd then shuts LVS down")
+    _monitor_findings(block, vs, report)
     if vs.monitor.send is not None and vs.monitor.send_program:
         report(WARNING, here, "send", "send-ignored",
                "send is ignored because a sending program is set (nanny uses only the program)")
@@ -246,3 +244,32 @@ def _global_findings(config: Config, index: CrossIndex, report: _Reporter) -> No
         report(WARNING, top, "network", "nat-router-missing",
                "NAT routing with a backup router but no 'nat_router': after a failover the "
                "real servers' default gateway stays on the failed router")
+
+
+#: what glibc's regcomp(REG_EXTENDED) refuses at the start of a pattern (after an optional ^)
+LEADING_REPETITION = ("*", "+", "?", "{")
+
+
+def _monitor_findings(block: Block, vs: VirtualServer, report: Report) -> None:
+    """nanny's checks that can never pass: UDP without an expect string, and an expect regex
+    starting with a repetition (nanny.c 0.8.6 ``pinger``)."""
+    here = (block,)
+    monitor = vs.monitor
+    nanny_default = vs.port == 80 and not (monitor.send or monitor.expect or monitor.send_program)
+    if vs.protocol == "udp" and monitor.expect is None and not monitor.send_program \
+            and not nanny_default:
+        if monitor.send is None:
+            report(ERROR, here, "protocol", "udp-without-send-or-expect",
+                   "a UDP service with neither send nor expect: nanny sends nothing, so every "
+                   "real server stays down, and if a datagram arrives anyway nanny crashes "
+                   "(no expect string) and lvsd, with hard_shutdown = 1, stops all of LVS")
+        else:
+            report(WARNING, here, "protocol", "udp-without-expect",
+                   "a UDP service without an expect string: nanny crashes as soon as a real "
+                   "server answers its check, and lvsd then shuts LVS down")
+    pattern = decode(monitor.expect or "").removeprefix("^")
+    if monitor.use_regex and not monitor.send_program and pattern.startswith(LEADING_REPETITION):
+        report(ERROR, here, "expect", "regex-does-not-compile",
+               f"the expect regex starts with {pattern[0]!r}, which glibc's regcomp() refuses "
+               "(nothing to repeat): nanny only logs that, and every check of every real "
+               "server fails (for \"any byte\" use expect = \"*\" without use_regex)")

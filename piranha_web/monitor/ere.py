@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from piranha_web.errors import MonitorScriptError
 
@@ -220,16 +221,30 @@ class _Translator:
         return p[i], i + 1
 
 
+class Engine(Protocol):
+    """Another matcher of the same pattern (glibc's own, :mod:`.regexec`)."""
+
+    def search(self, data: bytes) -> bool:
+        """regexec() on ``data`` as a C string."""
+
+
 @dataclass(frozen=True)
 class Ere:
-    """A compiled expect regex; ``inexact`` says where this translation may differ from glibc."""
+    """A compiled expect regex; ``inexact`` says where this translation may differ from glibc.
+
+    ``engine``, when set, does the matching instead of the translated Python pattern (which
+    backtracks: ``(a|aa)+$`` on a long reply never ends); the drivers set glibc's.
+    """
 
     pattern: str
     compiled: re.Pattern[bytes]
     inexact: str | None = None
+    engine: Engine | None = None
 
     def search(self, data: bytes) -> bool:
         """regexec() on ``data`` as a C string: only the bytes before the first NUL count."""
+        if self.engine is not None:
+            return self.engine.search(data)
         return self.compiled.search(data.split(b"\0", 1)[0]) is not None
 
 

@@ -4,8 +4,9 @@ reference/piranha.md §3.3 item 4: nanny polls for input, then does **one** ``re
 
 * plain expect: it reads exactly ``len(expect)`` bytes and compares them with ``strncmp`` —
   the expect string must be a *prefix* of that one read, and a shorter read is a failure;
-* ``expect = "*"``: it reads one byte; any byte passes (checked before use_regex here: the
-  order in nanny is assumed, not verified);
+* ``expect = "*"`` (without use_regex): it reads one byte and then replaces whatever the read
+  returned with ``"*"``, so any byte passes, and so does a connection closed without one
+  (nanny.c 0.8.6 ``pinger``); with use_regex, regcomp() refuses ``*`` and every check fails;
 * ``use_regex = 1``: it reads up to 254 bytes and searches the whole chunk with the POSIX ERE
   (:mod:`.ere`); regexec stops at a NUL byte;
 * UDP without an expect string: nanny reads one byte and then dereferences the missing expect

@@ -53,12 +53,11 @@ class ProgramRun:
 
     ``start_error``: it could not be started (not found, not executable); ``status``: its exit
     status (negative: killed by that signal); ``timed_out``: it was killed at the timeout;
-    ``first``: the first read of its standard output; ``output``: all of it.
+    ``output``: its standard output.
     """
 
     argv: tuple[str, ...]
     start_error: str | None = None
     status: int | None = None
     timed_out: bool = False
-    first: bytes = b""
     output: bytes = b""

@@ -16,6 +16,7 @@ import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from piranha_web.errors import MonitorScriptError, NotFoundError
 from piranha_web.lvscf.document import Document
@@ -23,6 +24,7 @@ from piranha_web.lvscf.model import Config, MonitorScript, RealServer, VirtualSe
 from piranha_web.monitor.escapes import show_bytes
 from piranha_web.monitor.network import exchange
 from piranha_web.monitor.program import run_program
+from piranha_web.monitor.regexec import with_glibc
 from piranha_web.monitor.spec import CheckSpec, build_spec, lvsd_monitor, numeric_address
 from piranha_web.monitor.verdict import (
     Judgement,
@@ -68,8 +70,18 @@ class ProbeResult:
         data["warnings"] = list(self.warnings)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProbeResult:
+        """The result :meth:`as_dict` gave (read back from a check process)."""
+        return cls(**{
+            **data,
+            "nanny": Verdict(**data["nanny"]),
+            "strict": Verdict(**data["strict"]),
+            "warnings": tuple(data["warnings"]),
+        })
 
-def _limit() -> int:
+
+def concurrency() -> int:
     """How many checks may be in flight: each holds a socket or a pipe and a process."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
@@ -116,8 +128,8 @@ async def probe_server(
     started = time.monotonic()
     address, check = rs.address, "not run"
     try:
-        spec = capped(build_spec(vs, rs, monitor, address=await _resolve(rs.address)),
-                      max_timeout)
+        built = build_spec(vs, rs, monitor, address=await _resolve(rs.address))
+        spec = capped(with_glibc(built), max_timeout)
     except MonitorScriptError as err:
         judgement = both(down(err.message))
     else:
@@ -144,7 +156,7 @@ async def probe_all(
     max_timeout: int | None = None,
 ) -> list[ProbeResult]:
     """Check every real server of every ``(virtual, monitor)`` pair at once, in config order."""
-    gate = asyncio.Semaphore(_limit())
+    gate = asyncio.Semaphore(concurrency())
 
     async def gated(
         vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None
@@ -165,9 +177,11 @@ def probe_virtual(vs: VirtualServer, overrides: MonitorScript | None = None) -> 
     return asyncio.run(probe_all([(vs, overrides)]))
 
 
-def _selected(
+def selected_pairs(
     source: Document | Config, names: Sequence[str] | None
 ) -> list[tuple[VirtualServer, MonitorScript | None]]:
+    """The virtual servers called ``names`` (default: all), each with its strings as lvsd
+    passes them to nanny (from a Document: single quotes kept)."""
     if isinstance(source, Document):
         virtuals = [vs for vs in source.model().virtuals if vs.kind == "virtual"]
         blocks = source.blocks("virtual")
@@ -192,4 +206,4 @@ def probe_config(
     the check exactly as lvsd passes them to nanny (quotes included).  Raises
     :class:`NotFoundError` for a name that is not a virtual server.
     """
-    return asyncio.run(probe_all(_selected(source, names)))
+    return asyncio.run(probe_all(selected_pairs(source, names)))

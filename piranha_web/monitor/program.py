@@ -2,15 +2,16 @@
 
 As nanny does (reference/piranha.md §3.4): the argv is executed directly (never a shell),
 standard input and error are /dev/null, standard output is a pipe, and the run is bounded by the
-service timeout.  The first read of the output (nanny reads at most 4095 bytes once) is recorded
-apart from the whole output.
+service timeout.  The whole output is recorded (nanny reads its pipe once, after the program
+has exited: :mod:`.verdict` takes the first 4095 bytes of it).
 
-Unlike nanny, and because the tool runs as root on the router: the program must be named by
-its absolute path and be an executable file (no PATH search), and it gets a minimal
-environment (:data:`PROGRAM_ENV`, like the one nanny inherits from init), never the server's.
-It runs under :mod:`.reaper`, a child subreaper, so nothing it starts can escape cleanup (not
-even with ``setsid`` and a double fork): whatever is still running when the program exits, or
-at the deadline, is killed.
+Like nanny's execvp(), a program named without a slash (``check_web %h``) is searched in
+PATH, but only in the fixed :data:`SAFE_PATH`: the program gets a minimal environment
+(:data:`PROGRAM_ENV`, like the one nanny inherits from init), never the server's; a name with a
+slash must be absolute.  No shell ever sees the command.  It runs under :mod:`.reaper`: in a
+PID namespace of its own that the kernel empties when the program exits or at the deadline (no
+``setsid``, double fork or ``kill -9 $PPID`` escapes it), from ``/``, with only
+``CAP_NET_RAW``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,16 +27,19 @@ from pathlib import Path
 from typing import cast
 
 from piranha_web.monitor.observations import ProgramRun
+from piranha_web.monitor.verdict import PIPE_CAPACITY
 
-NANNY_OUTPUT_READ = 4095
-OUTPUT_LIMIT = 65536
+#: one byte more than a pipe holds, so a verdict can tell output nanny would block on
+OUTPUT_LIMIT = PIPE_CAPACITY + 1
 #: how long to wait for the output pipe to close after the program's process group is gone
 DRAIN_GRACE = 1.0
 #: how long the reaper gets to kill everything after the deadline before it is killed itself
 TERM_GRACE = 2.0
 #: the whole environment of a sending program
+#: the only PATH a sending program given by name is searched in (nanny uses execvp)
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PROGRAM_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "PATH": SAFE_PATH,
     "HOME": "/",
     "LC_ALL": "C",  # also keeps the reaper's Python from adding LC_CTYPE (PEP 538)
 }
@@ -42,15 +47,12 @@ REAPER = Path(__file__).with_name("reaper.py")
 
 
 class _Output:
-    """Collects a program's standard output: nanny's first read and everything."""
+    """Collects a program's standard output (up to :data:`OUTPUT_LIMIT` bytes)."""
 
     def __init__(self) -> None:
-        self.first = b""
         self.data = bytearray()
 
     async def read_from(self, stream: asyncio.StreamReader) -> None:
-        self.first = await stream.read(NANNY_OUTPUT_READ)
-        self.data += self.first
         while chunk := await stream.read(OUTPUT_LIMIT):
             if len(self.data) < OUTPUT_LIMIT:
                 self.data += chunk[: OUTPUT_LIMIT - len(self.data)]
@@ -64,15 +66,24 @@ def _kill_group(pgid: int) -> None:
 
 
 def program_problem(argv: tuple[str, ...]) -> str | None:
-    """Why ``argv`` may not be run (not an absolute path to an executable file), else None."""
+    """Why ``argv`` cannot be run, else None.
+
+    A name without a slash is looked up in the fixed :data:`SAFE_PATH`, as nanny's execvp()
+    would (never the server's PATH); a name with a slash must be an absolute path (nanny would
+    resolve a relative one against its own working directory).
+    """
     if not argv:
         return "there is no command"
-    path = argv[0]
-    if not os.path.isabs(path):
-        return (f"{path} is not an absolute path: name the sending program by its full path "
-                "(like /usr/local/bin/check_http), it runs as root and is not searched in PATH")
-    if not os.path.isfile(path) or not os.access(path, os.X_OK):
-        return f"{path} is not an executable file"
+    name = argv[0]
+    if "/" not in name:
+        if shutil.which(name, path=SAFE_PATH) is None:
+            return f"{name} was not found in {SAFE_PATH} (the PATH sending programs run with)"
+        return None
+    if not os.path.isabs(name):
+        return (f"{name} is a relative path: name the sending program by its full path "
+                "(like /usr/local/bin/check_http) or by a name found in " + SAFE_PATH)
+    if not os.path.isfile(name) or not os.access(name, os.X_OK):
+        return f"{name} is not an executable file"
     return None
 
 
@@ -112,6 +123,5 @@ async def run_program(argv: tuple[str, ...], timeout: float) -> ProgramRun:
         argv,
         status=status,
         timed_out=status is None,
-        first=output.first,
         output=bytes(output.data),
     )

@@ -1,11 +1,15 @@
-"""Checks for interactive use (TEST, CHECK NOW): off the request threads, bounded, capped.
+"""Checks for interactive use (TEST, CHECK NOW): in a killable process, bounded, capped.
 
-A Service Timeout may be anything up to 2^31-1 seconds, and a sending program may hang: run in
-the web server's request threads, four slow TESTs would stop every page.  :class:`CheckRunner`
-therefore
+A Service Timeout may be anything up to 2^31-1 seconds, a sending program may hang, and a
+regular expression may take longer to match than anyone waits: run in the web server, any of
+these would hold its threads (a regex match even holds the interpreter, so every page would
+stop).  :class:`CheckRunner` therefore
 
-* runs every check on one asyncio event loop in a thread of its own (the requests only wait
-  for their results);
+* runs each request's checks in a process of its own (:mod:`.worker`, working directory ``/``)
+  and waits for it with a deadline: the capped timeout plus :data:`GRACE`; at the deadline
+  the process and everything it started is killed, and every check that had not finished
+  (a regex that would not end, a server slow at every stage) is reported down with that
+  reason;
 * lets at most ``slots`` requests have checks running at once and refuses a further one at once
   with :class:`~piranha_web.errors.ChecksBusyError` (503) instead of queueing it on a request
   thread, so the other request threads keep serving pages;
@@ -15,28 +19,72 @@ therefore
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 
 from piranha_web.errors import ChecksBusyError
-from piranha_web.lvscf.model import MonitorScript, VirtualServer
-from piranha_web.monitor.probe import ProbeResult, probe_all
+from piranha_web.lvscf.model import MonitorScript, RealServer, VirtualServer
+from piranha_web.monitor.probe import ProbeResult
+from piranha_web.monitor.verdict import down
 
 #: requests whose checks may run at once (fewer than the web server's request threads)
 SLOTS = 2
 #: the longest an interactive check may take, seconds
 MAX_TIMEOUT = 10
+#: seconds a check process gets beyond its checks' own deadlines (start-up, killing programs)
+GRACE = 4.0
+WORKER = [sys.executable, "-m", "piranha_web.monitor.worker"]
+
+
+def unfinished(vs: VirtualServer, rs: RealServer, deadline: float) -> ProbeResult:
+    """The result of a check whose process was killed at the deadline."""
+    verdict = down(f"the check did not finish within {deadline:g} s and was stopped "
+                   "(a sending program or the expect regex did not finish)")
+    return ProbeResult(
+        virtual=vs.name, server=rs.name, address=rs.address, port=rs.effective_port,
+        protocol=vs.protocol, active=rs.active, check="stopped at the deadline",
+        nanny=verdict, strict=verdict, received="", elapsed=deadline, warnings=(),
+    )
+
+
+def run_in_process(
+    pairs: list[tuple[VirtualServer, MonitorScript | None]], max_timeout: int
+) -> list[ProbeResult]:
+    """Check every real server of every pair in a check process; results in config order."""
+    jobs = [(vs, rs) for vs, _ in pairs for rs in vs.servers]
+    longest = max((min(vs.timeout, max_timeout) for vs, _ in jobs), default=0)
+    deadline = max(longest, 1) + GRACE
+    process = subprocess.Popen(
+        WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        cwd="/", start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(pickle.dumps((pairs, max_timeout)), timeout=deadline)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    found: dict[int, ProbeResult] = {}
+    for line in output.splitlines():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            record = json.loads(line)
+            found[int(record["index"])] = ProbeResult.from_dict(record["result"])
+    return [found.get(i) or unfinished(vs, rs, deadline) for i, (vs, rs) in enumerate(jobs)]
 
 
 class CheckRunner:
-    """Runs TEST / CHECK NOW checks on its own event loop thread (see the module docstring)."""
+    """Runs TEST / CHECK NOW checks in check processes (see the module docstring)."""
 
     def __init__(self, *, slots: int = SLOTS, max_timeout: int = MAX_TIMEOUT) -> None:
         self.max_timeout = max_timeout
         self._slots = threading.BoundedSemaphore(slots)
-        self._start = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def probe_virtual(
         self, vs: VirtualServer, overrides: MonitorScript | None = None
@@ -48,15 +96,6 @@ class CheckRunner:
                 "nothing was checked. Try again in a few seconds."
             )
         try:
-            job = probe_all([(vs, overrides)], max_timeout=self.max_timeout)
-            return asyncio.run_coroutine_threadsafe(job, self._running_loop()).result()
+            return run_in_process([(vs, overrides)], self.max_timeout)
         finally:
             self._slots.release()
-
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
-        with self._start:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="checks", daemon=True).start()
-                self._loop = loop
-            return self._loop

@@ -99,10 +99,10 @@ def _matcher(expect: str | None, use_regex: bool, network: bool) -> Expectation:
     if expect is None:
         return Expectation(Mode.NONE)
     text = to_bytes(expect)
+    if use_regex and network:  # regcomp() first: "*" is no regex (nanny's checks all fail)
+        return Expectation(Mode.REGEX, text, compile_ere(expect))
     if expect == "*":
         return Expectation(Mode.ANY_BYTE, text)
-    if use_regex and network:
-        return Expectation(Mode.REGEX, text, compile_ere(expect))
     if network and len(text) > NANNY_READ_MAX:
         raise MonitorScriptError(
             "expect",

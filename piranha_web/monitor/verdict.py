@@ -1,9 +1,10 @@
 """The verdicts on one check: nanny's, a strict one, and warnings where nanny surprises (pure).
 
 nanny's verdict follows reference/piranha.md §3.3-3.4 to the letter: one read compared with
-the expect string; a sending program's first read of output, last byte chopped, compared
-exactly; a program that fails, crashes or times out counts as **up**; no expect string with a
-program counts as down.
+the expect string; a sending program's output (the first 4095 bytes, read after it exited),
+last byte chopped, compared exactly; a program that fails, crashes, times out or cannot start
+counts as **up** when there is an expect string and as down without one; no expect string with
+a program counts as down.
 
 The strict verdict is what a careful checker would say about the same configuration: the same
 comparison applied to the complete reply (read until the answer is settled, the server closes
@@ -19,6 +20,11 @@ from piranha_web.monitor.escapes import quoted
 from piranha_web.monitor.expect import Expectation, Mode
 from piranha_web.monitor.observations import Ended, Exchange, ProgramRun, Stage
 from piranha_web.monitor.spec import CheckSpec
+
+#: nanny's getExecOutput() reads the program's output once into char[4096], NUL included
+NANNY_OUTPUT_READ = 4095
+#: what a Linux pipe holds: a program writing more blocks until nanny reads, i.e. the timeout
+PIPE_CAPACITY = 65536
 
 PROGRAM_FAILURE_IS_UP = (
     "nanny counts a sending program that cannot start, fails, crashes or times out as UP: "
@@ -100,6 +106,9 @@ def _nanny_reply(matcher: Expectation, first: bytes) -> Verdict:
     view = matcher.nanny_view(first)
     if matcher.mode is Mode.NONE:
         return down("nanny crashes: a UDP reply arrived and there is no expect string")
+    if matcher.mode is Mode.ANY_BYTE and not view:
+        return up('the server closed the connection without a byte; for expect "*" nanny '
+                  "replaces whatever its read returned with \"*\", so that passes")
     if matcher.matches(view):
         if matcher.mode is Mode.ANY_BYTE:
             return up(f'got {quoted(view)}; expect "*" accepts any byte')
@@ -187,20 +196,30 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
     """Verdicts on one run of the sending program."""
     name = run.argv[0] if run.argv else "the empty command"
     notes = spec.notes
-    if run.start_error is not None or run.timed_out or run.status != 0:
+    blocked = len(run.output) > PIPE_CAPACITY
+    if run.start_error is not None or run.timed_out or run.status != 0 or blocked:
         if run.start_error is not None:
             what = f"{name} could not be started ({run.start_error})"
         elif run.timed_out:
             what = f"the program did not finish within {spec.timeout} s and was killed"
+        elif blocked:
+            what = (f"the program wrote more than {PIPE_CAPACITY} bytes: nanny reads its pipe "
+                    "only after it exits, so it would block until the timeout")
         else:
             what = f"the program {_exit_text(run.status or 0)}"
+        if spec.expect is None:  # external_check(): "result and expected response both NULL"
+            verdict = down(f"{what}, and there is no expect string: nanny counts that as down")
+            return Judgement(verdict, verdict, run.output, notes)
         return Judgement(
             up(f"{what}; nanny counts that as up"),
             down(what),
             run.output,
             (*notes, PROGRAM_FAILURE_IS_UP),
         )
-    nanny_out = run.first[:-1].split(b"\0", 1)[0]  # last byte chopped, strcmp stops at NUL
+    # getExecOutput(): waitpid() first, then one read() of up to 4095 bytes of the pipe, which
+    # by then holds everything the program wrote; the last byte is chopped, strcmp stops at NUL
+    first = run.output[:NANNY_OUTPUT_READ]
+    nanny_out = first[:-1].split(b"\0", 1)[0]
     strict_out = run.output[:-1] if run.output.endswith(b"\n") else run.output
     if spec.expect is None:
         verdict = down(
@@ -214,12 +233,12 @@ def judge_program(spec: CheckSpec, run: ProgramRun) -> Judgement:
     if run.output and not run.output.endswith(b"\n"):
         warnings.append(
             f"the output does not end with a newline: nanny cuts its last byte "
-            f"({quoted(run.first)} becomes {quoted(nanny_out)})"
+            f"({quoted(first)} becomes {quoted(nanny_out)})"
         )
-    if run.first != run.output and nanny.up != strict.up:
+    if len(run.output) > NANNY_OUTPUT_READ and nanny.up != strict.up:
         warnings.append(
-            f"the program wrote its output in pieces: nanny compares only its first read "
-            f"({quoted(run.first)})"
+            f"the output is {len(run.output)} bytes long: nanny reads only the first "
+            f"{NANNY_OUTPUT_READ}"
         )
     return Judgement(nanny, strict, run.output, tuple(warnings))
 

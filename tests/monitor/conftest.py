@@ -15,6 +15,7 @@ from tests.monitor import loopback
 #: the first segment, short enough to keep the tests quick
 SEGMENT_GAP = 0.4
 
+HOST_PID = "read pid rest < /proc/self/stat; echo $pid"
 SCRIPTS = {
     "ok.sh": "echo OK\n",
     "fail.sh": "echo FAIL\n",
@@ -22,13 +23,21 @@ SCRIPTS = {
     "args.sh": 'echo "$1:$2"\n',
     "no_newline.sh": "printf OK\n",
     "pieces.sh": f"printf O\nsleep {SEGMENT_GAP}\necho K\n",
-    # the child's pid is written next to the script so a test can see it was killed
-    "hang.sh": 'sleep 30 &\necho $! > "$0.child"\nwait\n',
+    # the child's pid is written next to the script so a test can see it was killed; the pid
+    # as the host sees it (the program runs in a PID namespace of its own): /proc/self is the
+    # host's procfs, and "read" is a builtin, so it is the shell's own pid
+    "hang.sh": f'sh -c \'{HOST_PID} > "$0.child"; exec sleep 30\' "$0" &\nwait\n',
     # a child in a session of its own, whose parent exits at once: out of the program's group
-    "escape.sh": 'setsid sh -c \'echo $$ > "$0.child"; exec sleep 300\' "$0" &\n'
+    "escape.sh": f'setsid sh -c \'{HOST_PID} > "$0.child"; exec sleep 300\' "$0" &\n'
                  'while [ ! -s "$0.child" ]; do sleep 0.01; done\necho OK\n',
-    "escape_hang.sh": 'setsid sh -c \'echo $$ > "$0.child"; exec sleep 300\' "$0" &\n'
+    "escape_hang.sh": f'setsid sh -c \'{HOST_PID} > "$0.child"; exec sleep 300\' "$0" &\n'
                       'sleep 300\n',
+    # issue 20 item 13: a program that kills its parent (nanny's child, here the PID 1 of its
+    # namespace) after starting a child in a session of its own
+    "kill_parent.sh": f'setsid sh -c \'{HOST_PID} > "$0.child"; exec sleep 300\' "$0" &\n'
+                      'while [ ! -s "$0.child" ]; do sleep 0.01; done\n'
+                      'kill -9 $PPID\necho OK\n',
+    "where.sh": "pwd\ngrep -E '^Cap(Eff|Bnd)' /proc/self/status\n",
     "env.sh": "env\n",
 }
 

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from piranha_web.errors import MonitorScriptError
 from piranha_web.monitor.ere import compile_ere
+from piranha_web.monitor.regexec import GlibcRegex, with_glibc
+from piranha_web.monitor.spec import build_spec
 
 MATCHES = [
     ("HTTP/1\\.[01] 200", b"HTTP/1.1 200 OK", True),
@@ -106,3 +108,53 @@ def test_translation_agrees_with_glibc_regexec(atoms: list[str], data: bytes) ->
     if ere.inexact and b"\n" in data:
         return  # the documented difference (inner anchors next to a newline)
     assert ere.search(data) is expected
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+@pytest.mark.parametrize(("pattern", "data", "expected"), MATCHES)
+def test_the_glibc_engine_matches_the_table_like_the_translation(
+    pattern: str, data: bytes, expected: bool
+) -> None:
+    assert GlibcRegex(pattern.encode()).search(data) is expected
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_a_pattern_python_would_backtrack_on_for_hours_gets_glibc_s_answer() -> None:
+    """Issue 20 item 3: (a|aa)+$ against sixty a and a ! (Python's re never returns)."""
+    regex = GlibcRegex(b"(a|aa)+$")
+    assert regex.search(b"a" * 60 + b"!") is False
+    assert regex.search(b"a" * 60) is True
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_the_glibc_engine_reads_in_the_c_locale_and_stops_at_nul() -> None:
+    assert GlibcRegex(b"^.$").search("é".encode()) is False  # two bytes in the C locale
+    assert GlibcRegex(b"^..$").search("é".encode()) is True
+    assert GlibcRegex(b"b").search(b"a\0b") is False
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_glibc_refuses_a_lone_star_with_its_own_words() -> None:
+    with pytest.raises(MonitorScriptError, match="Invalid preceding regular expression"):
+        GlibcRegex(b"*")
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_with_glibc_swaps_the_engine_of_a_regex_spec_only() -> None:
+    from tests.monitor.conftest import virtual
+
+    vs = virtual(("127.0.0.1", 8080), expect="(a|aa)+$", use_regex=True)
+    spec = with_glibc(build_spec(vs, vs.servers[0]))
+    assert isinstance(spec.matcher.regex and spec.matcher.regex.engine, GlibcRegex)
+    assert spec.matcher.matches(b"a" * 60 + b"!") is False
+    plain = build_spec(virtual(("127.0.0.1", 8080), expect="OK"), vs.servers[0])
+    assert with_glibc(plain) is plain
+
+
+@pytest.mark.skipif(LIBC is None, reason="needs glibc")
+def test_a_pattern_is_compiled_once_per_process_like_nannys() -> None:
+    from piranha_web.monitor.regexec import compiled
+
+    assert compiled(b"HTTP/1\\.[01]") is compiled(b"HTTP/1\\.[01]")
+    with pytest.raises(MonitorScriptError):
+        compiled(b"*")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -9,7 +15,8 @@ import pytest
 
 from piranha_web.monitor import probe_virtual
 from piranha_web.monitor.probe import ProbeResult
-from tests.monitor.conftest import virtual
+from piranha_web.monitor.program import REAPER
+from tests.monitor.conftest import HOST_PID, virtual
 
 TARGET = ("127.0.0.1", 8080)
 
@@ -74,11 +81,21 @@ def test_output_without_newline_loses_its_last_byte_for_nanny(scripts: dict[str,
     assert result.nanny.reason == 'the program printed "O", expected "OK"'
 
 
-def test_output_in_pieces_is_compared_by_nanny_from_the_first_read_only(
+def test_output_in_pieces_is_read_by_nanny_after_the_program_exits(
     scripts: dict[str, Path],
 ) -> None:
+    """getExecOutput() waits for the program, then reads the pipe once: both pieces."""
     result = run_program(str(scripts["pieces.sh"]))
-    assert (result.nanny.state, result.strict.state) == ("down", "up")
+    assert (result.nanny.state, result.strict.state) == ("up", "up")
+
+
+def test_nanny_compares_only_the_first_4095_bytes_of_the_output(tmp_path: Path) -> None:
+    program = tmp_path / "long"
+    program.write_text(f"#!/bin/sh\nprintf '{'x' * 4095}'\necho OK\n")
+    program.chmod(0o755)
+    result = run_program(str(program), expect="x" * 4094)
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert any("only the first 4095" in w for w in result.warnings)
 
 
 def test_program_that_does_not_exist_is_up_for_nanny(tmp_path: Path) -> None:
@@ -140,12 +157,71 @@ def test_the_program_gets_a_minimal_environment_not_the_servers(
     assert names <= {"PATH", "HOME", "LC_ALL", "PWD", "SHLVL", "_"}, names
 
 
-@pytest.mark.parametrize("command", ["ok.sh", "sh -c 'echo OK'", "/no/such/program", "/"])
-def test_only_an_absolute_path_to_an_executable_file_is_run(command: str) -> None:
+@pytest.mark.parametrize(("command", "why"), [
+    ("no-such-check-program", "was not found in /usr/local/sbin:"),
+    ("./ok.sh", "is a relative path"),
+    ("bin/echo OK", "is a relative path"),
+    ("/no/such/program", "not an executable file"),
+    ("/", "not an executable file"),
+])
+def test_a_program_is_an_absolute_path_or_a_name_in_the_fixed_path(command: str, why: str) -> None:
     result = run_program(command)
     assert result.strict.state == "down"
     assert "could not be started" in result.strict.reason
-    assert "absolute path" in result.strict.reason or "not an executable" in result.strict.reason
+    assert why in result.strict.reason
+
+
+def test_a_program_named_without_a_path_is_found_in_the_fixed_path_like_execvp() -> None:
+    """Issue 21: nanny runs ``check_web %h`` via PATH; here in the fixed safe PATH."""
+    up = run_program("echo OK")
+    assert (up.nanny.state, up.strict.state) == ("up", "up")
+    down = run_program("echo FAIL")
+    assert (down.nanny.state, down.strict.state) == ("down", "down")
+    assert down.nanny.reason == 'the program printed "FAIL", expected "OK"'
+
+
+def test_a_program_found_by_name_ignores_the_servers_own_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = tmp_path / "check_planted"
+    planted.write_text("#!/bin/sh\necho OK\n")
+    planted.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    result = run_program("check_planted")
+    assert result.strict.state == "down"
+    assert "was not found" in result.strict.reason
+
+
+@pytest.mark.parametrize("status", ["exits.sh", "hang.sh", "no-such-check-program"])
+def test_a_failing_program_without_an_expect_string_is_down_for_nanny(
+    scripts: dict[str, Path], status: str
+) -> None:
+    """Issue 21: external_check() returns 1 when the result and the expect string are both
+    NULL: a program that fails, times out or cannot start is down without an expect string."""
+    command = str(scripts[status]) if status in scripts else status
+    result = run_program(command, expect=None)
+    assert (result.nanny.state, result.strict.state) == ("down", "down")
+    assert "there is no expect string" in result.nanny.reason
+
+
+def test_a_program_cannot_escape_by_killing_its_parent(scripts: dict[str, Path]) -> None:
+    """Issue 20 item 13: ``kill -9 $PPID`` after a setsid child; nothing outlives the check."""
+    result = run_program(str(scripts["kill_parent.sh"]))
+    child = int(Path(f"{scripts['kill_parent.sh']}.child").read_text())
+    assert result.nanny.state == "up"
+    assert wait_gone(child)
+
+
+def test_a_program_runs_from_the_root_with_only_cap_net_raw(scripts: dict[str, Path]) -> None:
+    """Issue 20 item 13: not in the server's working directory, not with every capability."""
+    result = run_program(str(scripts["where.sh"]), expect=None)
+    lines = result.received.split("\\n")
+    assert lines[0] == "/"
+    capabilities = dict(line.split(":\\t") for line in lines[1:] if line)
+    ours = re.search(r"^CapBnd:\s*([0-9a-f]+)$", Path("/proc/self/status").read_text(), re.M)
+    assert ours
+    kept = f"{int(ours[1], 16) & (1 << 13):016x}"  # CAP_NET_RAW, if this host has it at all
+    assert capabilities == {"CapEff": kept, "CapBnd": kept}
 
 
 def test_a_file_without_execute_permission_is_not_run(tmp_path: Path) -> None:
@@ -154,3 +230,35 @@ def test_a_file_without_execute_permission_is_not_run(tmp_path: Path) -> None:
     plain.chmod(0o644)
     result = run_program(str(plain))
     assert "not an executable file" in result.strict.reason
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run the reaper unprivileged")
+def test_without_a_pid_namespace_the_reaper_still_kills_what_is_left() -> None:
+    """Not root (no PID namespace): the subreaper fallback kills a setsid child at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="piranha-reaper-"))
+    try:
+        folder.chmod(0o777)  # the unprivileged program writes its child's pid here
+        script = folder / "escape.sh"
+        script.write_text(f"#!/bin/sh\nsetsid sh -c '{HOST_PID} > \"$0.child\"; exec sleep 300'"
+                          ' "$0" &\nwhile [ ! -s "$0.child" ]; do sleep 0.01; done\necho OK\n')
+        script.chmod(0o755)
+        done = subprocess.run(
+            ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+             sys.executable, "-I", "-S", str(REAPER), str(script)],
+            capture_output=True, timeout=30, check=False)
+        assert (done.returncode, done.stdout) == (0, b"OK\n")
+        assert wait_gone(int(Path(f"{script}.child").read_text()))
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_output_beyond_the_pipe_nanny_waits_on_is_nannys_timeout(tmp_path: Path) -> None:
+    """nanny reads the pipe only after waitpid(): a program writing more than 64 KiB blocks
+    until the alarm, and a timed-out program is up when there is an expect string."""
+    program = tmp_path / "chatty"
+    program.write_text("#!/bin/sh\nhead -c 70000 /dev/zero | tr '\\0' x\necho\n")
+    program.chmod(0o755)
+    result = run_program(str(program), expect="OK")
+    assert (result.nanny.state, result.strict.state) == ("up", "down")
+    assert "more than 65536 bytes" in result.nanny.reason

@@ -11,7 +11,8 @@ from tests.test_layering import NOT_PURE, PACKAGE, imports, module_name, open_ca
 
 MONITOR = PACKAGE / "monitor"
 PURE = ("escapes.py", "ere.py", "expect.py", "spec.py", "observations.py", "verdict.py")
-DRIVERS = ("__init__.py", "network.py", "program.py", "probe.py", "reaper.py", "runner.py")
+DRIVERS = ("__init__.py", "network.py", "program.py", "probe.py", "reaper.py", "runner.py",
+           "regexec.py", "worker.py", "checker.py")
 PURE_MODULES = tuple(f"piranha_web.monitor.{name[:-3]}" for name in PURE)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from piranha_web.errors import ChecksBusyError
+from piranha_web.monitor import runner as runner_module
 from piranha_web.monitor.runner import CheckRunner
 from tests.monitor.conftest import virtual
 
@@ -43,3 +45,30 @@ def test_a_request_beyond_the_slots_is_refused_at_once_not_queued(
     (again,) = runner.probe_virtual(virtual(("127.0.0.1", 8080),
                                             send_program=str(scripts["ok.sh"]), expect="OK"))
     assert again.strict.state == "up"  # the slot is free again
+
+
+def test_a_check_process_that_does_not_finish_is_killed_and_every_check_reported_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever holds the check process (a regex, a program), the request gets verdicts."""
+    hanging = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(runner_module, "WORKER", hanging)
+    monkeypatch.setattr(runner_module, "GRACE", 0.5)
+    vs = virtual(("127.0.0.1", 8080), ("127.0.0.1", 8081), timeout=1, expect="OK")
+    started = time.monotonic()
+    results = CheckRunner(max_timeout=1).probe_virtual(vs)
+    assert time.monotonic() - started < 30
+    assert [r.server for r in results] == ["rs1", "rs2"]
+    for result in results:
+        assert result.nanny.state == result.strict.state == "down"
+        assert "did not finish within 1.5 s" in result.nanny.reason
+
+
+def test_results_come_back_from_the_check_process_intact(scripts: dict[str, Path]) -> None:
+    vs = virtual(("127.0.0.1", 8080), send_program=str(scripts["fail.sh"]) + " %h %p",
+                 expect="OK")
+    (result,) = CheckRunner().probe_virtual(vs)
+    assert result.server == "rs1" and result.target == "127.0.0.1:8080"
+    assert result.nanny.state == "down" and "FAIL" in result.nanny.reason
+    assert result.received == "FAIL\\n"
+    assert isinstance(result.warnings, tuple)

@@ -49,8 +49,18 @@ def test_send_and_expect_are_escape_decoded() -> None:
 
 
 def test_a_star_expect_accepts_any_byte() -> None:
-    vs = virtual(("127.0.0.1", 25), port=25, expect="*", use_regex=True)
+    vs = virtual(("127.0.0.1", 25), port=25, expect="*")
     assert build_spec(vs, vs.servers[0]).matcher.mode is Mode.ANY_BYTE
+
+
+def test_a_star_expect_as_a_regex_is_refused_as_glibc_refuses_it() -> None:
+    """Issue 21: with use_regex nanny hands "*" to regcomp(), which refuses it."""
+    vs = virtual(("127.0.0.1", 25), port=25, expect="*", use_regex=True)
+    with pytest.raises(MonitorScriptError, match="does not compile"):
+        build_spec(vs, vs.servers[0])
+    program = virtual(("127.0.0.1", 25), port=25, expect="*", use_regex=True,
+                      send_program="/bin/check %h")
+    assert build_spec(program, program.servers[0]).matcher.mode is Mode.ANY_BYTE
 
 
 def test_sending_program_replaces_send_and_gets_address_and_port() -> None:

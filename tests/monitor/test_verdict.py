@@ -36,6 +36,10 @@ EXCHANGES = [
     ("closed before replying", {}, reply(b"", ended=Ended.EOF), "down", "down", "closed"),
     ("short reply then close", {}, reply(b"HT", ended=Ended.EOF), "down", "down", "2 of 4"),
     ("star takes any byte", {"expect": "*"}, reply(b"\x00"), "up", "up", "any byte"),
+    ("differs: star passes a close without a byte (nanny's buffer becomes \"*\")",
+     {"expect": "*"}, reply(b"", ended=Ended.EOF), "up", "down", "without a byte"),
+    ("star still needs the read to return", {"expect": "*"}, Exchange(Stage.READ, "timeout"),
+     "down", "down", "no reply"),
     ("regex anywhere in the first read", {"expect": "200 OK", "use_regex": True},
      reply(b"HTTP/1.0 200 OK"), "up", "up", "found"),
     ("differs: regex match only after the first read", {"expect": "200 OK", "use_regex": True},
@@ -81,9 +85,8 @@ def test_udp_without_expect_warns_that_nanny_crashes() -> None:
     assert any("hard_shutdown" in w for w in judged.warnings)
 
 
-def run(output: bytes = b"OK\n", first: bytes | None = None, **kwargs: object) -> ProgramRun:
-    return ProgramRun(("/bin/check", "127.0.0.1"), first=output if first is None else first,
-                      output=output, **kwargs)
+def run(output: bytes = b"OK\n", **kwargs: object) -> ProgramRun:
+    return ProgramRun(("/bin/check", "127.0.0.1"), output=output, **kwargs)
 
 
 PROGRAMS = [
@@ -92,13 +95,24 @@ PROGRAMS = [
     ("match is exact, not a prefix", "OK", run(b"OK then more\n", status=0), "down", "down"),
     ("differs: no final newline, nanny chops a real byte", "OK", run(b"OK", status=0),
      "down", "up"),
-    ("differs: output in pieces", "OK", run(b"OK\n", first=b"O", status=0), "down", "up"),
+    ("nanny reads the output after the exit", "OK", run(b"OK\n", status=0), "up", "up"),
+    ("differs: beyond 4095 bytes", "x" * 4094, run(b"x" * 4095 + b"OK\n", status=0), "up",
+     "down"),
+    ("differs: more than a pipe holds blocks nanny's program: a timeout", "OK",
+     run(b"x" * 65537, status=0), "up", "down"),
+    ("more than a pipe holds without expect", None, run(b"x" * 65537, status=0), "down",
+     "down"),
+    ("exactly a pipe's worth is read", "x" * 4094, run(b"x" * 65536, status=0), "up", "down"),
     ("differs: non-zero exit counts as up", "OK", run(b"FAIL\n", status=2), "up", "down"),
     ("differs: killed by a signal counts as up", "OK", run(b"", status=-9), "up", "down"),
     ("differs: timeout counts as up", "OK", run(b"", timed_out=True), "up", "down"),
     ("differs: cannot start counts as up", "OK",
      ProgramRun(("/nonexistent",), start_error="No such file or directory"), "up", "down"),
     ("no expect string", None, run(status=0), "down", "down"),
+    ("failure without expect is down (both NULL)", None, run(b"", status=1), "down", "down"),
+    ("timeout without expect is down", None, run(b"", timed_out=True), "down", "down"),
+    ("cannot start without expect is down", None,
+     ProgramRun(("/nonexistent",), start_error="No such file or directory"), "down", "down"),
     ("expect is not regex for programs", "O.", run(b"OK\n", status=0), "down", "down"),
 ]
 
