@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from piranha_web.atomic import locked, refuse_symlink, replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
-from piranha_web.lvscf.changes import summarize
+from piranha_web.lvscf.changes import summarize_documents
 from piranha_web.revisions import decode, revision_of
 
 if TYPE_CHECKING:  # the store keeps its copies here: it imports this module
@@ -193,7 +193,7 @@ def summary_of(old_text: str | None, new_text: str) -> tuple[str, ...]:
     if old_text is None:
         return ()
     try:
-        return tuple(summarize(parse(old_text).model(), parse(new_text).model()))
+        return tuple(summarize_documents(parse(old_text), parse(new_text)))
     except ParseError:
         return ("the file cannot be parsed; compare the lines",)
 

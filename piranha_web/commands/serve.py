@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
         app = create_app(WebSettings(config_path=config, state_dir=state_dir, tls=tls,
                                      history_keep=args.history_keep,
                                      history_days=args.history_days,
-                                     history_bytes=args.history_max_mb << 20))
+                                     history_bytes=args.history_max_mb << 20,
+                                     port=listener.getsockname()[1]))
         start_sampling(app)  # traffic charts: the kernel's counters every few seconds
         freeze_after_full_collections()
         threading.Thread(target=settle, args=(app,), name="warm-up", daemon=True).start()

@@ -25,6 +25,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from piranha_web.lvscf.model import Config, Globals, MonitorScript, RealServer, VirtualServer
+from piranha_web.lvscf.schema import KEYS, Kind
 
 MAX_VALUE = 60
 T = TypeVar("T", VirtualServer, RealServer)
@@ -43,8 +44,45 @@ def summarize(old: Config, new: Config) -> list[str]:
 
 
 def summarize_documents(old: Document, new: Document) -> list[str]:
-    """:func:`summarize` of two documents."""
-    return summarize(old.model(), new.model())
+    """:func:`summarize` of two documents, plus the choices the model cannot tell apart.
+
+    The model reads a value that is not one of a key's choices as the default (an unknown
+    scheduler is wlc there; lvsd aborts on it), so a hand edit to or from one would say
+    nothing, or name the default: the words written are shown instead.
+    """
+    lines = summarize(old.model(), new.model())
+    extra = []
+    for read, written in _unread_choices(old, new):
+        if read in lines:
+            lines[lines.index(read)] = written
+        else:
+            extra.append(written)
+    if extra and len(lines) == 1 and lines[0].startswith("serial_no "):
+        lines = []
+    return lines + extra
+
+
+def _unread_choices(old: Document, new: Document) -> list[tuple[str, str]]:
+    """(the model's words, the written words) of every choice key changed to or from a value
+    that is not one of its choices."""
+    scopes: list[tuple[str, str | None]] = [("global", None)]
+    scopes.extend(("virtual", name) for name in new.virtual_names()
+                  if name in old.virtual_names())
+    found = []
+    for scope, name in scopes:
+        for key, spec in KEYS[scope].items():
+            if spec.kind != Kind.CHOICE:
+                continue
+            was, now = old.get(key, virtual=name), new.get(key, virtual=name)
+            unknown = [v for v in (now, was) if v is not None and v not in spec.choices]
+            if was == now or not unknown:
+                continue
+            read = [v if v in spec.choices else spec.default for v in (was, now)]
+            label = "global settings" if name is None else f"virtual {name}"
+            found.append((f"{label}: {key} {show(read[0])} -> {show(read[1])}",
+                          f"{label}: {key} {show(was)} -> {show(now)} "
+                          f"({show(unknown[0])} is not a {key} pulse knows)"))
+    return found
 
 
 def show(value: object) -> str:
@@ -87,23 +125,39 @@ def _label(vs: VirtualServer) -> str:
 
 
 def _by_name(items: Sequence[T]) -> dict[str, T]:
-    """First block of each name (a hand edit may repeat one; the rest is the validator's)."""
+    """Each block by name; a name a hand edit repeats is keyed ``name (#2)``, ``name (#3)``...
+    (a server renamed to the name of another is then a rename, not a removal)."""
     found: dict[str, T] = {}
     for item in items:
-        found.setdefault(item.name, item)
+        key, count = item.name, 1
+        while key in found:
+            count += 1
+            key = f"{item.name} (#{count})"
+        found[key] = item
     return found
+
+
+def _same_place(old: T, new: T) -> bool:
+    """True when two blocks serve the same address (and port): a rename with other changes."""
+    if isinstance(old, VirtualServer) and isinstance(new, VirtualServer):
+        return (old.address, old.port, old.fwmark) == (new.address, new.port, new.fwmark)
+    return old.address is not None and old.address == new.address
 
 
 def _renames(
     gone: dict[str, T], added: dict[str, T]
 ) -> dict[str, str]:
-    """old name -> new name where a removed and an added block are equal but for the name."""
+    """old name -> new name where a removed and an added block are equal but for the name,
+    else (a rename with other changes) serve the same address."""
     renamed: dict[str, str] = {}
-    for old_name, old in gone.items():
-        for new_name, new in added.items():
-            if new_name not in renamed.values() and replace(new, name=old_name) == old:
-                renamed[old_name] = new_name
-                break
+    for same in (lambda o, n: replace(n, name=o.name) == o, _same_place):
+        for old_name, old in gone.items():
+            if old_name in renamed:
+                continue
+            for new_name, new in added.items():
+                if new_name not in renamed.values() and same(old, new):
+                    renamed[old_name] = new_name
+                    break
     return renamed
 
 
@@ -116,6 +170,8 @@ def _virtuals(old: Sequence[VirtualServer], new: Sequence[VirtualServer]) -> lis
     for name, vs in before.items():
         if name in renamed:
             lines.append(f"{_label(vs)} renamed to {renamed[name]}")
+            lines.extend(_virtual(replace(vs, name=after[renamed[name]].name),
+                                  after[renamed[name]]))
         elif name in gone:
             lines.append(f"{_label(vs)} removed")
     for name, vs in after.items():
@@ -148,6 +204,16 @@ def _monitor(old: MonitorScript, new: MonitorScript) -> list[str]:
     return _fields(old, new, ())
 
 
+def _server(label: str, name: str, was: RealServer, rs: RealServer) -> list[str]:
+    """What changed in one real server (known as ``name``) of virtual ``label``."""
+    lines = []
+    if was.active != rs.active:
+        lines.append(f"server {name} of {label} {'activated' if rs.active else 'deactivated'}")
+    lines.extend(f"server {name} of {label}: {c}"
+                 for c in _fields(was, rs, ("name", "active", "effective_port")))
+    return lines
+
+
 def _servers(label: str, old: Sequence[RealServer], new: Sequence[RealServer]) -> list[str]:
     before, after = _by_name(old), _by_name(new)
     gone = {n: s for n, s in before.items() if n not in after}
@@ -157,18 +223,15 @@ def _servers(label: str, old: Sequence[RealServer], new: Sequence[RealServer]) -
     for name in gone:
         if name in renamed:
             lines.append(f"server {name} of {label} renamed to {renamed[name]}")
+            lines.extend(_server(label, renamed[name], replace(before[name], name=renamed[name]),
+                                 after[renamed[name]]))
         else:
             lines.append(f"server {name} removed from {label}")
     for name, rs in after.items():
         if name in added and name not in renamed.values():
             lines.append(f"server {name} added to {label}")
         elif name in before:
-            was = before[name]
-            if was.active != rs.active:
-                state = "activated" if rs.active else "deactivated"
-                lines.append(f"server {name} of {label} {state}")
-            lines.extend(f"server {name} of {label}: {c}"
-                         for c in _fields(was, rs, ("name", "active", "effective_port")))
+            lines.extend(_server(label, name, before[name], rs))
     if [n for n in before if n in after] != [n for n in after if n in before]:
         lines.append(f"servers of {label} reordered")
     return lines

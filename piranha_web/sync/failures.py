@@ -19,6 +19,7 @@ STATE_UNUSABLE = "state directory unusable"
 CLIENT_MISSING = "OpenSSH client missing"
 HOST_KEY_NOT_OFFERED = "confirmed host key not offered"
 UNREACHABLE = "backup router unreachable"
+NO_SFTP = "no sftp on the backup router"
 TIMEOUT = "timeout"
 HOST_KEY_UNKNOWN = "host key unknown (confirm it first)"
 HOST_KEY_CHANGED = "host key CHANGED"
@@ -45,6 +46,9 @@ EXPLANATIONS = {
     "have changed since it was shown). Scan it again and compare the fingerprint.",
     UNREACHABLE: "The backup router could not be reached over SSH: it is down, its network "
     "link is down, or sshd is not running there.",
+    NO_SFTP: "The backup router answers over SSH, but its sshd offers no sftp subsystem, which "
+    "the copy uses: add `Subsystem sftp internal-sftp` (or the sftp-server path) to its "
+    "sshd_config and reload sshd.",
     TIMEOUT: "The backup router did not answer in time.",
     HOST_KEY_UNKNOWN: "The backup router's SSH host key has not been confirmed yet. Nothing is "
     "copied to a host whose identity was not confirmed: compare its fingerprint with the one "
@@ -79,6 +83,7 @@ _SSH_FAILURES: Table = (
     (AUTH_REFUSED, ("Permission denied (", "Too many authentication failures",
                     "no mutual signature algorithm", "Authentication failed")),
     (TIMEOUT, ("timed out",)),
+    (NO_SFTP, ("subsystem request failed",)),
     (UNREACHABLE, ("No route to host", "Connection refused", "Network is unreachable",
                    "Could not resolve hostname", "Name or service not known",
                    "Connection reset", "Connection closed", "kex_exchange_identification",

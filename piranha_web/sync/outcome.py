@@ -2,7 +2,8 @@
 
 The outcome of the last sync attempt is kept in ``<state_dir>/sync-status.json`` (mode 600) so
 the web pages and the CLI can show it, e.g. the "backup router out of sync" banner while the
-last attempt failed.
+last attempt failed; the last verified copy also in ``sync-good.json`` (:func:`load_good`), so
+a failed attempt does not forget what the backup holds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from piranha_web.sync.failures import explain
 from piranha_web.sync.files import read_json, write_json
 
 STATUS_FILE = "sync-status.json"
+GOOD_FILE = "sync-good.json"
 
 IN_SYNC = "in sync"
 DIFFERS = "differs"
@@ -30,7 +32,8 @@ class SyncOutcome:
     ``ok``: the backup router has exactly our lvs.cf (verified), or there was nothing to do
     (``skipped``: automatic sync off, or no backup router).  ``reason`` is the plain-words
     failure category (see :mod:`piranha_web.sync.failures`), ``detail`` what ssh said,
-    ``checksum`` the sha256 of the lvs.cf that was (to be) copied.
+    ``checksum`` the sha256 of the lvs.cf that was (to be) copied, ``errors`` how many errors
+    (pulse would refuse it) that lvs.cf had when it was copied anyway.
     """
 
     ok: bool
@@ -42,6 +45,12 @@ class SyncOutcome:
     remote_path: str | None = None
     skipped: bool = False
     time: float = 0.0
+    errors: int = 0
+
+    @property
+    def copied(self) -> bool:
+        """Whether this attempt put a verified lvs.cf on the backup router."""
+        return self.ok and not self.skipped and self.checksum is not None
 
     @property
     def explanation(self) -> str:
@@ -89,5 +98,24 @@ def load_outcome(state_dir: Path) -> SyncOutcome | None:
         return None
 
 
+def load_good(state_dir: Path) -> SyncOutcome | None:
+    """The last attempt that put a verified lvs.cf on the backup router (None: none known).
+
+    Installations from before ``sync-good.json`` have only the last attempt: when that one
+    copied, it is the answer.
+    """
+    try:
+        value = read_json(state_dir / GOOD_FILE)
+        if value is not None:
+            return SyncOutcome.from_json(value)
+    except (ValueError, TypeError):
+        pass
+    last = load_outcome(state_dir)
+    return last if last is not None and last.copied else None
+
+
 def save_outcome(state_dir: Path, outcome: SyncOutcome) -> None:
+    """Record ``outcome`` as the last attempt (and as the last good copy when it copied)."""
     write_json(state_dir / STATUS_FILE, outcome.to_json())
+    if outcome.copied:
+        write_json(state_dir / GOOD_FILE, outcome.to_json())

@@ -16,7 +16,14 @@ import posixpath
 import shlex
 
 from piranha_web.errors import SyncError
-from piranha_web.sync.failures import RELOAD_FAILED, VERIFY_MISMATCH, classify, tidy
+from piranha_web.sync.failures import (
+    NO_SFTP,
+    RELOAD_FAILED,
+    UNREACHABLE,
+    VERIFY_MISMATCH,
+    classify,
+    tidy,
+)
 from piranha_web.sync.openssh import Session
 
 TEMP_SUFFIX = ".piranha-web.tmp"
@@ -59,13 +66,23 @@ def push(session: Session, data: bytes, mode: int, path: str | None = None) -> s
     if result.returncode != 0:
         if result.returncode != 255:
             session.sftp([f"-rm {temporary}"])
-        raise classify(result.returncode, result.stderr)
+        raise _sftp_failure(session, result.returncode, result.stderr)
     sent = checksum(data)
     found = remote_checksum(session, path)
     if found != sent:
         raise SyncError(VERIFY_MISMATCH, f"sent sha256 {sent}, the backup router has "
                                          f"{found or 'no file'}")
     return sent
+
+
+def _sftp_failure(session: Session, returncode: int, stderr: str) -> SyncError:
+    """What a failed sftp call means.  Over the shared connection a backup whose sshd has no
+    sftp subsystem only says "Connection closed", like a lost host: when ssh itself still
+    gets through, the host is reachable and sftp is what is missing."""
+    error = classify(returncode, stderr)
+    if error.reason == UNREACHABLE and session.ssh("true").returncode == 0:
+        return SyncError(NO_SFTP, error.detail or "sftp failed; ssh works")
+    return error
 
 
 def remote_checksum(session: Session, path: str | None = None) -> str | None:

@@ -37,6 +37,7 @@ from piranha_web.sync.outcome import (
     UNREACHABLE,
     SyncOutcome,
     SyncStatus,
+    load_good,
     load_outcome,
     save_outcome,
 )
@@ -183,6 +184,11 @@ class SyncService:
         """The last recorded sync attempt (None: never synced)."""
         return load_outcome(self.state_dir)
 
+    def last_good(self) -> SyncOutcome | None:
+        """The last attempt that put a verified lvs.cf on the backup router: what it holds
+        (None: it never received one from here)."""
+        return load_good(self.state_dir)
+
     def _sync(self, requested: float, engine: EngineFile | None) -> SyncOutcome:
         target: Target | None = None
         sent: str | None = None
@@ -214,12 +220,15 @@ class SyncService:
             reloaded = " and reloaded" if target.reload_command else ""
             also = (f" with its keepalived.conf ({keepalived_path(target.remote_path)})"
                     if engine_file is not None else "")
+            errors = self.error_count()
+            flawed = (f" It has {errors} error{'' if errors == 1 else 's'} pulse would refuse "
+                      "to start with." if errors else "")
             outcome = SyncOutcome(
                 True,
                 f"lvs.cf copied to the backup router {target.host}{also}{reloaded}; the copy "
-                f"was verified (sha256 {sent[:12]}).",
+                f"was verified (sha256 {sent[:12]}).{flawed}",
                 checksum=sent, host=target.host, remote_path=target.remote_path,
-                time=self._clock(),
+                time=self._clock(), errors=errors,
             )
         save_outcome(self.state_dir, outcome)
         return outcome

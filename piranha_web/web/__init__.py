@@ -53,7 +53,9 @@ def create_app(settings: WebSettings, *, services: Services | None = None) -> Fl
     app.config.update(
         SECRET_KEY=settings.resolved_secret(),
         TESTING=settings.testing,
-        SESSION_COOKIE_NAME="piranha_session",
+        SESSION_COOKIE_NAME=settings.cookie_name("piranha_session"),
+        SESSION_COOKIE_PATH="/",  # the __Host- prefix (TLS) needs Path=/
+        SESSION_COOKIE_DOMAIN=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=settings.tls,

@@ -98,12 +98,17 @@ def _ip_key(text: str | None) -> tuple[int, int, str]:
     return (ip.version, int(ip), "")
 
 
-def _vs_texts(row: VirtualRow) -> list[str]:
-    vs = row.vs
+def vs_texts(vs: VirtualServer) -> list[str]:
+    """What the search box looks at in a virtual server."""
     return [vs.name, vs.address or "", str(vs.port), vs.device or ""]
 
 
-VIRTUAL_SEARCH: Callable[[VirtualRow], Iterable[str]] = _vs_texts
+def _vs_row_texts(row: VirtualRow) -> list[str]:
+    """The search texts of a list row (those of its virtual server)."""
+    return vs_texts(row.vs)
+
+
+VIRTUAL_SEARCH: Callable[[VirtualRow], Iterable[str]] = _vs_row_texts
 VIRTUAL_SORTS: dict[str, Callable[[VirtualRow], Any]] = {
     "status": lambda r: not r.vs.active,
     "name": lambda r: natural_key(r.vs.name),
@@ -151,12 +156,17 @@ def server_rows(vs: VirtualServer, findings: Iterable[Finding], live: Live,
     return rows
 
 
-def _rs_texts(row: ServerRow) -> list[str]:
-    rs = row.rs
+def rs_texts(rs: RealServer) -> list[str]:
+    """What the search box looks at in a real server."""
     return [rs.name, rs.address, str(rs.effective_port)]
 
 
-SERVER_SEARCH: Callable[[ServerRow], Iterable[str]] = _rs_texts
+def _rs_row_texts(row: ServerRow) -> list[str]:
+    """The search texts of a list row (those of its real server)."""
+    return rs_texts(row.rs)
+
+
+SERVER_SEARCH: Callable[[ServerRow], Iterable[str]] = _rs_row_texts
 SERVER_SORTS: dict[str, Callable[[ServerRow], Any]] = {
     "status": lambda r: not r.rs.active,
     "name": lambda r: natural_key(r.rs.name),

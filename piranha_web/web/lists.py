@@ -8,7 +8,9 @@ EDIT, ACCEPT or CANCEL keeps its filter.  The row acted on (``selected``) stays 
 its page is shown.  Without a selection the first row shown is selected, as in Piranha.
 
 Bulk ACTIVATE MARKED / DEACTIVATE MARKED set ``active`` of every marked row in one
-revision-checked save (:func:`set_marked`).
+revision-checked save (:func:`set_marked`).  Marks are kept across pages in the session
+(:mod:`.marks`; the pager's buttons submit the list form) and the page says how many are
+marked; MARK ALL MATCHING marks every row the search finds (:func:`marks_button`).
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from flask import redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.lvscf import Document
-from piranha_web.web import panel
+from piranha_web.lvscf.model import Config
+from piranha_web.web import marks, panel
 from piranha_web.web.list_rows import (
     SERVER_SEARCH,
     SERVER_SORTS,
     VIRTUAL_SEARCH,
     VIRTUAL_SORTS,
+    rs_texts,
     server_rows,
     virtual_rows,
+    vs_texts,
 )
 from piranha_web.web.listing import ListQuery, view
 from piranha_web.web.live_state import read_live
@@ -37,6 +42,9 @@ from piranha_web.web.services import services
 #: session keys of the last search/sort of each list
 VIRTUAL_LIST = "piranha_list_virtual"
 SERVER_LIST = "piranha_list_server"
+#: session keys of the marks of each list
+VIRTUAL_MARKS = "piranha_marks_virtual"
+SERVER_MARKS = "piranha_marks_server"
 _VIEW_ARGS = ("q", "sort", "order", "page")
 #: bulk buttons -> the ``active`` value they set
 BULK = {"ACTIVATE MARKED": True, "DEACTIVATE MARKED": False}
@@ -78,8 +86,10 @@ def virtual_list(selected: str | None = None, status: int = 200) -> tuple[str, i
                    selected=(lambda r: r.name == selected) if selected else None)
     chosen = _chosen([r.name for r in rows], [r.name for r in listing.rows], selected)
     form = panel.RevisionForm(formdata=None, revision=revision)
+    marked = set(marks.load(VIRTUAL_MARKS, "").names(virtual_items(config)))
     page = render_template("virtual/index.html", listing=listing, selected=chosen, form=form,
-                           live=live.comparison is not None, live_problem=live.problem)
+                           live=live.comparison is not None, live_problem=live.problem,
+                           marked=marked)
     return page, status
 
 
@@ -97,15 +107,48 @@ def server_list(virtual: str, selected: str | None = None, status: int = 200,
                    selected=(lambda r: r.name == selected) if selected else None)
     chosen = _chosen([r.name for r in rows], [r.name for r in listing.rows], selected)
     form = panel.RevisionForm(formdata=None, revision=revision)
+    marked = set(marks.load(SERVER_MARKS, virtual).names(server_items(config, virtual)))
     page = render_template(template, vs=vs, name=virtual, listing=listing, selected=chosen,
-                           form=form, live=live.comparison is not None,
+                           form=form, live=live.comparison is not None, marked=marked,
                            live_active=vs.active, live_problem=live.problem, **extra)
     return page, status
 
 
-def marked() -> list[str]:
-    """The names marked with the list's boxes, in order, without repeats."""
-    return list(dict.fromkeys(n for n in request.form.getlist("marked") if n))
+def virtual_items(config: Config) -> list[tuple[str, list[str]]]:
+    """(name, searchable texts) of every virtual server, for the marks."""
+    return [(vs.name, vs_texts(vs)) for vs in config.virtuals]
+
+
+def server_items(config: Config, virtual: str) -> list[tuple[str, list[str]]]:
+    """(name, searchable texts) of every real server of ``virtual``, for the marks."""
+    return [(rs.name, rs_texts(rs)) for rs in config.virtual(virtual).servers]
+
+
+def keep_marks(key: str, scope: str) -> None:
+    """Every POST of a list form: merge its page's mark boxes into the kept marks."""
+    marks.remember(key, scope)
+
+
+def marked(key: str, scope: str, items: list[tuple[str, list[str]]]) -> list[str]:
+    """The names marked in the list, in list order."""
+    return marks.load(key, scope).names(items)
+
+
+def forget_marks(key: str) -> None:
+    """After a bulk action: nothing is marked any more."""
+    marks.clear(key)
+
+
+def marks_button(button: str, key: str, scope: str, sorts: Iterable[str]) -> bool:
+    """Handle PAGE (keep this page's marks, then the asked page), MARK ALL MATCHING and CLEAR
+    MARKS; False for other buttons.  The caller then shows the list again."""
+    if button not in ("PAGE", "MARK ALL MATCHING", "CLEAR MARKS"):
+        return False
+    if button == "MARK ALL MATCHING":
+        marks.mark_matching(key, scope, ListQuery.of(request.args, sorts).q)
+    elif button == "CLEAR MARKS":
+        marks.clear(key)
+    return True
 
 
 def set_marked(names: list[str], active: bool, revision: str, fields: FieldMapper,

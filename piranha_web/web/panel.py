@@ -46,6 +46,11 @@ class RevisionForm(FlaskForm):
     revision = HiddenField()
     initial = HiddenField()
 
+    class Meta:
+        """Fields a role may not change are shown locked (``templating.field_lock``)."""
+
+        locked_by_role = True
+
 
 def load() -> Loaded:
     """lvs.cf as it is now, as a document of its own (ParseError goes to the error page)."""

@@ -27,7 +27,7 @@ from piranha_web.web import panel
 from piranha_web.web.server.form import ServerForm, initial_values
 from piranha_web.web.services import services
 
-#: a role, or a function of the current request returning one
+#: a role, or a function of the current request returning one (ByButton, WeightOnly)
 Rule = Role | Callable[[], Role]
 
 READ: Mapping[str, Rule] = {"GET": Role.VIEWER, "HEAD": Role.VIEWER, "OPTIONS": Role.VIEWER}
@@ -35,33 +35,60 @@ READ: Mapping[str, Rule] = {"GET": Role.VIEWER, "HEAD": Role.VIEWER, "OPTIONS": 
 READ_ADMIN: Mapping[str, Rule] = {"GET": Role.ADMIN, "HEAD": Role.ADMIN, "OPTIONS": Role.ADMIN}
 
 
-def _button(roles: Mapping[str, Role]) -> Callable[[], Role]:
-    """The role a list's POST needs depends on its button; unknown buttons need admin."""
+class ByButton:
+    """The role a POST needs depends on its button (``action``); unknown buttons need admin."""
 
-    def rule() -> Role:
-        return roles.get(request.form.get("action", ""), Role.ADMIN)
+    def __init__(self, roles: Mapping[str, Role]) -> None:
+        self.roles = dict(roles)
 
-    return rule
+    def __call__(self) -> Role:
+        """The role the current request's button needs."""
+        return self.needed(request.form.get("action", ""))
+
+    def needed(self, action: str | None = None, field: str | None = None) -> Role:
+        """The role button ``action`` needs (None: the least any button needs)."""
+        if action is None:
+            return min(self.roles.values(), default=Role.ADMIN)
+        return self.roles.get(action, Role.ADMIN)
 
 
-def _weight_only() -> Role:
+class WeightOnly:
     """EDIT REAL SERVER: an operator may change the weight and nothing else (CANCEL too)."""
-    if request.form.get("action") == "CANCEL":
-        return Role.VIEWER
-    try:
-        form = ServerForm()
-        current = initial_values(
-            panel.load().document, request.args.get("virtual", ""),
-            request.args.get("server", ""),
-        )
-        changes = panel.changed(form, current)
-    except LookupError:
-        return Role.ADMIN
-    return Role.OPERATOR if set(changes) <= {"weight"} else Role.ADMIN
 
+    fields = frozenset({"weight"})
+
+    def __call__(self) -> Role:
+        """Viewer for CANCEL, operator when only the weight changed, else admin."""
+        if request.form.get("action") == "CANCEL":
+            return Role.VIEWER
+        try:
+            form = ServerForm()
+            current = initial_values(
+                panel.load().document, request.args.get("virtual", ""),
+                request.args.get("server", ""),
+            )
+            changes = panel.changed(form, current)
+        except LookupError:
+            return Role.ADMIN
+        return Role.OPERATOR if set(changes) <= self.fields else Role.ADMIN
+
+    def needed(self, action: str | None = None, field: str | None = None) -> Role:
+        """What a template may offer: CANCEL to all, the weight (and ACCEPT) to operators."""
+        if action == "CANCEL":
+            return Role.VIEWER
+        return Role.ADMIN if field is not None and field not in self.fields else Role.OPERATOR
+
+
+def _button(roles: Mapping[str, Role]) -> ByButton:
+    """A rule by button: ``roles`` per ``action`` value (others need admin)."""
+    return ByButton(roles)
+
+
+_weight_only = WeightOnly()
 
 _LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "ACTIVATE MARKED": Role.OPERATOR,
-                 "DEACTIVATE MARKED": Role.OPERATOR, "EDIT": Role.VIEWER}
+                 "DEACTIVATE MARKED": Role.OPERATOR, "MARK ALL MATCHING": Role.OPERATOR,
+                 "CLEAR MARKS": Role.OPERATOR, "EDIT": Role.VIEWER, "PAGE": Role.VIEWER}
 #: pages whose view returns on CANCEL before anything is saved
 _CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
 
@@ -99,7 +126,9 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "history.index": READ,
     "history.view": READ,
     "history.compare": READ,
+    "history.confirm_restore": READ_ADMIN,  # RESTORE's confirmation page
     "history.restore": {"POST": Role.ADMIN},
+    "history.undo": {"POST": Role.ADMIN},
     "users.index": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.password": {**READ_ADMIN, "POST": Role.ADMIN},
     "users.delete": {**READ_ADMIN, "POST": Role.ADMIN},
@@ -134,12 +163,36 @@ def require(role: Role) -> None:
         raise RoleError(f"This needs the {role.label} role. Nothing was changed.")
 
 
-def may(endpoint: str, method: str = "GET") -> bool:
-    """True when the current user's role allows ``method`` on ``endpoint`` (static rules only).
+def needed(endpoint: str, method: str = "GET", action: str | None = None,
+           field: str | None = None) -> Role:
+    """The role ``method`` on ``endpoint`` needs for button ``action`` and form ``field``,
+    from the table alone (no request): what templates show.  A rule of the request without
+    a ``needed`` method counts as admin."""
+    rule = POLICY.get(endpoint, {}).get(method, Role.ADMIN)
+    if isinstance(rule, Role):
+        return rule
+    if isinstance(rule, ByButton | WeightOnly):
+        return rule.needed(action, field)
+    return Role.ADMIN
 
-    For hiding buttons a user may not use; the server enforces the table anyway.
+
+def may(endpoint: str, method: str = "GET", action: str | None = None,
+        field: str | None = None) -> bool:
+    """True when the current user's role allows ``method`` on ``endpoint`` (for button
+    ``action``, form ``field``; without them: any part of it).
+
+    For showing only what a user may do; the server enforces the table anyway.
     """
     have = current_role()
-    rule = POLICY.get(endpoint, {}).get(method, Role.ADMIN)
-    needed = rule if isinstance(rule, Role) else Role.OPERATOR
-    return have is not None and have >= needed
+    return have is not None and have >= needed(endpoint, method, action, field)
+
+
+def refusal(endpoint: str, action: str | None = None, field: str | None = None,
+            method: str = "POST") -> str:
+    """Why the current user may not use ``action`` on ``endpoint`` ("" when they may):
+    the reason a template shows beside a disabled button or field."""
+    if may(endpoint, method, action, field):
+        return ""
+    have = current_role()
+    you = f"you are {have.label}" if have is not None else "you are not logged in"
+    return f"needs the {needed(endpoint, method, action, field).label} role ({you})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -58,6 +59,23 @@ class WebSettings:
     history_days: float = 90.0
     history_bytes: int = HISTORY_BYTES
     netns: str | None = field(default_factory=lambda: os.environ.get("PIRANHA_NETNS") or None)
+    #: the port served on (part of the cookie names; None in tests without a server)
+    port: int | None = None
+
+    def cookie_name(self, base: str, *, whole_site: bool = True) -> str:
+        """The name of this instance's cookie ``base``.
+
+        Browsers keep cookies per host, not per port: two instances on one host with one
+        cookie name would overwrite each other's session.  The name carries a short hash of
+        the lvs.cf path, the state directory and the port.  Under TLS it gets the ``__Host-``
+        prefix (Secure, Path=/, no Domain: set by no other site or path) when the cookie is
+        for the whole site, else ``__Secure-``.
+        """
+        where = f"{self.config_path.resolve()}\0{self.state_dir.resolve()}\0{self.port or ''}"
+        name = f"{base}_{hashlib.sha256(where.encode()).hexdigest()[:10]}"
+        if not self.tls:
+            return name
+        return ("__Host-" if whole_site else "__Secure-") + name
 
     def resolved_secret(self) -> bytes:
         """The session key: the given one, else the one stored in the state directory."""

@@ -1,4 +1,6 @@
-"""Helpers every template can use: the current tab, the last save's outcome, help texts."""
+"""Helpers every template can use: the current tab, the last save's outcome, help texts, and
+what the user's role may use (``deny``, ``field_lock``: from ``policy.POLICY``, no second copy
+of the rules)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request
+from markupsafe import Markup
+from wtforms import Field
 
 from piranha_web.web import policy
 from piranha_web.web.saving import recall
@@ -82,6 +86,42 @@ def refusals(form: Any = None, outcome: Any = None, other: Any = None) -> list[R
         found.extend(Refusal("", message) for message in outcome.general_errors)
     return found
 
+#: field types a user can read but not change with ``readonly`` (still submitted)
+_READONLY_TYPES = frozenset({"StringField", "IntegerField", "TextAreaField", "PasswordField"})
+
+
+def deny(endpoint: str, action: str | None = None, field: str | None = None,
+         method: str = "POST") -> Markup:
+    """`` disabled title="needs the admin role (you are viewer)"`` for a button the user's role
+    may not use (empty when it may): the button stays in place, greyed out, with its reason."""
+    reason = policy.refusal(endpoint, action, field, method)
+    return Markup(' disabled title="{}"').format(reason) if reason else Markup("")
+
+
+def field_lock(field: Field) -> tuple[dict[str, Any], Markup]:
+    """(attributes, hidden copy) for a field of an lvs.cf edit form the user may not change.
+
+    Text fields become ``readonly``; others ``disabled`` plus a hidden copy of their value, so
+    that a form the user may submit in part (an operator's weight) still sends them unchanged.
+    Only forms whose ``Meta.locked_by_role`` says so are locked: True (``panel.RevisionForm``:
+    the page's own endpoint takes the POST) or the endpoint that takes it.
+    """
+    lock = getattr(field.meta, "locked_by_role", False)
+    if not lock or policy.current_role() is None:
+        return {}, Markup("")
+    endpoint = lock if isinstance(lock, str) else request.endpoint or ""
+    reason = policy.refusal(endpoint, "ACCEPT", field.name)
+    if not reason:
+        return {}, Markup("")
+    if field.type in _READONLY_TYPES:
+        return {"readonly": True, "title": reason}, Markup("")
+    attrs: dict[str, Any] = {"disabled": True, "title": reason}
+    if field.type == "BooleanField":
+        copy = Markup('<input type="hidden" name="{}" value="y">').format(field.name)
+        return attrs, copy if field.data else Markup("")
+    return attrs, Markup('<input type="hidden" name="{}" value="{}">').format(
+        field.name, field.data or "")
+
 
 def install(app: Flask) -> None:
     """Register the template globals and filters on ``app``."""
@@ -90,6 +130,10 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["findings_for"] = findings_for
     app.jinja_env.globals["numeric_fields"] = NUMERIC_FIELDS
     app.jinja_env.globals["refusals"] = refusals
+
+    app.jinja_env.globals["deny"] = deny
+    app.jinja_env.globals["refusal"] = policy.refusal
+    app.jinja_env.globals["field_lock"] = field_lock
 
     @app.context_processor
     def page_context() -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """scripts/run.sh: the README's first command serves the tool, and the password hint it prints
-(and the login page shows) works exactly as printed, from any directory."""
+(and USERS shows a logged-in admin, never the login page) works exactly as printed, from any
+directory."""
 
 from __future__ import annotations
 
@@ -51,8 +52,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
             process.stdout.close()
 
 
-def _login(url: str, password: str) -> int:
-    """Log in through the login form; the status of the answer (303 on success)."""
+def _login(url: str, password: str) -> tuple[int, urllib.request.OpenerDirector]:
+    """Log in through the login form; the status of the answer (303 on success) and the
+    opener holding the session."""
     jar = http.cookiejar.CookieJar()
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -66,9 +68,15 @@ def _login(url: str, password: str) -> int:
     data = urllib.parse.urlencode({"csrf_token": token[1], "username": "piranha",
                                    "password": password, "action": "LOGIN"}).encode()
     try:
-        return int(opener.open(f"{url}login", data, timeout=10).status)
+        return int(opener.open(f"{url}login", data, timeout=10).status), opener
     except urllib.error.HTTPError as err:
-        return err.code
+        return err.code, opener
+
+
+def _printed_password(lines: list[str]) -> str:
+    """The first-start password run.sh printed."""
+    (password,) = [m[1] for line in lines if (m := re.search(r"with password (\S+)$", line))]
+    return password
 
 
 def test_the_password_hint_of_run_sh_and_the_login_page_works_as_printed(
@@ -79,7 +87,11 @@ def test_the_password_hint_of_run_sh_and_the_login_page_works_as_printed(
     assert command.startswith(str(ROOT / ".venv" / "bin" / "piranha-web") + " passwd ")
     assert f"--state-dir {tmp_path / 'run' / 'state'} " in command
     page = urllib.request.urlopen(f"{url}login", timeout=10).read().decode()
-    shown = re.search(r'<code id="passwd-command">([^<]+)</code>', page)
+    assert "passwd-command" not in page and str(tmp_path) not in page  # anonymous: no paths
+    status, admin = _login(url, _printed_password(lines))
+    assert status == 303
+    users = admin.open(f"{url}users/", timeout=10).read().decode()
+    shown = re.search(r'<code id="passwd-command">([^<]+)</code>', users)
     assert shown and html.unescape(shown[1]) == command
 
     elsewhere = tmp_path / "elsewhere"  # an admin's shell is anywhere, with a plain PATH
@@ -89,5 +101,5 @@ def test_the_password_hint_of_run_sh_and_the_login_page_works_as_printed(
                           capture_output=True, text=True, timeout=60, check=False)
 
     assert done.returncode == 0, done.stderr
-    assert _login(url, "a new secret") == 303
-    assert _login(url, "wrong") == 401
+    assert _login(url, "a new secret")[0] == 303
+    assert _login(url, "wrong")[0] == 401

@@ -107,6 +107,8 @@ def test_two_users_hand_edit_compare_and_restore_reach_the_backup(
 
     page.click("#compare-info a >> nth=0")  # the oldest revision
     page.click("#restore")
+    assert "virtual www: port 8080 -> 80" in page.inner_text("#restore-summary")
+    page.click("#restore-confirm")
     page.wait_for_selector("#sync-result")
     assert "verified" in page.inner_text("#sync-result")
     restored = served.config.read_text()

@@ -58,7 +58,7 @@ def test_first_contact_confirm_host_key_then_every_accept_reaches_the_backup(
     assert "host key unknown" in page.inner_text("#sync-result")
     assert page.inner_text("body").count("host key unknown") == 1
     assert page.query_selector("#sync-banner") is None
-    assert page.inner_text("#sync-indicator-text") == "Backup: out of sync"
+    assert page.inner_text("#sync-indicator-text") == "Backup: has no lvs.cf from here"
     assert "port = 8080" in served.config.read_text()
     assert not remote.exists()
     screenshot(page, "sync-01-out-of-sync-after-accept")

@@ -236,11 +236,12 @@ class BackupRouter:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
 
-    def restart_root_sshd(self, host_key: str) -> None:
-        """Replace the root sshd by one presenting ``host_key`` (the router was reinstalled)."""
+    def restart_root_sshd(self, host_key: str, sftp: bool = True) -> None:
+        """Replace the root sshd by one presenting ``host_key`` (the router was reinstalled),
+        without an sftp subsystem when ``sftp`` is False."""
         self.root_sshd.stop()
         self.root_sshd = start_root_sshd(self.workdir, self.namespace, self.keys[host_key],
-                                         self.workdir / "authorized_keys")
+                                         self.workdir / "authorized_keys", sftp=sftp)
 
     def stop(self) -> None:
         for sshd in (self.root_sshd, self.user_sshd):
@@ -250,10 +251,13 @@ class BackupRouter:
 
 
 def _sshd_config(workdir: Path, name: str, address: str, port: int, host_key: Path,
-                 authorized: Path) -> Path:
+                 authorized: Path, sftp: bool = True) -> Path:
     config = workdir / f"{name}.sshd_config"
-    config.write_text(SSHD_CONFIG.format(address=address, port=port, host_key=host_key,
-                                         authorized_keys=authorized))
+    text = SSHD_CONFIG.format(address=address, port=port, host_key=host_key,
+                              authorized_keys=authorized)
+    if not sftp:
+        text = text.replace("Subsystem sftp internal-sftp\n", "")
+    config.write_text(text)
     config.chmod(0o644)
     return config
 
@@ -280,8 +284,8 @@ def write_passwd(workdir: Path, home: Path) -> Path:
 
 
 def start_root_sshd(workdir: Path, namespace: Namespace, host_key: Path,
-                    authorized: Path) -> Sshd:
-    config = _sshd_config(workdir, "root", namespace.address, 22, host_key, authorized)
+                    authorized: Path, sftp: bool = True) -> Sshd:
+    config = _sshd_config(workdir, "root", namespace.address, 22, host_key, authorized, sftp)
     log = workdir / "root-sshd.log"
     script = ("mount -t tmpfs -o mode=755 pwsy-run /run && mkdir -m 755 /run/sshd && "
               f'mount --bind "$2" /etc/passwd && exec {SSHD} -D -e -f "$1"')

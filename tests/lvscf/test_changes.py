@@ -80,3 +80,45 @@ def test_private_addresses_that_follow_the_public_ones_are_not_a_second_change()
     own = "primary = 192.0.2.1\nprimary_private = 10.0.0.1\n"
     assert summarize(parse(own).model(), parse(own.replace("10.0.0.1", "10.0.0.9")).model()) == [
         "global settings: primary_private 10.0.0.1 -> 10.0.0.9"]
+
+
+def words(old: str, new: str) -> list[str]:
+    from piranha_web.lvscf.changes import summarize_documents
+
+    return summarize_documents(parse(old), parse(new))
+
+
+def test_an_unknown_scheduler_is_a_change_in_words_not_nothing() -> None:
+    """Issue 27: the model reads an unknown scheduler as wlc; the summary must not be empty."""
+    added = BASE.replace("     port = 80\n", "     port = 80\n     scheduler = wlc\n")
+    odd = added.replace("scheduler = wlc", "scheduler = sed")
+    assert words(added, odd) == [
+        "virtual www: scheduler wlc -> sed (sed is not a scheduler pulse knows)"]
+    assert words(odd, added) == [
+        "virtual www: scheduler sed -> wlc (sed is not a scheduler pulse knows)"]
+    assert words(BASE, odd) == [  # absent -> unknown: still both read as wlc
+        "virtual www: scheduler (unset) -> sed (sed is not a scheduler pulse knows)"]
+    assert words(odd.replace("serial_no = 3", "serial_no = 4"), odd) == ["serial_no 4 -> 3"]
+    assert words(added, added.replace("scheduler = wlc", "scheduler = rr")) == [
+        "virtual www: scheduler wlc -> rr"]
+    assert words(odd, odd.replace("scheduler = sed", "scheduler = rr")) == [  # not "wlc -> rr"
+        "virtual www: scheduler sed -> rr (sed is not a scheduler pulse knows)"]
+    assert words(BASE, BASE.replace("network = direct", "network = NAT")) == [
+        "global settings: network direct -> NAT (NAT is not a network pulse knows)"]
+
+
+def test_a_rename_with_other_changes_or_to_a_repeated_name_is_a_rename() -> None:
+    """Issue 27: 'server rs1 removed' for a rename hid what happened."""
+    two = BASE.replace("         weight = 1\n     }\n", "         weight = 1\n     }\n"
+                       "     server rs2 {\n         address = 10.0.0.2\n     }\n", 1)
+    renamed = two.replace("server rs1 {", "server web1 {").replace("weight = 1", "weight = 4")
+    assert words(two, renamed) == ["server rs1 of virtual www renamed to web1",
+                                   "server web1 of virtual www: weight 1 -> 4"]
+    repeated = two.replace("server rs2 {", "server rs1 {")
+    assert words(two, repeated) == ["server rs2 of virtual www renamed to rs1 (#2)"]
+    moved = two.replace("address = 10.0.0.2", "address = 10.0.0.9").replace(
+        "server rs2 {", "server rs9 {")
+    assert words(two, moved) == ["server rs2 removed from virtual www",
+                                 "server rs9 added to virtual www"]
+    virtual = BASE.replace("virtual mail {", "virtual post {").replace("active = 0", "active = 1")
+    assert words(BASE, virtual) == ["virtual mail renamed to post", "virtual post activated"]

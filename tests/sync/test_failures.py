@@ -34,6 +34,7 @@ Host key verification failed.
     (255, "ssh: connect to host 169.254.77.2 port 22: No route to host\r\n",
      failures.UNREACHABLE),
     (255, "Connection timed out during banner exchange\r\n", failures.TIMEOUT),
+    (255, "subsystem request failed on channel 0\r\nConnection closed\r\n", failures.NO_SFTP),
     (1, 'dest open "/etc/sysconfig/ha/.lvs.cf.tmp": Permission denied\r\n',
      failures.PERMISSION_DENIED),
     (2, "sh: 1: cannot create /etc/sysconfig/ha/lvs.cf: Read-only file system\n",

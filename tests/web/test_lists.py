@@ -118,3 +118,42 @@ def test_the_list_keeps_its_search_after_edit_and_cancel(client: FlaskClient) ->
     assert re.search(r'value="mail" id="select-1"[^>]*checked', page)
     page = client.get("/virtual/?q=").get_data(as_text=True)
     assert 'id="row-web"' in page
+
+
+def marked_boxes(page: str) -> list[str]:
+    return re.findall(r'name="marked" value="([^"]+)"[^>]*checked', page)
+
+
+def test_marks_are_kept_per_list_and_mark_all_matching_keeps_the_search(
+    web: Web, client: FlaskClient
+) -> None:
+    """Issue 27: marks survive any POST of the list form; MARK ALL MATCHING keeps the search,
+    a box unticked afterwards is left out; another virtual server's list has its own marks."""
+    url = "/virtual/servers/?virtual=web"
+    revision = revision_of(client.get(url).get_data(as_text=True))
+    client.post(url, data={"revision": revision, "action": "PAGE", "marked": ["rs2"],
+                           "shown": ["rs1", "rs2"]})
+    page = client.get(url).get_data(as_text=True)
+    assert marked_boxes(page) == ["rs2"] and "1 marked." in page
+    client.post(url + "&q=rs", data={"revision": revision, "action": "MARK ALL MATCHING"})
+    assert marked_boxes(client.get(url).get_data(as_text=True)) == ["rs1", "rs2"]
+    client.post(url, data={"revision": revision, "action": "PAGE", "marked": ["rs1"],
+                           "shown": ["rs1", "rs2"]})
+    assert marked_boxes(client.get(url).get_data(as_text=True)) == ["rs1"]
+    assert marked_boxes(client.get("/virtual/servers/?virtual=mail").get_data(
+        as_text=True)) == []
+    client.post(url, data={"revision": revision, "action": "CLEAR MARKS"})
+    assert "0 marked." in client.get(url).get_data(as_text=True)
+
+
+def test_a_viewer_may_change_pages_but_not_mark_all(web: Web) -> None:
+    from piranha_web.accounts import Role
+
+    web.services.accounts.add("vera", "vera password", Role.VIEWER)
+    viewer = web.app.test_client()
+    viewer.post("/login", data={"username": "vera", "password": "vera password"})
+    revision = revision_of(viewer.get("/virtual/").get_data(as_text=True))
+    assert viewer.post("/virtual/", data={"revision": revision, "action": "PAGE"}
+                       ).status_code == 303
+    assert viewer.post("/virtual/", data={"revision": revision, "action": "MARK ALL MATCHING"}
+                       ).status_code == 403

@@ -213,12 +213,13 @@ def test_unknown_pages_and_methods_after_login(client: FlaskClient) -> None:
 def test_a_session_cookie_copied_before_logout_is_useless_after_it(web: Web) -> None:
     """Sessions live in signed cookies; LOGOUT revokes the id so a stolen copy stops working."""
     client = web.client()
-    stolen = client.get_cookie("piranha_session")
+    cookie = web.app.config["SESSION_COOKIE_NAME"]
+    stolen = client.get_cookie(cookie)
     assert stolen is not None
     token = form_of(client, "/virtual/").get("csrf_token", "")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     thief = web.app.test_client()
-    thief.set_cookie("piranha_session", stolen.value)
+    thief.set_cookie(cookie, stolen.value)
     response = thief.get("/virtual/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert web.client().get("/virtual/").status_code == 200  # a new login still works
@@ -231,6 +232,22 @@ def test_strict_transport_security_is_sent_under_tls_only(tmp_path: Path) -> Non
     assert "Strict-Transport-Security" not in plain.headers
     tls = build_web(tmp_path / "tls", tls=True).client(login=False).get("/login")
     assert tls.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_cookie_names_are_per_instance_and_host_prefixed_under_tls(tmp_path: Path) -> None:
+    """Cookies are per host, not per port: each instance names its own (issue 27)."""
+    names = []
+    for folder, tls in (("a", False), ("b", False), ("c", True)):
+        (tmp_path / folder).mkdir()
+        client = build_web(tmp_path / folder, tls=tls).client(login=False)
+        response = client.post("/login", data={"username": "piranha", "password": PASSWORD})
+        assert response.status_code == 303
+        names.append([h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")])
+    session_a, session_b, session_tls = (
+        next(n for n in found if "piranha_session" in n) for found in names)
+    assert session_a.startswith("piranha_session_") and session_a != session_b
+    assert session_tls.startswith("__Host-piranha_session_")
+    assert any(n.startswith("__Secure-piranha_device_") for n in names[2])
 
 
 def slow_verification(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,7 +296,9 @@ def test_an_attacker_on_the_admins_address_cannot_keep_the_admins_browser_out(
 
 def test_a_device_cookie_of_another_user_or_forged_earns_no_trust(web: Web) -> None:
     browser = web.client(login=False)
-    browser.set_cookie("piranha_device", "forged.value.sig", path="/login")
+    device = web.app.extensions["piranha_web.settings"].cookie_name("piranha_device",
+                                                                     whole_site=False)
+    browser.set_cookie(device, "forged.value.sig", path="/login")
     for _ in range(4):
         login(browser, "bad")
     assert login(browser) == 429

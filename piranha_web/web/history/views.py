@@ -5,8 +5,13 @@
     GET  /history/view?revision=R         the text of one revision
     GET  /history/compare?a=R1&b=R2       the change in words, then the changed lines under
                                           the names of their blocks (from a to b)
-    POST /history/restore                 RESTORE (and UNDO LAST CHANGE): target=R, revision=
-                                          the current revision the page showed
+    GET  /history/restore?target=R        RESTORE's confirmation: what it changes relative to
+                                          the current lvs.cf (in words and lines)
+    POST /history/restore                 RESTORE: target=R, revision= the current revision the
+                                          confirmation showed, confirm=RESTORE (else: back to it)
+    POST /history/undo                    UNDO LAST CHANGE: target= the revision before the
+                                          change, revision= the one it saved; only that change
+                                          is taken back (``undo.revert``), others' stay
 
 RESTORE is a save like any ACCEPT: revision-checked (someone else's change since the page
 was shown refuses it), validated (refused when it would add errors; warnings shown),
@@ -34,7 +39,8 @@ from piranha_web.lvscf.changes import summarize_documents
 from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel, restoring
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember
+from piranha_web.web.history import undo
+from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_service
 from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -100,12 +106,30 @@ def compare() -> str:
                            problem=problem)
 
 
+@bp.get("/restore")
+def confirm_restore() -> str:
+    """RESTORE's confirmation page: the change relative to lvs.cf now, then RESTORE/CANCEL."""
+    chosen = _find(panel.arg("target"))
+    loaded = services().store.load()
+    try:
+        preview, problem = undo.restore_preview(loaded.text, chosen.text), None
+    except ParseError as err:
+        preview, problem = None, str(err)
+    lines = changed_lines(loaded.text, preview.text) if preview else ()
+    changes = [(block, tuple(group)) for block, group in groupby(lines, key=lambda c: c.block)]
+    form = RestoreForm(formdata=None, revision=loaded.revision, target=chosen.entry.revision)
+    return render_template("history/restore.html", entry=chosen.entry, preview=preview,
+                           changes=changes, count=len(lines), problem=problem, form=form)
+
+
 @bp.post("/restore")
 def restore() -> Response:
     form = RestoreForm()
     if not form.validate():
         abort(400)
     chosen = _find(form.target.data or "")
+    if request.form.get("confirm") != "RESTORE":  # never without the confirmation page
+        return redirect(url_for(".confirm_restore", target=chosen.entry.revision), code=303)
     entry = chosen.entry
     back = redirect(url_for(".index"), code=303)
     try:
@@ -136,5 +160,42 @@ def restore() -> Response:
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
         changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
         sync=result.after, previous=previous,
+    ))
+    return back
+
+
+@bp.post("/undo", endpoint="undo")
+def undo_change() -> Response:
+    """UNDO LAST CHANGE: take back the change ``target`` -> ``revision`` from lvs.cf as it is
+    now (what others saved since stays); explain when the lines it touched changed since."""
+    form = RestoreForm()
+    if not form.validate():
+        abort(400)
+    before, after = _find(form.target.data or ""), _find(form.revision.data or "")
+    back = redirect(url_for(".index"), code=303)
+    loaded = services().store.load()
+    text = undo.revert(after.text, before.text, loaded.text)
+    if text is None:
+        flash(f"UNDO refused: the lines this change touched were changed again since (lvs.cf "
+              f"is now at {loaded.revision[:12]}). Compare revision {after.entry.short} with "
+              f"the current lvs.cf below and RESTORE or edit by hand.", "error")
+        return redirect(url_for(".compare", a=after.entry.revision, b=loaded.revision),
+                        code=303)
+    if text == loaded.text:
+        flash("lvs.cf is already as it was before this change; nothing was written.", "info")
+        return back
+    try:
+        result = save_service().replace_text(text, loaded.revision, cause="undo")
+    except StaleRevisionError:
+        flash("lvs.cf changed while the change was being undone; nothing was written. "
+              "Try UNDO again.", "error")
+        return back
+    except (ParseError, ValidationFailedError, AuditError) as err:
+        flash(f"Nothing was undone: {err}", "error")
+        return back
+    remember(SaveOutcome(
+        "saved", result.revision, f"The change of revision {after.entry.short} was undone.",
+        changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
+        sync=result.after, previous=loaded.revision,
     ))
     return back

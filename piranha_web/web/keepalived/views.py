@@ -44,8 +44,15 @@ class ApplyForm(FlaskForm):
 
 
 class EngineForm(FlaskForm):
+    """ENGINE: which daemon runs LVS here, and whether ACCEPT applies keepalived.conf."""
+
     engine = SelectField("Engine", choices=[SelectChoice(e, e) for e in ENGINES])
     auto_apply = BooleanField("Apply keepalived.conf after every ACCEPT")
+
+    class Meta:
+        """Shown locked to roles that may not save it (``templating.field_lock``)."""
+
+        locked_by_role = "keepalived.save_engine"
 
 
 def digest(text: str) -> str:

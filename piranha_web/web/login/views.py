@@ -33,7 +33,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
-from piranha_web.auth import DEFAULT_USER, passwd_command
+from piranha_web.auth import DEFAULT_USER
 from piranha_web.errors import AuthError
 from piranha_web.web import journal
 from piranha_web.web.security import end_session, safe_next, start_session
@@ -43,6 +43,7 @@ from piranha_web.web.settings import WebSettings
 bp = Blueprint("login", __name__)
 log = logging.getLogger(__name__)
 
+#: the device cookie's name before the per-instance hash (``WebSettings.cookie_name``)
 DEVICE_COOKIE = "piranha_device"
 DEVICE_LIFETIME = 90 * 24 * 3600
 
@@ -60,9 +61,8 @@ def _settings() -> WebSettings:
 
 
 def _page(form: LoginForm, next_url: str | None) -> str:
-    """The login page, with the command that sets the password on this router."""
-    return render_template("login.html", form=form, next_url=next_url,
-                           passwd_hint=passwd_command(_settings().state_dir))
+    """The login page; it names no path of this router (anonymous visitors see it)."""
+    return render_template("login.html", form=form, next_url=next_url)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,7 +102,8 @@ def login() -> Response | tuple[str, int] | str:
     journal.record("login", user=user)
     done = redirect(next_url or url_for("home"), code=303)
     done.set_cookie(
-        DEVICE_COOKIE, _device_serializer().dumps([user, device or secrets.token_urlsafe(12)]),
+        _settings().cookie_name(DEVICE_COOKIE, whole_site=False),
+        _device_serializer().dumps([user, device or secrets.token_urlsafe(12)]),
         max_age=DEVICE_LIFETIME, httponly=True, samesite="Strict", secure=_settings().tls,
         path=url_for("login.login"),
     )
@@ -115,7 +116,7 @@ def _device_serializer() -> URLSafeTimedSerializer:
 
 def _device_of(user: str) -> str | None:
     """The id of this browser's device cookie when it was issued for ``user``, else None."""
-    cookie = request.cookies.get(DEVICE_COOKIE)
+    cookie = request.cookies.get(_settings().cookie_name(DEVICE_COOKIE, whole_site=False))
     if not cookie:
         return None
     try:

@@ -105,6 +105,7 @@ def check() -> tuple[str, int]:
         entry = _begin("check", virtual, saved)
         results = _probe(vs, saved)
         _verdicts(entry, results)
+        lists.keep_marks(lists.SERVER_MARKS, virtual)  # the list form's boxes came along
     services().recent_checks.record(vs, results)
     return lists.server_list(
         virtual, request.form.get("selected") or None, 200 if valid else 400,

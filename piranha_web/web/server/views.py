@@ -31,6 +31,7 @@ from piranha_web.web.server.form import (
     edit_existing,
     initial_values,
 )
+from piranha_web.web.services import services
 
 bp = Blueprint("server", __name__, url_prefix="/virtual/servers")
 
@@ -61,10 +62,15 @@ def index_action() -> Page:
     if not form.validate():
         return _list_page(virtual, 400)
     button = panel.action()
+    lists.keep_marks(lists.SERVER_MARKS, virtual)
     if button == "ADD":
         return redirect(url_for(".new", virtual=virtual), code=303)
+    if lists.marks_button(button, lists.SERVER_MARKS, virtual, SERVER_SORTS):
+        return _back_to_list(virtual, request.form.get("selected") or None)
     if button in lists.BULK:
-        return _bulk(virtual, lists.marked(), lists.BULK[button], form.revision.data or "")
+        config = services().store.config()[1]
+        names = lists.marked(lists.SERVER_MARKS, virtual, lists.server_items(config, virtual))
+        return _bulk(virtual, names, lists.BULK[button], form.revision.data or "")
     if button not in ("DELETE", "EDIT", "(DE)ACTIVATE"):
         flash("Unknown button.", "error")
         return _list_page(virtual, 400)
@@ -111,6 +117,7 @@ def _bulk(virtual: str, names: list[str], active: bool, revision: str) -> Page:
     )
     if outcome.status in ("saved", "unchanged"):
         remember(outcome)
+        lists.forget_marks(lists.SERVER_MARKS)
         return _back_to_list(virtual, selected)
     for message in [outcome.message, *outcome.general_errors]:
         flash(message, "error")

@@ -48,6 +48,11 @@ class SyncSettingsForm(FlaskForm):
                                    validators=[InputRequired(), NumberRange(1, 300)])
     back = HiddenField()
 
+    class Meta:
+        """Shown locked to roles that may not save it (``templating.field_lock``)."""
+
+        locked_by_role = "sync.save_settings"
+
     def fill(self, settings: SyncSettings) -> None:
         """Show ``settings`` (unset values as blank fields)."""
         for name in ("host", "user", "port", "remote_path", "identity_file",

@@ -105,36 +105,59 @@ class Indicator:
 
 
 def indicator() -> Indicator | None:
-    """The header's sync status from the last attempt (no SSH on page views); None: no sync."""
+    """The header's sync status: what the backup router holds, from the last verified copy
+    and the last attempt (no SSH on page views); None: no sync."""
     found = syncer()
     if found is None:
         return None
     try:
-        last = found.last()
+        last, good = found.last(), found.last_good()
     except SyncError:
         log.exception("cannot read the last sync status")
         return None
-    if last is None:
-        return Indicator("pending", "Backup: not copied yet", None,
-                         "lvs.cf has not been copied to the backup router from here yet.")
-    if last.ok:
-        if last.skipped:
-            return Indicator("none", "Backup: not copied", last, last.message)
-        return Indicator("ok", "Backup: in sync", last, last.message)
-    if last.reason == failures.HOST_KEY_CHANGED:
+    if last is not None and last.ok and last.skipped:
+        return Indicator("none", "Backup: not copied", last, last.message)
+    if last is not None and last.reason == failures.HOST_KEY_CHANGED:
         return Indicator("failed", "Backup: host key CHANGED", last, last.explanation,
                          alert=True, hostkey_link=True)
-    if last.reason == failures.HOST_KEY_UNKNOWN and found.host_key_trusted():
+    if (last is not None and last.reason == failures.HOST_KEY_UNKNOWN
+            and found.host_key_trusted()):
         # the key was confirmed since that attempt: say what is true now
         return Indicator("pending", "Backup: host key confirmed, not copied yet", last,
                          "The backup router's host key is confirmed now; SYNC NOW copies "
                          "lvs.cf to it (the next ACCEPT does too).")
-    if last.reason == failures.HAS_ERRORS:
-        return Indicator("pending", "Backup: keeps its last good lvs.cf", last,
-                         last.explanation)
-    return Indicator("failed", "Backup: out of sync", last,
-                     f"Last copy failed: {last.reason}. {last.explanation}",
-                     hostkey_link=last.reason == failures.HOST_KEY_UNKNOWN)
+    return _holds(last, good, services().store.revision())
+
+
+def _holds(last: SyncOutcome | None, good: SyncOutcome | None, current: str) -> Indicator:
+    """What the backup router holds: this lvs.cf (with errors or not), an older one, or none
+    from here; the last attempt's failure, if any, in the details."""
+    failed = ""
+    if last is not None and not last.ok:
+        failed = f"Last attempt {last.when}: {last.reason}. {last.explanation}"
+    if good is not None and good.checksum == current:
+        if good.errors:
+            return Indicator("failed", f"Backup: holds this lvs.cf, with {good.errors} "
+                             f"error{'' if good.errors == 1 else 's'}", last,
+                             f"Copied anyway {good.when} (sha256 {(good.checksum or '')[:12]}): "
+                             "pulse on the backup router would refuse to start with it.")
+        return Indicator("ok", "Backup: in sync", last, failed or good.message)
+    if good is None:
+        return Indicator("pending" if last is None or last.reason == failures.HAS_ERRORS
+                         else "failed", "Backup: has no lvs.cf from here", last,
+                         failed or "lvs.cf has not been copied to the backup router from here "
+                         "yet.", hostkey_link=_hostkey_link(last))
+    held = f"Backup: holds the lvs.cf of {good.when}"
+    return Indicator("pending" if last is not None and last.reason == failures.HAS_ERRORS
+                     else "failed", held, last,
+                     f"It holds the lvs.cf copied {good.when} (sha256 "
+                     f"{(good.checksum or '')[:12]}), not this one. {failed}".strip(),
+                     hostkey_link=_hostkey_link(last))
+
+
+def _hostkey_link(last: SyncOutcome | None) -> bool:
+    """Whether the details should link to the host key page (the key is not confirmed)."""
+    return last is not None and last.reason == failures.HOST_KEY_UNKNOWN
 
 
 def panel() -> Panel | None:

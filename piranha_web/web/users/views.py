@@ -21,11 +21,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role, password_problem
 from piranha_web.audit import AuditEntry
+from piranha_web.auth import passwd_command
 from piranha_web.errors import AuditError, AuthError
 from piranha_web.tokens import Recorder, TokenInfo, TokenStore
 from piranha_web.web import journal, panel
@@ -52,11 +53,13 @@ def _list(add: AddUserForm | None = None, status: int = 200,
     tokens: dict[str, list[TokenInfo]] = {}
     for info in TokenStore(services().state_dir).list():
         tokens.setdefault(info.user, []).append(info)
+    state_dir = current_app.extensions["piranha_web.settings"].state_dir
     return render_template("users/index.html", accounts=accounts, role_forms=role_forms,
                            add=add or AddUserForm(formdata=None), tokens=tokens,
                            revoke=RevokeTokenForm(formdata=None),
                            create=_create_form(create or CreateTokenForm(formdata=None)),
-                           new_token=created, created_at=_created_at), status
+                           new_token=created, created_at=_created_at,
+                           passwd_hint=passwd_command(state_dir)), status
 
 
 def _created_at(info: TokenInfo) -> str:

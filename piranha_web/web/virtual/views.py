@@ -22,6 +22,7 @@ from piranha_web.web import lists, panel
 from piranha_web.web.list_rows import VIRTUAL_SORTS
 from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
+from piranha_web.web.services import services
 from piranha_web.web.virtual.form import (
     ADD_DEFAULTS,
     FIELDS,
@@ -57,10 +58,15 @@ def index_action() -> Page:
     if not form.validate():
         return _list_page(400)
     button = panel.action()
+    lists.keep_marks(lists.VIRTUAL_MARKS, "")
     if button == "ADD":
         return redirect(url_for(".new"), code=303)
+    if lists.marks_button(button, lists.VIRTUAL_MARKS, "", VIRTUAL_SORTS):
+        return _back_to_list(request.form.get("selected") or None)
     if button in lists.BULK:
-        return _bulk(lists.marked(), lists.BULK[button], form.revision.data or "")
+        config = services().store.config()[1]
+        names = lists.marked(lists.VIRTUAL_MARKS, "", lists.virtual_items(config))
+        return _bulk(names, lists.BULK[button], form.revision.data or "")
     selected = request.form.get("selected", "")
     if button not in ("DELETE", "EDIT", "(DE)ACTIVATE"):
         flash("Unknown button.", "error")
@@ -107,6 +113,7 @@ def _bulk(names: list[str], active: bool, revision: str) -> Page:
     )
     if outcome.status in ("saved", "unchanged"):
         remember(outcome)
+        lists.forget_marks(lists.VIRTUAL_MARKS)
         return _back_to_list(selected)
     for message in [outcome.message, *outcome.general_errors]:
         flash(message, "error")

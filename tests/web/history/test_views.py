@@ -97,8 +97,13 @@ def test_restore_saves_the_old_text_as_a_new_revision_with_a_higher_serial(
     client.post(RS1, data={**form_of(client, RS1), "weight": "3", "action": "ACCEPT"})
     oldest = web.services.history.revisions()[-1]
     current = web.services.store.revision()
+    unconfirmed = client.post("/history/restore", data={"target": oldest.revision,
+                                                        "revision": current})
+    assert unconfirmed.status_code == 303 and "/history/restore?target=" in (
+        unconfirmed.headers["Location"])
+    assert web.services.store.revision() == current  # nothing without the confirmation
     response = client.post("/history/restore", data={"target": oldest.revision,
-                                                     "revision": current})
+                                                     "revision": current, "confirm": "RESTORE"})
     assert response.status_code == 303
     restored = web.config.read_text()
     assert restored == original.replace("serial_no = 7", "serial_no = 10")
@@ -121,11 +126,13 @@ def test_restore_is_revision_checked_and_refuses_new_errors(web: Web, client: Fl
     assert no_errors(web.config.read_text())
     before = web.config.read_bytes()
     stale = client.post("/history/restore", data={"target": broken.revision,
-                                                  "revision": broken.revision})
+                                                  "revision": broken.revision,
+                                                  "confirm": "RESTORE"})
     assert stale.status_code == 303 and web.config.read_bytes() == before
     assert "changed by someone else" in client.get("/history/").get_data(as_text=True)
     refused = client.post("/history/restore", data={"target": broken.revision,
-                                                    "revision": web.services.store.revision()})
+                                                    "revision": web.services.store.revision(),
+                                                    "confirm": "RESTORE"})
     assert refused.status_code == 303 and web.config.read_bytes() == before
     assert "Nothing was restored" in client.get("/history/").get_data(as_text=True)
 
@@ -140,7 +147,7 @@ def test_undo_last_change_on_the_accept_result_restores_the_replaced_revision(
     assert 'id="undo"' in page
     undo = dict(re.findall(r'<input type="hidden" name="(revision|target)" value="([^"]+)">',
                            page[page.index('id="undo-form"'):]))
-    assert client.post("/history/restore", data=undo).status_code == 303
+    assert client.post("/history/undo", data=undo).status_code == 303
     after = parse(web.config.read_text()).model()
     assert after.virtual("web").port == before.virtual("web").port == 80
     assert after.globals.serial_no == before.globals.serial_no + 2

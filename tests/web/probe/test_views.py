@@ -231,3 +231,23 @@ def test_the_real_server_list_keeps_the_last_check_verdict_with_its_age(
     cells = [text_of(c) for c in re.findall(r'<td class="check">(.*?)</td>', page, re.S)]
     assert cells == ["not checked", "down 2 min ago"], (
         "www's port changed: its verdict is not shown for the new port")
+
+
+def test_check_now_shows_an_operator_the_buttons_an_operator_may_use(web: Web) -> None:
+    """The CHECK NOW page is the REAL SERVER list: its buttons follow that list's policy."""
+    from piranha_web.accounts import Role
+
+    web.services.accounts.add("otto", "otto password", Role.OPERATOR)
+    operator = web.app.test_client()
+    operator.post("/login", data={"username": "otto", "password": "otto password"})
+    page = operator.post(CHECK, data=form_of(operator, SERVERS)).get_data(as_text=True)
+    assert re.search(r'id="toggle"\s*>', page), "(DE)ACTIVATE is an operator's"
+    assert re.search(r'id="add" disabled title="needs the admin role \(you are operator\)"',
+                     page)
+
+
+def test_check_now_keeps_the_marks_of_the_list(web: Web, client: FlaskClient) -> None:
+    data = {**form_of(client, SERVERS), "marked": ["ftp"], "shown": ["www", "ftp"]}
+    page = client.post(CHECK, data=data).get_data(as_text=True)
+    assert re.search(r'name="marked" value="ftp"[^>]*checked', page)
+    assert "1 marked." in client.get(SERVERS).get_data(as_text=True)

@@ -71,8 +71,8 @@ def test_failed_sync_keeps_the_save_and_shows_a_compact_status_until_sync_now_su
     tmp_path: Path, backup_router: BackupRouter, remote: Path
 ) -> None:
     """Unconfirmed host key: the save stands and says why once; every page has a compact
-    "out of sync" in its header (no full-width banner); after CONFIRM the header no longer says
-    "host key unknown"; SYNC NOW copies."""
+    "has no lvs.cf from here" in its header (no full-width banner); after CONFIRM the header
+    no longer says "host key unknown"; SYNC NOW copies."""
     web = with_syncer(build_web(tmp_path, lvs_cf_text(backup_router.address)), backup_router,
                       remote, trusted=False)
     client = web.client()
@@ -81,11 +81,11 @@ def test_failed_sync_keeps_the_save_and_shows_a_compact_status_until_sync_now_su
     assert not remote.exists()
     assert page.count("host key unknown (confirm it first)") == 2  # the outcome + its details
     assert 'id="sync-banner"' not in page
-    assert re.search(r'id="sync-indicator-text">Backup: out of sync<', page)
+    assert re.search(r'id="sync-indicator-text">Backup: has no lvs.cf from here<', page)
     for url in ("/virtual/", "/control/", "/global/"):
         other = client.get(url).get_data(as_text=True)
         assert 'id="sync-banner"' not in other
-        assert re.search(r'id="sync-indicator-text">Backup: out of sync<', other)
+        assert re.search(r'id="sync-indicator-text">Backup: has no lvs.cf from here<', other)
     hostkey_page = client.get("/sync/hostkey").get_data(as_text=True)
     fingerprint = keygen_fingerprint(backup_router.keys.directory / "host.pub")
     assert fingerprint in hostkey_page
