@@ -1,24 +1,31 @@
 """``piranha-web checker [--config FILE] --dir DIRECTORY [--once]``: every check, one process.
 
-Runs the nanny-exact check of every active real server of every active virtual server of
-lvs.cf on nanny's schedule (check, then ``timeout`` seconds of sleep) in one long-running
-process, and keeps each verdict in ``DIRECTORY`` as a file holding ``0`` (up) or ``1`` (down)
-(named by ``piranha_web.lvscf.check_files.check_file_name``), rewritten only when it changes.
-Prints ``VIRTUAL SERVER ADDRESS:PORT up|down REASON`` for every change.  ``--once``: one round,
-then exit (0: every checked server up, 1: one is down).  Exit 2 for an unreadable or unparsable
-file.  Restart it after lvs.cf changes (it reads the file once).
+Runs the nanny-exact check of every real server lvsd starts a nanny for on nanny's schedule
+(check, then ``timeout`` seconds of sleep) in one long-running process, and keeps each verdict
+in ``DIRECTORY`` as a file holding ``0`` (up) or ``1`` (down) (named by
+``piranha_web.lvscf.check_files.check_file_name``), rewritten only when it changes: the files
+the keepalived export's FILE_CHECKs read (``piranha-web-checker.service`` runs it with
+``--dir STATE/checks``).  Prints ``VIRTUAL SERVER ADDRESS:PORT up|down REASON`` for every
+change.  It follows lvs.cf: a saved revision is loaded within a second; one that cannot be
+used (unparsable, or with errors pulse refuses) leaves the last plan running, said on stderr.
+``--once``: one round, then exit (0: every checked server up, 1: one is down).  Exit 2 when
+lvs.cf cannot be used at start.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import ParseError, StoreIOError
-from piranha_web.monitor.checker import run_checker
+from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.validate import validate
+from piranha_web.monitor.checker import PlanError, run_checker
 from piranha_web.monitor.probe import ProbeResult
 from piranha_web.store import ConfigStore
 
@@ -38,13 +45,37 @@ def _print(result: ProbeResult) -> None:
           f"{result.nanny.reason}", flush=True)
 
 
+def loader(path: Path) -> tuple[Callable[[], Document], Callable[[], Hashable]]:
+    """lvs.cf at ``path`` as :func:`run_checker` reads it: the document (PlanError when it
+    cannot be read, parsed, or has errors pulse refuses) and its stamp."""
+    def load() -> Document:
+        try:
+            document = ConfigStore(path).load().document
+        except (StoreIOError, ParseError) as err:
+            raise PlanError(str(err)) from err
+        errors = [f for f in validate(document) if f.is_error]
+        if errors:
+            raise PlanError(f"line {errors[0].line}: {errors[0].message} "
+                            f"({len(errors)} errors pulse refuses)")
+        return document
+
+    def stamp() -> Hashable:
+        try:
+            info = os.stat(path)
+        except OSError as err:
+            return str(err)
+        return (info.st_ino, info.st_mtime_ns, info.st_size, info.st_ctime_ns)
+
+    return load, stamp
+
+
+def _note(text: str) -> None:
+    print(f"piranha-web checker: {text}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     path = config_of(args)
-    try:
-        document = ConfigStore(path).load().document
-    except (StoreIOError, ParseError) as err:
-        print(f"piranha-web checker: {path}: {err}", file=sys.stderr)
-        return 2
+    load, stamp = loader(path)
     down: list[ProbeResult] = []
 
     def changed(result: ProbeResult) -> None:
@@ -53,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
             down.append(result)
 
     try:
-        asyncio.run(run_checker(document, args.dir, changed, rounds=1 if args.once else None))
+        asyncio.run(run_checker(load, stamp, args.dir, changed, _note,
+                                rounds=1 if args.once else None))
+    except PlanError as err:
+        _note(f"{path}: {err}")
+        return 2
     except KeyboardInterrupt:
         return 0
     return 1 if down else 0

@@ -21,7 +21,7 @@ from piranha_web.atomic import replace_file
 from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
 from piranha_web.keepalived.service import EngineSettings, check_command
-from piranha_web.lvscf.keepalived import ROUTERS, export_keepalived
+from piranha_web.lvscf.keepalived import DEFAULT_CHECK_DIR, ROUTERS, export_keepalived
 from piranha_web.lvscf.lvsd import lvsd_commands, lvsd_plan
 from piranha_web.lvscf.validate import validate
 from piranha_web.store import ConfigStore
@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write to OUT atomically instead of printing")
     parser.add_argument("--strict", action="store_true",
                         help="fail (and write nothing) if anything does not translate exactly")
+    parser.add_argument("--check-dir", metavar="DIRECTORY", default=DEFAULT_CHECK_DIR,
+                        help="where piranha-web checker keeps the verdicts the FILE_CHECKs "
+                        f"read (default {DEFAULT_CHECK_DIR})")
+    parser.add_argument("--misc-check", action="store_true",
+                        help="a MISC_CHECK running check-server per real server instead of "
+                        "FILE_CHECK on the checker's verdicts")
     parser.add_argument("--check-command", metavar="PATH",
                         help="absolute path of piranha-web for MISC_CHECK (default: this "
                         "program)")
@@ -67,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         try:
             program = args.check_command or check_command(EngineSettings())
-            export = export_keepalived(document, args.router, check_command=program)
+            export = export_keepalived(document, args.router, check_command=program,
+                                       check_dir=None if args.misc_check else args.check_dir)
         except KeepalivedValueError as err:
             print(f"piranha-web export: {err}", file=sys.stderr)
             return 2

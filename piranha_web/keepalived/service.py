@@ -95,6 +95,11 @@ def save_settings(state_dir: Path, settings: EngineSettings) -> None:
                  (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
+def check_dir(state_dir: Path) -> Path:
+    """The checker's verdict directory of this state directory (``STATE/checks``)."""
+    return state_dir.absolute() / "checks"
+
+
 def generated_path(state_dir: Path, router: str) -> Path:
     """Where the generated keepalived.conf of ``router`` is kept in the state directory (the
     one place that names it: the sync copies the backup's from here)."""
@@ -180,8 +185,13 @@ class KeepalivedService:
 
     def generate(self, document: Document) -> dict[str, Export]:
         """keepalived.conf of both routers (raises KeepalivedValueError for a bad setting)."""
-        return {router: export_keepalived(document, router, check_command=self.check_command())
+        return {router: export_keepalived(document, router, check_command=self.check_command(),
+                                          check_dir=str(self.check_dir()))
                 for router in ROUTERS}
+
+    def check_dir(self) -> Path:
+        """Where ``piranha-web checker`` keeps the verdicts the export's FILE_CHECKs read."""
+        return check_dir(self.state_dir)
 
     def regenerate(self, document: Document) -> dict[str, Export]:
         """:meth:`generate` and keep both files in the state directory (what ACCEPT does)."""

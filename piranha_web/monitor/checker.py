@@ -2,40 +2,80 @@
 
 keepalived's MISC_CHECK starts a ``piranha-web check-server`` process per real server every
 ``timeout`` seconds, about 150 ms of CPU each: thousands of real servers would need hundreds of
-cores (BENCHMARKS.md "Checks at scale").  :func:`run_checker` instead runs every check of an
+cores (BENCHMARKS.md "Checks at scale").  :class:`Checker` instead runs every check of an
 lvs.cf in one asyncio process, with the same nanny-exact engine as ``check-server``
 (:func:`~.probe.probe_server` with the strings as lvsd passes them), on nanny's schedule: one
-check, then ``timeout`` seconds of sleep, for every active real server of every active
-virtual server (the ones lvsd starts a nanny for).
+check, then ``timeout`` seconds of sleep, for every real server lvsd starts a nanny for
+(:func:`~piranha_web.lvscf.lvsd.lvsd_plan`: active real servers of active virtual servers
+whose ``ipvsadm -A`` succeeds, without a second nanny for the same destination).
 
 Each verdict is kept in ``DIRECTORY/`` :func:`~piranha_web.lvscf.check_files.check_file_name`
 as ``0`` (up) or ``1`` (down), written atomically and only when it changes, so a watcher
-(keepalived's ``track_file``) sees one event per state change.  A file starts at ``1``: as with
-nanny, a real server enters the pool after its first successful check.
+(keepalived's ``track_file``, which the export's FILE_CHECKs read) sees one event per state
+change.  A new file starts at ``1``: as with nanny, a real server enters the pool after its
+first successful check; a file left by an earlier run keeps its verdict until the next check.
+
+:func:`run_checker` follows lvs.cf: each ``poll`` seconds it compares the file's stamp (its
+``stat``) and, when it changed, loads it again; a server that left the plan loses its loop and
+its file, a new one gets both, an unchanged one keeps running.  A file that cannot be loaded
+(unreadable, unparsable, or with errors pulse refuses) leaves the last plan running and is
+reported once per stamp.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 
 from piranha_web.atomic import replace_file
 from piranha_web.lvscf.check_files import DOWN, UP, check_file_name
 from piranha_web.lvscf.document import Document
+from piranha_web.lvscf.lvsd import lvsd_plan
 from piranha_web.lvscf.model import MonitorScript, RealServer, VirtualServer
-from piranha_web.monitor.probe import ProbeResult, concurrency, probe_server, selected_pairs
+from piranha_web.lvscf.nanny import lvsd_monitor
+from piranha_web.monitor.probe import ProbeResult, concurrency, probe_server
 
 #: called with each result whose verdict changed (for a log line)
 OnChange = Callable[[ProbeResult], None]
+#: called with a sentence about the plan (reloaded, or kept because the file is unusable)
+OnNote = Callable[[str], None]
+#: loads lvs.cf; raises :class:`PlanError` when it cannot be used
+Load = Callable[[], Document]
+#: a value that changes when lvs.cf does (its stat)
+Stamp = Callable[[], Hashable]
 
 
-def checked_servers(
-    document: Document,
-) -> list[tuple[VirtualServer, RealServer, MonitorScript | None]]:
-    """Every (virtual, real server, strings) lvsd would start a nanny for."""
-    return [(vs, rs, monitor) for vs, monitor in selected_pairs(document, None) if vs.active
-            for rs in vs.servers if rs.active]
+class PlanError(Exception):
+    """lvs.cf cannot give a plan (unreadable, unparsable, or refused by pulse)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One real server lvsd monitors, with the strings lvsd passes to its nanny."""
+
+    virtual: VirtualServer
+    server: RealServer
+    monitor: MonitorScript | None
+
+    @property
+    def file_name(self) -> str:
+        return check_file_name(self.virtual.name, self.server.name)
+
+
+def checked_servers(document: Document) -> list[Check]:
+    """Every real server lvsd would start a nanny for (one per verdict file, first wins)."""
+    blocks = document.blocks()
+    checks: dict[str, Check] = {}
+    for plan in lvsd_plan(document.model()):
+        if plan.fails is not None:
+            continue
+        monitor = lvsd_monitor(blocks[plan.index], plan.virtual)
+        for _, rs in plan.monitors:
+            check = Check(plan.virtual, rs, monitor)
+            checks.setdefault(check.file_name, check)
+    return list(checks.values())
 
 
 def write_verdict(path: Path, up: bool) -> None:
@@ -43,43 +83,119 @@ def write_verdict(path: Path, up: bool) -> None:
     replace_file(path, (UP if up else DOWN).encode() + b"\n", mode=0o644)
 
 
-class _Server:
-    """The check loop of one real server."""
+def read_verdict(path: Path) -> bool | None:
+    """The verdict a file holds (None: no file, or not one the checker writes)."""
+    try:
+        text = path.read_bytes()[:8].strip().decode("ascii", "replace")
+    except OSError:
+        return None
+    return {UP: True, DOWN: False}.get(text)
 
-    def __init__(self, directory: Path, vs: VirtualServer, rs: RealServer,
-                 monitor: MonitorScript | None) -> None:
-        self.vs, self.rs, self.monitor = vs, rs, monitor
-        self.path = directory / check_file_name(vs.name, rs.name)
+
+class _Loop:
+    """The check loop of one real server: ``up`` is its last verdict (None before the first
+    check: the first is always reported), ``kept`` the one its file holds."""
+
+    def __init__(self, directory: Path, check: Check) -> None:
+        self.check = check
+        self.path = directory / check.file_name
         self.up: bool | None = None
+        kept = read_verdict(self.path)
+        if kept is None:
+            write_verdict(self.path, False)
+        self.kept = bool(kept)
 
     async def once(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:
         async with gate:
-            result = await probe_server(self.vs, self.rs, self.monitor)
+            result = await probe_server(self.check.virtual, self.check.server,
+                                        self.check.monitor)
+        if result.nanny.up != self.kept:
+            await asyncio.to_thread(write_verdict, self.path, result.nanny.up)
+            self.kept = result.nanny.up
         if result.nanny.up != self.up:
             self.up = result.nanny.up
-            await asyncio.to_thread(write_verdict, self.path, self.up)
             on_change(result)
 
     async def forever(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:
         while True:
             await self.once(gate, on_change)
-            await asyncio.sleep(max(1, self.vs.timeout))
+            await asyncio.sleep(max(1, self.check.virtual.timeout))
 
 
-async def run_checker(document: Document, directory: Path, on_change: OnChange,
-                      rounds: int | None = None) -> None:
-    """Check every real server of ``document`` on nanny's schedule, keeping the verdict files
-    in ``directory`` (created if missing); ``rounds``: stop after that many checks of each
-    (None: run until cancelled)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    gate = asyncio.Semaphore(concurrency())
-    servers = [_Server(directory, vs, rs, monitor)
-               for vs, rs, monitor in checked_servers(document)]
-    for server in servers:
-        if not server.path.exists():
-            write_verdict(server.path, False)
-    if rounds is None:
-        await asyncio.gather(*(server.forever(gate, on_change) for server in servers))
+class Checker:
+    """The loops of the current plan, kept in step with it by :meth:`follow`."""
+
+    def __init__(self, directory: Path, on_change: OnChange) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.on_change = on_change
+        self.gate = asyncio.Semaphore(concurrency())
+        self.loops: dict[str, _Loop] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    def follow(self, document: Document) -> None:
+        """Make the loops those of ``document``'s plan: stop (and delete the file of) each
+        server that left it or whose check changed, start each new one."""
+        wanted = {check.file_name: check for check in checked_servers(document)}
+        for name in [name for name, loop in self.loops.items()
+                     if wanted.get(name) != loop.check]:
+            task = self.tasks.pop(name, None)
+            if task is not None:
+                task.cancel()
+            del self.loops[name]
+            if name not in wanted:
+                (self.directory / name).unlink(missing_ok=True)
+        for name, check in wanted.items():
+            if name not in self.loops:
+                self.loops[name] = _Loop(self.directory, check)
+
+    def start(self) -> None:
+        """Run every loop that is not running yet."""
+        for name, loop in self.loops.items():
+            if name not in self.tasks:
+                self.tasks[name] = asyncio.create_task(loop.forever(self.gate, self.on_change))
+
+    async def round(self) -> None:
+        """One check of every server now (``--once``)."""
+        await asyncio.gather(*(loop.once(self.gate, self.on_change)
+                               for loop in self.loops.values()))
+
+    def stop(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        self.tasks.clear()
+
+
+async def run_checker(load: Load, stamp: Stamp, directory: Path, on_change: OnChange,
+                      on_note: OnNote, *, rounds: int | None = None, poll: float = 1.0) -> None:
+    """Check every real server of lvs.cf on nanny's schedule, keeping the verdict files in
+    ``directory`` (created if missing) and following lvs.cf (see the module docstring).
+
+    ``rounds``: that many checks of each server now, then return (no following); None: run
+    until cancelled.  The first :func:`load` must succeed (its :class:`PlanError` is raised).
+    """
+    seen = stamp()
+    checker = Checker(directory, on_change)
+    checker.follow(load())
+    if rounds is not None:
+        for _ in range(rounds):
+            await checker.round()
         return
-    for _ in range(rounds):
-        await asyncio.gather(*(server.once(gate, on_change) for server in servers))
+    try:
+        checker.start()
+        while True:
+            await asyncio.sleep(poll)
+            now = stamp()
+            if now == seen:
+                continue
+            seen = now
+            try:
+                document = load()
+            except PlanError as err:
+                on_note(f"lvs.cf changed but cannot be used, the last plan keeps running: {err}")
+                continue
+            checker.follow(document)
+            checker.start()
+            on_note(f"lvs.cf changed: {len(checker.loops)} real servers checked")
+    finally:
+        checker.stop()

@@ -21,8 +21,9 @@ direct-routing or tunnelled destination of a firewall-mark service keeps the por
 it, while keepalived clears it ("has port specified - clearing"); the kernel forwards such
 packets to the port they were sent to, whatever the destination's port, so both send traffic
 to the same place.
-The VM has no network to reach real servers and runs shell scripts slowly (TCG), so each
-exported check-server command line is replaced by ``/bin/true`` or ``/bin/false`` by real
+The export here is the MISC_CHECK one (``check_dir=None``; test_vm_checker.py proves the
+default FILE_CHECK on the checker's verdicts).  The VM has no network to reach real servers and
+runs shell scripts slowly (TCG), so each exported check-server command line is replaced by ``/bin/true`` or ``/bin/false`` by real
 server address (``check-server`` itself is tested on the host, and ``keepalived -t`` accepts
 the command lines); the placeholder of an empty service keeps its ``/bin/false``.
 """
@@ -287,7 +288,7 @@ def vm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("keepalived_vm")
     for number, (network, edited) in enumerate(ROUNDS, start=1):
         doc = parse(document(network, edited))
-        export = export_keepalived(doc, check_command=CHECK)
+        export = export_keepalived(doc, check_command=CHECK, check_dir=None)
         (directory / f"r{number}.conf").write_text(vm_checks(export.text))
         down = {(vs.name, rs.name) for vs in doc.model().virtuals for rs in vs.servers
                 if rs.address in DOWN}

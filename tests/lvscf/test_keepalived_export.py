@@ -66,7 +66,7 @@ virtual ssh {
 
 
 def text_of(doc: str, router: str = "primary") -> str:
-    return export_keepalived(parse(doc), router, check_command=CHECK).text
+    return export_keepalived(parse(doc), router, check_command=CHECK, check_dir=None).text
 
 
 def block(text: str, opener: str) -> str:
@@ -121,7 +121,7 @@ def test_settings_without_equivalent_are_comments_and_warnings_with_their_line()
 
 
 def test_nat_router_sync_daemon_timeouts_private_heartbeat_and_quiesce() -> None:
-    export = export_keepalived(parse(NAT), check_command=CHECK)
+    export = export_keepalived(parse(NAT), check_command=CHECK, check_dir=None)
     text = export.text
     assert "lvs_timeouts tcp 900 udp 60" in text
     assert "lvs_sync_daemon eth1 VI_1 id 44" in text  # 300 & 0xff, as pulse passes it

@@ -320,7 +320,7 @@ def test_export_lvsd_runs_what_lvsd_and_nanny_run(name: str) -> None:
 def test_keepalived_sends_traffic_where_lvsd_would_and_says_what_differs(name: str) -> None:
     case = CASES[name]
     doc = parse(source(case))
-    primary = export_keepalived(doc, "primary", check_command=CHECK)
+    primary = export_keepalived(doc, "primary", check_command=CHECK, check_dir=None)
     lines = config_lines(primary.text)
     for wanted in case.conf:
         assert wanted in lines, f"{case.does}\n{primary.text}"
@@ -350,7 +350,7 @@ def test_the_netkiller_mysql_file_keeps_its_real_servers() -> None:
     """The corpus file with ``send = ""`` and ``expect = ""`` used to export no real server."""
     corpus = Path(__file__).parents[1] / "data" / "corpus"
     text = (corpus / "netkiller-docs__fsid2380789243__mysql-virtual-only.cf").read_text()
-    export = export_keepalived(parse(text), check_command=CHECK)
+    export = export_keepalived(parse(text), check_command=CHECK, check_dir=None)
     lines = config_lines(export.text)
     for address in ("172.16.1.46", "172.16.1.47", "172.16.1.48"):
         assert f"real_server {address} 3306 {{" in lines

@@ -2,10 +2,12 @@
 
 from piranha_web.lvscf.keepalived.translate import (
     DEFAULT_CHECK_COMMAND,
+    DEFAULT_CHECK_DIR,
     ROUTERS,
     Export,
     ExportWarning,
     export_keepalived,
 )
 
-__all__ = ["DEFAULT_CHECK_COMMAND", "ROUTERS", "Export", "ExportWarning", "export_keepalived"]
+__all__ = ["DEFAULT_CHECK_COMMAND", "DEFAULT_CHECK_DIR", "ROUTERS", "Export", "ExportWarning",
+           "export_keepalived"]

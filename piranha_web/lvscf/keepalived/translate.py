@@ -13,9 +13,15 @@ Decisions (where the mapping is a choice):
   ``vrrp_sync_group`` when there are several;
 * ``alpha``: a real server enters the table after its first successful check, as with nanny;
 * checks: a TCP service without send/expect/send_program (and not on port 80, where nanny
-  sends its HTTP default) gets ``TCP_CHECK``; everything else a ``MISC_CHECK`` running
-  ``piranha-web check-server`` with the strings hex-encoded, so the check is nanny's own (an
-  empty ``send = ""`` counts as set: lvsd passes it, and ``--send-hex=`` carries it);
+  sends its HTTP default) gets ``TCP_CHECK`` (nanny's check is then a bare connect, which
+  TCP_CHECK does exactly); everything else a ``FILE_CHECK`` on a ``track_file`` (``weight 0``:
+  any value but 0 is down, ``init_file 1``: down until checked) that reads the verdict the
+  long-running ``piranha-web checker`` keeps in ``check_dir``
+  (:func:`~piranha_web.lvscf.check_files.check_file_name`), so one process runs every
+  nanny-exact check on nanny's schedule (an empty ``send = ""`` counts as set: lvsd passes
+  it).  With ``check_dir=None``, a ``MISC_CHECK`` running ``piranha-web check-server`` per real
+  server instead, the strings hex-encoded, with ``misc_timeout`` = 3 x ``timeout`` + 2 (nanny
+  gives connect, send and read the timeout each, so a check it passes may take 3 x timeout);
   ``delay_loop`` = ``connect_timeout`` = lvs.cf ``timeout`` and ``retry 0``: one failed check
   takes a server out, as nanny does;
 * traffic goes where lvsd and nanny send it (:func:`~piranha_web.lvscf.lvsd.lvsd_plan`, the
@@ -39,6 +45,7 @@ from dataclasses import dataclass
 
 from piranha_web.errors import KeepalivedValueError
 from piranha_web.lvscf import schema
+from piranha_web.lvscf.check_files import check_file_name, track_name
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.keepalived import writer as w
 from piranha_web.lvscf.lvsd import ServicePlan, lvsd_plan, nanny_weight
@@ -52,6 +59,12 @@ LB_KIND = {"nat": "NAT", "direct": "DR", "tunnel": "TUN"}
 SCHEDULERS = frozenset(s for s, _ in schema.SCHEDULERS) | {"sed", "nq"}
 PRIORITY = {"primary": 150, "backup": 100}
 DEFAULT_CHECK_COMMAND = "/usr/bin/piranha-web"
+#: where ``piranha-web checker`` keeps its verdicts by default (the state directory's checks/)
+DEFAULT_CHECK_DIR = "/var/lib/piranha-web/checks"
+#: a nanny check may take this many timeouts: connect, send and read each get one (nanny.c)
+NANNY_CHECK_TIMEOUTS = 3
+#: what keepalived may wait for a check-server process beyond its longest check
+MISC_SLACK = 2
 #: the check of the placeholder real server of an empty service: always down
 NEVER_UP = "/bin/false"
 #: nanny's re-entry time when lvs.cf sets none (or 0): nanny.c main()
@@ -184,6 +197,12 @@ def check_server_argv(
     return argv
 
 
+def misc_timeout(timeout: int) -> int:
+    """How long keepalived lets a ``check-server`` run: the longest check nanny passes (each
+    of connect, send and read may take ``timeout``) and a little to start the process."""
+    return NANNY_CHECK_TIMEOUTS * timeout + MISC_SLACK
+
+
 def needs_misc_check(vs: VirtualServer, strings: MonitorScript) -> bool:
     """False only when nanny's check is a bare TCP connect, which TCP_CHECK does exactly."""
     plain = strings.send is None and strings.expect is None and strings.send_program is None
@@ -191,10 +210,14 @@ def needs_misc_check(vs: VirtualServer, strings: MonitorScript) -> bool:
 
 
 class _Translator:
-    def __init__(self, doc: Document, router: str, check_command: str, router_id_base: int):
+    def __init__(self, doc: Document, router: str, check_command: str, router_id_base: int,
+                 check_dir: str | None):
         if router not in ROUTERS:
             raise KeepalivedValueError("router", f"{router!r} is not primary or backup")
         w.command([check_command])  # refuse an unusable check command at once
+        if check_dir is not None:
+            w.command([check_dir], "check_dir")  # and an unusable verdict directory
+        self.check_dir = check_dir.rstrip("/") if check_dir is not None else None
         self.doc = doc
         self.router = router
         self.check_command = check_command
@@ -264,9 +287,32 @@ class _Translator:
         self.global_defs(instances)
         if instances:
             self.vrrp(instances)
+        self.track_files(services)
         for plan, block in services:
             self.out.blank()
             self.virtual_server(plan, block)
+
+    def track_files(self, services: list[tuple[ServicePlan, Block]]) -> None:
+        """One ``track_file`` per real server whose FILE_CHECK reads the checker's verdict
+        (written before the virtual servers: keepalived resolves the name where it is used)."""
+        if self.check_dir is None:
+            return
+        written: set[str] = set()
+        for plan, block in services:
+            vs = plan.virtual
+            if not needs_misc_check(vs, lvsd_monitor(block, vs)):
+                continue
+            for _, rs in plan.monitors:
+                name = track_name(vs.name, rs.name)
+                if name in written:
+                    continue
+                written.add(name)
+                self.out.blank()
+                with self.out.block("track_file", w.name(name)):
+                    path = f"{self.check_dir}/{check_file_name(vs.name, rs.name)}"
+                    self.out.line("file", w.command([path], "check_dir"))
+                    self.out.line("weight", w.number(0))
+                    self.out.line("init_file", w.number(1))
 
     def services(self) -> list[tuple[ServicePlan, Block]]:
         """The virtual servers lvsd runs, each with its block (warnings for the others)."""
@@ -598,10 +644,14 @@ class _Translator:
                 out.line("connect_timeout", timeout)
                 out.line("retry", w.number(0))
             return
+        if self.check_dir is not None:
+            with out.block("FILE_CHECK"):
+                out.line("track_file", w.name(track_name(vs.name, rs.name)))
+            return
         argv = check_server_argv(self.check_command, vs, rs, address, strings)
         with out.block("MISC_CHECK"):
             out.line("misc_path", w.command(argv, "misc_path"))
-            out.line("misc_timeout", w.number(vs.timeout + 2, "timeout", 1, 86400))
+            out.line("misc_timeout", w.number(misc_timeout(vs.timeout), "timeout", 1, 3 * 86400))
 
 
 def export_keepalived(
@@ -610,12 +660,15 @@ def export_keepalived(
     *,
     check_command: str = DEFAULT_CHECK_COMMAND,
     router_id_base: int = 51,
+    check_dir: str | None = DEFAULT_CHECK_DIR,
 ) -> Export:
     """keepalived.conf for ``router`` (``primary`` or ``backup``) from an lvs.cf document.
 
-    ``check_command`` is the absolute path of the ``piranha-web`` program that MISC_CHECK
-    runs.  Raises :class:`KeepalivedValueError` only for an unusable ``router`` or
-    ``check_command``; anything in the document that cannot be written becomes a warning.
+    ``check_dir`` is the absolute directory where ``piranha-web checker`` keeps its verdicts
+    (FILE_CHECK reads them); None: a MISC_CHECK per real server runs ``check_command`` (the
+    absolute path of ``piranha-web``) instead.  Raises :class:`KeepalivedValueError` only for
+    an unusable ``router``, ``check_command`` or ``check_dir``; anything in the document that
+    cannot be written becomes a warning.
     """
-    return _Translator(doc, router, check_command, router_id_base).run()
+    return _Translator(doc, router, check_command, router_id_base, check_dir).run()
 
