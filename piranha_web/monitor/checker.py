@@ -175,8 +175,9 @@ async def run_checker(load: Load, stamp: Stamp, directory: Path, on_change: OnCh
     until cancelled.  The first :func:`load` must succeed (its :class:`PlanError` is raised).
     """
     seen = stamp()
+    document = load()
     checker = Checker(directory, on_change)
-    checker.follow(load())
+    checker.follow(document)
     if rounds is not None:
         for _ in range(rounds):
             await checker.round()
