@@ -14,6 +14,11 @@ Piranha's defaults (then the ``ConfigurationDirectory=``/``StateDirectory=`` lin
 name directories under /etc and /var/lib, are left out: create the directories yourself) and
 the writable directories.  :func:`render_unit` is pure; tests verify its output with
 ``systemd-analyze verify`` and run ``serve`` inside the same limits.
+
+``--checker`` prints the second unit the wheel carries, ``piranha-web-checker.service``: it
+runs ``piranha-web checker --dir STATE/checks`` (the verdicts the keepalived export's
+FILE_CHECKs read), may write only that directory, restarts always and starts before
+keepalived (:func:`render_checker_unit`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from piranha_web.resources import resource_path
 NAME = "systemd-unit"
 HELP = "print the hardened systemd unit (piranha-web.service) for this installation"
 UNIT_NAME = "piranha-web.service"
+CHECKER_UNIT_NAME = "piranha-web-checker.service"
 #: the program the shipped unit names (where ``pip install`` as root puts it on Debian)
 SHIPPED_PROGRAM = "/usr/local/bin/piranha-web"
 #: lines that create Piranha's default directories (only valid for those paths)
@@ -52,14 +58,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--program", metavar="PATH",
                         help="absolute path of piranha-web for ExecStart (default: this "
                         "installation's)")
+    parser.add_argument("--checker", action="store_true",
+                        help=f"print {CHECKER_UNIT_NAME} (piranha-web checker for keepalived's "
+                        "FILE_CHECKs) instead")
     parser.add_argument("--keepalived", action="store_true",
                         help="let it write keepalived's directory too (default: when the "
                         "state directory's settings choose the keepalived engine)")
 
 
-def shipped_unit() -> str:
-    """The unit file as the wheel carries it."""
-    return resource_path(UNIT_NAME).read_text("utf-8")
+def shipped_unit(name: str = UNIT_NAME) -> str:
+    """The unit file ``name`` as the wheel carries it."""
+    return resource_path(name).read_text("utf-8")
 
 
 def this_program() -> str:
@@ -93,9 +102,7 @@ def render_unit(shipped: str, program: str, config: Path, state_dir: Path,
     refuses relative ones); a path with a blank or a character systemd would expand is
     refused too: ValueError.
     """
-    for path in (program, str(config), str(state_dir), str(keepalived_dir or "/")):
-        if not path.startswith("/") or any(c.isspace() or c in "%$\\\"'" for c in path):
-            raise ValueError(f"{path!r}: not an absolute path systemd takes as it is")
+    _check_paths(program, str(config), str(state_dir), str(keepalived_dir or "/"))
     defaults = str(config) == DEFAULT_CONFIG and str(state_dir) == DEFAULT_STATE_DIR
     writable = [str(config.parent), str(state_dir)]
     if keepalived_dir is not None and str(keepalived_dir) not in writable:
@@ -107,6 +114,37 @@ def render_unit(shipped: str, program: str, config: Path, state_dir: Path,
             line = f"ExecStart={program} serve --config {config} --state-dir {state_dir}\n"
         elif key == "ReadWritePaths":
             line = f"ReadWritePaths={' '.join(writable)}\n"
+        elif key in _DIRECTORY_KEYS and not defaults:
+            continue
+        elif key == "ProtectHome" and home:
+            line = ("# this Python lives under a home directory: readable, not hidden\n"
+                    "ProtectHome=read-only\n")
+        out.append(line)
+    return "".join(out)
+
+
+def _check_paths(*paths: str) -> None:
+    """ValueError unless every path is absolute and free of blanks and characters systemd
+    would expand."""
+    for path in paths:
+        if not path.startswith("/") or any(c.isspace() or c in "%$\\\"'" for c in path):
+            raise ValueError(f"{path!r}: not an absolute path systemd takes as it is")
+
+
+def render_checker_unit(shipped: str, program: str, config: Path, state_dir: Path,
+                        home: bool = False) -> str:
+    """The checker unit ``shipped`` with ``program`` and the paths put in: it checks lvs.cf
+    at ``config`` and writes only ``STATE_DIR/checks`` (same rules as :func:`render_unit`)."""
+    checks = state_dir / "checks"
+    _check_paths(program, str(config), str(checks))
+    defaults = str(config) == DEFAULT_CONFIG and str(state_dir) == DEFAULT_STATE_DIR
+    out = []
+    for line in shipped.splitlines(keepends=True):
+        key = line.split("=", 1)[0]
+        if key == "ExecStart":
+            line = f"ExecStart={program} checker --config {config} --dir {checks}\n"
+        elif key == "ReadWritePaths":
+            line = f"ReadWritePaths={checks}\n"
         elif key in _DIRECTORY_KEYS and not defaults:
             continue
         elif key == "ProtectHome" and home:
@@ -132,10 +170,14 @@ def keepalived_directory(state_dir: Path, forced: bool) -> Path | None:
 def run(args: argparse.Namespace) -> int:
     config, state_dir = config_of(args).absolute(), state_dir_of(args).absolute()
     try:
-        keepalived = keepalived_directory(state_dir, args.keepalived)
         program = args.program or this_program()
-        text = render_unit(shipped_unit(), program, config, state_dir, keepalived,
-                           under_home(program))
+        if args.checker:
+            text = render_checker_unit(shipped_unit(CHECKER_UNIT_NAME), program, config,
+                                       state_dir, under_home(program))
+        else:
+            keepalived = keepalived_directory(state_dir, args.keepalived)
+            text = render_unit(shipped_unit(), program, config, state_dir, keepalived,
+                               under_home(program))
     except (OSError, ValueError, KeepalivedError) as err:
         print(f"piranha-web systemd-unit: {err}", file=sys.stderr)
         return 2

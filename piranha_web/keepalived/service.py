@@ -196,6 +196,8 @@ class KeepalivedService:
     def regenerate(self, document: Document) -> dict[str, Export]:
         """:meth:`generate` and keep both files in the state directory (what ACCEPT does)."""
         exports = self.generate(document)
+        # keepalived drops a FILE_CHECK whose directory is missing (and counts the server up)
+        self.check_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
         for router, export in exports.items():
             path = self.generated_path(router)
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -24,8 +24,9 @@ to the same place.
 The export here is the MISC_CHECK one (``check_dir=None``; test_vm_checker.py proves the
 default FILE_CHECK on the checker's verdicts).  The VM has no network to reach real servers and
 runs shell scripts slowly (TCG), so each exported check-server command line is replaced by
-``/bin/true`` or ``/bin/false`` by real server address (``check-server`` itself is tested on the host, and ``keepalived -t`` accepts
-the command lines); the placeholder of an empty service keeps its ``/bin/false``.
+``/bin/true`` or ``/bin/false`` by real server address (``check-server`` itself is tested on
+the host, and ``keepalived -t`` accepts the command lines); the placeholder of an empty service
+keeps its ``/bin/false``.
 """
 
 from __future__ import annotations
