@@ -25,17 +25,27 @@ reported once per stamp.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
 from piranha_web.atomic import replace_file
+from piranha_web.errors import MonitorScriptError
 from piranha_web.lvscf.check_files import DOWN, UP, check_file_name
 from piranha_web.lvscf.document import Document
 from piranha_web.lvscf.lvsd import lvsd_plan
 from piranha_web.lvscf.model import MonitorScript, RealServer, VirtualServer
 from piranha_web.lvscf.nanny import lvsd_monitor
-from piranha_web.monitor.probe import ProbeResult, concurrency, probe_server
+from piranha_web.monitor.probe import (
+    ProbeResult,
+    concurrency,
+    judge,
+    prepare,
+    probe_server,
+    result_of,
+)
+from piranha_web.monitor.spec import CheckSpec
 
 #: called with each result whose verdict changed (for a log line)
 OnChange = Callable[[ProbeResult], None]
@@ -100,20 +110,34 @@ class _Loop:
         self.check = check
         self.path = directory / check.file_name
         self.up: bool | None = None
+        self.spec: CheckSpec | None = None
         kept = read_verdict(self.path)
         if kept is None:
             write_verdict(self.path, False)
         self.kept = bool(kept)
 
     async def once(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:
+        """One check.  Its spec is built at the first (as nanny resolves and compiles once at
+        start); a check that cannot be built is tried whole each time, and is down."""
+        vs, rs = self.check.virtual, self.check.server
         async with gate:
-            result = await probe_server(self.check.virtual, self.check.server,
-                                        self.check.monitor)
-        if result.nanny.up != self.kept:
-            await asyncio.to_thread(write_verdict, self.path, result.nanny.up)
-            self.kept = result.nanny.up
-        if result.nanny.up != self.up:
-            self.up = result.nanny.up
+            started = time.monotonic()
+            if self.spec is None:
+                try:
+                    self.spec = await prepare(vs, rs, self.check.monitor)
+                except MonitorScriptError:
+                    result = await probe_server(vs, rs, self.check.monitor)
+                    up = result.nanny.up
+            if self.spec is not None:
+                judgement = await judge(self.spec)
+                up = judgement.nanny.up
+        if up != self.kept:
+            await asyncio.to_thread(write_verdict, self.path, up)
+            self.kept = up
+        if up != self.up:
+            self.up = up
+            if self.spec is not None:
+                result = result_of(vs, rs, self.spec, judgement, time.monotonic() - started)
             on_change(result)
 
     async def forever(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:

@@ -118,6 +118,38 @@ def capped(spec: CheckSpec, max_timeout: int | None) -> CheckSpec:
     return replace(spec, timeout=max_timeout, notes=(*spec.notes, note))
 
 
+async def prepare(vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None = None,
+                  max_timeout: int | None = None) -> CheckSpec:
+    """The check of ``rs`` built once: its address resolved and its strings compiled, as
+    nanny has them for its whole life (MonitorScriptError when it cannot run)."""
+    built = build_spec(vs, rs, monitor, address=await _resolve(rs.address))
+    return capped(with_glibc(built), max_timeout)
+
+
+async def judge(spec: CheckSpec) -> Judgement:
+    """Run a prepared check once and judge it (nanny's verdict and the strict one)."""
+    return await _judge(spec)
+
+
+def result_of(vs: VirtualServer, rs: RealServer, spec: CheckSpec | None, judgement: Judgement,
+              elapsed: float) -> ProbeResult:
+    """The :class:`ProbeResult` of one check of ``rs`` (``spec`` None: it could not run)."""
+    return ProbeResult(
+        virtual=vs.name,
+        server=rs.name,
+        address=spec.address if spec else rs.address,
+        port=rs.effective_port,
+        protocol=vs.protocol,
+        active=rs.active,
+        check=spec.describe() if spec else "not run",
+        nanny=judgement.nanny,
+        strict=judgement.strict,
+        received=show_bytes(judgement.received),
+        elapsed=elapsed,
+        warnings=judgement.warnings,
+    )
+
+
 async def probe_server(
     vs: VirtualServer, rs: RealServer, monitor: MonitorScript | None = None,
     max_timeout: int | None = None,
@@ -127,29 +159,14 @@ async def probe_server(
     ``max_timeout`` caps the check's time below the Service Timeout (for interactive use).
     """
     started = time.monotonic()
-    address, check = rs.address, "not run"
+    spec: CheckSpec | None = None
     try:
-        built = build_spec(vs, rs, monitor, address=await _resolve(rs.address))
-        spec = capped(with_glibc(built), max_timeout)
+        spec = await prepare(vs, rs, monitor, max_timeout)
     except MonitorScriptError as err:
         judgement = both(down(err.message))
     else:
-        address, check = spec.address, spec.describe()
         judgement = await _judge(spec)
-    return ProbeResult(
-        virtual=vs.name,
-        server=rs.name,
-        address=address,
-        port=rs.effective_port,
-        protocol=vs.protocol,
-        active=rs.active,
-        check=check,
-        nanny=judgement.nanny,
-        strict=judgement.strict,
-        received=show_bytes(judgement.received),
-        elapsed=time.monotonic() - started,
-        warnings=judgement.warnings,
-    )
+    return result_of(vs, rs, spec, judgement, time.monotonic() - started)
 
 
 async def probe_all(

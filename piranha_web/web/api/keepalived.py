@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
 from piranha_web.errors import KeepalivedError
-from piranha_web.keepalived.service import check_command, load_settings
+from piranha_web.keepalived.service import check_command, check_dir, load_settings
 from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import validate
 from piranha_web.web.api.auth import requires
@@ -58,7 +58,8 @@ def get_keepalived(query: RouterQuery) -> Response:
         program = check_command(load_settings(services().state_dir))
     except KeepalivedError as err:
         raise ApiError(500, f"The keepalived engine settings cannot be read: {err}") from err
-    export = export_keepalived(loaded.document, query.router, check_command=program)
+    export = export_keepalived(loaded.document, query.router, check_command=program,
+                               check_dir=str(check_dir(services().state_dir)))
     result = KeepalivedExport(
         revision=loaded.revision, router=export.router, text=export.text,
         warnings=[ExportWarning(line=w.line, message=w.message) for w in export.warnings],
