@@ -6,7 +6,12 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from piranha_web.keepalived.service import EngineSettings, check_command, save_settings
+from piranha_web.keepalived.service import (
+    EngineSettings,
+    KeepalivedService,
+    check_command,
+    save_settings,
+)
 from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.validate import check_text
 from tests.web.api.conftest import Api, build_api
@@ -223,14 +228,17 @@ def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> Non
     assert api.get("/keepalived?router=other").status_code == 422
 
 
-def test_the_keepalived_export_runs_the_check_command_the_engine_settings_name(api: Api) -> None:
-    """The KEEPALIVED tab and ACCEPT honour the ``check_command`` setting; so does the API."""
+def test_the_keepalived_export_reads_the_verdicts_in_the_engines_state_directory(
+    api: Api,
+) -> None:
+    """The KEEPALIVED tab, ACCEPT and the API export the same file: its FILE_CHECKs read the
+    checker's verdicts in STATE/checks (and the check_command setting is kept for MISC_CHECK)."""
     save_settings(api.web.state_dir, EngineSettings(check_command="/opt/pw/bin/piranha-web"))
     response = api.get("/keepalived?router=primary")
     assert response.status_code == 200 and response.json is not None
-    assert "/opt/pw/bin/piranha-web" in response.json["text"]
-    expected = export_keepalived(api.web.services.store.load().document, "primary",
-                                 check_command="/opt/pw/bin/piranha-web")
+    assert f'file "{api.web.state_dir.absolute() / "checks"}/check-' in response.json["text"]
+    expected = KeepalivedService.load(api.web.state_dir).generate(
+        api.web.services.store.load().document)["primary"]
     assert response.json["text"] == expected.text
 
 
