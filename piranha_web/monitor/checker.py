@@ -46,6 +46,7 @@ from piranha_web.monitor.probe import (
     result_of,
 )
 from piranha_web.monitor.spec import CheckSpec
+from piranha_web.monitor.verdict import Judgement
 
 #: called with each result whose verdict changed (for a log line)
 OnChange = Callable[[ProbeResult], None]
@@ -116,29 +117,35 @@ class _Loop:
             write_verdict(self.path, False)
         self.kept = bool(kept)
 
+    async def _run(self) -> Judgement | ProbeResult:
+        """This check once.  Its spec is built at the first (as nanny resolves and compiles
+        once, at start); a check that cannot be built is tried whole each time (down, with
+        the reason in its :class:`ProbeResult`)."""
+        if self.spec is None:
+            try:
+                self.spec = await prepare(self.check.virtual, self.check.server,
+                                          self.check.monitor)
+            except MonitorScriptError:
+                return await probe_server(self.check.virtual, self.check.server,
+                                          self.check.monitor)
+        return await judge(self.spec)
+
     async def once(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:
-        """One check.  Its spec is built at the first (as nanny resolves and compiles once at
-        start); a check that cannot be built is tried whole each time, and is down."""
-        vs, rs = self.check.virtual, self.check.server
+        """One check: the file follows a changed verdict, ``on_change`` hears the first and
+        every change (the ProbeResult is made only then)."""
         async with gate:
             started = time.monotonic()
-            if self.spec is None:
-                try:
-                    self.spec = await prepare(vs, rs, self.check.monitor)
-                except MonitorScriptError:
-                    result = await probe_server(vs, rs, self.check.monitor)
-                    up = result.nanny.up
-            if self.spec is not None:
-                judgement = await judge(self.spec)
-                up = judgement.nanny.up
+            outcome = await self._run()
+        up = outcome.nanny.up
         if up != self.kept:
             await asyncio.to_thread(write_verdict, self.path, up)
             self.kept = up
         if up != self.up:
             self.up = up
-            if self.spec is not None:
-                result = result_of(vs, rs, self.spec, judgement, time.monotonic() - started)
-            on_change(result)
+            if isinstance(outcome, Judgement):
+                outcome = result_of(self.check.virtual, self.check.server, self.spec, outcome,
+                                    time.monotonic() - started)
+            on_change(outcome)
 
     async def forever(self, gate: asyncio.Semaphore, on_change: OnChange) -> None:
         while True:
