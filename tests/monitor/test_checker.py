@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -392,3 +393,50 @@ def test_a_file_with_errors_at_start_is_exit_2_and_writes_nothing(
     assert done.returncode == 2
     assert "pulse refuses" in done.stderr
     assert not (tmp_path / "v").exists()
+
+
+def test_a_verdict_file_is_never_seen_half_written(tmp_path: Path) -> None:
+    path = tmp_path / check_file_name("web", "alive")
+    write_verdict(path, False)
+    seen: set[bytes] = set()
+    done = threading.Event()
+
+    def flip() -> None:
+        for index in range(300):
+            write_verdict(path, index % 2 == 0)
+        done.set()
+
+    writer = threading.Thread(target=flip)
+    writer.start()
+    while not done.is_set():
+        seen.add(path.read_bytes())
+    writer.join()
+    assert seen <= {b"0\n", b"1\n"} and len(seen) == 2
+
+
+PROGRAM = """serial_no = 1
+virtual prog {
+     active = 1
+     address = 127.0.0.1 lo:1
+     port = 80
+     send_program = "/bin/echo %h"
+     expect = "127.0.0.1"
+     timeout = 2
+     server same {
+         address = 127.0.0.1
+         active = 1
+     }
+     server other {
+         address = 127.0.0.2
+         active = 1
+     }
+}
+"""
+
+
+def test_program_checks_run_in_the_checker_as_nanny_runs_them(tmp_path: Path) -> None:
+    # %h is the real server's address: only the first one's output holds the expect string
+    results = {r.server: r.nanny.up for r in run_once(PROGRAM, tmp_path)}
+    assert results == {"same": True, "other": False}
+    assert (tmp_path / check_file_name("prog", "same")).read_text() == "0\n"
+    assert (tmp_path / check_file_name("prog", "other")).read_text() == "1\n"
