@@ -112,3 +112,9 @@ def test_a_check_nanny_passes_slowly_is_not_killed_by_keepalived() -> None:
 def test_check_dir_must_be_an_absolute_plain_path(bad: str) -> None:
     with pytest.raises(KeepalivedValueError):
         export_keepalived(parse(lvs_cf(80)), check_dir=bad)
+
+
+def test_the_longest_timeout_lvs_cf_takes_still_gets_its_misc_check() -> None:
+    text = export_keepalived(parse(lvs_cf(80).replace(f"timeout = {TIMEOUT}",
+                                                      "timeout = 86400")), check_dir=None).text
+    assert f"misc_timeout {3 * 86400 + 2}" in text and "virtual slow not translated" not in text

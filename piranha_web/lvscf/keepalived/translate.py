@@ -651,7 +651,8 @@ class _Translator:
         argv = check_server_argv(self.check_command, vs, rs, address, strings)
         with out.block("MISC_CHECK"):
             out.line("misc_path", w.command(argv, "misc_path"))
-            out.line("misc_timeout", w.number(misc_timeout(vs.timeout), "timeout", 1, 3 * 86400))
+            out.line("misc_timeout",
+                     w.number(misc_timeout(vs.timeout), "timeout", 1, misc_timeout(86400)))
 
 
 def export_keepalived(
