@@ -27,7 +27,6 @@ Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 import time
@@ -36,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import holding, open_lock_file, replace_file
 from piranha_web.errors import (
     ParseError,
     StaleRevisionError,
@@ -259,14 +258,11 @@ class ConfigStore:
     def locked(self) -> Iterator[None]:
         """Hold the cross-process save lock."""
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fd = open_lock_file(self.lock_path)
         except OSError as err:
             raise StoreIOError(f"cannot create lock {self.lock_path}: {err.strerror}") from err
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with holding(fd):
             yield
-        finally:
-            os.close(fd)
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
