@@ -37,7 +37,7 @@ PLAIN_KEYS = (
 FIELDS = ("name", "address", "device", *PLAIN_KEYS)
 MASKS = [("", "Unused"), *((m, m) for m in s.NETMASKS)]
 
-#: what Piranha's ADD writes for a new virtual server (reference/piranha.md §2.9); the VIP is
+#: what Piranha's ADD writes for a new virtual server (docs/reference/piranha.md §2.9); the VIP is
 #: left for the user because 0.0.0.0 is no usable address
 ADD_DEFAULTS: dict[str, str] = {
     "name": "", "address": "", "device": "eth0:1", "port": "80", "protocol": "tcp",
