@@ -13,11 +13,11 @@ from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
 
+from piranha_web.edits.checks import device as device_problem
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.lvscf.rules_values import address_error
-from piranha_web.web import checks
 from piranha_web.web.panel import (
     Problems,
     RevisionForm,
@@ -137,7 +137,7 @@ def _address(vip: str, device: str, problems: Problems) -> list[str] | None:
             "Enter the device the virtual IP is raised on, e.g. eth0:1 (pulse refuses an "
             "address without a device).",
         )
-    elif (problem := checks.device(device)) is not None:
+    elif (problem := device_problem(device)) is not None:
         problems.refuse("device", problem)
         device = ""
     if vip and not device and (problem := address_error(vip)) is not None:
