@@ -116,7 +116,7 @@ def line_changes(changes: ChangedLines) -> tuple[LineChange, ...]:
                  for hunk in changes for sign, line, text in ChangedLines((hunk,)).lines())
 
 
-def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
+def compare_texts(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
     :mod:`piranha_web.lvscf.line_diff` finds the changed lines quickly even in a file of 200k
