@@ -128,6 +128,7 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "keepalived.save_engine": {"POST": Role.ADMIN},
     "history.index": READ,
     "history.view": READ,
+    "history.text": READ,
     "history.compare": READ,
     "history.confirm_restore": READ_ADMIN,  # RESTORE's confirmation page
     "history.restore": {"POST": Role.ADMIN},

@@ -119,3 +119,26 @@ def test_warnings_keep_their_lines_after_an_edit_above_them(big: Api, tmp_path: 
     text = big.web.config.read_text().splitlines()
     for finding in big.get("/findings").json["findings"][:50]:
         assert text[finding["line"] - 1].strip().startswith(finding.get("key") or "address")
+
+
+def test_a_revision_page_shows_its_change_first_and_a_page_of_text(big: Api) -> None:
+    """Issue 24: the HISTORY revision page printed the whole file (911,000 characters at 200
+    virtual servers); now the change of its save, then TEXT_LINES lines a page."""
+    response = big.write("PATCH", "/virtual-servers/vs900", {"timeout": "9"})
+    assert response.status_code == 200
+    newest = big.web.services.history.revisions()[0]
+    client = big.web.client()
+    page = client.get(f"/history/view?revision={newest.revision}").data.decode()
+    assert len(page) <= 256 * 1024, len(page)
+    assert page.index('id="changes"') < page.index('id="text"')
+    changes = page[page.index('id="changes"'):page.index('id="text"')]
+    assert "virtual vs900" in changes and "timeout = 9" in changes
+    total = len(big.web.config.read_text().splitlines())
+    assert f"Lines 1 to 500 of {total} (page 1 of" in page and 'rel="next"' in page
+    last = (total + 499) // 500
+    tail = client.get(f"/history/view?revision={newest.revision}&page={last + 5}").data.decode()
+    assert f"Lines {(last - 1) * 500 + 1} to {total} of {total}" in tail
+    assert 'rel="next"' not in tail and 'rel="prev"' in tail
+    whole = client.get(f"/history/text?revision={newest.revision}")
+    assert whole.mimetype == "text/plain" and whole.data == big.web.config.read_bytes()
+    assert client.get("/history/text?revision=0123456789ab").status_code == 404
