@@ -26,31 +26,35 @@ from piranha_web.lvscf.values import inet_aton
 Report = Callable[[str, tuple[Block, ...], str | None, str, str], None]
 
 
-#: where a top-level block's lines are, relative to its first line: each block's opener,
-#: and the last line of each key in each block (``(id(block), key)``)
-_Offsets = tuple[dict[int, int], dict[tuple[int, str], int]]
+#: where a scope's lines are, relative to its top-level block's first line: the scope's
+#: opener, and the last line of each of its keys
+_Offsets = tuple[int, dict[str, int]]
 
 
-def _offsets(top: Block) -> _Offsets:
-    """The line offsets of ``top``'s openers and keys (kept per block by the document)."""
-    openers: dict[int, int] = {}
-    keys: dict[tuple[int, str], int] = {}
+def _scope_offsets(parents: tuple[Block, ...]) -> _Offsets:
+    """The offsets of the innermost of ``parents`` (a chain from a top-level block) in the
+    first; other nested blocks are only counted, so only the scope's keys are read."""
+    scope, path = parents[-1], {id(block) for block in parents}
+    keys: dict[str, int] = {}
+    opener = 0
 
     def visit(block: Block, number: int) -> int:
+        nonlocal opener
         number += len(block.leading)
-        openers[id(block)] = number
+        if block is scope:
+            opener = number
         number += 1
         for item in block.body:
             if isinstance(item, Block):
-                number = visit(item, number)
+                number = visit(item, number) if id(item) in path else number + len(item.lines())
                 continue
-            if isinstance(item, Statement):
-                keys[(id(block), item.key)] = number
+            if block is scope and isinstance(item, Statement):
+                keys[item.key] = number
             number += 1
         return number + (1 if block.closer is not None else 0)
 
-    visit(top, 0)
-    return openers, keys
+    visit(parents[0], 0)
+    return opener, keys
 
 
 class _Reporter:
@@ -58,9 +62,9 @@ class _Reporter:
 
     Line numbers are counted only where findings need them (most files have none): the first
     finding numbers the top-level lines, and a finding inside a block looks its line up in
-    the block's offsets; sizes and offsets are kept by the document per top-level block until
-    an edit touches it, so after a one-field save of a file with 900 warnings only the edited
-    block is walked again (issue 24).
+    its scope's offsets (only that scope's keys are read); sizes and offsets are kept by the
+    document per top-level block until an edit touches it, so after a one-field save of a file
+    with 900 warnings only the edited block is walked again (issue 24).
     """
 
     def __init__(self, doc: Document) -> None:
@@ -84,12 +88,12 @@ class _Reporter:
         self._starts = starts
         return starts
 
-    def _line_in(self, top: Block, number: int, scope: Block, key: str) -> int:
-        """Line of the last ``key`` statement of ``scope`` (else of its opener) in ``top``,
-        which starts at line ``number``."""
-        openers, keys = self._doc.memoized(top, "line offsets", _offsets)
-        offset = keys.get((id(scope), key), openers.get(id(scope)))
-        return 1 if offset is None else number + offset
+    def _line_in(self, number: int, parents: tuple[Block, ...], key: str) -> int:
+        """Line of the last ``key`` statement of ``parents[-1]`` (else of its opener); the
+        top-level ``parents[0]`` starts at line ``number``."""
+        opener, keys = self._doc.memoized(parents[0], f"offsets {id(parents[-1])}",
+                                          lambda _: _scope_offsets(parents))
+        return number + keys.get(key, opener)
 
     def __call__(self, severity: str, parents: tuple[Block, ...], key: str | None,
                  code: str, message: str) -> None:
@@ -97,7 +101,7 @@ class _Reporter:
         if not parents:
             line = self._top_keys.get(key or "", 1)
         elif id(parents[0]) in starts:
-            line = self._line_in(*starts[id(parents[0])], parents[-1], key or "")
+            line = self._line_in(starts[id(parents[0])][1], parents, key or "")
         else:
             line = 1
         self.findings.append(Finding(severity, line, key, message, code, where_of(parents)))
