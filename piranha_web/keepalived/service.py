@@ -200,7 +200,7 @@ _VERDICTS = _Kept(KEPT_VERDICTS)
 _DIFFS = _Kept(1)
 
 
-@functools.lru_cache(maxsize=KEPT_VERDICTS)
+@functools.lru_cache(maxsize=len(ROUTERS))
 def text_digest(text: str) -> str:
     """sha256 of ``text`` (UTF-8) in hex: what APPLY checks and the kept results are keyed by
     (kept for the newest few texts: a string's hash is computed once, the sha256 is not)."""
@@ -289,21 +289,25 @@ class KeepalivedService:
         old = self.installed_text() or ""
         return unified(old.splitlines(), text.splitlines(), self.settings.conf_path, "generated")
 
-    def diff_kept(self, text: str, digest: str | None = None) -> list[str]:
-        """:meth:`diff`, reused while ``text`` (sha256 ``digest``) and the installed file (its
-        inode, size and modification time) stay the same."""
+    def diff_kept(self, text: str, digest: str | None = None,
+                  limit: int = 400) -> tuple[list[str], int]:
+        """The first ``limit`` lines of :meth:`diff` and the number of all, reused while
+        ``text`` (sha256 ``digest``) and the installed file (its inode, size and modification
+        time) stay the same; only those lines are kept (a 12 MB file's whole diff is one)."""
         try:
             seen = os.stat(self.settings.conf_path)
             installed = f"{seen.st_ino}:{seen.st_size}:{seen.st_mtime_ns}"
         except OSError:
             installed = "none"
-        key = ("diff", self.settings.conf_path, installed, digest or text_digest(text))
+        key = ("diff", self.settings.conf_path, installed, digest or text_digest(text),
+               str(limit))
         kept = _DIFFS.get(key)
-        if isinstance(kept, list):
+        if isinstance(kept, tuple):
             return kept
         lines = self.diff(text)
-        _DIFFS.put(key, lines)
-        return lines
+        head = (lines[:limit], len(lines))
+        _DIFFS.put(key, head)
+        return head
 
     def apply(self, text: str) -> ApplyResult:
         """Write ``text`` to the installed path only if ``keepalived -t`` passes, then reload."""

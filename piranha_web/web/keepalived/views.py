@@ -134,7 +134,8 @@ def index() -> tuple[str, int]:
                                settings=service.settings, engine_form=form), 200
     digests = {router: digest(export.text) for router, export in exports.items()}
     try:
-        installed_diff = service.diff_kept(exports[HERE].text, digests[HERE])
+        installed_diff, diff_lines = service.diff_kept(exports[HERE].text, digests[HERE],
+                                                       DIFF_LINES)
         installed = os.path.exists(service.settings.conf_path)
     except KeepalivedError as err:
         return render_template("keepalived/index.html", routers=None, problem=str(err),
@@ -145,7 +146,7 @@ def index() -> tuple[str, int]:
     return render_template(
         "keepalived/index.html", routers=routers, here=HERE, problem=None,
         settings=service.settings, engine_form=form, installed=installed,
-        installed_diff=installed_diff[:DIFF_LINES], diff_lines=len(installed_diff),
+        installed_diff=installed_diff, diff_lines=diff_lines,
         warnings_shown=WARNINGS_SHOWN, page=page,
         apply_form=ApplyForm(data={"digest": digests[HERE]}),
     ), 200
