@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +71,29 @@ def token(state: Path) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def post_without_redirect(web: Client) -> Callable[[str, dict[str, str]], int]:
+    """A POST in ``web``'s session that does not follow ACCEPT's 303 (the POST alone)."""
+    cookies = next(h for h in getattr(web.opener, "handlers", ())
+                   if isinstance(h, urllib.request.HTTPCookieProcessor))
+    opener = urllib.request.build_opener(cookies, _NoRedirect())
+
+    def post(url: str, fields: dict[str, str]) -> int:
+        try:
+            with opener.open(url, urllib.parse.urlencode(fields).encode(), timeout=60) as answer:
+                answer.read()
+                return int(answer.status)
+        except urllib.error.HTTPError as err:
+            err.read()
+            return int(err.code)
+
+    return post
+
+
 def peak_memory(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -88,20 +113,25 @@ def measure_served(virtuals: int) -> dict[str, float]:
                 lambda: len(web.get("/keepalived/").encode()))
             rounds = iter(range(10**6))
 
-            def patch() -> int:
-                _, headers = api.call("GET", "/virtual-servers/vs5")
-                body, _ = api.call("PATCH", "/virtual-servers/vs5",
-                                   {"timeout": str(6 + next(rounds) % 3)},
-                                   {"If-Match": headers["etag"]})
+            etag = [api.call("GET", "/virtual-servers/vs5")[1]["etag"]]
+
+            def patch() -> int:  # the PATCH alone: the ETag is the previous answer's
+                body, headers = api.call("PATCH", "/virtual-servers/vs5",
+                                         {"timeout": str(6 + next(rounds) % 3)},
+                                         {"If-Match": etag[0]})
+                etag[0] = headers["etag"]
                 return len(body)
 
             out["patch_s"], out["patch_bytes"] = timed(patch)
+
+            post_only = post_without_redirect(web)
 
             def accept() -> int:
                 fields = form_fields(web.get("/virtual/edit?virtual=vs7"))
                 fields.update(timeout=str(6 + next(rounds) % 3), action="ACCEPT")
                 start = time.perf_counter()
-                web.post("/virtual/edit?virtual=vs7", fields)
+                status = post_only(base + "/virtual/edit?virtual=vs7", fields)
+                assert status == 303, status  # saved, answered with the redirect
                 return int((time.perf_counter() - start) * 1e6)
 
             accept()
