@@ -97,7 +97,7 @@ def view() -> str:
     current = services().store.revision()
     form = RestoreForm(formdata=None, revision=current, target=entry.revision)
     parent = restoring.kept(entry.parent) if entry.parent else None
-    changes = changed_lines(parent.text, text) if parent is not None else ()
+    changes = compare_texts(parent.text, text) if parent is not None else ()
     groups = [(block, tuple(lines)) for block, lines in
               groupby(changes[:CHANGED_LINES], key=lambda change: change.block)]
     lines = text.splitlines()
