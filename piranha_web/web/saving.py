@@ -96,8 +96,6 @@ class SaveOutcome:
     #: a dry run's ``saved``: the findings the new text has that lvs.cf does not
     findings: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
-    #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
-    diff: ChangedLines = ChangedLines()
 
     @property
     def saved(self) -> bool:
@@ -261,7 +259,7 @@ def _save_edit(
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
     return SaveOutcome(
         "saved", result.revision, success, changes=line_changes(result.changes),
-        warnings=result.warnings, diff=result.changes, summary=result.summary,
+        warnings=result.warnings, summary=result.summary,
         previous=result.previous, sync=result.after, findings=result.findings,
     )
 
