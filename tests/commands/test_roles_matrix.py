@@ -128,10 +128,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     accounts.add("vera", PASSWORD, Role.VIEWER)
     server = start("--config", str(config), "--state-dir", str(tmp_path / "state"))
     yield server, config
-    server.process.terminate()
-    server.process.wait(timeout=10)
-    if server.process.stdout:
-        server.process.stdout.close()
+    server.stop()
 
 
 @pytest.mark.parametrize(("user", "role"), [("vera", V), ("olga", OP), ("piranha", A)])

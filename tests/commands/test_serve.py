@@ -8,7 +8,6 @@ import html
 import http.cookiejar
 import os
 import re
-import select
 import shutil
 import socket
 import ssl
@@ -20,50 +19,14 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from piranha_web.commands.serve import exposure_warning
 from tests.conftest import ROOT
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    lines: list[str]
-
-    @property
-    def url(self) -> str:
-        match = re.search(r"Log in at (\S+)", "\n".join(self.lines))
-        assert match, self.lines
-        return match.group(1)
-
-
-def start(*args: str, env: dict[str, str] | None = None) -> Server:
-    """Start `piranha-web serve ARGS`, wait for its 'Log in at' line."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "piranha_web.cli", "serve", "--port", "0", *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, **(env or {})},
-    )
-    server = Server(process, [])
-    assert process.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            if not line:
-                break
-            server.lines.append(line.rstrip("\n"))
-            if line.startswith("Log in at"):
-                if "with password" in line:
-                    server.lines.append(process.stdout.readline().rstrip("\n"))
-                return server
-    process.kill()
-    raise AssertionError(f"serve did not start: {server.lines}")
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve as start
 
 
 @pytest.fixture
@@ -71,10 +34,7 @@ def servers() -> Iterator[list[Server]]:
     started: list[Server] = []
     yield started
     for server in started:
-        server.process.terminate()
-        server.process.wait(timeout=10)
-        if server.process.stdout:
-            server.process.stdout.close()
+        server.stop()
 
 
 def log_in(url: str, password: str, context: ssl.SSLContext | None = None) -> str:

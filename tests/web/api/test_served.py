@@ -16,10 +16,8 @@ import re
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +29,7 @@ from piranha_web.sync import SyncService
 from piranha_web.sync.settings import SyncSettings
 from piranha_web.tokens import TokenStore
 from tests.conftest import ROOT
+from tests.helpers.served import start_serve
 from tests.web.api.test_writes import big_config
 from tests.web.conftest import BASE
 
@@ -43,7 +42,7 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def served(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+def served(tmp_path: Path) -> Generator[tuple[str, str, Path], None, None]:
     config = tmp_path / "lvs.cf"
     config.write_text(BASE)
     state = tmp_path / "state"
@@ -51,35 +50,12 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     _, token = TokenStore(state).create("piranha", "schemathesis")
     SyncService(config, state).save_settings(
         SyncSettings(host="127.0.0.1", port=closed_port(), auto_sync=False, connect_timeout=2))
-    port = closed_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "piranha_web.cli", "serve", "--port", str(port),
-         "--config", str(config), "--state-dir", str(state)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    output: list[str] = []
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
-    reader.start()
-    url = f"http://127.0.0.1:{port}/api/v1"
+    server = start_serve("--config", str(config), "--state-dir", str(state))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/config", timeout=2)  # noqa: S310 (loopback)
-            except urllib.error.HTTPError as err:
-                assert err.code == 401
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, output
-                time.sleep(0.1)
-        yield url, token, config
+        yield f"{server.url}api/v1", token, config
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        reader.join(timeout=10)
-        process.stdout.close()
-    assert not [line for line in output if "Traceback" in line], output
+        server.stop()
+    assert not [line for line in server.lines if "Traceback" in line], server.lines
 
 
 @pytest.fixture
