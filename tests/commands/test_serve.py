@@ -117,10 +117,10 @@ def test_tls_serves_https_only_with_the_given_certificate(
     assert password
     context = ssl.create_default_context(cafile=str(cert))
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
-    with socket.create_connection(("127.0.0.1", port), timeout=5):  # silent: no handshake
+    with socket.create_connection(("127.0.0.1", port), timeout=30):  # silent: no handshake
         page = log_in(server.url, password.group(1), context)  # others are still served
     assert 'name="selected" value="www"' in page
-    stalled = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+    stalled = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30),
                                   server_hostname="127.0.0.1")
     with stalled:
         os.write(stalled.fileno(), b"\x17\x03")  # half a TLS record header, then silence
@@ -133,7 +133,7 @@ def test_tls_serves_https_only_with_the_given_certificate(
         urllib.request.urlopen(big, context=context, timeout=10)
     assert refused.value.code == 400  # read completely, then refused for its missing token
     refused.value.close()
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as plain:
         plain.sendall(b"GET /login HTTP/1.0\r\n\r\n")
         try:
             answer = plain.recv(4096)
@@ -141,7 +141,7 @@ def test_tls_serves_https_only_with_the_given_certificate(
             answer = b""
         assert b"HTTP/1" not in answer  # no plain-text HTTP on the TLS port
     untrusting = ssl.create_default_context()
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw, \
             pytest.raises(ssl.SSLCertVerificationError):
         untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
 
