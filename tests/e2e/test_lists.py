@@ -272,3 +272,19 @@ def test_a_1000_virtual_server_file_lists_100_rows_searches_sorts_and_pages(
     names = page.eval_on_selector_all("#real-servers tbody td.name",
                                       "els => els.map(e => e.innerText.trim())")
     assert names == ["rs16"]
+
+
+def test_enter_on_a_radio_button_means_edit_while_a_search_is_shown(
+    page: Page, served: Served
+) -> None:
+    """With a search, "Show all" (a button of the list form, above it) must not become the
+    list form's implicit button: Enter on a radio button or a mark box still means EDIT."""
+    login(page, served)
+    page.goto(served.url + "/virtual/?q=shop")
+    assert page.locator("#search-clear").is_visible()
+    page.check("#row-shop-https input[name=selected]")
+    page.focus("#row-shop-https input[name=marked]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/virtual/edit?virtual=shop-https")
+    page.goto(served.url + "/virtual/?q=")
