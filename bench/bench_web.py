@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import html.parser
 import http.cookiejar
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench._report import write_section  # noqa: E402
 from bench.bench_core import generate  # noqa: E402
 from piranha_web.commands.serve import THREADS  # noqa: E402
+from tests.helpers.served import ServeProcess, start_serve  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PAGE_REQUESTS = 40
@@ -106,31 +105,15 @@ class Client:
             return int(err.code)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(tmp: Path, virtuals: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(tmp: Path, virtuals: int) -> ServeProcess:
+    """`piranha-web serve` on a port of its own choosing (tests.helpers.served: no race)."""
     config, state = tmp / "lvs.cf", tmp / "state"
     config.write_text(generate(virtuals))
     cli = [sys.executable, "-m", "piranha_web.cli"]
     subprocess.run([*cli, "passwd", "--state-dir", str(state), "--password-stdin"],
                    input=PASSWORD.encode(), check=True, cwd=ROOT, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [*cli, "serve", "--config", str(config), "--state-dir", str(state), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return process, f"http://127.0.0.1:{port}"
+    return start_serve("--config", str(config), "--state-dir", str(state),
+                       env={"PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def run_clients(count: int, work: object) -> list[list[tuple[float, int]]]:
@@ -157,7 +140,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def measure(virtuals: int, clients_count: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as tmp:
-        process, base = serve(Path(tmp), virtuals)
+        server = serve(Path(tmp), virtuals)
+        base = server.url.rstrip("/")
         try:
             clients = [Client(base) for _ in range(clients_count)]
             clients[0].get("/virtual/")  # warm the server's caches once
@@ -184,8 +168,7 @@ def measure(virtuals: int, clients_count: int) -> dict[str, float | int]:
             page_samples = [s for r in run_clients(clients_count, pages) for s, _ in r]
             accept_results = [s for r in run_clients(clients_count, accepts) for s in r]
         finally:
-            process.terminate()
-            process.wait(10)
+            server.stop()
     saved = [t for t, status in accept_results if status in (200, 303)]
     conflicts = [t for t, status in accept_results if status == 409]
     page_median, page_p95 = percentiles(page_samples)

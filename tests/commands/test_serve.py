@@ -314,6 +314,12 @@ def press_test(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, fl
     return status, time.monotonic() - started
 
 
+def running(program: Path) -> bool:
+    """Whether a process runs ``program`` now."""
+    return bool(subprocess.run(["pgrep", "-f", str(program)], capture_output=True, text=True,
+                               check=False).stdout.strip())
+
+
 def test_four_slow_tests_do_not_stop_other_users_pages(
     tmp_path: Path, servers: list[Server]
 ) -> None:
@@ -329,13 +335,17 @@ def test_four_slow_tests_do_not_stop_other_users_pages(
     other = browser(server.url, password)
     with ThreadPoolExecutor(4) as pool:
         tests = [pool.submit(press_test, opener, server.url) for opener in testers]
-        time.sleep(1.0)  # the TESTs are running now
+        deadline = time.monotonic() + 60  # wait until the TESTs run their program (no sleep)
+        while not running(program):
+            assert time.monotonic() < deadline, "no TEST started its program"
+            time.sleep(0.05)
         started = time.monotonic()
-        with other.open(server.url + "virtual/", timeout=10) as response:
+        with other.open(server.url + "virtual/", timeout=30) as response:
             assert "slow" in response.read().decode()
         page_time = time.monotonic() - started
         outcomes = [test.result() for test in tests]
-    assert page_time < 5, page_time
+    # a page that waited for the checks would take their 10 s cap; below it on a loaded box
+    assert page_time < 9, page_time
     assert all(status in (200, 503) for status, _ in outcomes), outcomes
     assert any(status == 200 for status, _ in outcomes), outcomes
     assert all(seconds < 30 for _, seconds in outcomes), outcomes  # capped, not 100 s
@@ -391,13 +401,13 @@ def test_page_views_are_served_while_saves_wait_for_the_lock_one_at_a_time(
         fcntl.flock(holder, fcntl.LOCK_EX)
         with ThreadPoolExecutor(2) as pool:
             one = pool.submit(_toggle, first, server.url, forms[0], "www")
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             while not _waits_for_flock(lock):
                 assert time.monotonic() < deadline and not one.done(), "no save waits"
                 time.sleep(0.05)
             two = pool.submit(_toggle, second, server.url, forms[1], "shop-http")
             time.sleep(0.5)
-            with viewer.open(server.url + "virtual/", timeout=10) as response:
+            with viewer.open(server.url + "virtual/", timeout=30) as response:
                 assert "shop-https" in response.read().decode()
             assert not one.done() and not two.done()
             assert config.read_text() == before
