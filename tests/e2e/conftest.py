@@ -54,6 +54,11 @@ class Served:
     serve: ServeProcess
     password: str = PASSWORD
 
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        """The `piranha-web serve` process (its output is read by ``serve``)."""
+        return self.serve.process
+
 
 def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
