@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench._report import write_section  # noqa: E402
 from bench.bench_core import generate  # noqa: E402
 from piranha_web.commands.serve import THREADS  # noqa: E402
-from tests.helpers.served import ServeProcess, start_serve  # noqa: E402
+from tests.helpers.served import start_serve  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PAGE_REQUESTS = 40
@@ -105,15 +105,19 @@ class Client:
             return int(err.code)
 
 
-def serve(tmp: Path, virtuals: int) -> ServeProcess:
-    """`piranha-web serve` on a port of its own choosing (tests.helpers.served: no race)."""
+def serve(tmp: Path, virtuals: int, *, shared_aliases: bool = False
+          ) -> tuple[subprocess.Popen[str], str]:
+    """``piranha-web serve`` on a generated lvs.cf (``shared_aliases``: issue 24's file with
+    900 warnings at 1,000 virtual servers), on a port of its own choosing
+    (tests.helpers.served: no race for the port); (process, base URL)."""
     config, state = tmp / "lvs.cf", tmp / "state"
-    config.write_text(generate(virtuals))
+    config.write_text(generate(virtuals, shared_aliases=shared_aliases))
     cli = [sys.executable, "-m", "piranha_web.cli"]
     subprocess.run([*cli, "passwd", "--state-dir", str(state), "--password-stdin"],
                    input=PASSWORD.encode(), check=True, cwd=ROOT, capture_output=True)
-    return start_serve("--config", str(config), "--state-dir", str(state),
-                       env={"PYTHONDONTWRITEBYTECODE": "1"})
+    server = start_serve("--config", str(config), "--state-dir", str(state),
+                         env={"PYTHONDONTWRITEBYTECODE": "1"})
+    return server.process, server.url.rstrip("/")
 
 
 def run_clients(count: int, work: object) -> list[list[tuple[float, int]]]:
@@ -140,8 +144,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def measure(virtuals: int, clients_count: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as tmp:
-        server = serve(Path(tmp), virtuals)
-        base = server.url.rstrip("/")
+        process, base = serve(Path(tmp), virtuals)
         try:
             clients = [Client(base) for _ in range(clients_count)]
             clients[0].get("/virtual/")  # warm the server's caches once
@@ -168,7 +171,8 @@ def measure(virtuals: int, clients_count: int) -> dict[str, float | int]:
             page_samples = [s for r in run_clients(clients_count, pages) for s, _ in r]
             accept_results = [s for r in run_clients(clients_count, accepts) for s in r]
         finally:
-            server.stop()
+            process.terminate()
+            process.wait(10)
     saved = [t for t, status in accept_results if status in (200, 303)]
     conflicts = [t for t, status in accept_results if status == 409]
     page_median, page_p95 = percentiles(page_samples)

@@ -20,8 +20,9 @@ from werkzeug.exceptions import MethodNotAllowed
 from piranha_web.accounts import Accounts, Role
 from piranha_web.auth import PasswordFile
 from piranha_web.web import WebSettings, create_app
-from tests.commands.test_serve import Server, start
 from tests.conftest import ROOT
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve as start
 
 PASSWORD = "matrix password"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -48,8 +49,11 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("sync.index", "GET"): V, ("sync.status", "GET"): V, ("sync.hostkey", "GET"): V,
     ("sync.now", "POST"): OP, ("sync.save_settings", "POST"): A, ("sync.confirm", "POST"): A,
     ("keepalived.index", "GET"): V, ("keepalived.apply", "POST"): A,
+    ("keepalived.download_file", "GET"): V, ("keepalived.download_warnings", "GET"): V,
+    ("keepalived.download_diff", "GET"): V,
     ("keepalived.save_engine", "POST"): A,
     ("history.index", "GET"): V, ("history.view", "GET"): V, ("history.compare", "GET"): V,
+    ("history.text", "GET"): V,
     ("history.restore", "POST"): A, ("history.confirm_restore", "GET"): A,
     ("history.undo", "POST"): A,
     ("users.index", "GET"): A, ("users.index", "POST"): A,

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from piranha_web.audit import MAX_NAME, AuditLog
-from tests.commands.test_serve import Server, log_in, make_certificate, password_of, start
+from tests.commands.test_serve import log_in, make_certificate, password_of
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve as start
 
 
 @pytest.fixture

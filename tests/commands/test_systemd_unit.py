@@ -20,8 +20,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from piranha_web.commands.systemd_unit import render_unit, shipped_unit, under_home
 from piranha_web.sync import SyncService, SyncSettings
 from piranha_web.tokens import TokenStore
-from tests.commands.test_serve import Server, _list_fields, _toggle, browser, password_of
+from tests.commands.test_serve import _list_fields, _toggle, browser, password_of
 from tests.conftest import ROOT
+from tests.helpers.served import ServeProcess as Server
 from tests.helpers.served import start_serve
 from tests.helpers.sshd import BackupRouter, lvs_cf_text
 from tests.helpers.unit_sandbox import confined, limits
