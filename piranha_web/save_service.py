@@ -183,15 +183,18 @@ class SaveService:
     # ------------------------------------------------------------------ the three callers
 
     def apply(self, edit: Edit, revision: str, *, cause: str = "web",
-              restored_from: str | None = None, dry_run: bool = False) -> EditResult:
+              restored_from: str | None = None, dry_run: bool = False,
+              strict: bool = False) -> EditResult:
         """Apply ``edit`` to lvs.cf as of ``revision`` and save it.
 
         :class:`NotFoundError` from ``edit`` propagates.  When another process saves between
-        loading and saving, the edit is rebased on that save too (a few times).
+        loading and saving, the edit is rebased on that save too (a few times).  ``strict``
+        (the REST API's whole-file ETags): never rebase; lvs.cf no longer at ``revision`` when
+        the save lock is held is a :class:`Conflict`, whatever the other save changed.
         """
         for _ in range(SAVE_ATTEMPTS):
             with SAVING:
-                outcome = self._attempt(edit, revision, cause, restored_from, dry_run)
+                outcome = self._attempt(edit, revision, cause, restored_from, dry_run, strict)
             if outcome is not None:
                 return self._finish(outcome) if isinstance(outcome, Saved) else outcome
         current = self.store.load()
@@ -272,7 +275,7 @@ class SaveService:
     # ------------------------------------------------------------------ an edit
 
     def _attempt(self, edit: Edit, revision: str, cause: str, restored_from: str | None,
-                 dry_run: bool) -> EditResult | None:
+                 dry_run: bool, strict: bool = False) -> EditResult | None:
         """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was
         held (the caller tries again)."""
         loaded = self.store.load()
@@ -281,7 +284,7 @@ class SaveService:
         try:
             if loaded.revision == revision:
                 edit(doc)
-            elif not self._rebased(edit, revision, doc):
+            elif strict or not self._rebased(edit, revision, doc):
                 return _conflict(edit, self.store.load().document, loaded.revision)
         except EditErrors as err:
             known = {f.signature for f in self._current_findings()}
@@ -296,7 +299,8 @@ class SaveService:
             return self._save(doc, loaded.revision, before, cause=cause,
                               restored_from=restored_from, dry_run=dry_run)
         except StaleRevisionError:
-            return None
+            return _conflict(edit, self.store.load().document, self.store.revision()) \
+                if strict else None
 
     def _rebased(self, edit: Edit, revision: str, current: Document) -> bool:
         """Apply ``edit``, made on ``revision``, to ``current`` when it changes nothing that

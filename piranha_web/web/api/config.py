@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from werkzeug.wrappers import Response
 
@@ -17,6 +18,8 @@ from piranha_web.web.api.blueprint import CONFIG, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, ProblemFinding, dump, from_finding
 from piranha_web.web.api.writes import (
     REFUSED,
+    Plan,
+    batchable,
     etag,
     expected_revision,
     given_fields,
@@ -87,9 +90,10 @@ def _values(doc: Document, keys: tuple[str, ...]) -> dict[str, str | None]:
     return {key: doc.get(key) for key in keys}
 
 
-def _refuse(errors: Mapping[str, str], revision: str) -> None:
+def _refuse(errors: Mapping[str, str]) -> None:
     if errors:
-        raise ApiError(422, "Nothing was saved: the change is not valid.", revision=revision,
+        raise ApiError(422, "Nothing was saved: the change is not valid.",
+                       revision=services().store.revision(),
                        findings=[ProblemFinding(key=k, code="invalid-value", message=v)
                                  for k, v in errors.items()])
 
@@ -103,24 +107,36 @@ def get_global_settings() -> Response:
                 headers=etag(loaded.revision))
 
 
-@bp.patch("/global-settings", tags=CONFIG, summary="Change GLOBAL SETTINGS",
-          responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires(Role.ADMIN)
-def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch) -> Response:  # type: ignore[valid-type]
-    del header
+@batchable("patch_global_settings", m.GlobalSettingsPatch)
+def plan_global_settings(path: dict[str, str], body: Any) -> Plan:
+    """GLOBAL SETTINGS' ACCEPT of the keys sent that differ from lvs.cf."""
+    del path
     given = given_fields(body)
-    loaded = services().store.load()
-    current = gsf.initial_values(loaded.document)
-    network = given.pop("network", None)
-    if network is not None and network == (loaded.document.get("network") or ""):
-        network = None
+    wanted_network = given.pop("network", None)
     if "nat_router" in given:
         words = given.pop("nat_router").split(" ", 1)
         given["nat_router_ip"] = words[0]
         given["nat_router_device"] = words[1] if len(words) > 1 else ""
-    todo = {k: v for k, v in given.items() if v != current.get(k)}
-    _refuse(gsf.check(todo), loaded.revision)
-    return write(gsf.apply(todo, network or None), success="Global settings saved.")
+
+    def edit(doc: Document) -> None:
+        current = gsf.initial_values(doc)
+        network = wanted_network
+        if network is not None and network == (doc.get("network") or ""):
+            network = None
+        todo = {k: v for k, v in given.items() if v != current.get(k)}
+        _refuse(gsf.check(todo))
+        gsf.apply(todo, network or None)(doc)
+
+    return Plan(edit, "Global settings saved.")
+
+
+@bp.patch("/global-settings", tags=CONFIG, summary="Change GLOBAL SETTINGS",
+          responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires(Role.ADMIN)
+def patch_global_settings(header: m.IfMatch, body: m.GlobalSettingsPatch,  # type: ignore[valid-type]
+                          query: m.DryRunQuery) -> Response:
+    del header
+    return write(plan_global_settings({}, body), dry_run=query.dry_run)
 
 
 @bp.get("/redundancy", tags=CONFIG, summary="REDUNDANCY", responses={200: m.Redundancy})
@@ -131,18 +147,29 @@ def get_redundancy() -> Response:
                 headers=etag(loaded.revision))
 
 
-@bp.patch("/redundancy", tags=CONFIG, summary="Change REDUNDANCY",
-          responses={200: m.WriteResult, **WRITE_ERRORS})
-@requires(Role.ADMIN)
-def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch) -> Response:  # type: ignore[valid-type]
-    del header
+@batchable("patch_redundancy", m.RedundancyPatch)
+def plan_redundancy(path: dict[str, str], body: Any) -> Plan:
+    """REDUNDANCY's ACCEPT of the keys sent that differ from lvs.cf."""
+    del path
     given = given_fields(body)
-    loaded = services().store.load()
-    current = rf.initial_values(loaded.document)
     backup_active = given.pop("backup_active", None)
     for key in rf.CHECKBOXES:
         if key in given:
             given[key] = "1" if given[key] not in ("", "0") else ""
-    todo = {k: v for k, v in given.items() if v != current.get(k)}
-    _refuse(rf.check(todo, current, loaded.document.get("primary")), loaded.revision)
-    return write(rf.apply(todo, backup_active or None), success="Redundancy saved.")
+
+    def edit(doc: Document) -> None:
+        current = rf.initial_values(doc)
+        todo = {k: v for k, v in given.items() if v != current.get(k)}
+        _refuse(rf.check(todo, current, doc.get("primary")))
+        rf.apply(todo, backup_active or None)(doc)
+
+    return Plan(edit, "Redundancy saved.")
+
+
+@bp.patch("/redundancy", tags=CONFIG, summary="Change REDUNDANCY",
+          responses={200: m.WriteResult, **WRITE_ERRORS})
+@requires(Role.ADMIN)
+def patch_redundancy(header: m.IfMatch, body: m.RedundancyPatch,  # type: ignore[valid-type]
+                     query: m.DryRunQuery) -> Response:
+    del header
+    return write(plan_redundancy({}, body), dry_run=query.dry_run)

@@ -7,6 +7,7 @@ Every failure of an API request, from routing to validation, is answered with a
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import jsonify
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.lvscf.validate import Finding
+from piranha_web.web.services import services
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
@@ -110,8 +112,13 @@ def from_broken_file(err: ParseError) -> Response:
 
 
 def from_piranha(err: PiranhaError) -> Response:
-    """A deliberate error of the tool (unknown name, unreadable lvs.cf...)."""
-    return problem(err.status_hint, str(err))
+    """A deliberate error of the tool (unknown name, unreadable lvs.cf...); a 404 carries the
+    current revision (a client learns what it looked in without another request)."""
+    revision = None
+    if err.status_hint == 404:
+        with contextlib.suppress(PiranhaError):
+            revision = services().store.revision()
+    return problem(err.status_hint, str(err), revision=revision)
 
 
 def from_validation(err: ValidationError) -> Response:

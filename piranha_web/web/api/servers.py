@@ -7,6 +7,7 @@ same lvs.cf text as the panels for the same change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import url_for
@@ -23,7 +24,7 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import authorize_changes, requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
-from piranha_web.web.api.writes import etag, given_fields, write
+from piranha_web.web.api.writes import Plan, batchable, etag, given_fields, write
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
 from piranha_web.web.virtual import form as vf
@@ -77,16 +78,24 @@ def list_virtual_servers(query: m.VirtualFilter) -> Response:
                 headers=etag(loaded.revision))
 
 
-@bp.post("/virtual-servers", tags=VIRTUAL, summary="Create a virtual server (like ADD + ACCEPT)",
-         responses={201: m.WriteResult, **WRITE_ERRORS})
-@requires(Role.ADMIN)
-def create_virtual_server(header: m.IfMatch, body: m.VirtualServerCreate) -> Response:  # type: ignore[valid-type]
-    del header
+@batchable("create_virtual_server", m.VirtualServerCreate)
+def plan_create_virtual_server(path: dict[str, str], body: Any) -> Plan:
+    """Piranha's ADD + ACCEPT of a virtual server."""
+    del path
     values = _every(body)
     _split_address(values)
     name = values["name"]
-    return write(vf.add_virtual(values), success=f"Virtual server {name} added.", status=201,
-                 location=url_for(".get_virtual_server", virtual=name))
+    return Plan(vf.add_virtual(values), f"Virtual server {name} added.", 201,
+                url_for(".get_virtual_server", virtual=name))
+
+
+@bp.post("/virtual-servers", tags=VIRTUAL, summary="Create a virtual server (like ADD + ACCEPT)",
+         responses={201: m.WriteResult, **WRITE_ERRORS})
+@requires(Role.ADMIN)
+def create_virtual_server(header: m.IfMatch, body: m.VirtualServerCreate,  # type: ignore[valid-type]
+                          query: m.DryRunQuery) -> Response:
+    del header
+    return write(plan_create_virtual_server({}, body), dry_run=query.dry_run)
 
 
 @bp.get("/virtual-servers/<virtual>", tags=VIRTUAL, summary="One virtual server",
@@ -97,54 +106,92 @@ def get_virtual_server(path: m.VirtualPath) -> Response:
     return dump(_virtual(loaded.document, path.virtual), headers=etag(loaded.revision))
 
 
+@batchable("update_virtual_server", m.VirtualServerPatch)
+def plan_update_virtual_server(path: dict[str, str], body: Any) -> Plan:
+    """The VIRTUAL SERVER panel's ACCEPT of the fields sent that differ from lvs.cf."""
+    name = path["virtual"]
+    given = given_fields(body)
+    _split_address(given)
+
+    def edit(doc: Document) -> None:
+        current = vf.initial_values(doc, name)
+        vf.edit_existing({k: v for k, v in given.items() if v != current.get(k)}, name)(doc)
+
+    return Plan(edit, f"Virtual server {given.get('name') or name} saved.")
+
+
 @bp.patch("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Change a virtual server",
           responses=WRITE)
 @requires(Role.ADMIN)
 def update_virtual_server(path: m.VirtualPath, header: m.IfMatch,
-                          body: m.VirtualServerPatch) -> Response:  # type: ignore[valid-type]
+                          body: m.VirtualServerPatch,  # type: ignore[valid-type]
+                          query: m.DryRunQuery) -> Response:
     del header
-    loaded = services().store.load()
-    current = vf.initial_values(loaded.document, path.virtual)
-    given = given_fields(body)
-    _split_address(given)
-    todo = {k: v for k, v in given.items() if v != current.get(k)}
-    target = todo.get("name") or path.virtual
-    return write(vf.edit_existing(todo, path.virtual),
-                 success=f"Virtual server {target} saved.")
+    return write(plan_update_virtual_server(path.model_dump(), body), dry_run=query.dry_run)
+
+
+@batchable("delete_virtual_server", None)
+def plan_delete_virtual_server(path: dict[str, str], body: None) -> Plan:
+    """DELETE of a virtual server (404 when there is none of that name)."""
+    del body
+    name = path["virtual"]
+    return Plan(lambda doc: doc.remove_virtual(name), f"Virtual server {name} deleted.")
 
 
 @bp.delete("/virtual-servers/<virtual>", tags=VIRTUAL, summary="Delete a virtual server",
            responses=WRITE)
 @requires(Role.ADMIN)
-def delete_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+def delete_virtual_server(path: m.VirtualPath, header: m.IfMatch,
+                          query: m.DryRunQuery) -> Response:
     del header
-    services().store.load().document.find_virtual(path.virtual)
-    return write(lambda doc: doc.remove_virtual(path.virtual),
-                 success=f"Virtual server {path.virtual} deleted.")
+    return write(plan_delete_virtual_server(path.model_dump(), None), dry_run=query.dry_run)
 
 
-def _activate(virtual: str, server: str | None, active: bool) -> Response:
-    def edit(doc: Document) -> None:
-        doc.set_active(active, virtual=virtual, server=server)
+def _activation(active: bool) -> Callable[[dict[str, str], None], Plan]:
+    """The planner of ACTIVATE (``active``) or DEACTIVATE of a virtual or real server."""
 
-    what = f"Real server {server} of {virtual}" if server else f"Virtual server {virtual}"
-    return write(edit, success=f"{what} {'activated' if active else 'deactivated'}.")
+    def plan(path: dict[str, str], body: None) -> Plan:
+        del body
+        virtual, server = path["virtual"], path.get("server")
+
+        def edit(doc: Document) -> None:
+            if server is None:
+                doc.find_virtual(virtual)
+            else:
+                doc.find_server(virtual, server)
+            doc.set_active(active, virtual=virtual, server=server)
+
+        what = f"Real server {server} of {virtual}" if server else f"Virtual server {virtual}"
+        return Plan(edit, f"{what} {'activated' if active else 'deactivated'}.")
+
+    return plan
+
+
+plan_activate = _activation(True)
+plan_deactivate = _activation(False)
+for _endpoint, _plan in (("activate_virtual_server", plan_activate),
+                         ("deactivate_virtual_server", plan_deactivate),
+                         ("activate_real_server", plan_activate),
+                         ("deactivate_real_server", plan_deactivate)):
+    batchable(_endpoint, None)(_plan)
 
 
 @bp.post("/virtual-servers/<virtual>/activate", tags=VIRTUAL, summary="active = 1",
          responses=WRITE)
 @requires(Role.OPERATOR)
-def activate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+def activate_virtual_server(path: m.VirtualPath, header: m.IfMatch,
+                            query: m.DryRunQuery) -> Response:
     del header
-    return _activate(path.virtual, None, True)
+    return write(plan_activate(path.model_dump(), None), dry_run=query.dry_run)
 
 
 @bp.post("/virtual-servers/<virtual>/deactivate", tags=VIRTUAL, summary="active = 0",
          responses=WRITE)
 @requires(Role.OPERATOR)
-def deactivate_virtual_server(path: m.VirtualPath, header: m.IfMatch) -> Response:
+def deactivate_virtual_server(path: m.VirtualPath, header: m.IfMatch,
+                              query: m.DryRunQuery) -> Response:
     del header
-    return _activate(path.virtual, None, False)
+    return write(plan_deactivate(path.model_dump(), None), dry_run=query.dry_run)
 
 
 # ------------------------------------------------------------------ real servers
@@ -174,19 +221,31 @@ def list_real_servers(path: m.VirtualPath, query: m.ServerFilter) -> Response:
                 headers=etag(loaded.revision))
 
 
+@batchable("create_real_server", m.RealServerCreate)
+def plan_create_real_server(path: dict[str, str], body: Any) -> Plan:
+    """Piranha's ADD + ACCEPT of a real server (404 without its virtual server)."""
+    virtual = path["virtual"]
+    values = _every(body)
+    name = values["name"]
+    add = sf.add_server(virtual, values)
+
+    def edit(doc: Document) -> None:
+        doc.find_virtual(virtual)
+        add(doc)
+
+    return Plan(edit, f"Real server {name} added to {virtual}.", 201,
+                url_for(".get_real_server", virtual=virtual, server=name))
+
+
 @bp.post("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
          summary="Add a real server (inactive, like ADD + ACCEPT)",
          responses={201: m.WriteResult, **WRITE_ERRORS})
 @requires(Role.ADMIN)
 def create_real_server(path: m.VirtualPath, header: m.IfMatch,
-                       body: m.RealServerCreate) -> Response:  # type: ignore[valid-type]
+                       body: m.RealServerCreate,  # type: ignore[valid-type]
+                       query: m.DryRunQuery) -> Response:
     del header
-    services().store.load().document.find_virtual(path.virtual)
-    values = _every(body)
-    name = values["name"]
-    return write(sf.add_server(path.virtual, values),
-                 success=f"Real server {name} added to {path.virtual}.", status=201,
-                 location=url_for(".get_real_server", virtual=path.virtual, server=name))
+    return write(plan_create_real_server(path.model_dump(), body), dry_run=query.dry_run)
 
 
 @bp.get("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
@@ -198,46 +257,66 @@ def get_real_server(path: m.ServerPath) -> Response:
                 headers=etag(loaded.revision))
 
 
+@batchable("update_real_server", m.RealServerPatch)
+def plan_update_real_server(path: dict[str, str], body: Any) -> Plan:
+    """EDIT REAL SERVER's ACCEPT of the fields sent that differ from lvs.cf; the role is
+    decided on exactly those (an operator may change the weight only)."""
+    virtual, server = path["virtual"], path["server"]
+    given = given_fields(body)
+
+    def edit(doc: Document) -> None:
+        current = sf.initial_values(doc, virtual, server)
+        todo = {k: v for k, v in given.items() if v != current.get(k)}
+        authorize_changes(todo, "api.update_real_server")
+        sf.edit_existing(todo, virtual, server)(doc)
+
+    return Plan(edit, f"Real server {given.get('name') or server} saved.")
+
+
 @bp.patch("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
           summary="Change a real server", responses=WRITE)
 @requires(Role.OPERATOR, changes=weight_only)
 def update_real_server(path: m.ServerPath, header: m.IfMatch,
-                       body: m.RealServerPatch) -> Response:  # type: ignore[valid-type]
+                       body: m.RealServerPatch,  # type: ignore[valid-type]
+                       query: m.DryRunQuery) -> Response:
     del header
-    loaded = services().store.load()
-    current = sf.initial_values(loaded.document, path.virtual, path.server)
-    todo = {k: v for k, v in given_fields(body).items() if v != current.get(k)}
-    authorize_changes(todo)  # the role is decided on exactly what will be written
-    return write(sf.edit_existing(todo, path.virtual, path.server),
-                 success=f"Real server {todo.get('name') or path.server} saved.")
+    return write(plan_update_real_server(path.model_dump(), body), dry_run=query.dry_run)
+
+
+@batchable("delete_real_server", None)
+def plan_delete_real_server(path: dict[str, str], body: None) -> Plan:
+    """DELETE of a real server (404 when there is none of that name)."""
+    del body
+    virtual, server = path["virtual"], path["server"]
+    return Plan(lambda doc: doc.remove_server(virtual, server),
+                f"Real server {server} of {virtual} deleted.")
 
 
 @bp.delete("/virtual-servers/<virtual>/real-servers/<server>", tags=VIRTUAL,
            summary="Delete a real server", responses=WRITE)
 @requires(Role.ADMIN)
-def delete_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+def delete_real_server(path: m.ServerPath, header: m.IfMatch,
+                       query: m.DryRunQuery) -> Response:
     del header
-    services().store.load().document.find_server(path.virtual, path.server)
-    return write(lambda doc: doc.remove_server(path.virtual, path.server),
-                 success=f"Real server {path.server} of {path.virtual} deleted.")
+    return write(plan_delete_real_server(path.model_dump(), None), dry_run=query.dry_run)
 
 
 @bp.post("/virtual-servers/<virtual>/real-servers/<server>/activate", tags=VIRTUAL,
          summary="active = 1", responses=WRITE)
 @requires(Role.OPERATOR)
-def activate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+def activate_real_server(path: m.ServerPath, header: m.IfMatch,
+                         query: m.DryRunQuery) -> Response:
     del header
-    services().store.load().document.find_server(path.virtual, path.server)
-    return _activate(path.virtual, path.server, True)
+    return write(plan_activate(path.model_dump(), None), dry_run=query.dry_run)
 
 
 @bp.post("/virtual-servers/<virtual>/real-servers/<server>/deactivate", tags=VIRTUAL,
          summary="active = 0", responses=WRITE)
 @requires(Role.OPERATOR)
-def deactivate_real_server(path: m.ServerPath, header: m.IfMatch) -> Response:
+def deactivate_real_server(path: m.ServerPath, header: m.IfMatch,
+                           query: m.DryRunQuery) -> Response:
     del header
-    services().store.load().document.find_server(path.virtual, path.server)
-    return _activate(path.virtual, path.server, False)
+    return write(plan_deactivate(path.model_dump(), None), dry_run=query.dry_run)
 
 
 # ------------------------------------------------------------------ monitoring scripts
@@ -256,20 +335,29 @@ def get_monitoring(path: m.VirtualPath) -> Response:
     return dump(_monitoring(loaded.document, path.virtual), headers=etag(loaded.revision))
 
 
+@batchable("update_monitoring", m.MonitoringPatch)
+def plan_update_monitoring(path: dict[str, str], body: Any) -> Plan:
+    """MONITORING SCRIPTS' ACCEPT of the fields sent that differ from lvs.cf."""
+    virtual = path["virtual"]
+    given = given_fields(body)
+    if "use_regex" in given:
+        given["use_regex"] = "1" if given["use_regex"] == "True" else ""
+
+    def edit(doc: Document) -> None:
+        current = monitoring.initial_values(doc, virtual)
+        monitoring.edit({k: v for k, v in given.items() if v != current.get(k)}, virtual)(doc)
+
+    return Plan(edit, f"Monitoring scripts of {virtual} saved.")
+
+
 @bp.patch("/virtual-servers/<virtual>/monitoring", tags=VIRTUAL,
           summary="Change the MONITORING SCRIPTS", responses=WRITE)
 @requires(Role.ADMIN)
 def update_monitoring(path: m.VirtualPath, header: m.IfMatch,
-                      body: m.MonitoringPatch) -> Response:  # type: ignore[valid-type]
+                      body: m.MonitoringPatch,  # type: ignore[valid-type]
+                      query: m.DryRunQuery) -> Response:
     del header
-    loaded = services().store.load()
-    current = monitoring.initial_values(loaded.document, path.virtual)
-    given = given_fields(body)
-    if "use_regex" in given:
-        given["use_regex"] = "1" if given["use_regex"] == "True" else ""
-    todo = {k: v for k, v in given.items() if v != current.get(k)}
-    return write(monitoring.edit(todo, path.virtual),
-                 success=f"Monitoring scripts of {path.virtual} saved.")
+    return write(plan_update_monitoring(path.model_dump(), body), dry_run=query.dry_run)
 
 
 # ------------------------------------------------------------------ checks now
