@@ -122,7 +122,8 @@ class Saved:
 
     ``revision`` is lvs.cf's revision afterwards (the ETag), ``previous`` the one it replaced
     (UNDO LAST CHANGE restores it); ``findings`` (dry run only) are the findings the new text
-    has that lvs.cf does not; ``after`` is what the steps after the save reported.
+    has that lvs.cf does not, ``resolved`` those it no longer has; ``after`` is what the steps
+    after the save reported.
     """
 
     status: str
@@ -135,6 +136,8 @@ class Saved:
     summary: tuple[str, ...] = ()
     dry_run: bool = False
     findings: tuple[Finding, ...] = ()
+    #: dry run only: the findings of lvs.cf the new text no longer has
+    resolved: tuple[Finding, ...] = ()
     after: Report | None = None
     #: the document written (for the steps after the save)
     document: Document | None = field(default=None, compare=False, repr=False)
@@ -252,11 +255,14 @@ class SaveService:
         known = self._current_findings() if dry_run else []
         result = self.store.save(doc, expected, recorder=recorder, dry_run=dry_run)
         changed = result.new_data != result.old_data
+        compared = dry_run and changed
+        new = validate(doc) if compared else []
         return Saved(
             "saved" if changed else "unchanged", result.revision, expected,
             result.old_text, result.new_text, result.changes, result.warnings,
             summary(result) if changed else (), dry_run,
-            _introduced(known, validate(doc)) if dry_run and changed else (),
+            introduced(known, new) if compared else (),
+            introduced(new, known) if compared else (),
             document=doc,
         )
 
@@ -324,7 +330,7 @@ def _conflict(edit: Edit, current: Document, revision: str) -> Conflict:
     return Conflict(revision, preview)
 
 
-def _introduced(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[Finding, ...]:
+def introduced(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[Finding, ...]:
     """Findings of ``new`` that ``old`` does not have (as many times; line numbers aside)."""
     remaining = Counter(f.signature for f in old)
     found = []

@@ -95,6 +95,8 @@ class SaveOutcome:
     #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API;
     #: a dry run's ``saved``: the findings the new text has that lvs.cf does not
     findings: tuple[Finding, ...] = ()
+    #: a dry run's ``saved``: the findings of lvs.cf the new text no longer has
+    resolved: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
     #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
     diff: ChangedLines = ChangedLines()
@@ -266,6 +268,7 @@ def _save_edit(
         "saved", result.revision, success, changes=line_changes(result.changes),
         warnings=result.warnings, diff=result.changes, summary=result.summary,
         previous=result.previous, sync=result.after, findings=result.findings,
+        resolved=result.resolved,
     )
 
 

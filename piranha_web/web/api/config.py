@@ -56,6 +56,7 @@ def get_config() -> Response:
 def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> Response:
     del header
     revision = expected_revision()
+    known = services().store.findings()
     try:
         result = save_service().replace_text(body.text, revision, cause="api",
                                              dry_run=query.dry_run)
@@ -63,7 +64,7 @@ def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> R
         raise refused(err, nothing="saved", what="the text", text=body.text,
                       expected=revision) from err
     message = "lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written."
-    return dump(write_result(result, message), headers=etag(result.revision))
+    return dump(write_result(result, message, known), headers=etag(result.revision))
 
 
 @bp.get("/findings", tags=CONFIG, summary="Validation findings of lvs.cf as it is",

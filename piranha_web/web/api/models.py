@@ -102,14 +102,16 @@ class WriteResult(BaseModel):
     revision: str
     message: str
     summary: list[str] = Field(default_factory=list, description="What changed, in words.")
-    changes: list[LineChange] = Field(default_factory=list)
-    warnings: list[ProblemFinding] = Field(default_factory=list)
+    changes: list[LineChange] = Field(default_factory=list,
+                                      description="The lvs.cf lines removed and added.")
     sync: SyncReport | None = None
     dry_run: bool = Field(default=False,
                           description="Only what the write would do; nothing written.")
     findings: list[ProblemFinding] = Field(
         default_factory=list,
-        description="Dry run: the findings the new text has that lvs.cf does not.")
+        description="The findings the write added to lvs.cf (GET /findings: all of them).")
+    resolved: list[ProblemFinding] = Field(
+        default_factory=list, description="The findings of lvs.cf the write resolved.")
 
 
 class DryRunQuery(BaseModel):

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf.validate import Finding, syntax_findings
-from piranha_web.save_service import Edit, Saved
+from piranha_web.save_service import Edit, Saved, introduced
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
 from piranha_web.web.api.problems import (
     ApiError,
@@ -155,8 +155,9 @@ def refused(err: Exception, *, nothing: str, what: str, text: str, expected: str
     raise TypeError(f"not a refusal of a save: {err!r}")
 
 
-def write_result(saved: Saved, message: str) -> WriteResult:
-    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's)."""
+def write_result(saved: Saved, message: str, known: list[Finding]) -> WriteResult:
+    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's);
+    ``known``: lvs.cf's findings before it."""
     if saved.dry_run and saved.saved:
         message = f"Dry run: nothing was written. {message}"
     sync = saved.after
@@ -165,9 +166,9 @@ def write_result(saved: Saved, message: str) -> WriteResult:
         message=message, summary=list(saved.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in line_changes(saved.changes)],
-        warnings=[from_finding(f) for f in saved.warnings],
         sync=SyncReport(ok=sync.ok, message=sync.message) if sync else None,
-        dry_run=saved.dry_run, findings=[from_finding(f) for f in saved.findings],
+        dry_run=saved.dry_run,
+        **_finding_changes(known, saved.saved, saved.dry_run, saved.findings, saved.resolved),
     )
 
 
@@ -179,6 +180,7 @@ def save(plan: Plan, *, dry_run: bool = False) -> tuple[WriteResult, dict[str, s
     lands between the If-Match check and the save lock (no rebase, whatever it changed).
     """
     revision = expected_revision()
+    known = services().store.findings()
     outcome = save_edit(plan.edit, revision, _any_field, success=plan.success, cause="api",
                         dry_run=dry_run, strict=True)
     if outcome.status == "conflict":
@@ -199,12 +201,28 @@ def save(plan: Plan, *, dry_run: bool = False) -> tuple[WriteResult, dict[str, s
         summary=list(outcome.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in outcome.changes],
-        warnings=[from_finding(f) for f in outcome.warnings],
         sync=SyncReport(ok=outcome.sync.ok, message=outcome.sync.message)
         if outcome.sync else None,
-        dry_run=dry_run, findings=[from_finding(f) for f in outcome.findings],
+        dry_run=dry_run,
+        **_finding_changes(known, outcome.saved, dry_run, outcome.findings, outcome.resolved),
     )
     return result, etag(outcome.revision), outcome.saved
+
+
+def _finding_changes(known: list[Finding], saved: bool, dry_run: bool,
+                     added: tuple[Finding, ...], resolved: tuple[Finding, ...]
+                     ) -> dict[str, list[ProblemFinding]]:
+    """The findings a write added to lvs.cf and those it resolved (``known``: lvs.cf's before
+    it), never the whole report (``GET /findings``): a one-field change of a file with 900
+    warnings answers what it changed.  A dry run's come from the save service; a save's from
+    the store's findings of the new revision (kept by the save: not validated again)."""
+    if saved and not dry_run:
+        now = services().store.findings()
+        added, resolved = introduced(known, now), introduced(now, known)
+    elif not saved:
+        added = resolved = ()
+    return {"findings": [from_finding(f) for f in added],
+            "resolved": [from_finding(f) for f in resolved]}
 
 
 def write(plan: Plan, *, dry_run: bool = False) -> Response:

@@ -13,7 +13,7 @@ from piranha_web.accounts import Role
 from piranha_web.lvscf.validate import check_text
 from piranha_web.tokens import TokenStore
 from tests.web.api.conftest import Api, build_api
-from tests.web.conftest import FakeSyncer
+from tests.web.conftest import BASE, FakeSyncer, build_web
 
 #: one request of every write operation a batch may hold, as (method, path, body)
 WRITES: list[tuple[str, str, Any]] = [
@@ -274,3 +274,36 @@ def test_a_batch_needs_if_match_and_is_refused_when_stale(api: Api) -> None:
     assert _batch(api, DESIRED, revision=old).status_code == 412
     assert _batch(api, []).status_code == 422
     assert _state(api) == before
+
+
+# ------------------------------------------------------------------ small write answers
+
+def _many_warnings(count: int) -> str:
+    """BASE plus ``count`` virtual servers with a pmask but no persistence (one warning
+    each)."""
+    blocks = "".join(
+        f"virtual v{n} {{\n     active = 0\n     address = 192.0.2.{100 + n % 100} eth0:{n}\n"
+        f"     port = {1000 + n}\n     pmask = 255.255.255.0\n}}\n" for n in range(count))
+    return BASE + blocks
+
+
+def test_a_one_field_write_answers_what_it_changed_not_every_warning(tmp_path: Path) -> None:
+    web = build_web(tmp_path, _many_warnings(300))
+    _, token = TokenStore(web.state_dir).create("piranha", "tests")
+    api = Api(web, web.app.test_client(), token)
+    assert len(check_text(web.config.read_text())) >= 300
+    quiet = api.write("PATCH", "/virtual-servers/web", {"port": "8080"})
+    assert quiet.status_code == 200 and quiet.json is not None
+    assert quiet.json["findings"] == quiet.json["resolved"] == []
+    assert "warnings" not in quiet.json and len(quiet.get_data()) < 2000
+    added = api.write("PATCH", "/virtual-servers/mail", {"pmask": "255.255.255.0"})
+    assert added.json is not None and added.json["resolved"] == []
+    assert [(f["code"], f["where"]) for f in added.json["findings"]] == [
+        ("pmask-without-persistence", "virtual mail")]
+    removed = api.write("PATCH", "/virtual-servers/v7", {"persistent": "60"})
+    assert removed.json is not None and removed.json["findings"] == []
+    assert [(f["code"], f["where"]) for f in removed.json["resolved"]] == [
+        ("pmask-without-persistence", "virtual v7")]
+    dry = api.write("PATCH", "/virtual-servers/v8?dry_run=true", {"persistent": "60"})
+    assert dry.json is not None and [f["where"] for f in dry.json["resolved"]] == ["virtual v8"]
+    assert len(api.get("/findings").json["findings"]) >= 300  # type: ignore[index]
