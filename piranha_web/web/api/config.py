@@ -91,6 +91,14 @@ def _values(doc: Document, keys: tuple[str, ...]) -> dict[str, str | None]:
     return {key: doc.get(key) for key in keys}
 
 
+def _set_changed(doc: Document, values: Mapping[str, str]) -> None:
+    """Keys the panel only shows, set as sent ('' removes) when they differ from lvs.cf; what
+    they mean is checked by the save's validation."""
+    for key, value in values.items():
+        if value != (doc.get(key) or ""):
+            doc.set(key, value or None)
+
+
 def _refuse(errors: Mapping[str, str]) -> None:
     if errors:
         raise ApiError(422, "Nothing was saved: the change is not valid.",
@@ -114,6 +122,7 @@ def plan_global_settings(path: dict[str, str], body: Any) -> Plan:
     del path
     given = given_fields(body)
     wanted_network = given.pop("network", None)
+    plain: dict[str, str] = {k: given.pop(k) for k in ("service", "debug_level") if k in given}
     if "nat_router" in given:
         words = given.pop("nat_router").split(" ", 1)
         given["nat_router_ip"] = words[0]
@@ -127,6 +136,7 @@ def plan_global_settings(path: dict[str, str], body: Any) -> Plan:
         todo = {k: v for k, v in given.items() if v != current.get(k)}
         _refuse(gsf.check(todo))
         gsf.apply(todo, network or None)(doc)
+        _set_changed(doc, plain)
 
     return Plan(edit, "Global settings saved.")
 
@@ -154,15 +164,19 @@ def plan_redundancy(path: dict[str, str], body: Any) -> Plan:
     del path
     given = given_fields(body)
     backup_active = given.pop("backup_active", None)
+    plain = {k: given.pop(k) for k in ("heartbeat",) if k in given}
     for key in rf.CHECKBOXES:
         if key in given:
             given[key] = "1" if given[key] not in ("", "0") else ""
 
     def edit(doc: Document) -> None:
         current = rf.initial_values(doc)
-        todo = {k: v for k, v in given.items() if v != current.get(k)}
+        # null for a key lvs.cf does not have is no change (the panel shows its default)
+        todo = {k: v for k, v in given.items()
+                if v != current.get(k) and (v or doc.get(k) is not None)}
         _refuse(rf.check(todo, current, doc.get("primary")))
         rf.apply(todo, backup_active or None)(doc)
+        _set_changed(doc, plain)
 
     return Plan(edit, "Redundancy saved.")
 

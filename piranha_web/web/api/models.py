@@ -125,10 +125,11 @@ class DryRunQuery(BaseModel):
 # ------------------------------------------------------------------ global settings, redundancy
 
 GLOBAL_KEYS = tuple(k for k in s.ORDER["global"] if k in global_settings_form.KEYS)
-#: writable global settings (``service`` and ``debug_level`` are shown only, like the panel)
-GLOBAL_WRITABLE = (*global_settings_form.PLAIN_KEYS, "nat_router", "network")
+#: writable global settings: every key GET shows (a GET body PATCHed back changes nothing)
+GLOBAL_WRITABLE = (*global_settings_form.PLAIN_KEYS, "nat_router", "network", "service",
+                   "debug_level")
 REDUNDANCY_KEYS = tuple(k for k in s.ORDER["global"] if k in redundancy_form.KEYS)
-REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active")
+REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active", "heartbeat")
 
 GlobalSettings = create_model(
     "GlobalSettings", __doc__="GLOBAL SETTINGS: the keys' values in lvs.cf (null: absent).",
@@ -170,6 +171,7 @@ VirtualServerPatch = create_model(
     "VirtualServerPatch", __config__=STRICT,
     __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
     name=(str | None, Field(None, description="A new name (renames the virtual server).")),
+    active=(bool, Field(None, description=_describe("virtual", "active"))),
     **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
 )
 
@@ -208,6 +210,7 @@ RealServerPatch = create_model(
     "RealServerPatch", __config__=STRICT,
     __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
     name=(str | None, Field(None, description="A new name (renames the real server).")),
+    active=(bool, Field(None, description=_describe("server", "active"))),
     **_fields("server", SERVER_KEYS),
 )
 

@@ -111,10 +111,13 @@ def plan_update_virtual_server(path: dict[str, str], body: Any) -> Plan:
     """The VIRTUAL SERVER panel's ACCEPT of the fields sent that differ from lvs.cf."""
     name = path["virtual"]
     given = given_fields(body)
+    active = given.pop("active", None)
     _split_address(given)
 
     def edit(doc: Document) -> None:
         current = vf.initial_values(doc, name)
+        if active is not None and (active == "True") != doc.model().virtual(name).active:
+            doc.set_active(active == "True", virtual=name)
         vf.edit_existing({k: v for k, v in given.items() if v != current.get(k)}, name)(doc)
 
     return Plan(edit, f"Virtual server {given.get('name') or name} saved.")
@@ -263,11 +266,16 @@ def plan_update_real_server(path: dict[str, str], body: Any) -> Plan:
     decided on exactly those (an operator may change the weight only)."""
     virtual, server = path["virtual"], path["server"]
     given = given_fields(body)
+    active = given.pop("active", None)
 
     def edit(doc: Document) -> None:
         current = sf.initial_values(doc, virtual, server)
         todo = {k: v for k, v in given.items() if v != current.get(k)}
-        authorize_changes(todo, "api.update_real_server")
+        activate = active is not None and (
+            active == "True") != doc.model().virtual(virtual).server(server).active
+        authorize_changes({*todo, *(("active",) if activate else ())}, "api.update_real_server")
+        if activate:
+            doc.set_active(active == "True", virtual=virtual, server=server)
         sf.edit_existing(todo, virtual, server)(doc)
 
     return Plan(edit, f"Real server {given.get('name') or server} saved.")

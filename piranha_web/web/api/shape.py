@@ -28,6 +28,8 @@ from pydantic import BaseModel
 #: deepest nesting of arrays and objects a body may have (the documented ones are flat)
 MAX_DEPTH = 32
 JSON_TYPES = frozenset({"application/json"})
+#: a PATCH is a JSON Merge Patch (RFC 7396), sent as such or as plain JSON
+PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,9 @@ def _has_body() -> bool:
 
 def _check_body() -> None:
     """The request's body must be one JSON object (:class:`Refused` otherwise)."""
-    if request.mimetype not in JSON_TYPES:
-        raise Refused(415, "Send the body as application/json (one JSON object).")
+    if request.mimetype not in (PATCH_TYPES if request.method == "PATCH" else JSON_TYPES):
+        raise Refused(415, "Send the body as application/json (one JSON object; a PATCH also "
+                      "as application/merge-patch+json).")
     data = request.get_data(cache=True)
     try:
         body = json.loads(data)

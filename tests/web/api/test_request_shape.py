@@ -268,7 +268,7 @@ def test_an_operation_without_a_body_refuses_one(api: Api) -> None:
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "application/merge-patch+json", ""])
+                                          "application/json-patch+json", ""])
 def test_a_body_of_another_media_type_is_415(api: Api, content_type: str) -> None:
     before = api.web.config.read_bytes()
     response = api.client.patch("/api/v1/virtual-servers/web", data='{"port": "81"}',

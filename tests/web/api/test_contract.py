@@ -1,0 +1,87 @@
+"""The published contract as generated clients read it: read and write shapes agree, PATCH is
+JSON Merge Patch without null defaults, names, ETag/Location headers and servers declared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.api.conftest import Api
+
+RESOURCES = ["/virtual-servers/web", "/virtual-servers/web/real-servers/rs1",
+             "/virtual-servers/web/monitoring", "/global-settings", "/redundancy"]
+
+
+def _document(api: Api) -> dict[str, Any]:
+    found = api.get("/openapi.json").json
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+def test_a_get_body_patched_back_unchanged_changes_nothing(api: Api, path: str) -> None:
+    before = api.web.config.read_bytes()
+    body = api.get(path).json
+    response = api.write("PATCH", path, body)
+    assert response.status_code == 200, response.json
+    assert response.json is not None and response.json["status"] == "unchanged"
+    assert api.web.config.read_bytes() == before
+
+
+@pytest.mark.parametrize(("path", "field", "value", "line"), [
+    ("/global-settings", "debug_level", "LOW", "debug_level = LOW"),
+    ("/global-settings", "service", "fos", "service = fos"),
+    ("/redundancy", "heartbeat", "1", "heartbeat = 1"),
+    ("/virtual-servers/mail", "active", True, "     active = 1"),
+    ("/virtual-servers/web/real-servers/rs1", "active", False, "         active = 0"),
+])
+def test_the_keys_a_get_shows_can_be_changed(api: Api, path: str, field: str, value: Any,
+                                             line: str) -> None:
+    response = api.write("PATCH", path, {field: value})
+    assert response.status_code == 200, response.json
+    assert line in api.web.config.read_text().splitlines()
+    assert api.get(path).json[field] == value  # type: ignore[index]
+
+
+def test_a_merge_patch_leaves_out_keys_unchanged_and_null_removes_one(api: Api) -> None:
+    response = api.client.patch(
+        "/api/v1/virtual-servers/web/monitoring", data='{"expect": null}',
+        content_type="application/merge-patch+json", headers=api.headers(api.revision()))
+    assert response.status_code == 200, response.json
+    text = api.web.config.read_text()
+    assert 'expect = "HTTP"' not in text and 'send = "GET / HTTP/1.0' in text
+    assert api.client.post("/api/v1/virtual-servers", data='{"name": "x"}',
+                           content_type="application/merge-patch+json",
+                           headers=api.headers(api.revision())).status_code == 415
+
+
+def test_patch_models_have_no_null_defaults_and_patch_is_a_merge_patch(api: Api) -> None:
+    document = _document(api)
+    schemas = document["components"]["schemas"]
+    patches = [name for name in schemas if name.endswith("Patch")]
+    assert len(patches) == 5
+    for name in patches:
+        for key, prop in schemas[name]["properties"].items():
+            assert "default" not in prop, (name, key)
+    for item in document["paths"].values():
+        if "patch" in item:
+            assert "application/merge-patch+json" in item["patch"]["requestBody"]["content"]
+
+
+def test_operations_have_readable_ids_descriptions_headers_and_a_server(api: Api) -> None:
+    document = _document(api)
+    assert document["servers"] == [{"url": "/", "description": "This router's piranha-web."}]
+    ids = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            ids.append(operation["operationId"])
+            assert operation["description"], (method, path)
+            for status, response in operation["responses"].items():
+                if status in ("200", "201") and path != "/api/v1/openapi.json":
+                    assert "ETag" in response["headers"], (method, path)
+                if status == "201":
+                    assert "Location" in response["headers"], (method, path)
+    assert len(ids) == len(set(ids))
+    assert {"list_virtual_servers", "update_real_server", "batch"} <= set(ids)
+    assert max(len(i) for i in ids) <= 40
