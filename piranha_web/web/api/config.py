@@ -87,8 +87,8 @@ def check_findings(body: m.ConfigBody) -> Response:
 
 # ------------------------------------------------------------------ GLOBAL SETTINGS, REDUNDANCY
 
-def _values(doc: Document, keys: tuple[str, ...]) -> dict[str, str | None]:
-    return {key: doc.get(key) for key in keys}
+def _values(doc: Document, keys: tuple[str, ...]) -> dict[str, int | str | None]:
+    return {key: m.typed("global", key, doc.get(key)) for key in keys}
 
 
 def _set_changed(doc: Document, values: Mapping[str, str]) -> None:

@@ -3,9 +3,16 @@
 Field names are lvs.cf key names; each field's description is the key's help text from
 ``lvscf.schema`` with the value the daemons assume when the key is absent.  The same models
 validate requests (flask-openapi3) and generate the OpenAPI document, so the document cannot
-drift from what the API accepts.  Values are strings, as in lvs.cf (a port may be a service
-name; numbers are read by the C parser's rules); what a value means is checked by the same
-lvscf validation as an ACCEPT, never here.
+drift from what the API accepts.
+
+Types: a key the C parser reads as a number or a 0/1 flag (``Kind.INT``, ``BOOL``, ``PORT``)
+is an integer, written in decimal as the panels write it; a string is accepted too and written
+as sent (a port may be a service name; the text is checked like a panel's field), and a read
+gives a string where lvs.cf's value is not a plain decimal integer (``010``, ``0x10``, a
+service name: its findings are at ``/findings``).  A key with a fixed set of values
+(``scheduler``, ``protocol``, ``network``, ``service``, ``load_monitor``) is an enum when
+written; a read gives lvs.cf's value as it is.  What a value means is checked by the same
+lvscf validation as an ACCEPT.
 """
 
 from __future__ import annotations
@@ -38,19 +45,48 @@ def _describe(scope: str, key: str, extra: str = "") -> str:
     return (text + " " + extra).strip()
 
 
+NUMERIC = (s.Kind.INT, s.Kind.BOOL, s.Kind.PORT)
+
+
+def _type(scope: str, key: str, write: bool) -> Any:
+    """The JSON type of ``key``'s value (see the module docstring)."""
+    keyspec = s.spec(scope, key)
+    if keyspec is None:
+        return str
+    if keyspec.kind in NUMERIC:
+        return int | str
+    if write and keyspec.choices:
+        return Literal[keyspec.choices]
+    return str
+
+
+def typed(scope: str, key: str, value: str | None) -> int | str | None:
+    """lvs.cf's ``value`` of ``key`` as a read answers it: an integer when the key is numeric
+    and the value a plain decimal integer, else the text as it is."""
+    keyspec = s.spec(scope, key)
+    if value is None or keyspec is None or keyspec.kind not in NUMERIC:
+        return value
+    try:
+        number = int(value, 10)
+    except ValueError:
+        return value
+    return number if str(number) == value else value
+
+
 def _fields(scope: str, keys: tuple[str, ...], *, required: tuple[str, ...] = (),
-            defaults: dict[str, str] | None = None, extra: dict[str, str] | None = None
-            ) -> dict[str, Any]:
+            defaults: dict[str, str] | None = None, extra: dict[str, str] | None = None,
+            write: bool = True) -> dict[str, Any]:
     """pydantic field definitions ``key: (type, Field)`` for lvs.cf keys of ``scope``."""
     found: dict[str, Any] = {}
     for key in keys:
         description = _describe(scope, key, (extra or {}).get(key, ""))
+        kind = _type(scope, key, write)
         if key in required:
-            found[key] = (str, Field(description=description))
+            found[key] = (kind, Field(description=description))
         elif defaults and defaults.get(key):
-            found[key] = (str, Field(defaults[key], description=description))
+            found[key] = (kind, Field(typed(scope, key, defaults[key]), description=description))
         else:
-            found[key] = (str | None, Field(None, description=description))
+            found[key] = (kind | None, Field(None, description=description))
     return found
 
 
@@ -133,7 +169,7 @@ REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active", "heartbeat")
 
 GlobalSettings = create_model(
     "GlobalSettings", __doc__="GLOBAL SETTINGS: the keys' values in lvs.cf (null: absent).",
-    **_fields("global", GLOBAL_KEYS, extra={"nat_router": NAT_NOTE}),
+    **_fields("global", GLOBAL_KEYS, extra={"nat_router": NAT_NOTE}, write=False),
 )
 GlobalSettingsPatch = create_model(
     "GlobalSettingsPatch", __config__=STRICT,
@@ -143,7 +179,7 @@ GlobalSettingsPatch = create_model(
 )
 Redundancy = create_model(
     "Redundancy", __doc__="REDUNDANCY: the keys' values in lvs.cf (null: absent).",
-    **_fields("global", REDUNDANCY_KEYS),
+    **_fields("global", REDUNDANCY_KEYS, write=False),
 )
 RedundancyPatch = create_model(
     "RedundancyPatch", __config__=STRICT,
@@ -158,7 +194,7 @@ VirtualServer = create_model(
     "VirtualServer", __doc__="A virtual server (values as the VIRTUAL SERVER panel shows them).",
     name=(str, Field(description="The virtual server's name.")),
     active=(bool, Field(description=_describe("virtual", "active"))),
-    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
+    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}, write=False),
 )
 VirtualServerCreate = create_model(
     "VirtualServerCreate", __config__=STRICT,
@@ -198,7 +234,7 @@ RealServer = create_model(
     "RealServer", __doc__="A real server of a virtual server.",
     name=(str, Field(description="The real server's name.")),
     active=(bool, Field(description=_describe("server", "active"))),
-    **_fields("server", SERVER_KEYS),
+    **_fields("server", SERVER_KEYS, write=False),
 )
 RealServerCreate = create_model(
     "RealServerCreate", __config__=STRICT,

@@ -49,7 +49,7 @@ def _split_address(values: dict[str, str]) -> None:
 
 def _virtual(doc: Document, name: str) -> Any:
     shown = vf.initial_values(doc, name)
-    values: dict[str, Any] = {k: (shown[k] or None) for k in vf.PLAIN_KEYS}
+    values: dict[str, Any] = {k: m.typed("virtual", k, shown[k] or None) for k in vf.PLAIN_KEYS}
     values["address"] = " ".join(w for w in (shown["address"], shown["device"]) if w) or None
     return m.VirtualServer(name=name, active=doc.model().virtual(name).active, **values)
 
@@ -69,7 +69,7 @@ def list_virtual_servers(query: m.VirtualFilter) -> Response:
         words = (vs.address or "").split(" ")
         if ((query.active is None or vs.active == query.active)
                 and query.protocol in (None, vs.protocol)
-                and query.port in (None, vs.port)
+                and query.port in (None, None if vs.port is None else str(vs.port))
                 and query.scheduler in (None, vs.scheduler)
                 and query.vip in (None, words[0])
                 and query.device in (None, words[1] if len(words) > 1 else None)):
@@ -206,7 +206,7 @@ def weight_only(changed: frozenset[str]) -> Role:
 
 def _server(doc: Document, virtual: str, name: str) -> Any:
     shown = sf.initial_values(doc, virtual, name)
-    values = {k: (shown[k] or None) for k in sf.PLAIN_KEYS}
+    values = {k: m.typed("server", k, shown[k] or None) for k in sf.PLAIN_KEYS}
     active = doc.model().virtual(virtual).server(name).active
     return m.RealServer(name=name, active=active, **values)
 

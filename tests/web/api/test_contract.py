@@ -32,7 +32,7 @@ def test_a_get_body_patched_back_unchanged_changes_nothing(api: Api, path: str) 
 @pytest.mark.parametrize(("path", "field", "value", "line"), [
     ("/global-settings", "debug_level", "LOW", "debug_level = LOW"),
     ("/global-settings", "service", "fos", "service = fos"),
-    ("/redundancy", "heartbeat", "1", "heartbeat = 1"),
+    ("/redundancy", "heartbeat", 1, "heartbeat = 1"),
     ("/virtual-servers/mail", "active", True, "     active = 1"),
     ("/virtual-servers/web/real-servers/rs1", "active", False, "         active = 0"),
 ])
@@ -85,3 +85,32 @@ def test_operations_have_readable_ids_descriptions_headers_and_a_server(api: Api
     assert len(ids) == len(set(ids))
     assert {"list_virtual_servers", "update_real_server", "batch"} <= set(ids)
     assert max(len(i) for i in ids) <= 40
+
+
+def test_numbers_are_integers_and_choices_are_enums(api: Api) -> None:
+    response = api.write("PATCH", "/virtual-servers/web/real-servers/rs1", {"weight": 5})
+    assert response.status_code == 200, response.json
+    assert "         weight = 5" in api.web.config.read_text().splitlines()  # as the GUI writes
+    assert api.get("/virtual-servers/web/real-servers/rs1").json["weight"] == 5  # type: ignore[index]
+    before = api.web.config.read_bytes()
+    for body in ({"scheduler": "fastest"}, {"protocol": "sctp"}, {"timeout": 1.5},
+                 {"quiesce_server": True}):
+        refused = api.write("PATCH", "/virtual-servers/web", body)
+        assert refused.status_code == 422, body
+    assert api.write("PATCH", "/global-settings", {"network": "bridge"}).status_code == 422
+    assert api.web.config.read_bytes() == before
+    schemas = _document(api)["components"]["schemas"]
+    patch = schemas["VirtualServerPatch"]["properties"]
+    assert {"type": "integer"} in patch["timeout"]["anyOf"]
+    assert {"enum": ["rr", "wlc", "wrr", "lc", "lblc", "lblcr", "dh", "sh", "sed", "nq"],
+            "type": "string"} in patch["scheduler"]["anyOf"] or "enum" in str(patch["scheduler"])
+
+
+def test_a_value_that_is_not_a_plain_integer_is_read_as_its_text(api: Api) -> None:
+    text = api.web.config.read_text().replace("weight = 2", "weight = 010")
+    assert api.write("PUT", "/config", {"text": text}).status_code == 200
+    rs2 = api.get("/virtual-servers/web/real-servers/rs2").json
+    assert rs2 is not None and rs2["weight"] == "010"
+    before = api.web.config.read_bytes()
+    back = api.write("PATCH", "/virtual-servers/web/real-servers/rs2", rs2)
+    assert back.status_code == 200 and api.web.config.read_bytes() == before
