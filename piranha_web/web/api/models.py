@@ -213,14 +213,30 @@ VirtualServerPatch = create_model(
 
 
 class VirtualServerList(BaseModel):
+    """One page of virtual servers in lvs.cf's order; ``next``: the following page's URL."""
+
     revision: str
     virtual_servers: list[VirtualServer]  # type: ignore[valid-type]
+    next: str | None = Field(None, description="The next page (same filters), if any.")
 
 
-class VirtualFilter(BaseModel):
-    """Filters of the list (all must match)."""
+MAX_PAGE = 1000
+
+
+class Paging(BaseModel):
+    """A page: at most ``limit`` items after ``cursor``, those matching ``q``."""
 
     model_config = ConfigDict(extra="forbid")
+    limit: int = Field(100, ge=1, le=MAX_PAGE, description="Items per page.")
+    cursor: str | None = Field(None, max_length=200, description="From a page's next link: "
+                               "the items after this one.")
+    q: str | None = Field(None, max_length=200, description="Only items whose name, address, "
+                          "device or port contains this text (case-insensitive).")
+
+
+class VirtualFilter(Paging):
+    """Filters of the list (all must match) and the page."""
+
     active: bool | None = None
     protocol: str | None = None
     port: str | None = None
@@ -252,12 +268,16 @@ RealServerPatch = create_model(
 
 
 class RealServerList(BaseModel):
+    """One page of real servers in lvs.cf's order; ``next``: the following page's URL."""
+
     revision: str
     real_servers: list[RealServer]  # type: ignore[valid-type]
+    next: str | None = Field(None, description="The next page (same filters), if any.")
 
 
-class ServerFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ServerFilter(Paging):
+    """Filters of the list (all must match) and the page."""
+
     active: bool | None = None
     address: str | None = None
 

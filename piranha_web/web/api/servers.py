@@ -23,7 +23,7 @@ from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import authorize_changes, requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
-from piranha_web.web.api.problems import dump
+from piranha_web.web.api.problems import ApiError, dump
 from piranha_web.web.api.writes import Plan, batchable, etag, given_fields, write
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
@@ -58,24 +58,59 @@ def _virtual_names(doc: Document) -> list[str]:
     return [vs.name for vs in doc.model().virtuals if vs.kind == "virtual"]
 
 
-@bp.get("/virtual-servers", tags=VIRTUAL, summary="List virtual servers (filters: all match)",
-        responses={200: m.VirtualServerList})
+def _page(names: list[str], query: m.Paging, item: Callable[[str], Any | None],
+          endpoint: str, **args: str) -> tuple[list[Any], str | None]:
+    """The items (``item(name)``, None: filtered out) of one page after ``query.cursor`` (a
+    name; 400 when no item has it any more) and the next page's URL, if there are more."""
+    start = 0
+    if query.cursor is not None:
+        if query.cursor not in names:
+            raise ApiError(400, f"The cursor {query.cursor!r} names no item any more; start "
+                           "again without it.")
+        start = names.index(query.cursor) + 1
+    found: list[Any] = []
+    for position in range(start, len(names)):
+        shown = item(names[position])
+        if shown is None:
+            continue
+        if len(found) == query.limit:
+            given: dict[str, Any] = {**args, **query.model_dump(exclude_none=True,
+                                                                exclude_defaults=True)}
+            given.update(cursor=names[position - 1], limit=query.limit)
+            return found, url_for(endpoint, **given)
+        found.append(shown)
+    return found, None
+
+
+def _matches(q: str | None, *words: object) -> bool:
+    """``q`` is in one of ``words`` (case-insensitive); no ``q`` matches everything."""
+    return q is None or any(q.lower() in str(w).lower() for w in words if w is not None)
+
+
+@bp.get("/virtual-servers", tags=VIRTUAL, summary="List virtual servers (filters: all match; "
+        "paged: limit, cursor, next)", responses={200: m.VirtualServerList})
 @requires(Role.VIEWER)
 def list_virtual_servers(query: m.VirtualFilter) -> Response:
     loaded = services().store.load()
-    found = []
-    for name in _virtual_names(loaded.document):
+
+    def item(name: str) -> Any | None:
         vs = _virtual(loaded.document, name)
         words = (vs.address or "").split(" ")
+        port = None if vs.port is None else str(vs.port)
         if ((query.active is None or vs.active == query.active)
                 and query.protocol in (None, vs.protocol)
-                and query.port in (None, None if vs.port is None else str(vs.port))
+                and query.port in (None, port)
                 and query.scheduler in (None, vs.scheduler)
                 and query.vip in (None, words[0])
-                and query.device in (None, words[1] if len(words) > 1 else None)):
-            found.append(vs)
-    return dump(m.VirtualServerList(revision=loaded.revision, virtual_servers=found),
-                headers=etag(loaded.revision))
+                and query.device in (None, words[1] if len(words) > 1 else None)
+                and _matches(query.q, name, vs.address, port)):
+            return vs
+        return None
+
+    found, following = _page(_virtual_names(loaded.document), query, item,
+                             ".list_virtual_servers")
+    return dump(m.VirtualServerList(revision=loaded.revision, virtual_servers=found,
+                                    next=following), headers=etag(loaded.revision))
 
 
 @batchable("create_virtual_server", m.VirtualServerCreate)
@@ -212,15 +247,24 @@ def _server(doc: Document, virtual: str, name: str) -> Any:
 
 
 @bp.get("/virtual-servers/<virtual>/real-servers", tags=VIRTUAL,
-        summary="List the real servers of a virtual server", responses={200: m.RealServerList})
+        summary="List the real servers of a virtual server (filters: all match; paged: limit, "
+        "cursor, next)", responses={200: m.RealServerList})
 @requires(Role.VIEWER)
 def list_real_servers(path: m.VirtualPath, query: m.ServerFilter) -> Response:
     loaded = services().store.load()
     vs = loaded.document.model().virtual(path.virtual)
-    found = [rs for rs in (_server(loaded.document, path.virtual, r.name) for r in vs.servers)
-             if (query.active is None or rs.active == query.active)
-             and query.address in (None, rs.address)]
-    return dump(m.RealServerList(revision=loaded.revision, real_servers=found),
+
+    def item(name: str) -> Any | None:
+        rs = _server(loaded.document, path.virtual, name)
+        if ((query.active is None or rs.active == query.active)
+                and query.address in (None, rs.address)
+                and _matches(query.q, name, rs.address, rs.port)):
+            return rs
+        return None
+
+    found, following = _page([r.name for r in vs.servers], query, item,
+                             ".list_real_servers", virtual=path.virtual)
+    return dump(m.RealServerList(revision=loaded.revision, real_servers=found, next=following),
                 headers=etag(loaded.revision))
 
 

@@ -3,11 +3,14 @@ JSON Merge Patch without null defaults, names, ETag/Location headers and servers
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from piranha_web.tokens import TokenStore
 from tests.web.api.conftest import Api
+from tests.web.conftest import BASE, build_web
 
 RESOURCES = ["/virtual-servers/web", "/virtual-servers/web/real-servers/rs1",
              "/virtual-servers/web/monitoring", "/global-settings", "/redundancy"]
@@ -114,3 +117,45 @@ def test_a_value_that_is_not_a_plain_integer_is_read_as_its_text(api: Api) -> No
     before = api.web.config.read_bytes()
     back = api.write("PATCH", "/virtual-servers/web/real-servers/rs2", rs2)
     assert back.status_code == 200 and api.web.config.read_bytes() == before
+
+
+# ------------------------------------------------------------------ lists: paging and q
+
+def _many_virtuals(count: int) -> str:
+    blocks = "".join(
+        f"virtual v{n} {{\n     active = {n % 2}\n     address = 192.0.2.{100 + n % 100} "
+        f"eth0:{n}\n     port = {1000 + n}\n     server r{n} {{\n         address = 10.1.0.{n}"
+        f"\n     }}\n}}\n" for n in range(count))
+    return BASE + blocks
+
+
+def test_lists_page_with_limit_and_a_next_link_keeping_the_filters(tmp_path: Path) -> None:
+    web = build_web(tmp_path, _many_virtuals(25))
+    api = Api(web, web.app.test_client(), TokenStore(web.state_dir).create("piranha")[1])
+    names: list[str] = []
+    url: str | None = "/api/v1/virtual-servers?limit=10&active=false"
+    pages = 0
+    while url is not None:
+        page = api.client.get(url, headers=api.headers()).json
+        assert page is not None
+        assert len(page["virtual_servers"]) <= 10
+        names += [vs["name"] for vs in page["virtual_servers"]]
+        url, pages = page["next"], pages + 1
+    assert names == ["mail", *(f"v{n}" for n in range(0, 25, 2))] and pages == 2
+    exact = api.get("/virtual-servers?limit=2&q=eth0:1").json
+    assert exact is not None and [vs["name"] for vs in exact["virtual_servers"]] == ["web", "v1"]
+    assert exact["next"] is not None and "q=eth0" in exact["next"]
+    found = api.get("/virtual-servers?q=1024").json
+    assert found is not None and [vs["name"] for vs in found["virtual_servers"]] == ["v24"]
+    assert api.get("/virtual-servers?q=V24").json["virtual_servers"][0]["port"] == 1024  # type: ignore[index]
+    servers = api.get("/virtual-servers/web/real-servers?limit=1").json
+    assert servers is not None and [s["name"] for s in servers["real_servers"]] == ["rs1"]
+    following = api.client.get(servers["next"], headers=api.headers()).json
+    assert following is not None and [s["name"] for s in following["real_servers"]] == ["rs2"]
+    assert following["next"] is None
+    assert api.get("/virtual-servers/web/real-servers?q=10.0.0.2").json[  # type: ignore[index]
+        "real_servers"][0]["name"] == "rs2"
+    for query in ("limit=0", "limit=1001", "cursor=nothing", "limit=x"):
+        response = api.get(f"/virtual-servers?{query}")
+        assert response.status_code in (400, 422), query
+        assert response.content_type == "application/problem+json"
