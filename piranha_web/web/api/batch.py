@@ -76,8 +76,10 @@ class BatchResult(m.WriteResult):
 
 def _refuse(index: int, op: BatchOperation, detail: str, status: int = 422,
             findings: list[ProblemFinding] | None = None) -> ApiError:
-    return ApiError(status, f"Operation {index} ({op.method} {op.path}): {detail} Nothing was "
-                    "written.", findings=findings)
+    if "nothing was" not in detail.lower():
+        detail += " Nothing was written."
+    return ApiError(status, f"Operation {index} ({op.method} {op.path}): {detail}",
+                    findings=findings)
 
 
 def _route(index: int, op: BatchOperation) -> tuple[str, dict[str, str]]:

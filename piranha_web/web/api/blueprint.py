@@ -12,7 +12,7 @@ from piranha_web.web.api.problems import Problem
 #: 415 (a body that is not application/json) included
 ERRORS: ResponseDict = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem,
                         415: Problem, 422: Problem, 429: Problem, 503: Problem}
-WRITE_ERRORS: ResponseDict = {412: Problem, 428: Problem}
+WRITE_ERRORS: ResponseDict = {409: Problem, 412: Problem, 428: Problem}
 
 
 

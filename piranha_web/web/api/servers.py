@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from piranha_web import monitor
 from piranha_web.accounts import Role
 from piranha_web.edits import monitoring
+from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
 from piranha_web.web import journal
@@ -43,6 +44,16 @@ def _split_address(values: dict[str, str]) -> None:
         words = values["address"].split(None, 1)
         values["address"] = words[0] if words else ""
         values["device"] = words[1] if len(words) > 1 else ""
+
+
+def _unique(find: Callable[[], object], what: str) -> None:
+    """409 (nothing written) when ``find`` finds the block a create or rename would name."""
+    try:
+        find()
+    except NotFoundError:
+        return
+    raise ApiError(409, f"There is a {what} already; nothing was written.",
+                   revision=services().store.revision())
 
 
 # ------------------------------------------------------------------ virtual servers
@@ -120,7 +131,13 @@ def plan_create_virtual_server(path: dict[str, str], body: Any) -> Plan:
     values = _every(body)
     _split_address(values)
     name = values["name"]
-    return Plan(vf.add_virtual(values), f"Virtual server {name} added.", 201,
+    add = vf.add_virtual(values)
+
+    def edit(doc: Document) -> None:
+        _unique(lambda: doc.find_virtual(name), f"virtual server {name}")
+        add(doc)
+
+    return Plan(edit, f"Virtual server {name} added.", 201,
                 url_for(".get_virtual_server", virtual=name))
 
 
@@ -151,6 +168,8 @@ def plan_update_virtual_server(path: dict[str, str], body: Any) -> Plan:
 
     def edit(doc: Document) -> None:
         current = vf.initial_values(doc, name)
+        if given.get("name") not in (None, name):
+            _unique(lambda: doc.find_virtual(given["name"]), f"virtual server {given['name']}")
         if active is not None and (active == "True") != doc.model().virtual(name).active:
             doc.set_active(active == "True", virtual=name)
         vf.edit_existing({k: v for k, v in given.items() if v != current.get(k)}, name)(doc)
@@ -278,6 +297,7 @@ def plan_create_real_server(path: dict[str, str], body: Any) -> Plan:
 
     def edit(doc: Document) -> None:
         doc.find_virtual(virtual)
+        _unique(lambda: doc.find_server(virtual, name), f"real server {name} of {virtual}")
         add(doc)
 
     return Plan(edit, f"Real server {name} added to {virtual}.", 201,
@@ -314,6 +334,9 @@ def plan_update_real_server(path: dict[str, str], body: Any) -> Plan:
 
     def edit(doc: Document) -> None:
         current = sf.initial_values(doc, virtual, server)
+        if given.get("name") not in (None, server):
+            _unique(lambda: doc.find_server(virtual, given["name"]),
+                    f"real server {given['name']} of {virtual}")
         todo = {k: v for k, v in given.items() if v != current.get(k)}
         activate = active is not None and (
             active == "True") != doc.model().virtual(virtual).server(server).active

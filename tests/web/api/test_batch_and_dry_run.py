@@ -227,7 +227,7 @@ def test_the_batch_writes_what_the_same_operations_write_one_by_one(tmp_path: Pa
     ({"method": "DELETE", "path": "/virtual-servers/web?dry_run=true"}, 422, "no query"),
     ({"method": "PATCH", "path": "/config", "body": {}}, 422, "no such operation"),
     ({"method": "POST", "path": "/virtual-servers",
-      "body": {"name": "web", "address": "192.0.2.9 eth0:9"}}, 422, ""),
+      "body": {"name": "web", "address": "192.0.2.9 eth0:9"}}, 409, "already"),
 ])
 def test_one_refused_operation_refuses_the_whole_batch(
         api: Api, operation: dict[str, Any], status: int, words: str) -> None:

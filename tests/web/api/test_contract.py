@@ -159,3 +159,19 @@ def test_lists_page_with_limit_and_a_next_link_keeping_the_filters(tmp_path: Pat
         response = api.get(f"/virtual-servers?{query}")
         assert response.status_code in (400, 422), query
         assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/virtual-servers", {"name": "mail", "address": "192.0.2.40 eth0:4"}),
+    ("POST", "/virtual-servers/web/real-servers", {"name": "rs2", "address": "10.0.0.9"}),
+    ("PATCH", "/virtual-servers/web", {"name": "mail"}),
+    ("PATCH", "/virtual-servers/web/real-servers/rs1", {"name": "rs2"}),
+])
+def test_a_duplicate_name_is_409_and_nothing_is_written(api: Api, method: str, path: str,
+                                                        body: dict[str, Any]) -> None:
+    before = api.web.config.read_bytes()
+    response = api.write(method, path, body)
+    assert response.status_code == 409, response.json
+    assert response.content_type == "application/problem+json"
+    assert response.json is not None and response.json["revision"] == api.revision()
+    assert api.web.config.read_bytes() == before
