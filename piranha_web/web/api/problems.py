@@ -25,7 +25,7 @@ TITLES = {
     405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
     413: "Request too large", 415: "Unsupported media type", 422: "Unprocessable content",
     428: "Precondition required", 429: "Too many requests", 500: "Internal error",
-    503: "Service unavailable",
+    502: "Bad gateway", 503: "Service unavailable",
 }
 
 
@@ -49,6 +49,8 @@ class Problem(BaseModel):
     detail: str = ""
     revision: str | None = Field(None, description="The current revision (412, 409).")
     findings: list[ProblemFinding] = Field(default_factory=list)
+    outcome: dict[str, Any] | None = Field(
+        default=None, description="What a failed step reported (a sync's outcome: 502, 503).")
 
 
 class ApiError(Exception):
@@ -56,21 +58,24 @@ class ApiError(Exception):
 
     def __init__(self, status: int, detail: str, *, revision: str | None = None,
                  findings: list[ProblemFinding] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 outcome: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.revision = revision
         self.findings = findings or []
         self.headers = headers or {}
+        self.outcome = outcome
 
 
 def problem(status: int, detail: str, *, revision: str | None = None,
             findings: list[ProblemFinding] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None,
+            outcome: dict[str, Any] | None = None) -> Response:
     """The problem response for ``status``."""
     body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail,
-                   revision=revision, findings=findings or [])
+                   revision=revision, findings=findings or [], outcome=outcome)
     response = jsonify(body.model_dump(mode="json"))
     response.status_code = status
     response.mimetype = MEDIA_TYPE
@@ -83,7 +88,7 @@ def problem(status: int, detail: str, *, revision: str | None = None,
 
 def from_api_error(err: ApiError) -> Response:
     return problem(err.status, err.detail, revision=err.revision, findings=err.findings,
-                   headers=err.headers)
+                   headers=err.headers, outcome=err.outcome)
 
 
 def from_finding(finding: Finding) -> ProblemFinding:

@@ -41,8 +41,9 @@ class SyncNowQuery(BaseModel):
                         "router then loses its last good file).")
 
 
-@bp.post("/sync", tags=SYNC, summary="Copy lvs.cf to the backup router now (SYNC NOW)",
-         responses={200: m.SyncOutcome, 409: Problem})
+@bp.post("/sync", tags=SYNC, summary="Copy lvs.cf to the backup router now (SYNC NOW); a "
+         "failed copy is 502 problem+json carrying the outcome",
+         responses={200: m.SyncOutcome, 409: Problem, 502: Problem})
 @requires(Role.OPERATOR)
 def sync_now(query: SyncNowQuery) -> Response:
     service = _service()
@@ -52,4 +53,8 @@ def sync_now(query: SyncNowQuery) -> Response:
                        "good file. Fix them, or repeat with force=true to copy anyway.")
     outcome = service.sync_now()
     journal.record("sync", ok=outcome.ok, message=outcome.message, trigger="API SYNC NOW")
-    return dump(m.SyncOutcome(**asdict(outcome)))
+    answer = m.SyncOutcome(**asdict(outcome))
+    if not outcome.ok:  # the backup router did not get lvs.cf: not a success
+        raise ApiError(502, f"The copy to the backup router failed: {outcome.message}",
+                       outcome=answer.model_dump(mode="json"))
+    return dump(answer)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from piranha_web.accounts import Role
 from piranha_web.tokens import TokenStore
 from tests.web.api.conftest import Api
 from tests.web.conftest import BASE, build_web
@@ -175,3 +176,30 @@ def test_a_duplicate_name_is_409_and_nothing_is_written(api: Api, method: str, p
     assert response.content_type == "application/problem+json"
     assert response.json is not None and response.json["revision"] == api.revision()
     assert api.web.config.read_bytes() == before
+
+
+# ------------------------------------------------------------------ operations surface
+
+def test_health_says_live_and_whether_lvs_cf_parses(api: Api) -> None:
+    healthy = api.get("/health")
+    assert healthy.status_code == 200 and healthy.json == {
+        "live": True, "parses": True, "revision": api.revision()}
+    api.web.config.write_text(api.web.config.read_text() + "virtual broken {\n")
+    broken = api.get("/health")
+    assert broken.status_code == 503 and broken.content_type == "application/problem+json"
+    assert broken.json is not None and broken.json["findings"]
+
+
+def test_audit_lists_entries_with_filters_for_admins_only(api: Api) -> None:
+    assert api.write("PATCH", "/virtual-servers/web", {"port": 81}).status_code == 200
+    saves = api.get("/audit?kind=save").json
+    assert saves is not None and len(saves["entries"]) == 1
+    entry = saves["entries"][0]
+    assert entry["user"] == "piranha" and entry["details"]["cause"] == "api"
+    assert api.get(f"/audit?since={entry['ts'] + 1}&kind=save").json == {"entries": []}
+    assert api.get("/audit?user=nobody").json == {"entries": []}
+    assert api.get("/audit?limit=0").status_code == 422
+    api.web.services.accounts.add("vera", "long enough password", Role.VIEWER)
+    viewer = TokenStore(api.web.state_dir).create("vera")[1]
+    response = api.client.get("/api/v1/audit", headers=api.headers(token=viewer))
+    assert response.status_code == 403
