@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
+from flask_openapi3.models import RawModel
+from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
@@ -40,28 +43,55 @@ def _report(findings: list[Finding], revision: str | None) -> m.FindingsReport:
     )
 
 
-@bp.get("/config", tags=CONFIG, summary="The whole lvs.cf and its revision",
-        responses={200: m.ConfigText})
+TEXT = "text/plain"
+
+
+@bp.get("/config", tags=CONFIG, summary="The whole lvs.cf and its revision (Accept: text/plain: "
+        "its exact bytes)", responses={200: m.ConfigText})
 @requires(Role.VIEWER)
 def get_config() -> Response:
+    if request.accept_mimetypes.best_match(["application/json", TEXT]) == TEXT:
+        revision, data = services().store.snapshot()
+        return Response(data, mimetype=TEXT, headers=etag(revision))
     loaded = services().store.load()
     return dump(m.ConfigText(revision=loaded.revision, text=loaded.text),
                 headers=etag(loaded.revision))
 
 
+class WholeText(RawModel):
+    """PUT /config's body: ``ConfigBody`` as JSON, or the text itself as text/plain."""
+
+    mimetypes: list[str] = ["application/json", TEXT]  # noqa: RUF012 (flask-openapi3's field)
+
+
+def _sent_text() -> str:
+    """The new lvs.cf of a PUT: the text/plain body's bytes, or the JSON body's ``text``."""
+    if request.mimetype == TEXT:
+        return request.get_data().decode("utf-8", "surrogateescape")
+    try:
+        return m.ConfigBody.model_validate_json(request.get_data()).text
+    except ValidationError as err:
+        raise ApiError(422, "The request does not match the operation's schema.",
+                       findings=[ProblemFinding(key=".".join(str(p) for p in e["loc"]) or None,
+                                                code=e["type"], message=e["msg"])
+                                 for e in err.errors(include_url=False, include_context=False,
+                                                     include_input=False)]) from None
+
+
 @bp.put("/config", tags=CONFIG, summary="Replace the whole lvs.cf (validated like an ACCEPT; "
-        "dry_run=true: what it would do, nothing written)",
+        "dry_run=true: what it would do, nothing written); JSON or text/plain",
         responses={200: m.WriteResult, **WRITE_ERRORS})
 @requires(Role.ADMIN)
-def put_config(header: m.IfMatch, body: m.ConfigBody, query: m.DryRunQuery) -> Response:
-    del header
+def put_config(header: m.IfMatch, raw: WholeText, query: m.DryRunQuery) -> Response:
+    del header, raw
+    text = _sent_text()
     revision = expected_revision()
     known = services().store.findings()
     try:
-        result = save_service().replace_text(body.text, revision, cause="api",
+        result = save_service().replace_text(text, revision, cause="api",
                                              dry_run=query.dry_run)
     except REFUSED as err:
-        raise refused(err, nothing="saved", what="the text", text=body.text,
+        raise refused(err, nothing="saved", what="the text", text=text,
                       expected=revision) from err
     message = "lvs.cf saved." if result.saved else "Nothing changed; lvs.cf was not written."
     return dump(write_result(result, message, known), headers=etag(result.revision))

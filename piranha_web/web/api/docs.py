@@ -56,6 +56,11 @@ def _operation(method: str, operation: dict[str, Any]) -> None:
             if status == "201":
                 response["headers"]["Location"] = LOCATION_HEADER
     body = operation.get("requestBody", {}).get("content", {})
+    if operation.get("operationId") == "put_config":  # raw: the JSON body's model, or text
+        body["application/json"] = {"schema": {"$ref": "#/components/schemas/ConfigBody"}}
+        body["text/plain"] = {"schema": {"type": "string"}}
+    if operation.get("operationId") == "get_config":
+        operation["responses"]["200"]["content"]["text/plain"] = {"schema": {"type": "string"}}
     if method == "patch" and "application/json" in body:
         operation["requestBody"]["content"] = {MERGE_PATCH: body["application/json"], **body}
 

@@ -38,6 +38,8 @@ class Shape:
 
     query: frozenset[str]
     body: bool
+    #: media types the body may have besides JSON (``raw`` operations: PUT /config)
+    raw_types: frozenset[str] = frozenset()
 
 
 #: endpoint -> its documented shape (filled by :func:`learn`)
@@ -64,8 +66,10 @@ def learn(app: Flask, endpoints: set[str]) -> None:
     for endpoint in endpoints:
         view = app.view_functions[endpoint]
         func = getattr(view, "__wrapped__", view)
-        _, _, _, query, _, body, _ = parse_parameters(func, doc_ui=False)
-        SHAPES[endpoint] = Shape(query=_names(query), body=body is not None)
+        _, _, _, query, _, body, raw = parse_parameters(func, doc_ui=False)
+        SHAPES[endpoint] = Shape(query=_names(query), body=body is not None or raw is not None,
+                                 raw_types=frozenset(raw.mimetypes) - JSON_TYPES if raw
+                                 else frozenset())
 
 
 def _depth(value: Any) -> int:
@@ -87,8 +91,11 @@ def _has_body() -> bool:
         "Transfer-Encoding", "").lower()
 
 
-def _check_body() -> None:
-    """The request's body must be one JSON object (:class:`Refused` otherwise)."""
+def _check_body(raw_types: frozenset[str]) -> None:
+    """The request's body must be one JSON object (:class:`Refused` otherwise), or have one of
+    the operation's ``raw_types`` (judged by the operation)."""
+    if request.mimetype in raw_types:
+        return
     if request.mimetype not in (PATCH_TYPES if request.method == "PATCH" else JSON_TYPES):
         raise Refused(415, "Send the body as application/json (one JSON object; a PATCH also "
                       "as application/merge-patch+json).")
@@ -116,7 +123,7 @@ def check(endpoint: str) -> None:
         raise Refused(400, "Unknown query parameter(s): " + ", ".join(unknown)
                       + ". Nothing was done.")
     if shape.body:
-        _check_body()
+        _check_body(shape.raw_types)
     elif _has_body():
         raise Refused(400, "This operation takes no body; nothing was done.")
 

@@ -203,3 +203,26 @@ def test_audit_lists_entries_with_filters_for_admins_only(api: Api) -> None:
     viewer = TokenStore(api.web.state_dir).create("vera")[1]
     response = api.client.get("/api/v1/audit", headers=api.headers(token=viewer))
     assert response.status_code == 403
+
+
+def test_the_whole_file_reads_and_writes_as_text_plain_byte_for_byte(api: Api) -> None:
+    raw = api.client.get("/api/v1/config", headers={**api.headers(), "Accept": "text/plain"})
+    assert raw.status_code == 200 and raw.mimetype == "text/plain"
+    assert raw.get_data() == api.web.config.read_bytes()
+    assert raw.headers["ETag"] == f'"{api.revision()}"'
+    text = api.web.config.read_bytes().replace(b"port  =  25", b"port  =  26") + b"# caf\xc3\xa9\n"
+    before = api.web.config.read_bytes()
+    headers = {**api.headers(api.revision()), "Content-Type": "text/plain"}
+    dry = api.client.put("/api/v1/config?dry_run=true", data=text, headers=headers)
+    assert dry.status_code == 200 and dry.json is not None and dry.json["dry_run"] is True
+    assert api.web.config.read_bytes() == before
+    saved = api.client.put("/api/v1/config", data=text, headers=headers)
+    assert saved.status_code == 200, saved.json
+    assert api.web.config.read_bytes() == text.replace(b"serial_no = 7", b"serial_no = 8")
+    assert saved.headers["ETag"] == dry.headers["ETag"]
+    broken = api.client.put("/api/v1/config", data=b"virtual x {\n", headers={
+        **api.headers(api.revision()), "Content-Type": "text/plain"})
+    assert broken.status_code == 422 and broken.content_type == "application/problem+json"
+    document = _document(api)
+    put = document["paths"]["/api/v1/config"]["put"]["requestBody"]["content"]
+    assert set(put) == {"application/json", "text/plain"}

@@ -299,3 +299,23 @@ def test_the_desired_state_flow_is_a_dry_run_then_one_batch_on_the_served_proces
     status, content_type, answer = _call(f"{url}/sync", "POST", token, None)
     assert status == 502 and content_type == "application/problem+json"
     assert json.loads(answer)["outcome"]["ok"] is False
+
+
+def test_the_1000_x_32_file_goes_through_the_raw_config_endpoints(
+        api_server: tuple[str, str, Path]) -> None:
+    """Issue 23: PUT and GET /config as text/plain (exact bytes, ETag), dry run first."""
+    url, token, config = api_server
+    data = big_config(1000, 32).encode()
+    assert len(data) > 3 * 1024 * 1024
+    before = config.read_bytes()
+    headers = {"Content-Type": "text/plain", "If-Match": f'"{_revision(url, token)}"'}
+    status, _, answer = _call(f"{url}/config?dry_run=true", "PUT", token, data, headers)
+    assert status == 200 and json.loads(answer)["dry_run"] is True, answer[:300]
+    assert config.read_bytes() == before
+    status, _, answer = _call(f"{url}/config", "PUT", token, data, headers)
+    assert status == 200, answer[:300]
+    written = data.replace(b"serial_no = 1", b"serial_no = 2", 1)
+    assert config.read_bytes() == written
+    status, content_type, answer = _call(f"{url}/config", "GET", token, None,
+                                         {"Accept": "text/plain"})
+    assert status == 200 and content_type.startswith("text/plain") and answer == written
