@@ -226,3 +226,34 @@ def test_the_whole_file_reads_and_writes_as_text_plain_byte_for_byte(api: Api) -
     document = _document(api)
     put = document["paths"]["/api/v1/config"]["put"]["requestBody"]["content"]
     assert set(put) == {"application/json", "text/plain"}
+
+
+def test_tokens_are_listed_created_once_and_revoked_with_audit_lines(api: Api) -> None:
+    api.web.services.accounts.add("otto", "long enough password", Role.OPERATOR)
+    created = api.client.post("/api/v1/tokens", json={"user": "otto", "label": "ci"},
+                              headers=api.headers())
+    assert created.status_code == 201 and created.json is not None
+    token, token_id = created.json["token"], created.json["id"]
+    assert api.client.get("/api/v1/config", headers=api.headers(token=token)).status_code == 200
+    listed = api.get("/tokens?user=otto").json
+    assert listed is not None and [t["id"] for t in listed["tokens"]] == [token_id]
+    assert "token" not in listed["tokens"][0] and token not in str(api.get("/tokens").json)
+    # an operator's token acts with the role of the moment: a role change re-scopes it
+    assert api.client.get("/api/v1/tokens", headers=api.headers(token=token)).status_code == 403
+    api.web.services.accounts.set_role("otto", Role.ADMIN)
+    assert api.client.get("/api/v1/tokens", headers=api.headers(token=token)).status_code == 200
+    api.web.services.accounts.set_password("otto", "another long password")
+    assert api.client.get("/api/v1/config", headers=api.headers(token=token)).status_code == 401
+    again = api.client.post("/api/v1/tokens", json={"user": "otto"}, headers=api.headers())
+    assert again.json is not None
+    revoked = api.client.delete(f"/api/v1/tokens/{again.json['id']}", headers=api.headers())
+    assert revoked.status_code == 200
+    assert api.client.get("/api/v1/config", headers=api.headers(
+        token=again.json["token"])).status_code == 401
+    assert api.client.delete(f"/api/v1/tokens/{again.json['id']}",
+                             headers=api.headers()).status_code == 404
+    assert api.client.post("/api/v1/tokens", json={"user": "nobody"},
+                           headers=api.headers()).status_code == 422
+    actions = [e["details"]["action"] for e in api.get("/audit?kind=user").json["entries"]  # type: ignore[index]
+               if e["details"].get("via") == "api"]
+    assert actions == ["token-revoke", "token-create", "token-create"]
