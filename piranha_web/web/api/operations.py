@@ -17,13 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
-from piranha_web.errors import AuditError, AuthError
+from piranha_web.after_save import HERE
+from piranha_web.errors import AuditError, AuthError, KeepalivedValueError
+from piranha_web.keepalived.service import KeepalivedService
+from piranha_web.lvscf.validate import validate
 from piranha_web.tokens import Recorder, TokenInfo, TokenStore
 from piranha_web.web import journal
+from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import CONFIG, bp
-from piranha_web.web.api.problems import ApiError, dump
-from piranha_web.web.api.writes import etag
+from piranha_web.web.api.problems import ApiError, Problem, dump, from_finding
+from piranha_web.web.api.writes import etag, expected_revision
 from piranha_web.web.services import services
 
 MAX_AUDIT = 1000
@@ -166,3 +170,44 @@ def revoke_token(path: TokenPath) -> Response:
         raise ApiError(503, f"Every token change is recorded in the audit trail, and it cannot "
                        f"be written ({err}); the token was not revoked.") from err
     return dump(_model(info))
+
+
+# ------------------------------------------------------------------ keepalived APPLY
+
+
+class ApplyOutcome(BaseModel):
+    """APPLY: keepalived.conf written and keepalived reloaded (``ok``), in words."""
+
+    ok: bool
+    message: str
+
+
+@bp.post("/keepalived/apply", tags=CONFIG, summary="APPLY: write this router's keepalived.conf "
+         "from lvs.cf as of If-Match (keepalived -t first) and reload keepalived; a failed "
+         "apply is 502 with the outcome", responses={200: ApplyOutcome, 412: Problem,
+                                                       428: Problem, 502: Problem})
+@requires(Role.ADMIN)
+def apply_keepalived(header: m.IfMatch) -> Response:
+    del header
+    revision = expected_revision()
+    loaded = services().store.load()
+    if loaded.revision != revision:
+        raise ApiError(412, "lvs.cf changed since that revision; nothing was applied.",
+                       revision=loaded.revision)
+    errors = [from_finding(f) for f in validate(loaded.document) if f.is_error]
+    if errors:
+        raise ApiError(422, "lvs.cf has errors pulse would refuse; nothing was applied.",
+                       revision=revision, findings=errors)
+    try:
+        service = KeepalivedService.load(services().state_dir)
+        export = service.generate(loaded.document)[HERE]
+    except KeepalivedValueError as err:
+        raise ApiError(422, f"Nothing was applied: {err}", revision=revision) from err
+    entry = journal.record_first("apply", trigger="API APPLY", revision=revision)
+    result = service.apply(export.text)
+    journal.done(entry, ok=result.ok, message=result.message)
+    outcome = ApplyOutcome(ok=result.ok, message=result.message)
+    if not result.ok:
+        raise ApiError(502, result.message, revision=revision,
+                       outcome=outcome.model_dump(mode="json"))
+    return dump(outcome, headers=etag(revision))
