@@ -63,7 +63,9 @@ NOT_HERE = {("POST", "/virtual-servers/{virtual}/probe"),
             # (test_batch_and_dry_run.py)
             ("POST", "/batch"),
             # tokens, not lvs.cf: admins only (test_contract.py's token test)
-            ("POST", "/tokens"), ("DELETE", "/tokens/{token_id}")}
+            ("POST", "/tokens"), ("DELETE", "/tokens/{token_id}"),
+            # keepalived.conf, not lvs.cf: admins only (test_keepalived_apply.py)
+            ("POST", "/keepalived/apply")}
 SHAPES = ("object", "string", "array", "number", "null", "not-json", "nested", "form",
           "text/plain", "none")
 
