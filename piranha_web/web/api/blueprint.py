@@ -10,8 +10,8 @@ from piranha_web.web.api.problems import Problem
 
 #: every operation: 400 (an unknown query parameter, a body that is not one JSON object),
 #: 415 (a body that is not application/json) included
-ERRORS: ResponseDict = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem,
-                        415: Problem, 422: Problem, 429: Problem, 503: Problem}
+ERRORS: ResponseDict = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 406: Problem,
+                        413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem}
 WRITE_ERRORS: ResponseDict = {409: Problem, 412: Problem, 428: Problem}
 
 

@@ -22,7 +22,8 @@ from piranha_web.web.services import services
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
+    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    412: "Precondition failed",
     413: "Request too large", 415: "Unsupported media type", 422: "Unprocessable content",
     428: "Precondition required", 429: "Too many requests", 500: "Internal error",
     502: "Bad gateway", 503: "Service unavailable",

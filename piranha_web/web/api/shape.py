@@ -113,11 +113,20 @@ def _check_body(raw_types: frozenset[str]) -> None:
         raise Refused(400, f"The body nests deeper than {MAX_DEPTH} levels.")
 
 
+#: what API answers are: JSON, problems, and (GET /config) lvs.cf's text
+ANSWER_TYPES = ("application/json", "application/problem+json", "text/plain")
+
+
 def check(endpoint: str) -> None:
-    """Refuse (:class:`Refused`) a request that does not fit ``endpoint``'s documented shape."""
+    """Refuse (:class:`Refused`) a request that does not fit ``endpoint``'s documented shape,
+    or that accepts none of the media types API answers have (406)."""
     shape = SHAPES.get(endpoint)
     if shape is None:
         return  # not an operation of ours (404/405 are answered later)
+    if request.accept_mimetypes.provided and not request.accept_mimetypes.best_match(
+            ANSWER_TYPES):
+        raise Refused(406, "The answer is application/json (errors application/problem+json); "
+                      "the Accept header allows neither. Nothing was done.")
     unknown = sorted(set(request.args) - shape.query)
     if unknown:
         raise Refused(400, "Unknown query parameter(s): " + ", ".join(unknown)

@@ -257,3 +257,24 @@ def test_tokens_are_listed_created_once_and_revoked_with_audit_lines(api: Api) -
     actions = [e["details"]["action"] for e in api.get("/audit?kind=user").json["entries"]  # type: ignore[index]
                if e["details"].get("via") == "api"]
     assert actions == ["token-revoke", "token-create", "token-create"]
+
+
+@pytest.mark.parametrize(("method", "path", "accept", "status"), [
+    ("GET", "/api/v1/config", "image/png", 406),
+    ("PATCH", "/api/v1/virtual-servers/web", "text/html", 406),
+    ("GET", "/api/v1/config", "application/*", 200),
+    ("GET", "/api/v1/config", "*/*", 200),
+    ("GET", "/api/v1/nothing", "application/json", 404),
+    ("PUT", "/api/v1/virtual-servers", "application/json", 405),
+])
+def test_every_refusal_is_a_problem(api: Api, method: str, path: str, accept: str,
+                                    status: int) -> None:
+    before = api.web.config.read_bytes()
+    response = api.client.open(path, method=method,
+                               json={"port": 1} if method != "GET" else None,
+                               headers={**api.headers(api.revision()), "Accept": accept})
+    assert response.status_code == status, response.get_data(as_text=True)
+    if status != 200:
+        assert response.content_type == "application/problem+json"
+        assert response.json is not None and response.json["status"] == status
+    assert api.web.config.read_bytes() == before
