@@ -1,4 +1,6 @@
-"""Copying lvs.cf to the backup router: status and SYNC NOW (the web's SyncService)."""
+"""Copying lvs.cf to the backup router: status, SYNC NOW, host-key confirmation (the web's
+SyncService).  A host key is trusted by naming its fingerprint in If-Match, as shown by
+``GET /sync/host-key`` (and compared with the backup router's own by the administrator)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
+from piranha_web.errors import SyncError
 from piranha_web.sync import SyncService
+from piranha_web.sync.hostkeys import HostKey
 from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
@@ -58,3 +62,49 @@ def sync_now(query: SyncNowQuery) -> Response:
         raise ApiError(502, f"The copy to the backup router failed: {outcome.message}",
                        outcome=answer.model_dump(mode="json"))
     return dump(answer)
+
+
+class HostKeyModel(BaseModel):
+    algorithm: str
+    fingerprint: str = Field(description="SHA256:... as ssh-keygen -l shows it.")
+
+
+class HostKeys(BaseModel):
+    """The host keys the backup router offers now, and those trusted (confirmed)."""
+
+    host: str
+    offered: list[HostKeyModel]
+    trusted: list[HostKeyModel]
+
+
+def _keys(keys: list[HostKey]) -> list[HostKeyModel]:
+    return [HostKeyModel(algorithm=k.algorithm, fingerprint=k.fingerprint) for k in keys]
+
+
+@bp.get("/sync/host-key", tags=SYNC, summary="The backup router's host keys: offered now and "
+        "trusted (compare a fingerprint with the backup router's own before confirming)",
+        responses={200: HostKeys, 502: Problem})
+@requires(Role.ADMIN)
+def get_host_key() -> Response:
+    service = _service()
+    target = service.target()
+    offered = service.scan_host_key()  # SyncError: 502 problem (unreachable...)
+    return dump(HostKeys(host=target.host, offered=_keys(offered),
+                         trusted=_keys(service.trusted_host_keys())))
+
+
+@bp.post("/sync/host-key", tags=SYNC, summary="Trust the backup router's host key whose "
+         "fingerprint If-Match names (audited first)",
+         responses={200: HostKeyModel, 409: Problem, 428: Problem, 502: Problem})
+@requires(Role.ADMIN)
+def confirm_host_key(header: m.IfMatch) -> Response:
+    service = _service()
+    fingerprint = header.if_match.strip().strip('"')
+    entry = journal.record_first("host-key", fingerprint=fingerprint, via="api")
+    try:
+        key = service.trust_host_key(fingerprint)
+    except SyncError as err:
+        journal.done(entry, ok=False, message=err.reason)
+        raise ApiError(409, f"Nothing was trusted: {err}.") from err
+    journal.done(entry, ok=True, key_type=key.key_type)
+    return dump(HostKeyModel(algorithm=key.algorithm, fingerprint=key.fingerprint))
