@@ -4,20 +4,21 @@ SyncService).  A host key is trusted by naming its fingerprint in If-Match, as s
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Response
 
 from piranha_web.accounts import Role
+from piranha_web.audit import changed_fields
 from piranha_web.errors import SyncError
-from piranha_web.sync import SyncService
+from piranha_web.sync import SyncService, SyncSettings
 from piranha_web.sync.hostkeys import HostKey
 from piranha_web.web import journal
 from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import SYNC, bp
-from piranha_web.web.api.problems import ApiError, Problem, dump
+from piranha_web.web.api.problems import ApiError, Problem, ProblemFinding, dump
 from piranha_web.web.services import services
 
 
@@ -108,3 +109,65 @@ def confirm_host_key(header: m.IfMatch) -> Response:
         raise ApiError(409, f"Nothing was trusted: {err}.") from err
     journal.done(entry, ok=True, key_type=key.key_type)
     return dump(HostKeyModel(algorithm=key.algorithm, fingerprint=key.fingerprint))
+
+
+class SyncSettingsModel(BaseModel):
+    """How lvs.cf is copied to the backup router (null host: lvs.cf's ``backup``)."""
+
+    user: str
+    port: int
+    remote_path: str | None
+    identity_file: str | None
+    reload_command: list[str]
+    auto_sync: bool
+    host: str | None
+    connect_timeout: int
+
+
+class SyncSettingsPatch(BaseModel):
+    """Settings to change (JSON Merge Patch: left out unchanged, null clears an optional one)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    user: str | None = Field(None, max_length=64)
+    port: int | None = None
+    remote_path: str | None = Field(None, max_length=1024)
+    identity_file: str | None = Field(None, max_length=1024)
+    reload_command: list[str] | None = Field(None, max_length=64)
+    auto_sync: bool | None = None
+    host: str | None = Field(None, max_length=255)
+    connect_timeout: int | None = None
+
+
+def _settings_model(settings: SyncSettings) -> SyncSettingsModel:
+    return SyncSettingsModel(**{**asdict(settings),
+                                "reload_command": list(settings.reload_command)})
+
+
+@bp.get("/sync/settings", tags=SYNC, summary="The backup-sync settings",
+        responses={200: SyncSettingsModel})
+@requires(Role.ADMIN)
+def get_sync_settings() -> Response:
+    return dump(_settings_model(_service().settings()))
+
+
+@bp.patch("/sync/settings", tags=SYNC, summary="Change the backup-sync settings (checked like "
+          "the SYNC panel's; audited first)", responses={200: SyncSettingsModel})
+@requires(Role.ADMIN)
+def patch_sync_settings(body: SyncSettingsPatch) -> Response:
+    service = _service()
+    old = service.settings()
+    given = body.model_dump(exclude_unset=True)
+    if given.get("reload_command") is not None:
+        given["reload_command"] = tuple(given["reload_command"])
+    new = replace(old, **given)
+    problems = [] if None in (new.user, new.port, new.connect_timeout) else new.problems()
+    if problems or None in (new.user, new.port, new.auto_sync, new.connect_timeout,
+                            new.reload_command):
+        raise ApiError(422, "The backup-sync settings were not saved.", findings=[
+            ProblemFinding(key=key, code="invalid-value", message=message)
+            for key, message in problems] or [ProblemFinding(code="null", message="only "
+                                               "remote_path, identity_file and host may be null")])
+    entry = journal.record_first("sync-settings", changes=changed_fields(old, new), via="api")
+    service.save_settings(new)
+    journal.done(entry)
+    return dump(_settings_model(new))

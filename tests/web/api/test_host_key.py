@@ -47,3 +47,21 @@ def test_a_host_key_is_shown_then_trusted_by_its_fingerprint_in_if_match(api: Ap
     audit = api.get("/audit?kind=host-key").json
     assert audit is not None and [e["details"]["fingerprint"] for e in audit["entries"]] == [
         fingerprint, "SHA256:not-the-key"]
+
+
+def test_sync_settings_are_read_and_changed_by_merge_patch_and_audited(api: Api) -> None:
+    shown = api.get("/sync/settings").json
+    assert shown is not None and shown["user"] == "root" and shown["host"] is None
+    changed = api.client.patch("/api/v1/sync/settings", json={"connect_timeout": 9,
+                                                               "reload_command": ["true"]},
+                               headers=api.headers())
+    assert changed.status_code == 200 and changed.json is not None
+    assert changed.json["connect_timeout"] == 9 and changed.json["user"] == "root"
+    assert api.get("/sync/settings").json["reload_command"] == ["true"]  # type: ignore[index]
+    for body in ({"port": 0}, {"user": None}, {"host": "bad host!"}, {"port": "22"}):
+        refused = api.client.patch("/api/v1/sync/settings", json=body, headers=api.headers())
+        assert refused.status_code == 422, body
+    assert api.get("/sync/settings").json["connect_timeout"] == 9  # type: ignore[index]
+    entries = api.get("/audit?kind=sync-settings").json
+    assert entries is not None and len(entries["entries"]) == 1
+    assert any("connect_timeout" in c for c in entries["entries"][0]["details"]["changes"])

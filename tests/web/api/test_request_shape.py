@@ -65,7 +65,9 @@ NOT_HERE = {("POST", "/virtual-servers/{virtual}/probe"),
             # tokens, not lvs.cf: admins only (test_contract.py's token test)
             ("POST", "/tokens"), ("DELETE", "/tokens/{token_id}"),
             # keepalived.conf, not lvs.cf: admins only (test_keepalived_apply.py)
-            ("POST", "/keepalived/apply")}
+            ("POST", "/keepalived/apply"),
+            # sync settings and host keys, not lvs.cf: admins only (test_host_key.py)
+            ("PATCH", "/sync/settings"), ("POST", "/sync/host-key")}
 SHAPES = ("object", "string", "array", "number", "null", "not-json", "nested", "form",
           "text/plain", "none")
 
