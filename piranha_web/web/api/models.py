@@ -366,3 +366,28 @@ class SyncState(BaseModel):
     host: str | None = None
     checked_at: float = 0.0
     last: SyncOutcome | None = None
+
+
+# ------------------------------------------------------------------ live IPVS state
+
+
+class LiveServer(BaseModel):
+    """A real server as this router's kernel has it (null: not in the IPVS table)."""
+
+    name: str
+    in_ipvs: bool
+    weight: int | None
+    active_connections: int | None
+    inactive_connections: int | None
+    state: str | None = Field(description="How the kernel's entry compares with lvs.cf.")
+
+
+class LiveVirtual(BaseModel):
+    """A virtual server in this router's IPVS table now."""
+
+    virtual: str
+    readable: bool = Field(description="False: the IPVS table could not be read (problem).")
+    problem: str | None
+    up: int | None = Field(description="Real servers in the kernel with a weight above 0.")
+    watched: int | None = Field(description="Active real servers nanny watches.")
+    real_servers: list[LiveServer]

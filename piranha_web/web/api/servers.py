@@ -26,6 +26,7 @@ from piranha_web.web.api.auth import authorize_changes, requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import ApiError, dump
 from piranha_web.web.api.writes import Plan, batchable, etag, given_fields, write
+from piranha_web.web.live_state import read_live
 from piranha_web.web.server import form as sf
 from piranha_web.web.services import services
 from piranha_web.web.virtual import form as vf
@@ -472,3 +473,31 @@ def probe_real_server(path: m.ServerPath) -> Response:
     return _probe(path.virtual, path.server)
 
 
+
+
+# ------------------------------------------------------------------ live IPVS state
+
+@bp.get("/virtual-servers/<virtual>/live", tags=VIRTUAL, summary="This router's IPVS state of "
+        "a virtual server and its real servers (read from the kernel now)",
+        responses={200: m.LiveVirtual})
+@requires(Role.VIEWER)
+def get_live_state(path: m.VirtualPath) -> Response:
+    loaded = services().store.load()
+    config = loaded.document.model()
+    vs = config.virtual(path.virtual)
+    live = read_live(config)
+    kernel = live.servers_of(path.virtual)
+    up = live.up_counts().get(path.virtual)
+    servers = []
+    for rs in vs.servers:
+        found = kernel.get(rs.name)
+        dest = found.dest if found else None
+        servers.append(m.LiveServer(
+            name=rs.name, in_ipvs=dest is not None, weight=dest.weight if dest else None,
+            active_connections=dest.active_conns if dest else None,
+            inactive_connections=dest.inactive_conns if dest else None,
+            state=found.state if found else None))
+    return dump(m.LiveVirtual(virtual=path.virtual, readable=live.comparison is not None,
+                              problem=live.problem or None, up=up[0] if up else None,
+                              watched=up[1] if up else None, real_servers=servers),
+                headers=etag(loaded.revision))
