@@ -2,7 +2,10 @@
 
     GET  /history/?page=N                 revisions newest first (a hand edit is noticed and
                                           recorded as its own entry first), 50 per page
-    GET  /history/view?revision=R         the text of one revision
+    GET  /history/view?revision=R&page=N  one revision: the lines its save changed (against
+                                          its parent, when kept) first, then its text,
+                                          TEXT_LINES lines a page
+    GET  /history/text?revision=R         the whole text of one revision (text/plain)
     GET  /history/compare?a=R1&b=R2       the change in words, then the changed lines under
                                           the names of their blocks (from a to b)
     GET  /history/restore?target=R        RESTORE's confirmation: what it changes relative to
@@ -45,6 +48,9 @@ from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
 PAGE_SIZE = 50
+#: lines of a revision's text on one page of its view, and changed lines shown above it
+TEXT_LINES = 500
+CHANGED_LINES = 400
 
 
 @bp.app_template_filter("utc")
@@ -85,11 +91,32 @@ def index() -> str:
 
 @bp.get("/view")
 def view() -> str:
+    """One revision, costing what it shows (issue 24: a 200-server file was 911,000
+    characters): the change of its save first, then a page of its text."""
     entry, text = _find(panel.arg("revision"))
     current = services().store.revision()
     form = RestoreForm(formdata=None, revision=current, target=entry.revision)
-    return render_template("history/view.html", entry=entry, lines=text.splitlines(),
-                           current=current, form=form)
+    parent = restoring.kept(entry.parent) if entry.parent else None
+    changes = changed_lines(parent.text, text) if parent is not None else ()
+    groups = [(block, tuple(lines)) for block, lines in
+              groupby(changes[:CHANGED_LINES], key=lambda change: change.block)]
+    lines = text.splitlines()
+    pages = max(1, -(-len(lines) // TEXT_LINES))
+    page = min(max(1, c_int(request.args.get("page", "1")) or 1), pages)
+    first = (page - 1) * TEXT_LINES
+    return render_template("history/view.html", entry=entry, current=current, form=form,
+                           parent=parent, groups=groups, changed=len(changes),
+                           changed_shown=CHANGED_LINES,
+                           lines=lines[first:first + TEXT_LINES], first=first,
+                           page=page, pages=pages, total=len(lines))
+
+
+@bp.get("/text")
+def text() -> Response:
+    """The whole text of one revision, as a text/plain download."""
+    entry, body = _find(panel.arg("revision"))
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="lvs.cf.{entry.short}"'})
 
 
 @bp.get("/compare")
