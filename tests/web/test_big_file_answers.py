@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,16 +109,24 @@ def test_a_write_that_adds_a_warning_lists_it(big: Api) -> None:
     assert len(response.data) <= ANSWER_LIMIT
 
 
+def findings_of(api: Api) -> list[dict[str, Any]]:
+    """The findings GET /findings answers."""
+    body = api.get("/findings").json
+    assert body is not None
+    found: list[dict[str, Any]] = body["findings"]
+    return found
+
+
 def test_warnings_keep_their_lines_after_an_edit_above_them(big: Api, tmp_path: Path) -> None:
-    before = {f["message"]: f["line"] for f in big.get("/findings").json["findings"]}
+    before = {f["message"]: f["line"] for f in findings_of(big)}
     document = big.web.services.store.load().document
     document.set("persistent", "30", virtual="vs1")  # one line more above vs100 ... vs999
     big.web.services.store.save(document, big.web.services.store.revision())
-    after = {f["message"]: f["line"] for f in big.get("/findings").json["findings"]}
+    after = {f["message"]: f["line"] for f in findings_of(big)}
     moved = [m for m in before if "virtual vs5" not in m]
     assert moved and all(after[m] == before[m] + 1 for m in moved if m in after)
     text = big.web.config.read_text().splitlines()
-    for finding in big.get("/findings").json["findings"][:50]:
+    for finding in findings_of(big)[:50]:
         assert text[finding["line"] - 1].strip().startswith(finding.get("key") or "address")
 
 

@@ -43,7 +43,7 @@ from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel, restoring
 from piranha_web.web.history import undo
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_service
+from piranha_web.web.saving import SaveOutcome, compare_texts, remember, save_service
 from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
@@ -97,7 +97,7 @@ def view() -> str:
     current = services().store.revision()
     form = RestoreForm(formdata=None, revision=current, target=entry.revision)
     parent = restoring.kept(entry.parent) if entry.parent else None
-    changes = changed_lines(parent.text, text) if parent is not None else ()
+    changes = compare_texts(parent.text, text) if parent is not None else ()
     groups = [(block, tuple(lines)) for block, lines in
               groupby(changes[:CHANGED_LINES], key=lambda change: change.block)]
     lines = text.splitlines()
@@ -124,7 +124,7 @@ def compare() -> str:
     a, a_text = _find(panel.arg("a"))
     b, b_text = _find(panel.arg("b"))
     groups = [(block, tuple(lines)) for block, lines in
-              groupby(changed_lines(a_text, b_text), key=lambda change: change.block)]
+              groupby(compare_texts(a_text, b_text), key=lambda change: change.block)]
     try:
         summary, problem = summarize_documents(parse(a_text), parse(b_text)), None
     except ParseError as err:
@@ -142,7 +142,7 @@ def confirm_restore() -> str:
         preview, problem = undo.restore_preview(loaded.text, chosen.text), None
     except ParseError as err:
         preview, problem = None, str(err)
-    lines = changed_lines(loaded.text, preview.text) if preview else ()
+    lines = compare_texts(loaded.text, preview.text) if preview else ()
     changes = [(block, tuple(group)) for block, group in groupby(lines, key=lambda c: c.block)]
     form = RestoreForm(formdata=None, revision=loaded.revision, target=chosen.entry.revision)
     return render_template("history/restore.html", entry=chosen.entry, preview=preview,
@@ -185,7 +185,7 @@ def restore() -> Response:
     remember(SaveOutcome(
         "saved", result.revision,
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
-        changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
+        changes=compare_texts(result.old_text, result.new_text), warnings=result.warnings,
         sync=result.after, previous=previous,
     ))
     return back
@@ -222,7 +222,7 @@ def undo_change() -> Response:
         return back
     remember(SaveOutcome(
         "saved", result.revision, f"The change of revision {after.entry.short} was undone.",
-        changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
+        changes=compare_texts(result.old_text, result.new_text), warnings=result.warnings,
         sync=result.after, previous=loaded.revision,
     ))
     return back

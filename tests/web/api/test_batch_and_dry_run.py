@@ -250,7 +250,8 @@ def test_an_operator_batch_is_judged_operation_by_operation(tmp_path: Path) -> N
         return api.client.post("/api/v1/batch", json={"operations": operations},
                                headers=api.headers(api.revision(), token))
 
-    allowed = [{"method": "POST", "path": "/virtual-servers/mail/activate"},
+    allowed: list[dict[str, Any]] = [
+               {"method": "POST", "path": "/virtual-servers/mail/activate"},
                {"method": "PATCH", "path": "/virtual-servers/web/real-servers/rs1",
                 "body": {"weight": "4"}}]
     refused = batch([*allowed, {"method": "PATCH", "path": "/virtual-servers/web/real-servers/"

@@ -18,7 +18,7 @@ RESOURCES = ["/virtual-servers/web", "/virtual-servers/web/real-servers/rs1",
 
 
 def _document(api: Api) -> dict[str, Any]:
-    found = api.get("/openapi.json").json
+    found: dict[str, Any] | None = api.get("/openapi.json").json
     assert found is not None
     return found
 

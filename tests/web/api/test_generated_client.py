@@ -48,13 +48,19 @@ def test_a_generated_client_runs_the_desired_state_flow(
     url, token, config = api_server
     generated = _generate(url, token, tmp_path)
     models = importlib.import_module("pwclient.models")
+    with generated.AuthenticatedClient(base_url=url.removesuffix("/api/v1"),
+                                       token=token) as client:
+        _desired_state_flow(models, client, config)
+
+
+def _desired_state_flow(models: Any, client: Any, config: Path) -> None:
+    """The flow of the issue through the generated modules only."""
     batch = importlib.import_module("pwclient.api.config.batch")
     get_config = importlib.import_module("pwclient.api.config.get_config")
     vs_api = "pwclient.api.virtual_servers."
     get_vs = importlib.import_module(vs_api + "get_virtual_server")
     list_rs = importlib.import_module(vs_api + "list_real_servers")
     update_rs = importlib.import_module(vs_api + "update_real_server")
-    client = generated.AuthenticatedClient(base_url=url.removesuffix("/api/v1"), token=token)
 
     def op(method: str, path: str, body: Any = None) -> Any:
         found = models.BatchOperation(method=models.BatchOperationMethod(method), path=path)
