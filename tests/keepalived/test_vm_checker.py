@@ -30,6 +30,8 @@ from piranha_web.lvscf.keepalived import export_keepalived
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import run_job
 
+pytestmark = pytest.mark.vm
+
 CHECK_DIR = "/run/checks"  # a tmpfs in the VM (keepalived watches it with inotify)
 
 
