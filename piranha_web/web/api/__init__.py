@@ -23,7 +23,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from piranha_web.errors import ParseError, PiranhaError
-from piranha_web.web.api import auth, config, docs, history, keepalived, servers, sync
+from piranha_web.web.api import (
+    addresses,
+    auth,
+    config,
+    docs,
+    history,
+    keepalived,
+    servers,
+    sync,
+)
 from piranha_web.web.api.blueprint import bp
 from piranha_web.web.api.problems import (
     ApiError,
@@ -37,7 +46,8 @@ from piranha_web.web.api.writes import on_invalid_request
 from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
-del config, docs, history, keepalived, servers, sync  # imported for their routes on ``bp``
+# imported for their routes on ``bp``
+del addresses, config, docs, history, keepalived, servers, sync
 
 PREFIX = auth.PREFIX
 OPENAPI_OPTIONS: dict[str, Any] = {
