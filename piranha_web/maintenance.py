@@ -8,9 +8,11 @@ back exactly what was there before (RETURN: active flags and weights as they wer
                                               #   weight, active, virtual_active)]
     edit = deactivate(found)                  # lvs.cf edit: active = 0 on each active one
     kept = MaintenanceLog(state_dir)          # STATE/maintenance.json: what DRAIN changed
-    kept.remember(Drained.of(query, found, user, now))   # after the save succeeded
+    kept.remember(record_of(doc, address, found, user, now, kept.drained(address)))
+                                              # after the save succeeded
+    kept.remember(record.with_live(changes))  # the live quiesce's weight changes
     edit = put_back(kept.drained(address))    # lvs.cf edit: each recorded active and weight
-    kept.forget(address)                      # after RETURN's save
+    kept.forget(address)                      # after RETURN's save (and the live weights)
 
 The record is written only after the save that it describes succeeded, and forgotten only
 after RETURN's save succeeded: a refused or conflicting save leaves it as it was.  A second
@@ -23,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from piranha_web.atomic import locked, replace_file
@@ -31,6 +33,7 @@ from piranha_web.errors import MaintenanceError, NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf.model import Config
 from piranha_web.lvscf.values import dotted, inet_aton
+from piranha_web.netinfo.ipvs_weights import WeightChange
 
 #: the record of drained addresses in the state directory
 FILE_NAME = "maintenance.json"
@@ -64,28 +67,41 @@ class Kept:
 
 @dataclass(frozen=True)
 class Drained:
-    """An address taken out of service: who, when, and what each real server had before."""
+    """An address taken out of service: who, when, what each real server had in lvs.cf
+    before, and the weights the live quiesce set in the running IPVS table (``live``)."""
 
     address: str
     user: str
     time: float
     servers: tuple[Kept, ...]
+    live: tuple[WeightChange, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         """The record as stored in the file."""
         return {"address": self.address, "user": self.user, "time": self.time,
-                "servers": [asdict(k) for k in self.servers]}
+                "servers": [asdict(k) for k in self.servers],
+                "live": [asdict(c) for c in self.live]}
+
+    def with_live(self, changes: Iterable[WeightChange]) -> Drained:
+        """This record plus live weight changes (the first old weight of each real server of
+        each service is kept: what it had before the maintenance began)."""
+        kept = {(c.service, c.address, c.port): c for c in self.live}
+        for change in changes:
+            kept.setdefault((change.service, change.address, change.port), change)
+        return replace(self, live=tuple(kept.values()))
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Drained:
         """A record read back from the file (ValueError/TypeError/KeyError when malformed)."""
-        servers = data["servers"]
-        if not isinstance(servers, list):
-            raise TypeError("servers is not a list")
+        servers, live = data["servers"], data.get("live", [])
+        if not isinstance(servers, list) or not isinstance(live, list):
+            raise TypeError("servers or live is not a list")
         return cls(str(data["address"]), str(data["user"]), float(data["time"]),  # type: ignore[arg-type]
                    tuple(Kept(str(s["virtual"]), str(s["server"]), bool(s["active"]),
                               None if s["weight"] is None else str(s["weight"]))
-                         for s in servers))
+                         for s in servers),
+                   tuple(WeightChange(str(c["service"]), str(c["address"]), int(c["port"]),
+                                      int(c["old"]), int(c["new"])) for c in live))
 
 
 def normal_address(text: str) -> str | None:
@@ -178,7 +194,8 @@ def record_of(doc: Document, address: str, found: Iterable[Placement], user: str
             p.virtual, p.server, p.active,
             doc.get("weight", virtual=p.virtual, server=p.server)))
     return Drained(address, earlier.user if earlier else user,
-                   earlier.time if earlier else now, tuple(kept.values()))
+                   earlier.time if earlier else now, tuple(kept.values()),
+                   earlier.live if earlier else ())
 
 
 class MaintenanceLog:

@@ -138,6 +138,7 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "findings.index": READ,
     "maintenance.index": READ,
     "maintenance.drain": {"POST": Role.OPERATOR},  # like (DE)ACTIVATE
+    "maintenance.quiesce": {"POST": Role.OPERATOR},  # a live weight 0, lvs.cf unchanged
     "maintenance.put_back": {"POST": Role.OPERATOR},
 }
 

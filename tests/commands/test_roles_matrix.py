@@ -59,7 +59,7 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("apidocs.index", "GET"): V, ("apidocs.openapi_download", "GET"): V,
     ("findings.index", "GET"): V,
     ("maintenance.index", "GET"): V, ("maintenance.drain", "POST"): OP,
-    ("maintenance.put_back", "POST"): OP,
+    ("maintenance.put_back", "POST"): OP, ("maintenance.quiesce", "POST"): OP,
 }
 
 

@@ -15,12 +15,13 @@ from flask import current_app
 
 from piranha_web import maintenance as mt
 from piranha_web.edits.common import Edit
-from piranha_web.errors import NotFoundError
+from piranha_web.errors import NetInfoError, NotFoundError
 from piranha_web.lvscf.model import Config
+from piranha_web.netinfo.ipvs_weights import WeightChange
 from piranha_web.web import journal
 from piranha_web.web.live_state import Live, read_live
 from piranha_web.web.saving import FieldMapper, SaveOutcome, save_edit
-from piranha_web.web.services import services
+from piranha_web.web.services import NetInfo, services
 from piranha_web.web.settings import WebSettings
 
 
@@ -74,11 +75,20 @@ class Plan:
     gone: tuple[str, ...] = ()
 
     def done(self) -> None:
-        """The save succeeded: keep DRAIN's record, or forget the address RETURN put back."""
+        """The save succeeded: keep DRAIN's record, or (RETURN) give the real servers the
+        live quiesce set to weight 0 their weights again, then forget the address (a live
+        change that fails leaves the record, so RETURN can be pressed again)."""
         if self.record is not None:
             log().remember(self.record)
-        else:
-            log().forget(self.address)
+            return
+        record = log().drained(self.address)
+        if record is not None and record.live:
+            netinfo = _netinfo()
+            entry = journal.record_first("quiesce", address=self.address, action="restore",
+                                         weights=[_words(c, back=True) for c in record.live])
+            restored = netinfo.restore_weights(record.live)
+            journal.done(entry, restored=len(restored))
+        log().forget(self.address)
 
 
 def plan_drain(query: str) -> Plan:
@@ -108,6 +118,37 @@ def plan_return(address: str) -> Plan:
     if gone:
         success += f" No longer in lvs.cf, left out: {', '.join(gone)}."
     return Plan(wanted, mt.put_back(record), success, gone=gone)
+
+
+def _netinfo() -> NetInfo:
+    netinfo = services().netinfo
+    if netinfo is None:
+        raise NetInfoError("netlink", "this server does not read this router's IPVS table")
+    return netinfo
+
+
+def _words(change: WeightChange, back: bool = False) -> str:
+    old, new = (change.new, change.old) if back else (change.old, change.new)
+    return f"{change.service} -> {change.address}:{change.port} weight {old} -> {new}"
+
+
+def quiesce(query: str) -> tuple[str, list[WeightChange]]:
+    """The live quiesce: weight 0 for the address ``query`` stands for in every service of
+    this router's running IPVS table, recorded (audit line first) and kept in the record of
+    the address, so RETURN gives the weights back; lvs.cf is not changed."""
+    loaded = services().store.load()
+    found = mt.find(loaded.document.model(), query)
+    address = mt.address_of(found, query)
+    found = mt.find(loaded.document.model(), address)
+    netinfo = _netinfo()
+    entry = journal.record_first("quiesce", address=address, action="weight 0")
+    changes = list(netinfo.quiesce(address))
+    journal.done(entry, weights=[_words(c) for c in changes])
+    kept = log()
+    record = mt.record_of(loaded.document, address, found, journal.actor() or "", _now(),
+                          kept.drained(address))
+    kept.remember(record.with_live(changes))
+    return address, changes
 
 
 def save(plan: Plan, revision: str, fields: FieldMapper) -> SaveOutcome:

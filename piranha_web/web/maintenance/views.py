@@ -4,6 +4,10 @@
                                              weight, active, and the kernel's weight and
                                              connections, the last CHECK NOW verdict;
                                              ``watch=1`` reloads the page every few seconds
+    POST /maintenance/quiesce  q             weight 0 for it in every service of this
+                                             router's running IPVS table (netlink): the
+                                             established connections finish, no new ones
+                                             arrive; lvs.cf is not changed
     POST /maintenance/drain    q, revision   DRAIN: one save deactivates it everywhere
     POST /maintenance/return   address, revision
                                              RETURN: one save puts back what DRAIN changed
@@ -19,6 +23,7 @@ from piranha_web.errors import NotFoundError
 from piranha_web.web import panel
 from piranha_web.web.maintenance import actions
 from piranha_web.web.saving import SaveOutcome, remember
+from piranha_web.web.services import services
 
 bp = Blueprint("maintenance", __name__, url_prefix="/maintenance")
 #: seconds between reloads while watching connections fall
@@ -55,6 +60,7 @@ def index(status: int = 200) -> tuple[str, int]:
         rows=actions.rows(config, found) if found else [], revision=loaded.revision,
         drained=drained, this_drained=next((d for d in drained if d.address == address), None),
         watch=request.args.get("watch") == "1" and bool(address), rate=WATCH_RATE,
+        live=services().netinfo is not None,
     ), status
 
 
@@ -66,6 +72,19 @@ def _done(outcome: SaveOutcome, address: str) -> Page:
     for message in [outcome.message, *outcome.general_errors]:
         flash(message, "error")
     return index(409 if outcome.status == "conflict" else 400)
+
+
+@bp.post("/quiesce")
+def quiesce() -> Response:
+    address, changes = actions.quiesce(_query(request.form.get("q")))
+    if changes:
+        flash(f"{address}: weight 0 in {len(changes)} service(s) of this router's IPVS table "
+              "(" + "; ".join(f"{c.service} was {c.old}" for c in changes[:10]) + "). "
+              "Its connections finish; DRAIN when they reach zero.", "success")
+    else:
+        flash(f"{address}: no service of this router's IPVS table has it at a weight above "
+              "0; nothing changed.", "success")
+    return redirect(url_for(".index", q=address, watch=1), code=303)
 
 
 @bp.post("/drain")
