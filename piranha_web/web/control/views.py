@@ -33,11 +33,13 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
 from piranha_web.auth import MIN_PASSWORD_LENGTH
-from piranha_web.errors import AuditError, AuthError, NetInfoError, ParseError
+from piranha_web.errors import AuditError, AuthError, KeepalivedError, NetInfoError, ParseError
+from piranha_web.keepalived.service import load_settings
 from piranha_web.lvscf.model import Config
 from piranha_web.lvscf.values import decimal
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
 from piranha_web.netinfo.ipvs_model import IpvsTable
+from piranha_web.netinfo.running import Difference, differences, of_table, planned
 from piranha_web.netinfo.vips import place_addresses
 from piranha_web.web import journal
 from piranha_web.web.security import start_session
@@ -106,21 +108,35 @@ def _monitoring() -> dict[str, Any]:
         missing = "This server was started without access to the router's network state."
         return {"config_problem": config_problem, "daemons": None, "daemons_problem": missing,
                 "ipvs": None, "ipvs_problem": missing, "interfaces": None,
-                "interfaces_problem": missing, "placements": None}
+                "interfaces_problem": missing, "placements": None, "running": None,
+                "engine": _engine()}
     daemons, daemons_problem = _read("the process list", netinfo.daemons)
     reading, ipvs_problem = _read("the IPVS table", netinfo.ipvs)
     ipvs = None
+    running: list[Difference] | None = None
     if reading is not None:
         ipvs_problem = reading.message
         if reading.table is not None:
             ipvs = compare(reading.table, config) if config else unchecked(reading.table)
+            if config:
+                running = differences(planned(config), of_table(reading.table))
     interfaces, interfaces_problem = _read("the interfaces", netinfo.interfaces)
     placements = place_addresses(config, interfaces) if config and interfaces else None
     return {"config_problem": config_problem, "daemons": daemons,
             "daemons_problem": daemons_problem, "ipvs": ipvs, "ipvs_problem": ipvs_problem,
             "ipvs_source": reading.table.source if ipvs else "",
             "interfaces": interfaces, "interfaces_problem": interfaces_problem,
-            "placements": placements}
+            "placements": placements, "running": running, "engine": _engine()}
+
+
+def _engine() -> str:
+    """Who builds the table here, in words (the KEEPALIVED tab's engine setting)."""
+    try:
+        engine = load_settings(services().state_dir).engine
+    except KeepalivedError:
+        engine = "piranha"
+    return ("keepalived (from the exported keepalived.conf)" if engine == "keepalived"
+            else "pulse: lvsd and its nannies")
 
 
 @bp.get("/")
