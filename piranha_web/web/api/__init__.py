@@ -26,6 +26,7 @@ from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.web.api import (
     addresses,
     auth,
+    backup,
     config,
     docs,
     history,
@@ -47,7 +48,7 @@ from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
 # imported for their routes on ``bp``
-del addresses, config, docs, history, keepalived, servers, sync
+del addresses, backup, config, docs, history, keepalived, servers, sync
 
 PREFIX = auth.PREFIX
 OPENAPI_OPTIONS: dict[str, Any] = {

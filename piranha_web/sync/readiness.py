@@ -1,0 +1,98 @@
+"""Is the backup router ready to take over?  Read over the sync's own SSH connection.
+
+One :class:`~piranha_web.sync.openssh.Session` (the sync's transport, strict host keys):
+the backup's lvs.cf is fetched with sftp and checked here (same bytes as ours, its serial_no,
+whether the daemons accept it: no error finding), and one fixed command lists the LVS daemons
+running in the backup's network namespace (pulse, lvsd, nanny, keepalived) with their age.
+
+    readiness = check(session, our_bytes, now)   # Readiness(reachable, serial_no, same_file,
+                                                 #   daemons, vrrp_state, file_ok, checked_at,
+                                                 #   problem)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from piranha_web.errors import ParseError
+from piranha_web.lvscf import parse
+from piranha_web.lvscf.validate import check_text
+from piranha_web.sync.failures import classify
+from piranha_web.sync.openssh import Session
+from piranha_web.sync.push import checksum
+
+#: the daemons that make a router an LVS router
+DAEMONS = ("pulse", "lvsd", "nanny", "keepalived")
+#: pid, name and seconds since start of each daemon in the login's own network namespace (a
+#: fixed text: nothing of the settings or of lvs.cf reaches the remote shell)
+LIST_DAEMONS = (
+    'me=$(readlink /proc/self/ns/net); for d in /proc/[0-9]*; do '
+    'c=$(cat "$d/comm" 2>/dev/null) || continue; case "$c" in pulse|lvsd|nanny|keepalived) '
+    '[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$me" ] || continue; '
+    'p=${d#/proc/}; echo "$p $c $(ps -o etimes= -p "$p")";; esac; done'
+)
+#: a backup's lvs.cf larger than this is not fetched (ours are far smaller)
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RemoteDaemon:
+    """One daemon process on the backup router."""
+
+    name: str
+    pid: int
+    started: float  # seconds since the epoch
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What the backup router holds and runs, as read at ``checked_at``."""
+
+    reachable: bool
+    checked_at: float
+    serial_no: int | None = None
+    same_file: bool | None = None
+    file_ok: bool | None = None
+    daemons: tuple[RemoteDaemon, ...] = ()
+    vrrp_state: str | None = None  # not read yet: keepalived's notify hooks are not wired
+    problem: str = ""
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def ready(self) -> bool:
+        """Reachable, holding our lvs.cf, a file the daemons accept, and a daemon running."""
+        return bool(self.reachable and self.same_file and self.file_ok and self.daemons)
+
+
+def check(session: Session, ours: bytes, now: float) -> Readiness:
+    """Read the backup's lvs.cf and daemons through ``session`` (SyncError when it fails)."""
+    path = session.target.remote_path
+    copy = session.local_file("readiness-lvs.cf", b"")
+    fetched = session.sftp([f"get {path} {copy}"])
+    if fetched.returncode != 0:
+        if fetched.returncode != 255 and ("No such file" in fetched.stderr
+                                          or "not found" in fetched.stderr):
+            return Readiness(True, now, problem=f"{path} does not exist on the backup router",
+                             daemons=_daemons(session, now))
+        raise classify(fetched.returncode, fetched.stderr)
+    data = copy.read_bytes()[:MAX_BYTES]
+    text = data.decode("utf-8", "replace")
+    errors = tuple(f.as_line(path) for f in check_text(text) if f.is_error)
+    try:
+        serial: int | None = parse(text).model().globals.serial_no
+    except ParseError:
+        serial = None
+    return Readiness(True, now, serial, checksum(data) == checksum(ours), not errors,
+                     _daemons(session, now), errors=errors[:20])
+
+
+def _daemons(session: Session, now: float) -> tuple[RemoteDaemon, ...]:
+    result = session.ssh(LIST_DAEMONS)
+    if result.returncode == 255:
+        raise classify(result.returncode, result.stderr)
+    found = []
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0].isdigit() and words[1] in DAEMONS and words[2].isdigit():
+            found.append(RemoteDaemon(words[1], int(words[0]), now - int(words[2])))
+    return tuple(sorted(found, key=lambda d: (DAEMONS.index(d.name), d.pid)))

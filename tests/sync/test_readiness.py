@@ -1,0 +1,102 @@
+"""Backup readiness against a real sshd in a network namespace playing the backup router."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from piranha_web.lvscf import parse
+from piranha_web.sync.readiness import LIST_DAEMONS
+from tests.helpers.sshd import BackupRouter
+from tests.sync.conftest import ServiceFactory
+from tests.web.api.conftest import build_api
+
+
+@pytest.fixture
+def pulse(tmp_path: Path) -> Path:
+    """A stand-in daemon: sleep under the name pulse (what /proc/PID/comm says)."""
+    program = tmp_path / "bin" / "pulse"
+    program.parent.mkdir()
+    shutil.copy("/bin/sleep", program)
+    return program
+
+
+@pytest.fixture
+def running(pulse: Path, backup_router: BackupRouter) -> Iterator[subprocess.Popen[str]]:
+    process = backup_router.popen_inside(str(pulse), "120")
+    time.sleep(0.2)
+    yield process
+    process.kill()
+    process.communicate()
+
+
+def test_without_a_daemon_the_backup_holding_our_file_is_not_ready(
+        make_service: ServiceFactory, lvs: Path, pulse: Path) -> None:
+    service = make_service()
+    assert service.sync_now().ok
+    outside = subprocess.Popen([str(pulse), "120"])  # a pulse of another namespace
+    try:
+        found = service.readiness()
+    finally:
+        outside.kill()
+        outside.wait()
+    assert found.reachable and found.same_file and found.file_ok
+    assert found.serial_no == parse(lvs.read_text()).model().globals.serial_no
+    assert found.daemons == ()
+    assert not found.ready
+
+
+def test_with_pulse_running_there_it_is_ready_and_says_since_when(
+        make_service: ServiceFactory, lvs: Path,
+        running: subprocess.Popen[str]) -> None:
+    service = make_service()
+    assert service.sync_now().ok
+    before = time.time()
+    found = service.readiness()
+    assert [(d.name, d.pid) for d in found.daemons] == [("pulse", running.pid)]
+    assert before - 30 < found.daemons[0].started <= time.time()
+    assert found.ready
+
+
+def test_another_file_with_errors_is_not_the_same_and_not_ok(
+        make_service: ServiceFactory, lvs: Path, remote: Path) -> None:
+    remote.write_text("serial_no = 99\nbogus_key = 1\n")
+    found = make_service().readiness()
+    assert found.reachable and found.serial_no == 99
+    assert found.same_file is False and found.file_ok is False
+    assert any("bogus_key" in e for e in found.errors)
+
+
+def test_a_missing_file_and_an_unreachable_backup(
+        make_service: ServiceFactory, lvs: Path) -> None:
+    found = make_service().readiness()
+    assert found.reachable and "does not exist" in found.problem and not found.ready
+    unreachable = make_service(port=1).readiness()
+    assert not unreachable.reachable and unreachable.problem
+
+
+def test_the_remote_command_is_fixed_text() -> None:
+    assert "{" not in LIST_DAEMONS.replace("${d#/proc/}", "")
+
+
+def test_get_api_v1_backup_answers_the_same_as_json(
+        make_service: ServiceFactory, lvs: Path, tmp_path: Path,
+        running: subprocess.Popen[str]) -> None:
+    service = make_service()
+    assert service.sync_now().ok
+    (tmp_path / "api").mkdir()
+    api = build_api(tmp_path / "api")
+    api.web.services.syncer = service
+    response = api.get("/backup")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert {k: body[k] for k in ("reachable", "same_file", "file_ok", "ready")} == {
+        "reachable": True, "same_file": True, "file_ok": True, "ready": True}
+    assert body["serial_no"] == parse(lvs.read_text()).model().globals.serial_no
+    assert [(d["name"], d["pid"]) for d in body["daemons"]] == [("pulse", running.pid)]
+    assert body["vrrp_state"] is None and body["checked_at"] > 0
