@@ -100,3 +100,18 @@ def test_get_api_v1_backup_answers_the_same_as_json(
     assert body["serial_no"] == parse(lvs.read_text()).model().globals.serial_no
     assert [(d["name"], d["pid"]) for d in body["daemons"]] == [("pulse", running.pid)]
     assert body["vrrp_state"] is None and body["checked_at"] > 0
+
+
+def test_the_sync_page_shows_readiness_only_when_asked(
+        make_service: ServiceFactory, lvs: Path, tmp_path: Path,
+        running: subprocess.Popen[str]) -> None:
+    service = make_service()
+    assert service.sync_now().ok
+    (tmp_path / "web").mkdir()
+    api = build_api(tmp_path / "web")
+    api.web.services.syncer = service
+    client = api.web.client()
+    assert 'id="readiness-summary"' not in client.get("/sync/").get_data(as_text=True)
+    page = client.get("/sync/?ready=1").get_data(as_text=True)
+    assert "READY: the backup router holds this lvs.cf and runs pulse." in page
+    assert f"pulse (pid {running.pid}, for " in page

@@ -20,6 +20,7 @@ blueprint adds to every page: ``sync_indicator()``, ``sync_panel()`` and
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,8 +200,10 @@ def _page(service: SyncService, form: SyncSettingsForm, status: int = 200) -> tu
     except SyncError as err:
         target = None
         flash(f"{err.reason}: {err.detail}".rstrip(": "), "error")
+    readiness = service.readiness() if request.args.get("ready") == "1" else None
     page = render_template("sync/index.html", sync_form=form, target=target,
-                           trusted=service.host_key_trusted())
+                           trusted=service.host_key_trusted(), readiness=readiness,
+                           now=time.time())
     return page, status
 
 
