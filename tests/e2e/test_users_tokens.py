@@ -48,6 +48,6 @@ def test_an_admin_creates_uses_and_revokes_a_token_in_the_browser(
     assert not page.is_visible(f"#token-{token_id}")
     assert api_status(served, token) == 401
     actions = [e.details["action"] for e in reversed(AuditLog(served.state_dir).entries(
-        kind="user"))]
+        kind="user")) if str(e.details.get("action", "")).startswith("token-")]
     assert actions == ["token-create", "token-revoke"]
     page.close()

@@ -308,7 +308,8 @@ def test_logout_fails_closed_when_the_state_directory_cannot_record_it(web: Web)
     """Issue 20 #12: LOGOUT answered 500 and the cookie kept working when the revocation list
     could not be written."""
     client = web.client()
-    stolen = client.get_cookie("piranha_session")
+    cookie = web.app.config["SESSION_COOKIE_NAME"]
+    stolen = client.get_cookie(cookie)
     assert stolen is not None
     (web.state_dir / ".auth.lock").mkdir()  # as on a read-only state directory: no writing
     token = form_of(client, "/virtual/").get("csrf_token", "")
@@ -317,7 +318,7 @@ def test_logout_fails_closed_when_the_state_directory_cannot_record_it(web: Web)
     assert "cannot record it" in answer.get_data(as_text=True)
     assert client.get("/virtual/").status_code == 302  # this browser is logged out
     thief = web.app.test_client()
-    thief.set_cookie("piranha_session", stolen.value)
+    thief.set_cookie(cookie, stolen.value)
     response = thief.get("/virtual/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     (web.state_dir / ".auth.lock").rmdir()
