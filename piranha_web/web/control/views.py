@@ -36,6 +36,7 @@ from wtforms import PasswordField
 from piranha_web.auth import MIN_PASSWORD_LENGTH
 from piranha_web.errors import AuditError, AuthError, KeepalivedError, NetInfoError, ParseError
 from piranha_web.keepalived.service import load_settings
+from piranha_web.keepalived.vrrp import vrrp_states
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.model import Config
 from piranha_web.lvscf.values import decimal
@@ -112,7 +113,7 @@ def _monitoring() -> dict[str, Any]:
         return {"config_problem": config_problem, "daemons": None, "daemons_problem": missing,
                 "ipvs": None, "ipvs_problem": missing, "interfaces": None,
                 "interfaces_problem": missing, "placements": None, "running": None,
-                "engine": _engine(), "loaded": ""}
+                "engine": _engine(), "loaded": "", "vrrp": ""}
     daemons, daemons_problem = _read("the process list", netinfo.daemons)
     reading, ipvs_problem = _read("the IPVS table", netinfo.ipvs)
     ipvs = None
@@ -130,7 +131,7 @@ def _monitoring() -> dict[str, Any]:
             "ipvs_source": reading.table.source if ipvs else "",
             "interfaces": interfaces, "interfaces_problem": interfaces_problem,
             "placements": placements, "running": running, "engine": _engine(),
-            "loaded": loaded_serial(daemons)}
+            "loaded": loaded_serial(daemons), "vrrp": vrrp_state(daemons)}
 
 
 def loaded_serial(daemons: list[DaemonStatus] | None) -> str:
@@ -153,6 +154,18 @@ def loaded_serial(daemons: list[DaemonStatus] | None) -> str:
     except ParseError:
         return f"{process.name} started {when} with a file that does not parse."
     return f"{process.name} started {when}: it loaded serial_no {serial}."
+
+
+def vrrp_state(daemons: list[DaemonStatus] | None) -> str:
+    """This router's VRRP state under keepalived, in words ("" without a keepalived): its
+    data dump asked from the first keepalived process (the parent, which starts the others)."""
+    pids = [p.pid for d in daemons or () if d.name == "keepalived" for p in d.processes]
+    if not pids:
+        return ""
+    states = vrrp_states(min(pids))
+    if not states:
+        return "keepalived wrote no VRRP state when asked."
+    return ", ".join(f"{name} {state}" for name, state in states.items())
 
 
 def _engine() -> str:
