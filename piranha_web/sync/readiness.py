@@ -13,11 +13,13 @@ running in the backup's network namespace (pulse, lvsd, nanny, keepalived) with 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from piranha_web.errors import ParseError
+from piranha_web.errors import ParseError, SyncError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.validate import check_text
 from piranha_web.sync.failures import classify
+from piranha_web.sync.files import read_json, write_json
 from piranha_web.sync.openssh import Session
 from piranha_web.sync.push import checksum
 
@@ -31,6 +33,8 @@ LIST_DAEMONS = (
     '[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$me" ] || continue; '
     'p=${d#/proc/}; echo "$p $c $(ps -o etimes= -p "$p")";; esac; done'
 )
+#: the last check, for the header of every page (no SSH on page views)
+FILE_NAME = "backup-ready.json"
 #: a backup's lvs.cf larger than this is not fetched (ours are far smaller)
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -62,6 +66,37 @@ class Readiness:
     def ready(self) -> bool:
         """Reachable, holding our lvs.cf, a file the daemons accept, and a daemon running."""
         return bool(self.reachable and self.same_file and self.file_ok and self.daemons)
+
+
+def summary(found: Readiness) -> str:
+    """The readiness in a few words (the page header)."""
+    if found.ready:
+        return "ready"
+    if not found.reachable:
+        return "NOT ready: unreachable"
+    if not found.same_file:
+        return "NOT ready: another lvs.cf"
+    if not found.file_ok:
+        return "NOT ready: its lvs.cf has errors"
+    return "NOT ready: no LVS daemon runs there"
+
+
+def save(state_dir: Path, found: Readiness) -> None:
+    """Keep the last check (``backup-ready.json``) for the header; SyncError when it cannot."""
+    write_json(state_dir / FILE_NAME, {"ready": found.ready, "summary": summary(found),
+                                       "checked_at": found.checked_at})
+
+
+def last(state_dir: Path) -> tuple[str, float] | None:
+    """(summary, checked_at) of the last check; None when there was none or it is unreadable."""
+    try:
+        value = read_json(state_dir / FILE_NAME)
+    except (ValueError, SyncError):
+        return None
+    if not value or not isinstance(value.get("summary"), str):
+        return None
+    checked = value.get("checked_at")
+    return value["summary"], float(checked) if isinstance(checked, int | float) else 0.0
 
 
 def check(session: Session, ours: bytes, now: float) -> Readiness:

@@ -325,12 +325,19 @@ class SyncService:
             target = self.target()
             self._require_trusted(target)
             with Session(target) as session:
-                return readiness.check(session, data, now)
+                found = readiness.check(session, data, now)
         except SyncError as err:
             if err.reason == failures.NO_BACKUP:
                 return Readiness(False, now, problem=explain(err.reason))
             err = self._host_key_changed(err, target)
-            return Readiness(False, now, problem=f"{err.reason}. {explain(err.reason)}")
+            found = Readiness(False, now, problem=f"{err.reason}. {explain(err.reason)}")
+        with contextlib.suppress(SyncError):  # the header then keeps the check before
+            readiness.save(self.state_dir, found)
+        return found
+
+    def last_readiness(self) -> tuple[str, float] | None:
+        """(words, when) of the last readiness check, for the header (no SSH)."""
+        return readiness.last(self.state_dir)
 
     def _forget_status(self) -> None:
         with self._cache_lock:

@@ -112,6 +112,15 @@ def test_the_sync_page_shows_readiness_only_when_asked(
     api.web.services.syncer = service
     client = api.web.client()
     assert 'id="readiness-summary"' not in client.get("/sync/").get_data(as_text=True)
+    assert 'id="sync-indicator-ready"' not in client.get("/control/").get_data(as_text=True)
     page = client.get("/sync/?ready=1").get_data(as_text=True)
     assert "READY: the backup router holds this lvs.cf and runs pulse." in page
     assert f"pulse (pid {running.pid}, for " in page
+    header = client.get("/control/").get_data(as_text=True)  # from the file: no SSH
+    assert '<span id="sync-indicator-ready">ready</span>' in header
+    running.kill()
+    running.communicate()
+    client.get("/sync/?ready=1")
+    header = client.get("/virtual/").get_data(as_text=True)
+    assert ('<span id="sync-indicator-ready">NOT ready: no LVS daemon runs there</span>'
+            in header)
