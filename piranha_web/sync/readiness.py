@@ -3,7 +3,8 @@
 One :class:`~piranha_web.sync.openssh.Session` (the sync's transport, strict host keys):
 the backup's lvs.cf is fetched with sftp and checked here (same bytes as ours, its serial_no,
 whether the daemons accept it: no error finding), and one fixed command lists the LVS daemons
-running in the backup's network namespace (pulse, lvsd, nanny, keepalived) with their age.
+running in the backup's network namespace (pulse, lvsd, nanny, keepalived) with their age;
+under keepalived its VRRP state comes from its data dump (SIGUSR1, ``keepalived.vrrp``).
 
     readiness = check(session, our_bytes, now)   # Readiness(reachable, serial_no, same_file,
                                                  #   daemons, vrrp_state, file_ok, checked_at,
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from piranha_web.errors import ParseError, SyncError
+from piranha_web.keepalived.vrrp import DATA, parse_data
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.validate import check_text
 from piranha_web.sync.failures import classify
@@ -35,6 +37,8 @@ LIST_DAEMONS = (
 )
 #: the last check, for the header of every page (no SSH on page views)
 FILE_NAME = "backup-ready.json"
+#: at most this much of the backup keepalived's data dump is read
+MAX_DUMP = 4 * 1024 * 1024
 #: a backup's lvs.cf larger than this is not fetched (ours are far smaller)
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -58,7 +62,7 @@ class Readiness:
     same_file: bool | None = None
     file_ok: bool | None = None
     daemons: tuple[RemoteDaemon, ...] = ()
-    vrrp_state: str | None = None  # not read yet: keepalived's notify hooks are not wired
+    vrrp_state: str | None = None  # under keepalived: "VI_1 MASTER" (its data dump)
     problem: str = ""
     errors: tuple[str, ...] = field(default=())
 
@@ -117,8 +121,23 @@ def check(session: Session, ours: bytes, now: float) -> Readiness:
         serial: int | None = parse(text).model().globals.serial_no
     except ParseError:
         serial = None
+    daemons = _daemons(session, now)
     return Readiness(True, now, serial, checksum(data) == checksum(ours), not errors,
-                     _daemons(session, now), errors=errors[:20])
+                     daemons, _vrrp(session, daemons), errors=errors[:20])
+
+
+def _vrrp(session: Session, daemons: tuple[RemoteDaemon, ...]) -> str | None:
+    """The backup keepalived's VRRP states from its data dump (SIGUSR1, then its /tmp through
+    /proc/PID/root); None without keepalived or when it wrote none."""
+    pids = [d.pid for d in daemons if d.name == "keepalived"]
+    if not pids:
+        return None
+    pid = min(pids)  # the parent, which starts the others; an integer parsed above
+    result = session.ssh(f"kill -USR1 {pid} && sleep 1 && head -c {MAX_DUMP} "
+                         f"/proc/{pid}/root/{DATA}")
+    states = parse_data(result.stdout.decode("utf-8", "replace")) if result.returncode == 0 \
+        else {}
+    return ", ".join(f"{name} {state}" for name, state in states.items()) or None
 
 
 def _daemons(session: Session, now: float) -> tuple[RemoteDaemon, ...]:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from piranha_web.keepalived.vrrp import vrrp_states
 from piranha_web.lvscf import parse
 from piranha_web.sync.readiness import LIST_DAEMONS
+from tests.helpers.keepalived import keepalived_binary
 from tests.helpers.sshd import BackupRouter
 from tests.sync.conftest import ServiceFactory
 from tests.web.api.conftest import build_api
@@ -124,3 +126,43 @@ def test_the_sync_page_shows_readiness_only_when_asked(
     header = client.get("/virtual/").get_data(as_text=True)
     assert ('<span id="sync-indicator-ready">NOT ready: no LVS daemon runs there</span>'
             in header)
+
+
+VRRP = """\
+vrrp_instance VI_9 {
+    state BACKUP
+    interface DEVICE
+    virtual_router_id 59
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.59/32 dev DEVICE
+    }
+}
+"""
+
+
+def test_a_keepalived_there_gives_its_vrrp_state(
+        make_service: ServiceFactory, lvs: Path, tmp_path: Path,
+        backup_router: BackupRouter) -> None:
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(VRRP.replace("DEVICE", backup_router.namespace.inner))
+    pid_file = tmp_path / "k.pid"
+    process = backup_router.popen_inside(
+        keepalived_binary(), "-n", "-l", "-G", "-D", "-f", str(conf), "-p", str(pid_file),
+        "-r", str(tmp_path / "v.pid"), "-c", str(tmp_path / "c.pid"))
+    try:
+        deadline = time.monotonic() + 30  # BACKUP, then MASTER after 3 missed adverts
+        while time.monotonic() < deadline and (
+                not pid_file.exists() or not pid_file.read_text().strip()
+                or vrrp_states(int(pid_file.read_text())) != {"VI_9": "MASTER"}):
+            time.sleep(0.2)
+        service = make_service()
+        assert service.sync_now().ok
+        found = service.readiness()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    assert "keepalived" in [d.name for d in found.daemons]
+    assert found.vrrp_state == "VI_9 MASTER"
+    assert found.ready
