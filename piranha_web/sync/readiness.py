@@ -23,7 +23,7 @@ from piranha_web.lvscf.validate import check_text
 from piranha_web.sync.failures import classify
 from piranha_web.sync.files import read_json, write_json
 from piranha_web.sync.openssh import Session
-from piranha_web.sync.push import checksum
+from piranha_web.sync.push import checksum, keepalived_path, remote_checksum
 
 #: the daemons that make a router an LVS router
 DAEMONS = ("pulse", "lvsd", "nanny", "keepalived")
@@ -65,11 +65,16 @@ class Readiness:
     vrrp_state: str | None = None  # under keepalived: "VI_1 MASTER" (its data dump)
     problem: str = ""
     errors: tuple[str, ...] = field(default=())
+    #: keepalived as the engine: whether the backup's keepalived.conf is the one generated
+    #: here for it (None: keepalived is not the engine)
+    same_keepalived: bool | None = None
 
     @property
     def ready(self) -> bool:
-        """Reachable, holding our lvs.cf, a file the daemons accept, and a daemon running."""
-        return bool(self.reachable and self.same_file and self.file_ok and self.daemons)
+        """Reachable, holding our lvs.cf (and keepalived.conf), a file the daemons accept, and
+        a daemon running."""
+        return bool(self.reachable and self.same_file and self.file_ok and self.daemons
+                    and self.same_keepalived is not False)
 
 
 def summary(found: Readiness) -> str:
@@ -80,6 +85,8 @@ def summary(found: Readiness) -> str:
         return "NOT ready: unreachable"
     if not found.same_file:
         return "NOT ready: another lvs.cf"
+    if found.same_keepalived is False:
+        return "NOT ready: another keepalived.conf"
     if not found.file_ok:
         return "NOT ready: its lvs.cf has errors"
     return "NOT ready: no LVS daemon runs there"
@@ -103,8 +110,10 @@ def last(state_dir: Path) -> tuple[str, float] | None:
     return value["summary"], float(checked) if isinstance(checked, int | float) else 0.0
 
 
-def check(session: Session, ours: bytes, now: float) -> Readiness:
-    """Read the backup's lvs.cf and daemons through ``session`` (SyncError when it fails)."""
+def check(session: Session, ours: bytes, now: float,
+          keepalived: bytes | None = None) -> Readiness:
+    """Read the backup's lvs.cf and daemons through ``session`` (SyncError when it fails);
+    ``keepalived``: the keepalived.conf generated here for the backup (keepalived engine)."""
     path = session.target.remote_path
     copy = session.local_file("readiness-lvs.cf", b"")
     fetched = session.sftp([f"get {path} {copy}"])
@@ -122,8 +131,12 @@ def check(session: Session, ours: bytes, now: float) -> Readiness:
     except ParseError:
         serial = None
     daemons = _daemons(session, now)
+    same_keepalived = None
+    if keepalived is not None:
+        same_keepalived = remote_checksum(session, keepalived_path(path)) == checksum(keepalived)
     return Readiness(True, now, serial, checksum(data) == checksum(ours), not errors,
-                     daemons, _vrrp(session, daemons), errors=errors[:20])
+                     daemons, _vrrp(session, daemons), errors=errors[:20],
+                     same_keepalived=same_keepalived)
 
 
 def _vrrp(session: Session, daemons: tuple[RemoteDaemon, ...]) -> str | None:

@@ -325,7 +325,7 @@ class SyncService:
             target = self.target()
             self._require_trusted(target)
             with Session(target) as session:
-                found = readiness.check(session, data, now)
+                found = readiness.check(session, data, now, self._keepalived_conf().data)
         except SyncError as err:
             if err.reason == failures.NO_BACKUP:
                 return Readiness(False, now, problem=explain(err.reason))

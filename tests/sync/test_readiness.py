@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from piranha_web.keepalived.service import (
+    EngineSettings,
+    KeepalivedService,
+    save_settings,
+)
 from piranha_web.keepalived.vrrp import vrrp_states
 from piranha_web.lvscf import parse
-from piranha_web.sync.readiness import LIST_DAEMONS
+from piranha_web.store import ConfigStore
+from piranha_web.sync.readiness import LIST_DAEMONS, summary
 from tests.helpers.keepalived import keepalived_binary
 from tests.helpers.sshd import BackupRouter
 from tests.sync.conftest import ServiceFactory
@@ -166,3 +172,19 @@ def test_a_keepalived_there_gives_its_vrrp_state(
     assert "keepalived" in [d.name for d in found.daemons]
     assert found.vrrp_state == "VI_9 MASTER"
     assert found.ready
+
+
+def test_with_the_keepalived_engine_its_file_there_must_be_ours(
+        make_service: ServiceFactory, lvs: Path, remote: Path, state_dir: Path,
+        running: subprocess.Popen[str]) -> None:
+    save_settings(state_dir, EngineSettings(engine="keepalived",
+                                            check_command="/usr/bin/piranha-web"))
+    KeepalivedService.load(state_dir).regenerate(ConfigStore(lvs).load().document)
+    service = make_service()
+    assert service.sync_now().ok
+    found = service.readiness()
+    assert found.same_keepalived is True and found.ready
+    (remote.parent / "keepalived.conf").write_text("# edited by hand on the backup\n")
+    found = service.readiness()
+    assert found.same_file and found.same_keepalived is False and not found.ready
+    assert summary(found) == "NOT ready: another keepalived.conf"

@@ -26,6 +26,8 @@ class BackupReadiness(BaseModel):
     vrrp_state: str | None = None
     file_ok: bool | None = Field(None, description="The daemons accept the backup's file "
                                  "(checked here on the fetched text).")
+    same_keepalived: bool | None = Field(None, description="keepalived as the engine: the "
+                                         "backup holds the keepalived.conf made here for it.")
     checked_at: float
     ready: bool
     problem: str = ""
@@ -41,4 +43,5 @@ def get_backup() -> Response:
         reachable=found.reachable, serial_no=found.serial_no, same_file=found.same_file,
         daemons=[BackupDaemon(name=d.name, pid=d.pid, started=d.started) for d in found.daemons],
         vrrp_state=found.vrrp_state, file_ok=found.file_ok, checked_at=found.checked_at,
-        ready=found.ready, problem=found.problem, errors=list(found.errors)))
+        ready=found.ready, problem=found.problem, errors=list(found.errors),
+        same_keepalived=found.same_keepalived))
