@@ -40,3 +40,13 @@ def test_no_change_and_a_change_that_cannot_be_written(client: FlaskClient) -> N
     assert "-w 2" in page
     _, page = _preview(client, name="rs2")  # a duplicate name
     assert "The change cannot be written as it is" in page
+
+
+def test_virtual_server_edit_previews_a_scheduler_change(web: Web,
+                                                         client: FlaskClient) -> None:
+    url = "/virtual/edit?virtual=web"
+    before = web.config.read_bytes()
+    data = {**form_of(client, url), "scheduler": "rr", "action": "PREVIEW IPVS"}
+    page = client.post(url, data=data).get_data(as_text=True)
+    assert "<code>ipvsadm -E -t 192.0.2.10:80 -s rr</code>" in page
+    assert web.config.read_bytes() == before
