@@ -112,9 +112,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(tmp: Path, virtuals: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(tmp: Path, virtuals: int, *, shared_aliases: bool = False
+          ) -> tuple[subprocess.Popen[bytes], str]:
+    """``piranha-web serve`` on a generated lvs.cf (``shared_aliases``: issue 24's file with
+    900 warnings at 1,000 virtual servers)."""
     config, state = tmp / "lvs.cf", tmp / "state"
-    config.write_text(generate(virtuals))
+    config.write_text(generate(virtuals, shared_aliases=shared_aliases))
     cli = [sys.executable, "-m", "piranha_web.cli"]
     subprocess.run([*cli, "passwd", "--state-dir", str(state), "--password-stdin"],
                    input=PASSWORD.encode(), check=True, cwd=ROOT, capture_output=True)

@@ -83,16 +83,31 @@ def refuse_symlink(path: Path) -> None:
         raise OSError(errno.ELOOP, "refusing to follow a symbolic link", str(path))
 
 
-@contextlib.contextmanager
-def locked(lock_file: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``lock_file`` (created mode 600, its folder mode 700).
+def open_lock_file(lock_file: Path) -> int:
+    """Open ``lock_file`` for :func:`holding` (created mode 600, a missing folder mode 700).
 
     A symbolic link in place of the lock file is refused (OSError), never followed.
     """
     lock_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    return os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+
+
+@contextlib.contextmanager
+def holding(fd: int) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the open lock file ``fd``, and close it afterwards.
+
+    The one way every state file of the tool is locked: the save lock beside lvs.cf, the
+    history, sync, accounts and token locks in the state folder.
+    """
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (see :func:`open_lock_file`)."""
+    with holding(open_lock_file(lock_file)):
+        yield

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import calendar
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from piranha_web.atomic import locked, refuse_symlink, replace_file
+from piranha_web.atomic import holding, locked, refuse_symlink, replace_file
 from piranha_web.errors import ParseError, StoreIOError
 from piranha_web.lvscf import parse
 from piranha_web.lvscf.changes import summarize_documents
@@ -290,11 +289,8 @@ class History:
         except OSError:
             yield  # no save through the tool has ever run
             return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with holding(fd):
             yield
-        finally:
-            os.close(fd)
 
     def notice(self) -> Revision | None:
         """Record lvs.cf as it is now if it changed outside the tool; returns the new entry.

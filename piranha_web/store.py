@@ -27,7 +27,6 @@ Bytes are decoded as UTF-8 with ``surrogateescape`` so that any byte survives a 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 import time
@@ -36,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from piranha_web.atomic import replace_file
+from piranha_web.atomic import holding, open_lock_file, replace_file
 from piranha_web.errors import (
     ParseError,
     StaleRevisionError,
@@ -54,7 +53,7 @@ __all__ = ["HISTORY_BYTES", "ConfigStore", "HistoryEntry", "Loaded", "SaveResult
            "encode", "revision_of"]
 
 #: how many recent revisions' parses are kept to rebase edits made on them
-KEEP_REVISIONS = 16
+RECENT_PARSES = 16
 #: a file modified less than this long before it was read is read again on the next look
 #: (timestamps of whole seconds: a file system that keeps no finer ones, or FAT's 2 s) ...
 RACY_NS = 2 * 10**9
@@ -112,7 +111,7 @@ class ConfigStore:
         self._reading = threading.RLock()
         #: what the store last read or wrote: lvs.cf's stat then, its revision and its bytes
         self._seen: _Seen | None = None
-        self._kept_findings: tuple[str, list[Finding]] | None = None
+        self._findings_cache: tuple[str, list[Finding]] | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -192,19 +191,20 @@ class ConfigStore:
         """A copy of the document as it was at ``revision``, if that is one of the last few
         this store read or wrote (to rebase an edit made on it), else None."""
         with self._recent_lock:
-            kept = self._recent.get(revision)
-        if kept is None:
+            remembered = self._recent.get(revision)
+        if remembered is None:
             return None
-        document = kept.copy()
+        document = remembered.copy()
         document.origin = revision
         return document
 
-    def _keep(self, loaded: Loaded) -> Loaded:
+    def _remember_parse(self, loaded: Loaded) -> Loaded:
+        """Make ``loaded`` the current parse and one of the :data:`RECENT_PARSES` kept."""
         self._parsed = loaded
         with self._recent_lock:
             self._recent.pop(loaded.revision, None)
             self._recent[loaded.revision] = loaded.document
-            while len(self._recent) > KEEP_REVISIONS:
+            while len(self._recent) > RECENT_PARSES:
                 del self._recent[next(iter(self._recent))]
         return loaded
 
@@ -230,13 +230,13 @@ class ConfigStore:
             revision, data = self.snapshot()
         else:
             revision = revision_of(data)
-        kept = self._kept_findings
-        if kept is None or kept[0] != revision:
+        cached = self._findings_cache
+        if cached is None or cached[0] != revision:
             with self._reading:  # one thread validates a new revision, the others wait
-                kept = self._kept_findings
-                if kept is None or kept[0] != revision:
-                    kept = self._kept_findings = (revision, self._findings_of(data, revision))
-        return list(kept[1])
+                cached = self._findings_cache
+                if cached is None or cached[0] != revision:
+                    cached = self._findings_cache = (revision, self._findings_of(data, revision))
+        return list(cached[1])
 
     def _current(self, data: bytes, revision: str | None = None) -> Loaded:
         """The kept parse of ``data``'s revision: the last one kept, one of the last few (a
@@ -251,7 +251,7 @@ class ConfigStore:
             if document is not None:
                 return Loaded(document, revision, decode(data))
             text = decode(data)
-            return self._keep(Loaded(parse(text), revision, text))
+            return self._remember_parse(Loaded(parse(text), revision, text))
 
     # ------------------------------------------------------------------ writing
 
@@ -259,14 +259,11 @@ class ConfigStore:
     def locked(self) -> Iterator[None]:
         """Hold the cross-process save lock."""
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            fd = open_lock_file(self.lock_path)
         except OSError as err:
             raise StoreIOError(f"cannot create lock {self.lock_path}: {err.strerror}") from err
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with holding(fd):
             yield
-        finally:
-            os.close(fd)
 
     def save(
         self, doc: Document, expected_revision: str, *, bump_serial: bool = True,
@@ -295,12 +292,13 @@ class ConfigStore:
             if prepared.saved is not None:
                 # kept before the file is replaced: a reader that sees the new file in the
                 # meantime finds its parse (and findings) instead of parsing it all again
-                self._keep(Loaded(prepared.saved.copy(), result.revision, result.new_text))
-                self._kept_findings = (result.revision, prepared.findings)
+                self._remember_parse(Loaded(prepared.saved.copy(), result.revision,
+                                            result.new_text))
+                self._findings_cache = (result.revision, prepared.findings)
             if changed:
                 self._remove_stale_temp_files()
                 if prepared.current:
-                    self._keep_history(prepared.current, expected_revision)
+                    self._copy_replaced(prepared.current, expected_revision)
                 self._write_atomically(result.new_data)
             self._remember(self._stat(), result.revision, result.new_data)
             if committed is not None:
@@ -385,7 +383,7 @@ class ConfigStore:
     def keep_days(self) -> float:
         return self.copies.keep_days
 
-    def _keep_history(self, data: bytes, revision: str) -> None:
+    def _copy_replaced(self, data: bytes, revision: str) -> None:
         """Copy the replaced version into the history folder (atomically), then prune."""
         try:
             self.copies.keep_copy(data, revision)

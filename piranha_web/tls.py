@@ -55,46 +55,15 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
     """
     tls.setblocking(False)
     plain.setblocking(False)
-    up = bytearray()  # client -> waitress
-    down = bytearray()  # waitress -> client
-    client_done = plain_shut = False
-    tls_wants_write = False
+    pipe = _Pipe(tls, plain)
     try:
         while True:
-            tls_wants_write = False
-            if not client_done and len(up) < _BUFFER:
-                client_done, tls_wants_write = _fill_from_tls(tls, up)
-            if up:
-                with contextlib.suppress(BlockingIOError):
-                    del up[: plain.send(up)]
-            if client_done and not up and not plain_shut:
-                plain.shutdown(socket.SHUT_WR)
-                plain_shut = True
-            app_done = False
-            if len(down) < _BUFFER:
-                try:
-                    chunk = plain.recv(65536)
-                    if chunk:
-                        down += chunk
-                    else:
-                        app_done = True
-                except BlockingIOError:
-                    pass
-            if down:
-                try:
-                    del down[: tls.send(down)]
-                except ssl.SSLWantWriteError:
-                    tls_wants_write = True
-                except ssl.SSLWantReadError:
-                    pass
-            if app_done and not down:
+            pipe.client_to_app()
+            if pipe.app_to_client():
                 return
             if tls.pending():
                 continue  # decrypted bytes that poll cannot see
-            if not _wait((
-                (tls, not client_done and len(up) < _BUFFER, bool(down) or tls_wants_write),
-                (plain, len(down) < _BUFFER, bool(up)),
-            ), idle_timeout):
+            if not _wait(pipe.interest(), idle_timeout):
                 return  # idle for too long
     except OSError:
         return  # a TLS error or a reset: the connection is over
@@ -102,6 +71,60 @@ def relay(tls: ssl.SSLSocket, plain: socket.socket, idle_timeout: float) -> None
         for sock in (tls, plain):
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+class _Pipe:
+    """The two buffers of one relayed connection and what each side has said so far."""
+
+    def __init__(self, tls: ssl.SSLSocket, plain: socket.socket) -> None:
+        self.tls, self.plain = tls, plain
+        self.up = bytearray()  # client -> waitress
+        self.down = bytearray()  # waitress -> client
+        self.client_done = self.plain_shut = False
+        self.tls_wants_write = False
+
+    def client_to_app(self) -> None:
+        """Read what the client sent (up to :data:`_BUFFER`), pass on what waitress takes, and
+        half-close waitress's side once the client closed and everything was passed on."""
+        self.tls_wants_write = False
+        if not self.client_done and len(self.up) < _BUFFER:
+            self.client_done, self.tls_wants_write = _fill_from_tls(self.tls, self.up)
+        if self.up:
+            with contextlib.suppress(BlockingIOError):
+                del self.up[: self.plain.send(self.up)]
+        if self.client_done and not self.up and not self.plain_shut:
+            self.plain.shutdown(socket.SHUT_WR)
+            self.plain_shut = True
+
+    def app_to_client(self) -> bool:
+        """Read what waitress answered and send what TLS takes; True once waitress closed its
+        end and every byte of the response reached the client's TLS socket."""
+        app_done = False
+        if len(self.down) < _BUFFER:
+            try:
+                chunk = self.plain.recv(65536)
+                if chunk:
+                    self.down += chunk
+                else:
+                    app_done = True
+            except BlockingIOError:
+                pass
+        if self.down:
+            try:
+                del self.down[: self.tls.send(self.down)]
+            except ssl.SSLWantWriteError:
+                self.tls_wants_write = True
+            except ssl.SSLWantReadError:
+                pass
+        return app_done and not self.down
+
+    def interest(self) -> tuple[tuple[socket.socket, bool, bool], ...]:
+        """What to wait for on each side: ``(socket, read?, write?)`` for :func:`_wait`."""
+        return (
+            (self.tls, not self.client_done and len(self.up) < _BUFFER,
+             bool(self.down) or self.tls_wants_write),
+            (self.plain, len(self.down) < _BUFFER, bool(self.up)),
+        )
 
 
 def _fill_from_tls(tls: ssl.SSLSocket, up: bytearray) -> tuple[bool, bool]:

@@ -3,9 +3,20 @@
 # Debian packages (openssh-server, chromium, iproute2, qemu for the IPVS VM test, keepalived, nodejs/npm
 # for axe-core), a virtualenv
 # in .venv with the package and its test extras, then ruff, mypy and pytest.
-# Usage: scripts/test.sh [pytest args...]
+# Usage: scripts/test.sh [--fast] [pytest args...]
+#   (default)  the whole suite under coverage (served subprocesses included, see
+#              [tool.coverage.run] in pyproject.toml); fails below the floor COVERAGE_FLOOR
+#   --fast     the edit-test loop: no IPVS VM (-m vm) and no Chromium (-m e2e) tests, no coverage
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+#: percent of piranha_web's statements the whole suite must execute (measured, a little under)
+COVERAGE_FLOOR=92
+fast=0
+if [ "${1:-}" = "--fast" ]; then
+  fast=1
+  shift
+fi
 
 need_apt=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server openssh-client)
@@ -39,4 +50,8 @@ fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
+if [ "$fast" -eq 1 ]; then
+  exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" -m 'not vm and not e2e' "$@"
+fi
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --cov --cov-report=term:skip-covered \
+  --cov-fail-under="$COVERAGE_FLOOR" "$@"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from piranha_web import atomic
 from piranha_web.atomic import locked, replace_file
 
 
@@ -52,7 +51,7 @@ def test_a_failed_rename_leaves_the_old_file_and_no_temp_file(
     def refuse(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "replace", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OSError):
         replace_file(target, b"new", prefix=".mine-")
     assert target.read_bytes() == b"old"

@@ -28,7 +28,7 @@ NOT_PURE = WEB | {
     "select",
 }
 LVSCF_MAY_IMPORT = ("piranha_web.lvscf", "piranha_web.errors")
-IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth.py", "accounts.py", "audit.py",
+IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth", "accounts.py", "audit.py",
               "history.py", "atomic.py", "tokens.py", "keepalived", "revisions.py",
               "traffic.py")
 #: Flask-free modules between the web layer and the I/O modules

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -37,8 +37,8 @@ def table(rs1: tuple[int, int] | None, rs2: tuple[int, int] | None = (0, 0),
                                                 stats=IpvsStats(conns, 0, 0, moved, 0))])
 
 
-def history(tables: list[IpvsTable | None | Exception], clock: Clock, **options: int,
-            ) -> tuple[TrafficHistory, Callable[[int], None]]:
+def history(tables: Sequence[IpvsTable | None | Exception], clock: Clock, **options: int,
+            ) -> tuple[TrafficHistory, Callable[..., None]]:
     readings = iter(tables)
 
     def read() -> IpvsTable | None:
@@ -47,7 +47,7 @@ def history(tables: list[IpvsTable | None | Exception], clock: Clock, **options:
             raise found
         return found
 
-    made = TrafficHistory(read, clock=clock, **options)  # type: ignore[arg-type]
+    made = TrafficHistory(read, clock=clock, **options)
 
     def sample(times: int = 1) -> None:
         for _ in range(times):

@@ -21,6 +21,7 @@ from piranha_web.atomic import replace_file
 from piranha_web.commands.paths import add_config_argument, config_of
 from piranha_web.errors import KeepalivedValueError, ParseError, StoreIOError
 from piranha_web.keepalived.service import EngineSettings, check_command
+from piranha_web.lvscf import Document
 from piranha_web.lvscf.keepalived import ROUTERS, export_keepalived
 from piranha_web.lvscf.lvsd import lvsd_commands, lvsd_plan
 from piranha_web.lvscf.validate import validate
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Export lvs.cf in the asked format; the exit status the module docstring states."""
     path = config_of(args)
     try:
         document = ConfigStore(path).load().document
@@ -56,34 +58,51 @@ def run(args: argparse.Namespace) -> int:
         print(f"{path}:{finding.line}: error: {finding.message}", file=sys.stderr)
     if errors:
         return 1
+    warnings: list[str] = []
     if args.format == "lvsd":
-        model = document.model()
-        text = "".join(f"{c}\n" if c.fails is None else f"# {c}  (fails: {c.fails})\n"
-                       for c in lvsd_commands(model))
-        text += "".join(f"# no nanny for server {item.server.name} of virtual "
-                        f"{plan.virtual.name}: {item.why}\n"
-                        for plan in lvsd_plan(model) for item in plan.skipped)
-        warnings: list[str] = []
+        text = _lvsd_text(document)
     else:
         try:
-            program = args.check_command or check_command(EngineSettings())
-            export = export_keepalived(document, args.router, check_command=program)
+            text, warnings = _keepalived_text(document, args, path)
         except KeepalivedValueError as err:
             print(f"piranha-web export: {err}", file=sys.stderr)
             return 2
-        text = export.text
-        warnings = [f"{path}:{w.line or 0}: warning: {w.message}" for w in export.warnings]
     for line in warnings:
         print(line, file=sys.stderr)
     if args.strict and warnings:
         return 1
-    if args.output is None:
+    return _emit(text, args.output)
+
+
+def _lvsd_text(document: Document) -> str:
+    """The ipvsadm commands of lvsd and its nannies, failing ones and skipped servers as
+    comments."""
+    model = document.model()
+    text = "".join(f"{c}\n" if c.fails is None else f"# {c}  (fails: {c.fails})\n"
+                   for c in lvsd_commands(model))
+    return text + "".join(f"# no nanny for server {item.server.name} of virtual "
+                          f"{plan.virtual.name}: {item.why}\n"
+                          for plan in lvsd_plan(model) for item in plan.skipped)
+
+
+def _keepalived_text(document: Document, args: argparse.Namespace, path: Path
+                     ) -> tuple[str, list[str]]:
+    """keepalived.conf for ``args.router`` and its warnings as ``lvs.cf:LINE: warning:``
+    lines; raises :class:`KeepalivedValueError` for a value keepalived cannot take."""
+    program = args.check_command or check_command(EngineSettings())
+    export = export_keepalived(document, args.router, check_command=program)
+    return export.text, [f"{path}:{w.line or 0}: warning: {w.message}" for w in export.warnings]
+
+
+def _emit(text: str, output: str | None) -> int:
+    """Print ``text``, or write it atomically to ``output``; 0, or 2 if it cannot be written."""
+    if output is None:
         sys.stdout.write(text)
         return 0
     try:
-        replace_file(Path(args.output), text.encode("utf-8"), mode=0o644, keep_mode=True)
+        replace_file(Path(output), text.encode("utf-8"), mode=0o644, keep_mode=True)
     except OSError as err:
-        print(f"piranha-web export: cannot write {args.output}: {err.strerror or err}",
+        print(f"piranha-web export: cannot write {output}: {err.strerror or err}",
               file=sys.stderr)
         return 2
     return 0

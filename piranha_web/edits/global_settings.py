@@ -1,6 +1,6 @@
 """GLOBAL SETTINGS: how its fields map onto the global keys of lvs.cf (panel, REST API).
 
-Labels are Piranha's (reference/piranha.md §2.3).  Fields show raw values, or the value the
+Labels are Piranha's (docs/reference/piranha.md §2.3).  Fields show raw values, or the value the
 daemons assume when a key is absent; ACCEPT writes only what the user changed.  NAT Router IP
 and device together are the two-word ``nat_router`` key.  The network type buttons (NAT,
 Direct Routing, Tunneling) submit the same form: they apply the changed fields too and set

@@ -1,6 +1,6 @@
 """REDUNDANCY: how its fields map onto the heartbeat and sync-daemon keys of lvs.cf (panel, API).
 
-Labels are Piranha's (reference/piranha.md §2.4).  Fields show raw values, or the daemons'
+Labels are Piranha's (docs/reference/piranha.md §2.4).  Fields show raw values, or the daemons'
 defaults when a key is absent (keepalive 2, deadtime 5, heartbeat_port 539, syncd_iface eth0,
 syncd_id 0); ACCEPT writes only what the user changed.  Unlike Piranha, viewing writes nothing
 (Piranha forced ``heartbeat = 1`` and its own timer defaults on every view).  The fields are

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +22,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +39,10 @@ DEFAULT_CONF = "/etc/keepalived/keepalived.conf"
 DEFAULT_PID_FILE = "/run/keepalived.pid"
 TEST_TIMEOUT = 30  # seconds for keepalived -t
 RELOAD_TIMEOUT = 30  # seconds for a reload command
+#: generated files kept in memory: both routers' of the newest revision asked for (12 MB each
+#: at 1,000 virtual servers, so one) and ``keepalived -t`` verdicts of the newest few texts
+KEPT_EXPORTS = 1
+KEPT_VERDICTS = 4
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,45 @@ class KeepalivedState:
     problem: str | None = None
 
 
+class _Kept:
+    """The newest ``size`` results by key, shared by the threads that serve pages.
+
+    Generating both routers' keepalived.conf of a 1,000 x 32 lvs.cf takes seconds and
+    ``keepalived -t`` on it most of one; a page view of an unchanged lvs.cf reuses both.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> object | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, ...], value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_EXPORTS = _Kept(KEPT_EXPORTS)
+_VERDICTS = _Kept(KEPT_VERDICTS)
+_DIFFS = _Kept(1)
+
+
+@functools.lru_cache(maxsize=len(ROUTERS))
+def text_digest(text: str) -> str:
+    """sha256 of ``text`` (UTF-8) in hex: what APPLY checks and the kept results are keyed by
+    (kept for the newest few texts: a string's hash is computed once, the sha256 is not)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @dataclass
 class KeepalivedService:
     """keepalived.conf for this router, from lvs.cf (see the module docstring)."""
@@ -182,6 +229,27 @@ class KeepalivedService:
         """keepalived.conf of both routers (raises KeepalivedValueError for a bad setting)."""
         return {router: export_keepalived(document, router, check_command=self.check_command())
                 for router in ROUTERS}
+
+    def generate_kept(self, document: Document, revision: str) -> dict[str, Export]:
+        """:meth:`generate` of lvs.cf at ``revision``, reused while it is the newest asked for."""
+        key = ("exports", revision, self.check_command())
+        kept = _EXPORTS.get(key)
+        if isinstance(kept, dict):
+            return kept
+        exports = self.generate(document)
+        _EXPORTS.put(key, exports)
+        return exports
+
+    def config_test_kept(self, text: str, digest: str | None = None) -> TestVerdict:
+        """:meth:`config_test` of ``text`` (whose sha256 is ``digest``), reused for the same
+        text and keepalived program."""
+        key = ("verdict", self.settings.keepalived, digest or text_digest(text))
+        kept = _VERDICTS.get(key)
+        if isinstance(kept, TestVerdict):
+            return kept
+        verdict = self.config_test(text)
+        _VERDICTS.put(key, verdict)
+        return verdict
 
     def regenerate(self, document: Document) -> dict[str, Export]:
         """:meth:`generate` and keep both files in the state directory (what ACCEPT does)."""
@@ -220,6 +288,26 @@ class KeepalivedService:
         """Unified diff installed → ``text`` (empty when equal)."""
         old = self.installed_text() or ""
         return unified(old.splitlines(), text.splitlines(), self.settings.conf_path, "generated")
+
+    def diff_kept(self, text: str, digest: str | None = None,
+                  limit: int = 400) -> tuple[list[str], int]:
+        """The first ``limit`` lines of :meth:`diff` and the number of all, reused while
+        ``text`` (sha256 ``digest``) and the installed file (its inode, size and modification
+        time) stay the same; only those lines are kept (a 12 MB file's whole diff is one)."""
+        try:
+            seen = os.stat(self.settings.conf_path)
+            installed = f"{seen.st_ino}:{seen.st_size}:{seen.st_mtime_ns}"
+        except OSError:
+            installed = "none"
+        key = ("diff", self.settings.conf_path, installed, digest or text_digest(text),
+               str(limit))
+        kept = _DIFFS.get(key)
+        if isinstance(kept, tuple):
+            return kept
+        lines = self.diff(text)
+        head = (lines[:limit], len(lines))
+        _DIFFS.put(key, head)
+        return head
 
     def apply(self, text: str) -> ApplyResult:
         """Write ``text`` to the installed path only if ``keepalived -t`` passes, then reload."""

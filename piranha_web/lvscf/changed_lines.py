@@ -53,14 +53,6 @@ class ChangedLines:
             for offset, text in enumerate(hunk.added):
                 yield "+", hunk.new_start + offset, text
 
-    @property
-    def removed_count(self) -> int:
-        return sum(len(h.removed) for h in self.hunks)
-
-    @property
-    def added_count(self) -> int:
-        return sum(len(h.added) for h in self.hunks)
-
     @classmethod
     def between(cls, old: str, new: str) -> ChangedLines:
         """The changed lines of two whole texts (``where`` is left ``global``): for a document

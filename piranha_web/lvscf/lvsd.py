@@ -1,6 +1,6 @@
 """What lvsd (and its nannies) would run for a configuration: ipvsadm commands (pure).
 
-reference/piranha.md §3.2 and §8 (Piranha 0.8.6's lvsd.c and nanny.c, read and run in the IPVS
+docs/reference/piranha.md §3.2 and §8 (Piranha 0.8.6's lvsd.c and nanny.c, read and run in the IPVS
 VM): lvsd sets the IPVS timeouts, clears the table and runs ``ipvsadm -A`` for each active
 virtual server; when that fails (the service already exists: the same firewall mark, or the
 same protocol, VIP and port) it starts no monitor for the block, so its real servers never

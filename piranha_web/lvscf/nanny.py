@@ -2,7 +2,7 @@
 
 nanny converts ``send`` and ``expect`` strings of two characters or more: ``\\\\ \\r \\n \\t \\'
 \\"`` become the characters they name; any other backslash sequence, or a lone backslash at the
-end, makes nanny loop forever at start-up (reference/piranha.md §1.9).  Validation, the check
+end, makes nanny loop forever at start-up (docs/reference/piranha.md §1.9).  Validation, the check
 engine and the web display all read strings through :func:`pieces`, and sending programs
 through :func:`program_words`.
 """

@@ -1,6 +1,6 @@
 """Text → :class:`Document`, reading lvs.cf the way Piranha's C parser (lvsconfig.c) does.
 
-Rules (see reference/piranha.md §1):
+Rules (see docs/reference/piranha.md §1):
 
 * lines end with LF only; a CR anywhere makes the C reader skip or merge lines silently, so it
   is a :class:`ParseError` here, as is a NUL byte (C stops reading there);

@@ -2,7 +2,7 @@
 
 Two active virtual servers claiming the same IPVS service make lvsd's second ``ipvsadm -A``
 fail: an error.  A firewall mark shared by several virtual servers, or a real server listed
-twice, is what lvsd handles quietly (reference/piranha.md §8, lvsd.c read): the second block
+twice, is what lvsd handles quietly (docs/reference/piranha.md §8, lvsd.c read): the second block
 with the mark gets no monitor, the second server no nanny of its own: warnings that say so.
 Settings the daemons ignore or that rarely do what the user meant (persistence mask without
 persistence, a port mapping under direct routing, no active virtual server) are warnings.
@@ -26,33 +26,84 @@ from piranha_web.lvscf.values import inet_aton
 Report = Callable[[str, tuple[Block, ...], str | None, str, str], None]
 
 
+#: where a scope's lines are, relative to its top-level block's first line: the scope's
+#: opener, and the last line of each of its keys
+_Offsets = tuple[int, dict[str, int]]
+
+
+def _scope_offsets(parents: tuple[Block, ...]) -> _Offsets:
+    """The offsets of the innermost of ``parents`` (a chain from a top-level block) in the
+    first; other nested blocks are only counted, so only the scope's keys are read."""
+    scope, path = parents[-1], {id(block) for block in parents}
+    keys: dict[str, int] = {}
+    opener = 0
+
+    def visit(block: Block, number: int) -> int:
+        nonlocal opener
+        number += len(block.leading)
+        if block is scope:
+            opener = number
+        number += 1
+        for item in block.body:
+            if isinstance(item, Block):
+                number = visit(item, number) if id(item) in path else number + len(item.lines())
+                continue
+            if block is scope and isinstance(item, Statement):
+                keys[item.key] = number
+            number += 1
+        return number + (1 if block.closer is not None else 0)
+
+    visit(parents[0], 0)
+    return opener, keys
+
+
 class _Reporter:
     """Collects findings, placing each on the last line of its key, else its block's opener.
 
-    Line numbers are indexed only when the first finding needs one (most files have none).
+    Line numbers are counted only where findings need them (most files have none): the first
+    finding numbers the top-level lines, and a finding inside a block looks its line up in
+    its scope's offsets (only that scope's keys are read); sizes and offsets are kept by the
+    document per top-level block until an edit touches it, so after a one-field save of a file
+    with 900 warnings only the edited block is walked again (issue 24).
     """
 
     def __init__(self, doc: Document) -> None:
         self.findings: list[Finding] = []
         self._doc = doc
-        self._opener: dict[int, int] = {}
-        self._key: dict[tuple[int, str], int] = {}
-        self._indexed = False
+        self._top_keys: dict[str, int] = {}
+        self._starts: dict[int, tuple[Block, int]] | None = None
 
-    def _index(self) -> None:
-        self._indexed = True
-        for number, node, parents in self._doc.walk():
-            if parents and node is parents[-1].opener:
-                self._opener[id(parents[-1])] = number
-            elif isinstance(node, Statement):
-                self._key[(id(parents[-1]) if parents else 0, node.key)] = number
+    def _index_top(self) -> dict[int, tuple[Block, int]]:
+        """First line of every top-level block; the lines of the top-level statements."""
+        starts: dict[int, tuple[Block, int]] = {}
+        number = 1
+        for item in self._doc.items:
+            if isinstance(item, Block):
+                starts[id(item)] = (item, number)
+                number += len(self._doc.memoized(item, "lines", Block.lines))
+            else:
+                if isinstance(item, Statement):
+                    self._top_keys[item.key] = number
+                number += 1
+        self._starts = starts
+        return starts
+
+    def _line_in(self, number: int, parents: tuple[Block, ...], key: str) -> int:
+        """Line of the last ``key`` statement of ``parents[-1]`` (else of its opener); the
+        top-level ``parents[0]`` starts at line ``number``."""
+        opener, keys = self._doc.memoized(parents[0], f"offsets {id(parents[-1])}",
+                                          lambda _: _scope_offsets(parents))
+        return number + keys.get(key, opener)
 
     def __call__(self, severity: str, parents: tuple[Block, ...], key: str | None,
                  code: str, message: str) -> None:
-        if not self._indexed:
-            self._index()
-        scope = id(parents[-1]) if parents else 0
-        line = self._key.get((scope, key or ""), self._opener.get(scope, 1))
+        starts = self._starts if self._starts is not None else self._index_top()
+        if not parents:
+            line = self._top_keys.get(key or "", 1)
+        elif id(parents[0]) in starts:
+            line = self._line_in(starts[id(parents[0])][1], parents, key or "")
+        else:
+            line = 1
         self.findings.append(Finding(severity, line, key, message, code, where_of(parents)))
 
 
@@ -100,38 +151,61 @@ def cross_findings(blocks: list[Block], virtuals: tuple[VirtualServer, ...],
         if block.kind != "virtual":
             continue
         if vs.fwmark == 0 and vs.address:
-            service = (inet_aton(vs.address), vs.port, vs.protocol)
-            if service in services:
-                other = services[service]
-                both = vs.active and other.active  # lvsd starts only active virtual servers
-                report(ERROR if both else WARNING, (block,), "address", "duplicate-service",
-                       f"{vs.protocol} {vs.address}:{vs.port} is already the service of virtual "
-                       f"server {other.name!r}: ipvsadm refuses the second one, so lvsd "
-                       + ("cannot start it" if both else "could not run both once active"))
-            services.setdefault(service, vs)
+            _service_collision(block, vs, vs.address, services, report)
         if vs.fwmark:
-            first = marks.setdefault(vs.fwmark, vs)
-            if first.persistent != vs.persistent:
-                report(ERROR, (block,), "persistent", "fwmark-persistence",
-                       f"firewall mark {vs.fwmark} is shared with virtual server {first.name!r}, "
-                       f"whose persistence is {first.persistent} s (here {vs.persistent} s): "
-                       "services bundled by a mark must use the same persistence")
-            holder = holders.setdefault(vs.fwmark, vs) if vs.active else None
-            if holder is not None and holder is not vs:
-                report(WARNING, (block,), "fwmark", "shared-fwmark",
-                       f"firewall mark {vs.fwmark} is already the service of virtual server "
-                       f"{holder.name!r}: lvsd's ipvsadm -A -f {vs.fwmark} fails for this one "
-                       "and lvsd starts no monitor for it, so its real servers never receive "
-                       f"traffic (everything marked {vs.fwmark} goes to {holder.name!r}'s)")
+            _fwmark_collision(block, vs, marks, holders, report)
         if vs.fwmark and vs.active and (holders.get(vs.fwmark) is vs):
             _shared_monitors(block, vs, monitored, report)
         if vs.active and vs.device and vs.address:
-            other = devices.setdefault(vs.device, vs)
-            if inet_aton(other.address or "") != inet_aton(vs.address):
-                report(WARNING, (block,), "address", "shared-device",
-                       f"device {vs.device} already carries {other.address} for virtual server "
-                       f"{other.name!r}: pulse would replace one address with the other; give "
-                       "each address its own alias (eth0:1, eth0:2, ...)")
+            _device_collision(block, vs, (vs.device, vs.address), devices, report)
+
+
+def _service_collision(block: Block, vs: VirtualServer, address: str,
+                       services: dict[tuple[int | None, int, str], VirtualServer],
+                       report: Report) -> None:
+    """An address/port/protocol service an earlier virtual server already is (``address``:
+    the virtual server's, known to be set)."""
+    service = (inet_aton(address), vs.port, vs.protocol)
+    if service in services:
+        other = services[service]
+        both = vs.active and other.active  # lvsd starts only active virtual servers
+        report(ERROR if both else WARNING, (block,), "address", "duplicate-service",
+               f"{vs.protocol} {vs.address}:{vs.port} is already the service of virtual "
+               f"server {other.name!r}: ipvsadm refuses the second one, so lvsd "
+               + ("cannot start it" if both else "could not run both once active"))
+    services.setdefault(service, vs)
+
+
+def _fwmark_collision(block: Block, vs: VirtualServer, marks: dict[int, VirtualServer],
+                      holders: dict[int, VirtualServer], report: Report) -> None:
+    """A firewall mark shared with another persistence, or already held by an active virtual
+    server (``holders`` records the first active one of each mark)."""
+    first = marks.setdefault(vs.fwmark, vs)
+    if first.persistent != vs.persistent:
+        report(ERROR, (block,), "persistent", "fwmark-persistence",
+               f"firewall mark {vs.fwmark} is shared with virtual server {first.name!r}, "
+               f"whose persistence is {first.persistent} s (here {vs.persistent} s): "
+               "services bundled by a mark must use the same persistence")
+    holder = holders.setdefault(vs.fwmark, vs) if vs.active else None
+    if holder is not None and holder is not vs:
+        report(WARNING, (block,), "fwmark", "shared-fwmark",
+               f"firewall mark {vs.fwmark} is already the service of virtual server "
+               f"{holder.name!r}: lvsd's ipvsadm -A -f {vs.fwmark} fails for this one "
+               "and lvsd starts no monitor for it, so its real servers never receive "
+               f"traffic (everything marked {vs.fwmark} goes to {holder.name!r}'s)")
+
+
+def _device_collision(block: Block, vs: VirtualServer, placed: tuple[str, str],
+                      devices: dict[str, VirtualServer], report: Report) -> None:
+    """An active virtual server's device that already carries another virtual IP (``placed``:
+    the virtual server's device and address, known to be set)."""
+    device, address = placed
+    other = devices.setdefault(device, vs)
+    if inet_aton(other.address or "") != inet_aton(address):
+        report(WARNING, (block,), "address", "shared-device",
+               f"device {vs.device} already carries {other.address} for virtual server "
+               f"{other.name!r}: pulse would replace one address with the other; give "
+               "each address its own alias (eth0:1, eth0:2, ...)")
 
 
 def _shared_monitors(block: Block, vs: VirtualServer,
@@ -187,18 +261,9 @@ def _recorded(block: Block, vs: VirtualServer, network: str) -> tuple[Call, ...]
 def _virtual_findings(
     block: Block, vs: VirtualServer, network: str, report: Report
 ) -> None:
+    """One virtual server's findings from its own lines and the routing method alone."""
     here = (block,)
-    if vs.fwmark and vs.persistent <= 0:
-        report(WARNING, here, "fwmark", "fwmark-without-persistence",
-               "a firewall mark without persistence: set Persistence too (the same for every "
-               "virtual server with this mark) so related connections reach the same server")
-    if vs.pmask and inet_aton(vs.pmask) and vs.persistent <= 0:
-        report(WARNING, here, "pmask", "pmask-without-persistence",
-               "a persistence network mask without persistence: lvsd ignores it")
-    if vs.load_monitor != "none" and vs.scheduler in WEIGHTED_SCHEDULERS:
-        report(WARNING, here, "load_monitor", "load-monitor-weighted",
-               f"load monitoring ({vs.load_monitor}) changes the weights that the weighted "
-               f"scheduler {vs.scheduler} relies on: scheduling becomes hard to predict")
+    _scheduling_findings(here, vs, report)
     if vs.active and inet_aton(vs.address or "") is None:  # 0.0.0.0: rules_values
         report(WARNING, here, "address" if vs.address else None, "no-address",
                "an active virtual server without 'address = IP DEVICE': pulse would bring up "
@@ -217,6 +282,28 @@ def _virtual_findings(
                f"'port = {vs.port}' comes after real server(s) {', '.join(stale)}, which keep "
                "the port set above them (Piranha copies the port when it reads a server): "
                "move 'port' above the real servers")
+    _real_server_findings(block, vs, network, report)
+
+
+def _scheduling_findings(here: tuple[Block, ...], vs: VirtualServer, report: Report) -> None:
+    """Persistence and load monitoring settings that lvsd ignores or that defeat the
+    scheduler."""
+    if vs.fwmark and vs.persistent <= 0:
+        report(WARNING, here, "fwmark", "fwmark-without-persistence",
+               "a firewall mark without persistence: set Persistence too (the same for every "
+               "virtual server with this mark) so related connections reach the same server")
+    if vs.pmask and inet_aton(vs.pmask) and vs.persistent <= 0:
+        report(WARNING, here, "pmask", "pmask-without-persistence",
+               "a persistence network mask without persistence: lvsd ignores it")
+    if vs.load_monitor != "none" and vs.scheduler in WEIGHTED_SCHEDULERS:
+        report(WARNING, here, "load_monitor", "load-monitor-weighted",
+               f"load monitoring ({vs.load_monitor}) changes the weights that the weighted "
+               f"scheduler {vs.scheduler} relies on: scheduling becomes hard to predict")
+
+
+def _real_server_findings(block: Block, vs: VirtualServer, network: str, report: Report
+                          ) -> None:
+    """Each real server's own findings and its collisions with the block's earlier ones."""
     names: set[str] = set()
     endpoints: dict[tuple[int | None, int], RealServer] = {}
     servers = [item for item in block.body if isinstance(item, Block)]
@@ -229,16 +316,7 @@ def _virtual_findings(
         names.add(rs.name)
         address = inet_aton(rs.address)
         if address:
-            endpoint = (address, rs.effective_port)
-            if endpoint in endpoints:
-                other_rs = endpoints[endpoint]
-                both = rs.active and other_rs.active  # nannies run only for active servers
-                report(WARNING, where, "address", "duplicate-real-server",
-                       f"{rs.address}:{rs.effective_port} is already real server "
-                       f"{other_rs.name!r}: lvsd starts one nanny per address and port, so "
-                       + ("this server gets none: only the first one's weight counts" if both
-                          else "once both are active, only the first one is checked and added"))
-            endpoints.setdefault(endpoint, rs)
+            _endpoint_collision(where, rs, (address, rs.effective_port), endpoints, report)
         elif rs.active and address == 0:
             report(WARNING, where, "address", "no-real-address",
                    "an active real server with address 0.0.0.0: nanny would check and add "
@@ -251,6 +329,22 @@ def _virtual_findings(
                    f"packets arrive there while nanny checks {rs.port}, and when this server "
                    f"fails nanny's ipvsadm -d of port {rs.port} fails: nanny exits and, with "
                    "hard_shutdown = 1 (the default), lvsd shuts LVS down")
+
+
+def _endpoint_collision(where: tuple[Block, ...], rs: RealServer,
+                        endpoint: tuple[int | None, int],
+                        endpoints: dict[tuple[int | None, int], RealServer],
+                        report: Report) -> None:
+    """A real server at the address and port of an earlier one of the same block."""
+    if endpoint in endpoints:
+        other_rs = endpoints[endpoint]
+        both = rs.active and other_rs.active  # nannies run only for active servers
+        report(WARNING, where, "address", "duplicate-real-server",
+               f"{rs.address}:{rs.effective_port} is already real server "
+               f"{other_rs.name!r}: lvsd starts one nanny per address and port, so "
+               + ("this server gets none: only the first one's weight counts" if both
+                  else "once both are active, only the first one is checked and added"))
+    endpoints.setdefault(endpoint, rs)
 
 
 def _global_findings(config: Config, index: CrossIndex, report: _Reporter) -> None:

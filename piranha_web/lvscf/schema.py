@@ -1,7 +1,7 @@
 """Every key Piranha's C parser knows, per block kind: value kind, default, order, GUI label.
 
 Document values stay strings; this module says how to read them (``kind``), what the daemons
-assume when a key is absent (``default``, from lvsconfig.c, reference/piranha.md §1.6), and in
+assume when a key is absent (``default``, from lvsconfig.c, docs/reference/piranha.md §1.6), and in
 which order Piranha's GUI writes keys (``GLOBAL_ORDER`` etc., §1.7a), which is where new keys are
 inserted.  ``failover`` blocks share the ``virtual`` key set (one struct in the C parser).
 """

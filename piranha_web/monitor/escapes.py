@@ -1,6 +1,6 @@
 """The way a monitoring string travels from lvs.cf to the bytes nanny sends or expects (pure).
 
-reference/piranha.md §1.9:
+docs/reference/piranha.md §1.9:
 
 1. the C parser removes the quotes of a quoted token and stores the value *with* the quote
    characters put back around it (``'x'`` stays ``'x'``);

@@ -1,6 +1,6 @@
 """How nanny compares what a real server answered with the expect string (pure).
 
-reference/piranha.md §3.3 item 4: nanny polls for input, then does **one** ``read()``:
+docs/reference/piranha.md §3.3 item 4: nanny polls for input, then does **one** ``read()``:
 
 * plain expect: it reads exactly ``len(expect)`` bytes and compares them with ``strncmp`` —
   the expect string must be a *prefix* of that one read, and a shorter read is a failure;

@@ -1,6 +1,6 @@
 """The TCP/UDP exchange of one check, with asyncio (thin I/O; decisions are in :mod:`.verdict`).
 
-Like nanny (reference/piranha.md §3.3): connect with the service timeout, send the string once,
+Like nanny (docs/reference/piranha.md §3.3): connect with the service timeout, send the string once,
 then — only when there is an expect string, or always for UDP — wait up to the timeout for the
 first read.  That first read is what nanny compares; nanny asks for ``len(expect)`` (or 254)
 bytes, which is a prefix of the larger chunk read here, so one connection serves both verdicts.

@@ -1,6 +1,6 @@
 """One run of a sending program, with asyncio (thin I/O; decisions are in :mod:`.verdict`).
 
-As nanny does (reference/piranha.md §3.4): the argv is executed directly (never a shell),
+As nanny does (docs/reference/piranha.md §3.4): the argv is executed directly (never a shell),
 standard input and error are /dev/null, standard output is a pipe, and the run is bounded by the
 service timeout.  The whole output is recorded (nanny reads its pipe once, after the program
 has exited: :mod:`.verdict` takes the first 4095 bytes of it).

@@ -1,7 +1,7 @@
 """The one check nanny runs against one real server, built from the typed model (pure).
 
 lvsd starts one nanny per real server with ``-h RIP -r RPORT -p VPORT [-u] [-e PROGRAM]
-[-s SEND] [-x EXPECT] [--regex] -t TIMEOUT`` (reference/piranha.md §3.2), so a check is fully
+[-s SEND] [-x EXPECT] [--regex] -t TIMEOUT`` (docs/reference/piranha.md §3.2), so a check is fully
 described by the virtual server's monitoring strings and timeout and by the real server's
 address and port (its own, else the virtual's).  :func:`build_spec` turns those into bytes and
 argv the way lvsd and nanny do, and raises :class:`MonitorScriptError` for anything nanny would

@@ -1,6 +1,6 @@
 """The verdicts on one check: nanny's, a strict one, and warnings where nanny surprises (pure).
 
-nanny's verdict follows reference/piranha.md §3.3-3.4 to the letter: one read compared with
+nanny's verdict follows docs/reference/piranha.md §3.3-3.4 to the letter: one read compared with
 the expect string; a sending program's output (the first 4095 bytes, read after it exited),
 last byte chopped, compared exactly; a program that fails, crashes, times out or cannot start
 counts as **up** when there is an expect string and as down without one; no expect string with

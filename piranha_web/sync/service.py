@@ -15,7 +15,6 @@ sync's outcome instead of copying it again.  The local lvs.cf is only ever read 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import threading
@@ -23,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from piranha_web.atomic import holding, open_lock_file
 from piranha_web.errors import KeepalivedError, ParseError, StoreIOError, SyncError
 from piranha_web.keepalived.service import EngineFile, generated_path
 from piranha_web.keepalived.service import load_settings as load_keepalived_settings
@@ -283,16 +283,12 @@ class SyncService:
     def _locked(self) -> Iterator[None]:
         path = self.state_dir / LOCK_FILE
         try:
-            self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = open_lock_file(path)
         except OSError as err:
             raise SyncError(failures.STATE_UNUSABLE, f"cannot lock {path}: {err.strerror}") \
                 from err
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with holding(fd):
             yield
-        finally:
-            os.close(fd)
 
     # ------------------------------------------------------------------ comparing
 

@@ -1,7 +1,7 @@
 """How nanny will read the monitoring strings, for display next to the fields.
 
 nanny's ``convert_str`` turns ``\\\\ \\r \\n \\t \\' \\"`` into the characters they name
-in send and expect strings of two or more characters (reference/piranha.md §1.9); any other
+in send and expect strings of two or more characters (docs/reference/piranha.md §1.9); any other
 backslash sequence makes nanny hang at start-up.  ``send_program`` is not converted: it is split
 on single spaces into argv, and arguments that are exactly ``%h``/``%p`` become each real
 server's address/port.  Nothing here decides validity (lvscf.validate does); it only shows.

@@ -180,7 +180,7 @@ def rebase(form: FlaskForm, current: Mapping[str, str], todo: Mapping[str, str],
         getattr(form, name).data = value
 
 
-def after_save(form: FlaskForm, outcome: SaveOutcome, saved_to: str,
+def answer_accept(form: FlaskForm, outcome: SaveOutcome, saved_to: str,
                render: Callable[[SaveOutcome, int], Page],
                rebase: Callable[[str], None] | None = None) -> Page:
     """What an ACCEPT answers: after a save, a redirect to ``saved_to`` (303, the outcome shown

@@ -96,8 +96,6 @@ class SaveOutcome:
     #: a dry run's ``saved``: the findings the new text has that lvs.cf does not
     findings: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
-    #: the saved change as hunks with their blocks (``changes`` is the same, line by line)
-    diff: ChangedLines = ChangedLines()
 
     @property
     def saved(self) -> bool:
@@ -116,7 +114,7 @@ def line_changes(changes: ChangedLines) -> tuple[LineChange, ...]:
                  for hunk in changes for sign, line, text in ChangedLines((hunk,)).lines())
 
 
-def changed_lines(old: str, new: str) -> tuple[LineChange, ...]:
+def compare_texts(old: str, new: str) -> tuple[LineChange, ...]:
     """The lines removed from ``old`` and added in ``new``, in file order, with their block.
 
     :mod:`piranha_web.lvscf.line_diff` finds the changed lines quickly even in a file of 200k
@@ -261,7 +259,7 @@ def _save_edit(
         return SaveOutcome("unchanged", revision, "Nothing changed; lvs.cf was not written.")
     return SaveOutcome(
         "saved", result.revision, success, changes=line_changes(result.changes),
-        warnings=result.warnings, diff=result.changes, summary=result.summary,
+        warnings=result.warnings, summary=result.summary,
         previous=result.previous, sync=result.after, findings=result.findings,
     )
 

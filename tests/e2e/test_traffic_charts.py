@@ -21,7 +21,7 @@ from tests.e2e.conftest import screenshot
 from tests.helpers.ipvs_vm import shared_job
 from tests.web.test_traffic_ipvs import JOB
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.vm]
 ORIGIN = "http://piranha.test"
 PAGES = {"/control/": "control.html", "/virtual/servers/?virtual=web": "servers.html"}
 

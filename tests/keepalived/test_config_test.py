@@ -51,7 +51,7 @@ def test_keepalived_accepts_the_export_of_every_corpus_file(path: Path, router: 
     assert_accepted(export_keepalived(doc, router, check_command=check_command()).text, tmp_path)
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=30,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=documents())
 def test_keepalived_accepts_the_export_of_random_documents(drawn: tuple[str, object],

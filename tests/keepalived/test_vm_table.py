@@ -39,6 +39,8 @@ from piranha_web.lvscf.keepalived import export_keepalived
 from piranha_web.lvscf.lvsd import lvsd_commands
 from tests.helpers.ipvs_vm import run_job
 
+pytestmark = pytest.mark.vm
+
 CHECK = "/usr/bin/piranha-web"
 MISC_PATH = re.compile(r'misc_path "[^"]*--address ([\d.]+)[^"]*"')
 DOWN = {"10.0.0.12", "10.0.0.41"}  # web/w2 (quiesced) and mail/m1 (sorry server takes over)

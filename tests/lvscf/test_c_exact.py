@@ -1,6 +1,6 @@
 """Where lvsconfig.c derives or drops values, the model and the edits follow it exactly.
 
-Rules from reference/piranha.md §1 (lvsconfig.c): the private heartbeat addresses, the
+Rules from docs/reference/piranha.md §1 (lvsconfig.c): the private heartbeat addresses, the
 99-token line limit, ``pmask`` read with inet_aton (all ones = no mask, unreadable = skipped),
 ``syncd_id & 0xff``, service-name ports, failover blocks edited like virtual ones, and the
 tokenizer that has no escape inside quotes.

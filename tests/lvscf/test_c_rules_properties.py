@@ -1,4 +1,4 @@
-"""Property tests: the model against lvsconfig.c's documented rules (reference/piranha.md §1).
+"""Property tests: the model against lvsconfig.c's documented rules (docs/reference/piranha.md §1).
 
 :func:`lvsconfig` below re-reads a generated file line by line the way §1 describes the C
 parser (statements applied in file order, then the globals' post-processing), independently of
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from piranha_web.errors import EditError
@@ -29,7 +29,6 @@ from piranha_web.lvscf.values import (
 )
 from tests.strategies import EDITABLE, PRINTABLE, ipv4, value_for
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LVS_MAX_TOKENS = 99
 
 
@@ -137,7 +136,6 @@ def c_files(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@SETTINGS
 @given(c_files())
 def test_error_free_files_give_the_values_lvsconfig_c_gives(text: str) -> None:
     findings = check_text(text)
@@ -160,7 +158,6 @@ def test_error_free_files_give_the_values_lvsconfig_c_gives(text: str) -> None:
         assert [(rs.name, rs.effective_port) for rs in vs.servers] == expected.servers
 
 
-@SETTINGS
 @given(c_files())
 def test_ignored_backup_private_lines_and_service_name_ports_are_warned_about(text: str) -> None:
     findings = check_text(text)
@@ -181,7 +178,6 @@ def test_ignored_backup_private_lines_and_service_name_ports_are_warned_about(te
     assert len([f for f in findings if f.code == "service-name"]) == len(names)
 
 
-@SETTINGS
 @given(st.tuples(st.text(alphabet=PRINTABLE, max_size=8), st.text(alphabet=PRINTABLE, max_size=8))
        .map('"'.join))
 def test_a_double_quote_in_send_is_written_exactly_or_refused_with_true_advice(
@@ -201,7 +197,6 @@ def test_a_double_quote_in_send_is_written_exactly_or_refused_with_true_advice(
     assert parse(doc.dumps()).get("send", virtual="web") == value
 
 
-@SETTINGS
 @given(st.data())
 def test_failover_blocks_take_every_key_edit_a_virtual_block_takes(data: st.DataObject) -> None:
     doc = parse("virtual web {\n     active = 1\n}\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from piranha_web.lvscf import parse
@@ -10,7 +10,7 @@ from piranha_web.lvscf.changed_lines import ChangedLines, Hunk
 from tests.lvscf.test_properties import apply_random_edit
 from tests.strategies import Shadow, documents
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80)
 
 TEXT = """serial_no = 7
 primary = 192.0.2.1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from piranha_web.lvscf import Document, parse
@@ -19,9 +19,7 @@ from piranha_web.lvscf.validate import validate
 from tests.lvscf.test_properties import apply_random_edit
 from tests.strategies import Shadow, documents
 
-SETTINGS = settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=80)
 
 DUPLICATES = """\
 serial_no = 1

@@ -4,7 +4,7 @@ what differs; ``export lvsd`` (the reference of the VM test) makes the same choi
 Each case states what the daemons do with it and where that was settled: lvsd.c and nanny.c of
 Piranha 0.8.6 read through the search tool (``startVirtualServer``, ``startClientMonitor``,
 ``cmpRealServers`` in lvsd.c; ``main``, ``bringUpDev``, ``adjustWeight``, ``pinger`` in nanny.c),
-reference/piranha.md §3 and §8 (the daemons built and run in the IPVS VM), keepalived 2.2.7's
+docs/reference/piranha.md §3 and §8 (the daemons built and run in the IPVS VM), keepalived 2.2.7's
 ``validate_check_config`` ("has no real servers - ignoring").  Every case is also checked with
 the real ``keepalived -t`` for both routers, in a network namespace holding its devices.
 """

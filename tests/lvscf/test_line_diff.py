@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bench.bench_core import generate
 from piranha_web.lvscf.line_diff import Opcode, changed, changed_slid, unified
-from piranha_web.web.saving import LineChange, changed_lines
+from piranha_web.web.saving import LineChange, compare_texts
 
 LINES = st.lists(st.sampled_from(["a", "b", "c", "}", "x = 1", "x = 2", "server s {"]),
                  max_size=40)
@@ -63,7 +63,7 @@ def test_a_toggle_deep_in_a_1000_virtual_server_file_is_two_line_changes() -> No
     new = old.replace("serial_no = 1", "serial_no = 2").replace(
         "virtual vs537 {\n     active = 1", "virtual vs537 {\n     active = 0")
     line = old.splitlines().index("virtual vs537 {") + 2
-    assert changed_lines(old, new) == (
+    assert compare_texts(old, new) == (
         LineChange("-", 1, "serial_no = 1", "global"),
         LineChange("+", 1, "serial_no = 2", "global"),
         LineChange("-", line, "     active = 1", "virtual vs537"),
@@ -76,7 +76,7 @@ def test_a_virtual_server_added_in_the_middle_of_a_big_file_is_its_own_lines() -
     at = lines.index("virtual vs150 {\n")
     block = ["virtual new {\n", "     active = 0\n", "     port = 80\n", "}\n"]
     new = "".join(lines[:at] + block + lines[at:]).replace("serial_no = 1", "serial_no = 2")
-    changes = changed_lines(old, new)
+    changes = compare_texts(old, new)
     assert [c.text for c in changes if c.sign == "-"] == ["serial_no = 1"]
     assert [(c.line, c.text) for c in changes if c.sign == "+"] == [
         (1, "serial_no = 2"), *[(at + 1 + n, b.rstrip("\n")) for n, b in enumerate(block)]]

@@ -1,4 +1,4 @@
-"""What lvsd and its nannies would run (reference/piranha.md §3.2, §3.6, §3.8)."""
+"""What lvsd and its nannies would run (docs/reference/piranha.md §3.2, §3.6, §3.8)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ alongside the document; after every edit the re-parsed text must hold exactly th
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from piranha_web.errors import EditError, NotFoundError
@@ -21,10 +21,6 @@ from tests.strategies import (
     documents,
     names,
     value_for,
-)
-
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -47,7 +43,6 @@ def assert_holds(doc: Document, shadow: Shadow) -> None:
                 assert again.get(key, virtual=vname, server=sname) == keys.get(key)
 
 
-@SETTINGS
 @given(documents())
 def test_random_valid_documents_round_trip_byte_for_byte(drawn: tuple[str, Shadow]) -> None:
     text, shadow = drawn
@@ -149,7 +144,6 @@ def apply_random_edit(data: st.DataObject, doc: Document, shadow: Shadow) -> Non
                 shadow.virtuals = {n: shadow.virtuals[n] for n in order}
 
 
-@SETTINGS
 @given(documents(), st.data())
 def test_random_edit_sequences_keep_the_file_readable_and_exact(
     drawn: tuple[str, Shadow], data: st.DataObject
@@ -161,7 +155,6 @@ def test_random_edit_sequences_keep_the_file_readable_and_exact(
         assert_holds(doc, shadow)
 
 
-@SETTINGS
 @given(documents(), st.data())
 def test_after_random_edits_of_copies_each_document_finds_its_own_blocks_by_name(
     drawn: tuple[str, Shadow], data: st.DataObject
@@ -189,7 +182,6 @@ def test_after_random_edits_of_copies_each_document_finds_its_own_blocks_by_name
     assert [d.dumps() for d, _ in earlier] == [t for _, t in earlier]
 
 
-@SETTINGS
 @given(documents(), st.data())
 def test_an_edit_followed_by_its_inverse_restores_the_bytes(
     drawn: tuple[str, Shadow], data: st.DataObject

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from piranha_web.errors import EditError
@@ -15,7 +15,7 @@ from piranha_web.lvscf.rebase import rebase
 from piranha_web.lvscf.syntax import Statement
 from tests.strategies import EDITABLE, Shadow, documents, value_for
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=80)
 Edit = Callable[[Document], None]
 Scope = tuple[str, dict[str, str]]
 

@@ -95,7 +95,7 @@ def glibc_search(pattern: bytes, data: bytes) -> bool | None:
 
 
 @pytest.mark.skipif(LIBC is None, reason="needs glibc to compare with")
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(st.lists(st.sampled_from(ATOMS), min_size=1, max_size=5), st.sampled_from(SUBJECTS))
 def test_translation_agrees_with_glibc_regexec(atoms: list[str], data: bytes) -> None:
     pattern = "".join(atoms)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piranha_web.monitor import probe_virtual
 from piranha_web.monitor.probe import ProbeResult
 from tests.monitor import loopback
@@ -10,7 +12,7 @@ from tests.monitor.conftest import virtual
 HOST = loopback.LOOPBACK
 
 
-def probe_one(rport: int, **kwargs: object) -> ProbeResult:
+def probe_one(rport: int, **kwargs: Any) -> ProbeResult:
     (result,) = probe_virtual(virtual((HOST, rport), **kwargs))
     return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from piranha_web.errors import MonitorScriptError
@@ -92,7 +94,7 @@ def test_program_with_more_arguments_than_nannys_argv_is_refused() -> None:
         ({"port": 0}, "not usable"),
     ],
 )
-def test_checks_nanny_cannot_run_are_refused(change: dict[str, object], message: str) -> None:
+def test_checks_nanny_cannot_run_are_refused(change: dict[str, Any], message: str) -> None:
     vs = virtual(("127.0.0.1", 80), send="x", expect="y", timeout=int(change.get("timeout", 1)))
     rs = vs.servers[0]
     address = str(change.get("address", rs.address))

@@ -6,6 +6,8 @@ marked "differs" are every way nanny's answer differs from a careful checker's.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from piranha_web.monitor.observations import Ended, Exchange, ProgramRun, Stage
@@ -62,7 +64,7 @@ EXCHANGES = [
     ("case", "kwargs", "observed", "nanny", "strict", "words"), EXCHANGES,
     ids=[row[0] for row in EXCHANGES],
 )
-def test_network_verdicts(case: str, kwargs: dict[str, object], observed: Exchange,
+def test_network_verdicts(case: str, kwargs: dict[str, Any], observed: Exchange,
                           nanny: str, strict: str, words: str) -> None:
     judged = judge_exchange(spec(**kwargs), observed)
     assert (judged.nanny.state, judged.strict.state) == (nanny, strict)
@@ -85,7 +87,7 @@ def test_udp_without_expect_warns_that_nanny_crashes() -> None:
     assert any("hard_shutdown" in w for w in judged.warnings)
 
 
-def run(output: bytes = b"OK\n", **kwargs: object) -> ProgramRun:
+def run(output: bytes = b"OK\n", **kwargs: Any) -> ProgramRun:
     return ProgramRun(("/bin/check", "127.0.0.1"), output=output, **kwargs)
 
 

@@ -24,6 +24,8 @@ from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import SCRIPTS, parse_ipvsadm_ln, shared_job
 from tests.helpers.router_ns import RouterNamespace
 
+pytestmark = pytest.mark.vm
+
 #: a directory under the host's /tmp that the VM must see (the VM's /host/tmp is a tmpfs)
 UNDER_TMP = "{under_tmp}"
 JOB = f"""\

@@ -86,8 +86,9 @@ def test_ten_rapid_saves_end_with_the_last_version_on_the_backup(
     assert all(outcome.ok for outcome in outcomes), [o.message for o in outcomes]
     assert b"keepalive = 11\n" in lvs.read_bytes()
     assert remote.read_bytes() == lvs.read_bytes()
-    assert service.last() is not None
-    assert service.last().checksum == hashlib.sha256(lvs.read_bytes()).hexdigest()
+    last = service.last()
+    assert last is not None
+    assert last.checksum == hashlib.sha256(lvs.read_bytes()).hexdigest()
 
 
 def test_verification_detects_a_file_changed_on_the_backup_behind_our_back(

@@ -103,6 +103,7 @@ def test_get_api_v1_backup_answers_the_same_as_json(
     response = api.get("/backup")
     assert response.status_code == 200, response.json
     body = response.json
+    assert body is not None
     assert {k: body[k] for k in ("reachable", "same_file", "file_ok", "ready")} == {
         "reachable": True, "same_file": True, "file_ok": True, "ready": True}
     assert body["serial_no"] == parse(lvs.read_text()).model().globals.serial_no

@@ -187,7 +187,8 @@ def form_values(page: str) -> dict[str, str]:
         chosen = re.search(r'<option selected value="([^"]*)"', body) or re.search(
             r'<option value="([^"]*)" selected', body)
         first = re.search(r'<option[^>]*value="([^"]*)"', body)
-        values[name] = unescape((chosen or first).group(1)) if (chosen or first) else ""
+        found = chosen or first
+        values[name] = unescape(found.group(1)) if found else ""
     return values
 
 

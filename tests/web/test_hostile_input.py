@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from piranha_web.lvscf import parse
+from piranha_web.lvscf.syntax import Block
 from tests.web.conftest import BASE, Web, build_web, form_of, no_errors
 
 HOSTILE = ("<script>alert(1)</script>", 'a"\n}', "x\n     send_program = \"/bin/sh\"")
@@ -27,7 +28,7 @@ CASES = [(url, field, value) for url, fields in FORMS.items() for field in field
 
 def structure(text: str) -> list[tuple[str, list[str]]]:
     doc = parse(text)
-    return [(b.name, [s.name for s in b.body if hasattr(s, "body")]) for b in doc.blocks()]
+    return [(b.name, [s.name for s in b.body if isinstance(s, Block)]) for b in doc.blocks()]
 
 
 @pytest.mark.parametrize(("url", "field", "value"), CASES)

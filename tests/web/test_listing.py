@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piranha_web.web.listing import PAGE_SIZE, ListQuery, matches, natural_key, view
+from piranha_web.web.listing import PAGE_SIZE, ListPage, ListQuery, matches, natural_key, view
 
 SORTS = {"name": lambda r: natural_key(r[0]), "port": lambda r: r[1]}
 ROWS = [(f"vs{n}", 80 + n % 3) for n in range(250)]
@@ -67,5 +67,5 @@ def test_the_selected_rows_page_is_shown_when_no_page_is_asked_for() -> None:
 
 
 def test_an_empty_list_has_one_empty_page() -> None:
-    empty = view([], ListQuery(q="x"), search=search, sorts=SORTS)
+    empty: ListPage[tuple[str, int]] = view([], ListQuery(q="x"), search=search, sorts=SORTS)
     assert (empty.rows, empty.page, empty.pages, empty.first, empty.last) == ((), 1, 1, 0, 0)

@@ -1,4 +1,4 @@
-"""panel.after_save: what every panel's ACCEPT answers after save_edit."""
+"""panel.answer_accept: what every panel's ACCEPT answers after save_edit."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class _Form(panel.RevisionForm):
 
 @dataclass
 class _Answer:
-    """What after_save returned and did: pages rendered, rebases, the remembered message."""
+    """What answer_accept returned and did: pages rendered, rebases, the remembered message."""
 
     page: panel.Page | None = None
     rendered: list[tuple[SaveOutcome, int]] = field(default_factory=list)
@@ -28,7 +28,7 @@ class _Answer:
 
 
 def _answer(web: Web, outcome: SaveOutcome, *, with_rebase: bool = True) -> _Answer:
-    """after_save in a request, with a render and a rebase that record their calls."""
+    """answer_accept in a request, with a render and a rebase that record their calls."""
     seen = _Answer()
 
     def render(shown: SaveOutcome, status: int) -> tuple[str, int]:
@@ -38,7 +38,7 @@ def _answer(web: Web, outcome: SaveOutcome, *, with_rebase: bool = True) -> _Ans
     with web.app.test_request_context("/virtual/edit", method="POST"):
         seen.form = _Form(formdata=None)
         seen.form.revision.data = "old"
-        seen.page = panel.after_save(seen.form, outcome, "/virtual/edit?virtual=web", render,
+        seen.page = panel.answer_accept(seen.form, outcome, "/virtual/edit?virtual=web", render,
                                      seen.rebased.append if with_rebase else None)
         if SESSION_KEY in session:
             seen.remembered = session[SESSION_KEY]["message"]

@@ -9,7 +9,7 @@ from flask import session
 
 from bench.bench_core import generate
 from piranha_web.lvscf import Document
-from piranha_web.web.saving import LineChange, changed_lines, recall, remember, save_edit
+from piranha_web.web.saving import LineChange, compare_texts, recall, remember, save_edit
 from tests.lvscf.test_changes import BASE as COMPARED
 from tests.web.conftest import FakeSyncer, Web, build_web
 
@@ -18,10 +18,10 @@ def no_fields(where: str, key: str | None, code: str) -> str | None:
     return None
 
 
-def test_changed_lines_lists_removed_then_added_with_their_line_numbers() -> None:
+def test_compare_texts_lists_removed_then_added_with_their_line_numbers() -> None:
     old = "a = 1\nb = 2\nc = 3\n"
     new = "a = 1\nb = 20\nc = 3\nd = 4\n"
-    assert changed_lines(old, new) == (
+    assert compare_texts(old, new) == (
         LineChange("-", 2, "b = 2", "global"), LineChange("+", 2, "b = 20", "global"),
         LineChange("+", 4, "d = 4", "global"),
     )
@@ -40,16 +40,16 @@ virtual a {
 def test_a_block_added_at_the_end_is_shown_whole_under_its_own_name() -> None:
     new = OLD.replace("serial_no = 1", "serial_no = 2") + (
         "virtual b {\n     port = 81\n     quiesce_server = 0\n}\n")
-    changes = changed_lines(OLD, new)
+    changes = compare_texts(OLD, new)
     assert [(c.sign, c.text, c.block) for c in changes[2:]] == [
         ("+", "virtual b {", "virtual b"), ("+", "     port = 81", "virtual b"),
         ("+", "     quiesce_server = 0", "virtual b"), ("+", "}", "virtual b"),
     ]
 
 
-def test_changed_lines_name_the_real_server_block_they_are_in() -> None:
+def test_compare_texts_names_the_real_server_block_they_are_in() -> None:
     new = OLD.replace("weight = 1", "weight = 2")
-    assert [(c.sign, c.line, c.block) for c in changed_lines(OLD, new)] == [
+    assert [(c.sign, c.line, c.block) for c in compare_texts(OLD, new)] == [
         ("-", 5, "virtual a / server r1"), ("+", 5, "virtual a / server r1")]
 
 
@@ -155,14 +155,14 @@ def test_accept_diff_of_the_last_virtual_server_of_a_big_file_lists_exactly_the_
         1, active]
 
 
-def test_changed_lines_group_under_their_blocks_in_file_order() -> None:
+def test_compare_texts_groups_under_their_blocks_in_file_order() -> None:
     new = COMPARED.replace("port = 80", "port = 8080").replace("weight = 1", "weight = 3").replace(
         "network = direct", "network = nat")
     groups = [(block, [(c.sign, c.line, c.text.strip()) for c in lines]) for block, lines in
-              groupby(changed_lines(COMPARED, new), key=lambda c: c.block)]
+              groupby(compare_texts(COMPARED, new), key=lambda c: c.block)]
     assert groups == [
         ("global", [("-", 3, "network = direct"), ("+", 3, "network = nat")]),
         ("virtual www", [("-", 7, "port = 80"), ("+", 7, "port = 8080")]),
         ("virtual www / server rs1", [("-", 13, "weight = 1"), ("+", 13, "weight = 3")]),
     ]
-    assert changed_lines(COMPARED, COMPARED) == ()
+    assert compare_texts(COMPARED, COMPARED) == ()

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -115,8 +115,5 @@ class PanelSequences(RuleBasedStateMachine):
         assert no_errors(self.web.config.read_text())
 
 
-PanelSequences.TestCase.settings = settings(
-    max_examples=12, stateful_step_count=10, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PanelSequences.TestCase.settings = settings(max_examples=12, stateful_step_count=10)
 test_panel_sequences_keep_the_file_valid = PanelSequences.TestCase

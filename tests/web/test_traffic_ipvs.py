@@ -22,6 +22,8 @@ from piranha_web.netinfo.proc_ip_vs import parse_proc_ip_vs_stats
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import shared_job
 
+pytestmark = pytest.mark.vm
+
 JOB = f"""\
 set -e
 ip addr add 192.0.2.10/32 dev lo

@@ -1,4 +1,4 @@
-"""lvs.cf → keepalived.conf for one router (pure; reference/peers.md §8).
+"""lvs.cf → keepalived.conf for one router (pure; docs/reference/peers.md §8).
 
 What maps exactly is written as keepalived configuration; every lvs.cf setting without an exact
 equivalent is kept as a comment next to where it would belong and returned as an

@@ -103,7 +103,11 @@ class WriteResult(BaseModel):
     message: str
     summary: list[str] = Field(default_factory=list, description="What changed, in words.")
     changes: list[LineChange] = Field(default_factory=list)
-    warnings: list[ProblemFinding] = Field(default_factory=list)
+    warnings: list[ProblemFinding] = Field(
+        default_factory=list,
+        description="Warnings on the lines this write added or changed (at most 100); the "
+                    "file's others are counted in warnings_total and listed by GET /findings.")
+    warnings_total: int = Field(default=0, description="Warnings of the whole file now.")
     sync: SyncReport | None = None
     dry_run: bool = Field(default=False,
                           description="Only what the write would do; nothing written.")

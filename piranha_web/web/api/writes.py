@@ -8,6 +8,7 @@ the current revision, invalid 422 with the findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import request
@@ -29,6 +30,17 @@ from piranha_web.web.api.problems import (
 from piranha_web.web.panel import Edit
 from piranha_web.web.saving import line_changes, save_edit
 from piranha_web.web.services import services
+
+#: warnings an answer lists at most (the answer shows the change, not the file: issue 24)
+MAX_WARNINGS = 100
+
+
+def change_warnings(warnings: Sequence[Finding], added: Iterable[int]) -> list[ProblemFinding]:
+    """The warnings on the lines a write added or changed (``added``: their numbers in the new
+    file), at most :data:`MAX_WARNINGS`; a one-field write to a file with 900 warnings
+    answers with its own, not with all of them."""
+    lines = set(added)
+    return [from_finding(f) for f in warnings if f.line in lines][:MAX_WARNINGS]
 
 
 def etag(revision: str) -> dict[str, str]:
@@ -101,7 +113,9 @@ def write_result(saved: Saved, message: str) -> WriteResult:
         message=message, summary=list(saved.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in line_changes(saved.changes)],
-        warnings=[from_finding(f) for f in saved.warnings],
+        warnings=change_warnings(saved.warnings, (c.line for c in line_changes(saved.changes)
+                                                  if c.sign == "+")),
+        warnings_total=len(saved.warnings),
         sync=SyncReport(ok=sync.ok, message=sync.message) if sync else None,
         dry_run=saved.dry_run, findings=[from_finding(f) for f in saved.findings],
     )
@@ -132,7 +146,9 @@ def write(edit: Edit, *, success: str, status: int = 200,
         summary=list(outcome.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in outcome.changes],
-        warnings=[from_finding(f) for f in outcome.warnings],
+        warnings=change_warnings(outcome.warnings,
+                                 (c.line for c in outcome.changes if c.sign == "+")),
+        warnings_total=len(outcome.warnings),
         sync=SyncReport(ok=outcome.sync.ok, message=outcome.sync.message)
         if outcome.sync else None,
     )

@@ -148,7 +148,7 @@ def index() -> Page:
     change = apply(todo, network)
     outcome = save_edit(panel.with_refusals(change, refused) if refused else change,
                         form.revision.data or "", field_of, success=_success(network))
-    return panel.after_save(form, outcome, url_for(".index"),
+    return panel.answer_accept(form, outcome, url_for(".index"),
                             lambda outcome, status: _render(form, outcome, status),
                             lambda revision: _rebase(form, todo, revision))
 

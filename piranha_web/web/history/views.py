@@ -2,7 +2,10 @@
 
     GET  /history/?page=N                 revisions newest first (a hand edit is noticed and
                                           recorded as its own entry first), 50 per page
-    GET  /history/view?revision=R         the text of one revision
+    GET  /history/view?revision=R&page=N  one revision: the lines its save changed (against
+                                          its parent, when kept) first, then its text,
+                                          TEXT_LINES lines a page
+    GET  /history/text?revision=R         the whole text of one revision (text/plain)
     GET  /history/compare?a=R1&b=R2       the change in words, then the changed lines under
                                           the names of their blocks (from a to b)
     GET  /history/restore?target=R        RESTORE's confirmation: what it changes relative to
@@ -40,11 +43,14 @@ from piranha_web.lvscf.validate import Finding
 from piranha_web.lvscf.values import c_int
 from piranha_web.web import journal, panel, restoring
 from piranha_web.web.history import undo
-from piranha_web.web.saving import SaveOutcome, changed_lines, remember, save_service
+from piranha_web.web.saving import SaveOutcome, compare_texts, remember, save_service
 from piranha_web.web.services import services
 
 bp = Blueprint("history", __name__, url_prefix="/history")
 PAGE_SIZE = 50
+#: lines of a revision's text on one page of its view, and changed lines shown above it
+TEXT_LINES = 500
+CHANGED_LINES = 400
 
 
 @bp.app_template_filter("utc")
@@ -85,11 +91,32 @@ def index() -> str:
 
 @bp.get("/view")
 def view() -> str:
+    """One revision, costing what it shows (issue 24: a 200-server file was 911,000
+    characters): the change of its save first, then a page of its text."""
     entry, text = _find(panel.arg("revision"))
     current = services().store.revision()
     form = RestoreForm(formdata=None, revision=current, target=entry.revision)
-    return render_template("history/view.html", entry=entry, lines=text.splitlines(),
-                           current=current, form=form)
+    parent = restoring.kept(entry.parent) if entry.parent else None
+    changes = compare_texts(parent.text, text) if parent is not None else ()
+    groups = [(block, tuple(lines)) for block, lines in
+              groupby(changes[:CHANGED_LINES], key=lambda change: change.block)]
+    lines = text.splitlines()
+    pages = max(1, -(-len(lines) // TEXT_LINES))
+    page = min(max(1, c_int(request.args.get("page", "1")) or 1), pages)
+    first = (page - 1) * TEXT_LINES
+    return render_template("history/view.html", entry=entry, current=current, form=form,
+                           parent=parent, groups=groups, changed=len(changes),
+                           changed_shown=CHANGED_LINES,
+                           lines=lines[first:first + TEXT_LINES], first=first,
+                           page=page, pages=pages, total=len(lines))
+
+
+@bp.get("/text")
+def text() -> Response:
+    """The whole text of one revision, as a text/plain download."""
+    entry, body = _find(panel.arg("revision"))
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="lvs.cf.{entry.short}"'})
 
 
 @bp.get("/compare")
@@ -97,7 +124,7 @@ def compare() -> str:
     a, a_text = _find(panel.arg("a"))
     b, b_text = _find(panel.arg("b"))
     groups = [(block, tuple(lines)) for block, lines in
-              groupby(changed_lines(a_text, b_text), key=lambda change: change.block)]
+              groupby(compare_texts(a_text, b_text), key=lambda change: change.block)]
     try:
         summary, problem = summarize_documents(parse(a_text), parse(b_text)), None
     except ParseError as err:
@@ -115,7 +142,7 @@ def confirm_restore() -> str:
         preview, problem = undo.restore_preview(loaded.text, chosen.text), None
     except ParseError as err:
         preview, problem = None, str(err)
-    lines = changed_lines(loaded.text, preview.text) if preview else ()
+    lines = compare_texts(loaded.text, preview.text) if preview else ()
     changes = [(block, tuple(group)) for block, group in groupby(lines, key=lambda c: c.block)]
     form = RestoreForm(formdata=None, revision=loaded.revision, target=chosen.entry.revision)
     return render_template("history/restore.html", entry=chosen.entry, preview=preview,
@@ -158,7 +185,7 @@ def restore() -> Response:
     remember(SaveOutcome(
         "saved", result.revision,
         f"Revision {entry.short} of {entry.who} restored as a new revision.",
-        changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
+        changes=compare_texts(result.old_text, result.new_text), warnings=result.warnings,
         sync=result.after, previous=previous,
     ))
     return back
@@ -195,7 +222,7 @@ def undo_change() -> Response:
         return back
     remember(SaveOutcome(
         "saved", result.revision, f"The change of revision {after.entry.short} was undone.",
-        changes=changed_lines(result.old_text, result.new_text), warnings=result.warnings,
+        changes=compare_texts(result.old_text, result.new_text), warnings=result.warnings,
         sync=result.after, previous=loaded.revision,
     ))
     return back

@@ -1,8 +1,12 @@
 """Blueprint ``keepalived``: keepalived as the engine, from the browser.
 
-    GET  /keepalived/           the generated keepalived.conf of this router and of the backup,
-                                the warnings, ``keepalived -t``'s verdict, the diff against the
-                                installed file, the engine settings
+    GET  /keepalived/           the diff against the installed file first, ``keepalived -t``'s
+                                verdicts, the warnings, both routers' generated keepalived.conf
+                                (a small file whole, a large one a page of collapsed sections
+                                at a time: ``?page=N``), the engine settings
+    GET  /keepalived/file/<router>      that router's whole generated file (text/plain download)
+    GET  /keepalived/warnings/<router>  every "not translated exactly" warning (text/plain)
+    GET  /keepalived/diff               the whole diff installed -> generated (text/plain)
     POST /keepalived/apply      APPLY: write the file the page showed (only if it is still what
                                 lvs.cf gives and ``keepalived -t`` passes), then reload
     POST /keepalived/settings   engine (piranha or keepalived) and auto-apply
@@ -12,14 +16,20 @@ directory, apply this router's when auto-apply is on) is a step of
 :class:`piranha_web.after_save.AfterSave`.  Viewing never writes; every change is a
 CSRF-checked POST (installed app-wide).  APPLY, auto-apply and the engine settings are
 recorded in the audit trail before they act (refused when it cannot be written).
+
+The page costs what it shows (issue 24): both files are generated once per lvs.cf revision and
+tested once per text (``KeepalivedService.generate_kept``/``config_test_kept``), lvs.cf's
+errors come from the store's findings of the revision, and a page carries at most
+:data:`DIFF_LINES` diff lines, :data:`WARNINGS_SHOWN` warnings per list and
+:data:`SECTIONS_PER_PAGE` sections per router; the rest is a download away.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 from dataclasses import replace
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, SelectField
@@ -29,12 +39,26 @@ from wtforms.validators import InputRequired
 from piranha_web.after_save import HERE
 from piranha_web.audit import changed_fields
 from piranha_web.errors import KeepalivedError, KeepalivedValueError, ParseError, StoreIOError
-from piranha_web.keepalived.service import ENGINES, KeepalivedService, save_settings
-from piranha_web.lvscf.validate import validate
+from piranha_web.keepalived.service import (
+    ENGINES,
+    KeepalivedService,
+    save_settings,
+)
+from piranha_web.keepalived.service import text_digest as digest
+from piranha_web.lvscf.keepalived import ROUTERS, Export
+from piranha_web.lvscf.keepalived.sections import section_ends, split_sections
 from piranha_web.web import journal
 from piranha_web.web.services import services
 
 bp = Blueprint("keepalived", __name__, url_prefix="/keepalived")
+
+#: a generated file up to this many characters is shown whole, a larger one in sections
+INLINE_LIMIT = 64 * 1024
+#: sections of each router's file on one page
+SECTIONS_PER_PAGE = 20
+#: diff lines and warnings shown on the page (all of them are downloads)
+DIFF_LINES = 400
+WARNINGS_SHOWN = 50
 
 
 class ApplyForm(FlaskForm):
@@ -55,12 +79,44 @@ class EngineForm(FlaskForm):
         locked_by_role = "keepalived.save_engine"
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _service() -> KeepalivedService:
     return KeepalivedService.load(services().state_dir)
+
+
+def _page_number() -> int:
+    """The ``page`` query argument (1 when missing or not a positive number)."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+
+
+def _shown_file(export: Export, page: int) -> dict[str, object]:
+    """What the page shows of one generated file: all of a small one, else one page of
+    sections (their titles and texts) and the number of pages."""
+    if len(export.text) <= INLINE_LIMIT:
+        return {"whole": True, "sections": [], "pages": 1, "first": 0}
+    count = len(section_ends(export.text))
+    pages = max(1, -(-count // SECTIONS_PER_PAGE))
+    first = (min(page, pages) - 1) * SECTIONS_PER_PAGE
+    return {"whole": False, "sections": split_sections(export.text, first, SECTIONS_PER_PAGE),
+            "pages": pages, "first": first, "count": count}
+
+
+def _current(service: KeepalivedService) -> tuple[dict[str, Export] | None, str | None]:
+    """Both routers' files of lvs.cf now, else why there are none (lvs.cf unreadable, with
+    errors pulse would refuse, or a setting keepalived cannot take)."""
+    store = services().store
+    try:
+        loaded = store.load()
+    except (StoreIOError, ParseError) as err:
+        return None, str(err)
+    errors = [f for f in store.findings() if f.is_error]
+    if errors:
+        return None, "lvs.cf has errors pulse would refuse; fix them first: " + "; ".join(
+            f"line {f.line}: {f.message}" for f in errors[:5])
+    try:
+        return service.generate_kept(loaded.document, loaded.revision), None
+    except (KeepalivedValueError, KeepalivedError) as err:
+        return None, str(err)
 
 
 @bp.get("/")
@@ -72,32 +128,70 @@ def index() -> tuple[str, int]:
         return render_template("keepalived/index.html", routers=None, problem=str(err)), 500
     form = EngineForm(data={"engine": service.settings.engine,
                             "auto_apply": service.settings.auto_apply})
-    try:
-        document = services().store.load().document
-    except (StoreIOError, ParseError) as err:
-        return render_template("keepalived/index.html", routers=None, problem=str(err),
-                               settings=service.settings, engine_form=form), 200
-    errors = [f for f in validate(document) if f.is_error]
-    if errors:
-        problem = "lvs.cf has errors pulse would refuse; fix them first: " + "; ".join(
-            f"line {f.line}: {f.message}" for f in errors[:5])
+    exports, problem = _current(service)
+    if exports is None:
         return render_template("keepalived/index.html", routers=None, problem=problem,
                                settings=service.settings, engine_form=form), 200
+    digests = {router: digest(export.text) for router, export in exports.items()}
     try:
-        exports = service.generate(document)
-        installed_diff = service.diff(exports[HERE].text)
-        installed = service.installed_text() is not None
-    except (KeepalivedValueError, KeepalivedError) as err:
+        installed_diff, diff_lines = service.diff_kept(exports[HERE].text, digests[HERE],
+                                                       DIFF_LINES)
+        installed = os.path.exists(service.settings.conf_path)
+    except KeepalivedError as err:
         return render_template("keepalived/index.html", routers=None, problem=str(err),
                                settings=service.settings, engine_form=form), 200
-    routers = [(router, export, service.config_test(export.text))
-               for router, export in exports.items()]
+    page = _page_number()
+    routers = [(router, export, service.config_test_kept(export.text, digests[router]),
+                _shown_file(export, page)) for router, export in exports.items()]
     return render_template(
         "keepalived/index.html", routers=routers, here=HERE, problem=None,
         settings=service.settings, engine_form=form, installed=installed,
-        installed_diff=installed_diff,
-        apply_form=ApplyForm(data={"digest": digest(exports[HERE].text)}),
+        installed_diff=installed_diff, diff_lines=diff_lines,
+        warnings_shown=WARNINGS_SHOWN, page=page,
+        apply_form=ApplyForm(data={"digest": digests[HERE]}),
     ), 200
+
+
+def _text(body: str, filename: str) -> Response:
+    """``body`` as a text/plain download called ``filename``."""
+    return Response(body, mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _export_of(router: str) -> Export:
+    """The generated file of ``router`` now (404 for another name, 409 when there is none)."""
+    if router not in ROUTERS:
+        abort(404)
+    exports, problem = _current(_service())
+    if exports is None:
+        abort(409, problem)
+    return exports[router]
+
+
+@bp.get("/file/<router>")
+def download_file(router: str) -> Response:
+    """The whole keepalived.conf generated for ``router``."""
+    return _text(_export_of(router).text, f"keepalived-{router}.conf")
+
+
+@bp.get("/warnings/<router>")
+def download_warnings(router: str) -> Response:
+    """Every warning of ``router``'s file, one a line."""
+    warnings = _export_of(router).warnings
+    return _text("".join(f"lvs.cf {w}\n" if w.line else f"{w}\n" for w in warnings),
+                 f"keepalived-{router}-warnings.txt")
+
+
+@bp.get("/diff")
+def download_diff() -> Response:
+    """The whole unified diff of the installed file against this router's generated one."""
+    service = _service()
+    text = _export_of(HERE).text
+    try:
+        lines = service.diff(text)
+    except KeepalivedError as err:
+        abort(409, str(err))
+    return _text("".join(f"{line}\n" for line in lines), "keepalived.diff")
 
 
 @bp.post("/apply")
@@ -108,7 +202,8 @@ def apply() -> Response:
         return redirect(url_for("keepalived.index"))
     try:
         service = _service()
-        export = service.generate(services().store.load().document)[HERE]
+        loaded = services().store.load()
+        export = service.generate_kept(loaded.document, loaded.revision)[HERE]
     except (KeepalivedError, KeepalivedValueError, StoreIOError, ParseError) as err:
         flash(f"Nothing was applied: {err}", "error")
         return redirect(url_for("keepalived.index"))

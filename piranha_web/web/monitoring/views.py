@@ -73,7 +73,7 @@ def edit() -> Page:
     change = monitoring_edit(todo, virtual)
     outcome = save_edit(change, form.revision.data or "",
                         panel.mapper(f"virtual {virtual}", FIELDS), success=success)
-    return panel.after_save(
+    return panel.answer_accept(
         form, outcome, url_for(".edit", virtual=virtual),
         lambda outcome, status: _render(form, virtual, outcome, status),
         lambda revision: panel.rebase(form, initial_values(panel.load().document, virtual),

@@ -105,7 +105,7 @@ def index() -> Page:
                 "DISABLE": "Backup router disabled."}
     outcome = save_edit(apply(todo, BUTTONS[button]), form.revision.data or "", FIELD_OF,
                         success=messages[button])
-    return panel.after_save(
+    return panel.answer_accept(
         form, outcome, url_for(".index"),
         lambda outcome, status: _render(form, outcome, status),
         lambda revision: _rebase(form, todo, revision))

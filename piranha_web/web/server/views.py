@@ -173,7 +173,7 @@ def new() -> Page:
         panel.mapper(_where(virtual, name), FIELDS),
         success=f"Real server {name} added to {virtual}.",
     )
-    return panel.after_save(
+    return panel.answer_accept(
         form, outcome, url_for(".edit", virtual=virtual, server=name),
         lambda outcome, status: _render_edit(form, virtual, None, outcome, status))
 
@@ -224,7 +224,7 @@ def edit() -> Page:
         panel.mapper(_where(virtual, target), FIELDS),
         success=f"Real server {target} saved.",
     )
-    return panel.after_save(
+    return panel.answer_accept(
         form, outcome, url_for(".edit", virtual=virtual, server=target),
         lambda outcome, status: _render_edit(form, virtual, server, outcome, status), rebase)
 

@@ -13,11 +13,11 @@ from functools import partial
 
 from wtforms import RadioField, SelectField, StringField
 
+from piranha_web.edits.checks import device as device_problem
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.lvscf import schema as s
 from piranha_web.lvscf.rules_values import address_error
-from piranha_web.web import checks
 from piranha_web.web.panel import (
     Problems,
     RevisionForm,
@@ -37,7 +37,7 @@ PLAIN_KEYS = (
 FIELDS = ("name", "address", "device", *PLAIN_KEYS)
 MASKS = [("", "Unused"), *((m, m) for m in s.NETMASKS)]
 
-#: what Piranha's ADD writes for a new virtual server (reference/piranha.md §2.9); the VIP is
+#: what Piranha's ADD writes for a new virtual server (docs/reference/piranha.md §2.9); the VIP is
 #: left for the user because 0.0.0.0 is no usable address
 ADD_DEFAULTS: dict[str, str] = {
     "name": "", "address": "", "device": "eth0:1", "port": "80", "protocol": "tcp",
@@ -137,7 +137,7 @@ def _address(vip: str, device: str, problems: Problems) -> list[str] | None:
             "Enter the device the virtual IP is raised on, e.g. eth0:1 (pulse refuses an "
             "address without a device).",
         )
-    elif (problem := checks.device(device)) is not None:
+    elif (problem := device_problem(device)) is not None:
         problems.refuse("device", problem)
         device = ""
     if vip and not device and (problem := address_error(vip)) is not None:

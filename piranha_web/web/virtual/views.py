@@ -153,7 +153,7 @@ def new() -> Page:
         panel.mapper(f"virtual {name}", FIELDS, RENAMES),
         success=f"Virtual server {name} added.",
     )
-    return panel.after_save(form, outcome, url_for(".edit", virtual=name),
+    return panel.answer_accept(form, outcome, url_for(".edit", virtual=name),
                             lambda outcome, status: _render_edit(form, None, outcome, status))
 
 
@@ -195,7 +195,7 @@ def edit() -> Page:
         panel.mapper(f"virtual {target}", FIELDS, RENAMES),
         success=f"Virtual server {target} saved.",
     )
-    return panel.after_save(form, outcome, url_for(".edit", virtual=target),
+    return panel.answer_accept(form, outcome, url_for(".edit", virtual=target),
                             lambda outcome, status: _render_edit(form, name, outcome, status),
                             rebase)
 

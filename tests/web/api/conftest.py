@@ -41,7 +41,7 @@ class Api:
                                 headers=self.headers(revision or self.revision()))
 
 
-def build_api(tmp_path: Path, **settings: object) -> Api:
+def build_api(tmp_path: Path, **settings: Any) -> Api:
     web = build_web(tmp_path, **settings)
     _, token = TokenStore(web.state_dir).create("piranha", "tests")
     return Api(web, web.app.test_client(), token)

@@ -19,7 +19,7 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def operations(api: Api) -> list[tuple[str, str]]:
     spec = api.get("/openapi.json").json
     assert spec is not None
-    found = []
+    found: list[tuple[str, str]] = []
     for path, item in spec["paths"].items():
         concrete = path.replace("{virtual}", "web").replace("{server}", "rs1")
         found.extend((method.upper(), concrete) for method in item)

@@ -223,6 +223,23 @@ def test_the_keepalived_export_is_the_command_lines_translation(api: Api) -> Non
     assert api.get("/keepalived?router=other").status_code == 422
 
 
+def test_the_keepalived_export_as_text_plain_is_the_file_alone(api: Api) -> None:
+    """Issue 24: a 12 MB file need not come JSON-escaped; Accept: text/plain gets it bare."""
+    expected = export_keepalived(api.web.services.store.load().document, "primary",
+                                 check_command=check_command(EngineSettings()))
+    headers = {**api.headers(), "Accept": "text/plain"}
+    response = api.client.get("/api/v1/keepalived?router=primary", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.data.decode() == expected.text
+    assert response.headers["X-Export-Warnings"] == str(len(expected.warnings))
+    assert response.headers["ETag"] == f'"{api.revision()}"'
+    both = {**api.headers(), "Accept": "application/json, text/plain;q=0.5"}
+    assert api.client.get("/api/v1/keepalived", headers=both).mimetype == "application/json"
+    api.web.config.write_text(api.web.config.read_text().replace("port = 80", "port = 81"))
+    again = api.client.get("/api/v1/keepalived?router=primary", headers=headers)
+    assert "virtual_server 192.0.2.10 81" in again.data.decode()  # never the kept old file
+
+
 def test_the_keepalived_export_runs_the_check_command_the_engine_settings_name(api: Api) -> None:
     """The KEEPALIVED tab and ACCEPT honour the ``check_command`` setting; so does the API."""
     save_settings(api.web.state_dir, EngineSettings(check_command="/opt/pw/bin/piranha-web"))

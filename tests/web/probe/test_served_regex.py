@@ -96,7 +96,7 @@ def test_a_backtracking_regex_neither_freezes_the_server_nor_outlives_the_cap(
 
     tester = threading.Thread(target=press_test)
     tester.start()
-    login_times = []
+    login_times: list[float] = []
     while tester.is_alive() and len(login_times) < 40:
         started = time.monotonic()
         with urllib.request.urlopen(f"{served.url}/login", timeout=30) as response:

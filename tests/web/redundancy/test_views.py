@@ -21,7 +21,7 @@ ACTIVE = BASE.replace("network = direct", "network = direct\nbackup_active = 1\n
                       "backup = 192.0.2.2\nkeepalive = 6\ndeadtime = 18")
 
 
-def accept(client: FlaskClient, button: str = "ACCEPT", **changes: str) -> TestResponse:
+def accept(client: FlaskClient, button: str = "ACCEPT", **changes: str | None) -> TestResponse:
     """Submit the panel as a browser would (unchecked boxes are not sent)."""
     data = {**form_of(client, URL), **changes, "action": button}
     return client.post(URL, data={k: v for k, v in data.items() if v is not None})
