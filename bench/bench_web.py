@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import html.parser
 import http.cookiejar
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench._report import write_section  # noqa: E402
 from bench.bench_core import generate  # noqa: E402
 from piranha_web.commands.serve import THREADS  # noqa: E402
+from tests.helpers.served import start_serve  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PAGE_REQUESTS = 40
@@ -106,34 +105,19 @@ class Client:
             return int(err.code)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def serve(tmp: Path, virtuals: int, *, shared_aliases: bool = False
-          ) -> tuple[subprocess.Popen[bytes], str]:
+          ) -> tuple[subprocess.Popen[str], str]:
     """``piranha-web serve`` on a generated lvs.cf (``shared_aliases``: issue 24's file with
-    900 warnings at 1,000 virtual servers)."""
+    900 warnings at 1,000 virtual servers), on a port of its own choosing
+    (tests.helpers.served: no race for the port); (process, base URL)."""
     config, state = tmp / "lvs.cf", tmp / "state"
     config.write_text(generate(virtuals, shared_aliases=shared_aliases))
     cli = [sys.executable, "-m", "piranha_web.cli"]
     subprocess.run([*cli, "passwd", "--state-dir", str(state), "--password-stdin"],
                    input=PASSWORD.encode(), check=True, cwd=ROOT, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [*cli, "serve", "--config", str(config), "--state-dir", str(state), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return process, f"http://127.0.0.1:{port}"
+    server = start_serve("--config", str(config), "--state-dir", str(state),
+                         env={"PYTHONDONTWRITEBYTECODE": "1"})
+    return server.process, server.url.rstrip("/")
 
 
 def run_clients(count: int, work: object) -> list[list[tuple[float, int]]]:

@@ -122,7 +122,8 @@ class Saved:
 
     ``revision`` is lvs.cf's revision afterwards (the ETag), ``previous`` the one it replaced
     (UNDO LAST CHANGE restores it); ``findings`` (dry run only) are the findings the new text
-    has that lvs.cf does not; ``after`` is what the steps after the save reported.
+    has that lvs.cf does not, ``resolved`` those it no longer has; ``after`` is what the steps
+    after the save reported.
     """
 
     status: str
@@ -135,6 +136,8 @@ class Saved:
     summary: tuple[str, ...] = ()
     dry_run: bool = False
     findings: tuple[Finding, ...] = ()
+    #: dry run only: the findings of lvs.cf the new text no longer has
+    resolved: tuple[Finding, ...] = ()
     after: Report | None = None
     #: the document written (for the steps after the save)
     document: Document | None = field(default=None, compare=False, repr=False)
@@ -183,15 +186,18 @@ class SaveService:
     # ------------------------------------------------------------------ the three callers
 
     def apply(self, edit: Edit, revision: str, *, cause: str = "web",
-              restored_from: str | None = None, dry_run: bool = False) -> EditResult:
+              restored_from: str | None = None, dry_run: bool = False,
+              strict: bool = False) -> EditResult:
         """Apply ``edit`` to lvs.cf as of ``revision`` and save it.
 
         :class:`NotFoundError` from ``edit`` propagates.  When another process saves between
-        loading and saving, the edit is rebased on that save too (a few times).
+        loading and saving, the edit is rebased on that save too (a few times).  ``strict``
+        (the REST API's whole-file ETags): never rebase; lvs.cf no longer at ``revision`` when
+        the save lock is held is a :class:`Conflict`, whatever the other save changed.
         """
         for _ in range(SAVE_ATTEMPTS):
             with SAVING:
-                outcome = self._attempt(edit, revision, cause, restored_from, dry_run)
+                outcome = self._attempt(edit, revision, cause, restored_from, dry_run, strict)
             if outcome is not None:
                 return self._finish(outcome) if isinstance(outcome, Saved) else outcome
         current = self.store.load()
@@ -249,11 +255,14 @@ class SaveService:
         known = self._current_findings() if dry_run else []
         result = self.store.save(doc, expected, recorder=recorder, dry_run=dry_run)
         changed = result.new_data != result.old_data
+        compared = dry_run and changed
+        new = validate(doc) if compared else []
         return Saved(
             "saved" if changed else "unchanged", result.revision, expected,
             result.old_text, result.new_text, result.changes, result.warnings,
             summary(result) if changed else (), dry_run,
-            _introduced(known, validate(doc)) if dry_run and changed else (),
+            introduced(known, new) if compared else (),
+            introduced(new, known) if compared else (),
             document=doc,
         )
 
@@ -272,7 +281,7 @@ class SaveService:
     # ------------------------------------------------------------------ an edit
 
     def _attempt(self, edit: Edit, revision: str, cause: str, restored_from: str | None,
-                 dry_run: bool) -> EditResult | None:
+                 dry_run: bool, strict: bool = False) -> EditResult | None:
         """One load, edit (or rebase) and save; None when lvs.cf changed before the lock was
         held (the caller tries again)."""
         loaded = self.store.load()
@@ -281,7 +290,7 @@ class SaveService:
         try:
             if loaded.revision == revision:
                 edit(doc)
-            elif not self._rebased(edit, revision, doc):
+            elif strict or not self._rebased(edit, revision, doc):
                 return _conflict(edit, self.store.load().document, loaded.revision)
         except EditErrors as err:
             known = {f.signature for f in self._current_findings()}
@@ -296,7 +305,8 @@ class SaveService:
             return self._save(doc, loaded.revision, before, cause=cause,
                               restored_from=restored_from, dry_run=dry_run)
         except StaleRevisionError:
-            return None
+            return _conflict(edit, self.store.load().document, self.store.revision()) \
+                if strict else None
 
     def _rebased(self, edit: Edit, revision: str, current: Document) -> bool:
         """Apply ``edit``, made on ``revision``, to ``current`` when it changes nothing that
@@ -320,7 +330,7 @@ def _conflict(edit: Edit, current: Document, revision: str) -> Conflict:
     return Conflict(revision, preview)
 
 
-def _introduced(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[Finding, ...]:
+def introduced(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[Finding, ...]:
     """Findings of ``new`` that ``old`` does not have (as many times; line numbers aside)."""
     remaining = Counter(f.signature for f in old)
     found = []

@@ -61,6 +61,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+def label_problem(label: str) -> str | None:
+    """Why ``label`` cannot label a token, or None."""
+    if not label.isprintable() or len(label) > 200:
+        return "the label must be printable text of at most 200 characters"
+    return None
+
+
 class TokenStore:
     """The API tokens of every user, in ``state_dir/api-tokens``."""
 
@@ -105,8 +112,8 @@ class TokenStore:
         is created.
         """
         check_user_name(user)
-        if not label.isprintable() or len(label) > 200:
-            raise AuthError("the label must be printable text of at most 200 characters")
+        if (problem := label_problem(label)) is not None:
+            raise AuthError(problem)
         account = self.passwords.stamp(user)
         if account is None:
             raise AuthError(f"no user {user}")

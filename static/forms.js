@@ -87,3 +87,34 @@
     return undefined;
   });
 })();
+
+/* SEARCH of a long list (VIRTUAL SERVERS, REAL SERVER) goes through the list form, as its pager,
+ * sort headings and "Show all" do (action SEARCH, the search text in the action's query
+ * string): the mark boxes ticked on this page are kept by the server before the new view is
+ * shown.  Without JavaScript the search form is a plain GET form. */
+(function () {
+  "use strict";
+  var search = document.getElementById("list-search");
+  var list = search && search.dataset.listForm ?
+    document.getElementById(search.dataset.listForm) : null;
+  if (!list) {
+    return;
+  }
+  search.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var action = search.dataset.action;
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.name = "action";
+    button.value = "SEARCH";
+    button.hidden = true;
+    button.formAction = action + (action.indexOf("?") < 0 ? "?" : "&") + "q=" +
+      encodeURIComponent(search.elements.q.value);
+    list.appendChild(button);
+    if (list.requestSubmit) {
+      list.requestSubmit(button);
+    } else {
+      button.click();
+    }
+  });
+})();

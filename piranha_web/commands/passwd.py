@@ -3,9 +3,14 @@
 The password is read from standard input (first line), never from the command line where
 ``ps`` would show it (Piranha's piranha-passwd did that).  On a terminal without
 ``--password-stdin`` it is asked for twice without echo.  The password file is written with mode
-600; changing the password ends every existing session of that user.  The change is recorded in
-the audit trail (kind ``user``, action ``passwd``) before it is made, and refused when the trail
-cannot be written.
+600.  The change is recorded in the audit trail (kind ``user``, action ``passwd``) before it is
+made, and refused when the trail cannot be written.
+
+An existing user's password is changed through :meth:`Accounts.set_password`, the path of
+USERS and ``piranha-web user passwd``: its sessions end and its API tokens are removed from the
+token file at once (not merely refused until the next clean-up).  A user that does not exist yet
+is created with the password alone, as Piranha's piranha-passwd did (the first login of a new
+installation; with a ``roles`` file it is a viewer until ``piranha-web user role``).
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import contextlib
 import getpass
 import sys
 
+from piranha_web.accounts import Accounts, password_problem
 from piranha_web.audit import AuditLog
-from piranha_web.auth import DEFAULT_USER, MIN_PASSWORD_LENGTH, PASSWORD_FILE, PasswordFile
+from piranha_web.auth import DEFAULT_USER, PASSWORD_FILE, PasswordFile
 from piranha_web.commands.paths import add_state_dir_argument, state_dir_of
 from piranha_web.errors import AuditError, AuthError
 
@@ -46,15 +52,23 @@ def read_password(from_stdin: bool) -> str | None:
     return first
 
 
+def set_password(passwords: PasswordFile, user: str, password: str) -> None:
+    """Change an existing ``user``'s password as USERS does (tokens removed); create a new
+    user with the password alone."""
+    if passwords.is_set(user):
+        Accounts(passwords).set_password(user, password)
+    else:
+        passwords.set_password(user, password)
+
+
 def run(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin)
     if password is None:
         print("piranha-web passwd: give the password on standard input with --password-stdin "
               "(it is never taken from the command line)", file=sys.stderr)
         return 2
-    if len(password) < MIN_PASSWORD_LENGTH:
-        print(f"piranha-web passwd: use at least {MIN_PASSWORD_LENGTH} characters; nothing "
-              "changed", file=sys.stderr)
+    if (problem := password_problem(password)) is not None:
+        print(f"piranha-web passwd: {problem}; nothing changed", file=sys.stderr)
         return 1
     path = state_dir_of(args) / PASSWORD_FILE
     log = AuditLog(state_dir_of(args))
@@ -66,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
               f"audit trail first, and {err}", file=sys.stderr)
         return 1
     try:
-        PasswordFile(path).set_password(args.user, password)
+        set_password(PasswordFile(path), args.user, password)
     except AuthError as err:
         print(f"piranha-web passwd: {err}", file=sys.stderr)
         return 1

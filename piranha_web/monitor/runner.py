@@ -9,7 +9,10 @@ stop).  :class:`CheckRunner` therefore
   and waits for it with a deadline: the capped timeout plus :data:`GRACE`; at the deadline
   the process and everything it started is killed, and every check that had not finished
   (a regex that would not end, a server slow at every stage) is reported down with that
-  reason;
+  reason.  The deadline counts from the moment the process is ready (it prints
+  :data:`READY` once its imports are done): on a loaded machine starting Python can take
+  seconds, and that time must not eat the checks' own timeouts (a check killed before it
+  ever connected); starting is bounded apart, by :data:`STARTUP`;
 * lets at most ``slots`` requests have checks running at once and refuses a further one at once
   with :class:`~piranha_web.errors.ChecksBusyError` (503) instead of queueing it on a request
   thread, so the other request threads keep serving pages;
@@ -23,6 +26,7 @@ import contextlib
 import json
 import os
 import pickle
+import selectors
 import signal
 import subprocess
 import sys
@@ -41,11 +45,16 @@ MAX_TIMEOUT = 10
 #: seconds a check process gets beyond its checks' own deadlines (start-up, killing programs)
 GRACE = 4.0
 WORKER = [sys.executable, "-m", "piranha_web.monitor.worker"]
+#: the line a check process prints when its imports are done and it waits for its batch
+READY = b"ready\n"
+#: the longest a check process may take to become ready, seconds (a very loaded machine)
+STARTUP = 60.0
 
 
-def unfinished(vs: VirtualServer, rs: RealServer, deadline: float) -> ProbeResult:
-    """The result of a check whose process was killed at the deadline."""
-    verdict = down(f"the check did not finish within {deadline:g} s and was stopped "
+def unfinished(vs: VirtualServer, rs: RealServer, deadline: float,
+               reason: str | None = None) -> ProbeResult:
+    """The result of a check whose process was killed at the deadline (or never started)."""
+    verdict = down(reason or f"the check did not finish within {deadline:g} s and was stopped "
                    "(a sending program or the expect regex did not finish)")
     return ProbeResult(
         virtual=vs.name, server=rs.name, address=rs.address, port=rs.effective_port,
@@ -65,11 +74,15 @@ def run_in_process(
         WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         cwd="/", start_new_session=True,
     )
+    if not became_ready(process, STARTUP):
+        kill(process)
+        process.communicate()
+        reason = f"the check process did not start within {STARTUP:g} s; nothing was checked"
+        return [unfinished(vs, rs, deadline, reason) for vs, rs in jobs]
     try:
         output, _ = process.communicate(pickle.dumps((pairs, max_timeout)), timeout=deadline)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        kill(process)
         output, _ = process.communicate()
     found: dict[int, ProbeResult] = {}
     for line in output.splitlines():
@@ -77,6 +90,24 @@ def run_in_process(
             record = json.loads(line)
             found[int(record["index"])] = ProbeResult.from_dict(record["result"])
     return [found.get(i) or unfinished(vs, rs, deadline) for i, (vs, rs) in enumerate(jobs)]
+
+
+def became_ready(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether ``process`` printed :data:`READY` within ``seconds`` (nothing else comes
+    before it gets its batch, so the buffered line read leaves nothing behind)."""
+    if process.stdout is None:  # pragma: no cover - always a pipe here
+        return False
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(seconds):
+            return False
+    return process.stdout.readline() == READY
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the check process and everything it started (its own session)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 class CheckRunner:

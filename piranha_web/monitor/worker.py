@@ -2,8 +2,9 @@
 
 The web server never matches a reply itself: a regex that takes forever, or anything else that
 holds a process, must not stop its pages.  :class:`~.runner.CheckRunner` starts this module,
-writes the batch on its standard input (a pickle of ``(pairs, max_timeout)``, trusted: it comes
-from the server that started this process) and reads one JSON line per finished check
+waits for its ``ready`` line (printed once the imports are done), writes the batch on its
+standard input (a pickle of ``(pairs, max_timeout)``, trusted: it comes from the server that
+started this process) and reads one JSON line per finished check
 (``{"index": N, "result": ProbeResult.as_dict()}``, in the order they finish), so the checks
 that finished before the runner's deadline keep their verdicts when it kills this process.
 """
@@ -38,8 +39,11 @@ async def run_batch(pairs: Pairs, max_timeout: int | None) -> None:
 
 
 def main() -> int:
-    """Read the batch from standard input and run it (working directory: /)."""
+    """Say it is ready (imports done), read the batch from standard input and run it
+    (working directory: /); the runner's deadline starts at the ready line."""
     os.chdir("/")
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     pairs, max_timeout = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our own parent)
     asyncio.run(run_batch(pairs, max_timeout))
     return 0

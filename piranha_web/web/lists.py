@@ -9,8 +9,11 @@ its page is shown.  Without a selection the first row shown is selected, as in P
 
 Bulk ACTIVATE MARKED / DEACTIVATE MARKED set ``active`` of every marked row in one
 revision-checked save (:func:`set_marked`).  Marks are kept across pages in the session
-(:mod:`.marks`; the pager's buttons submit the list form) and the page says how many are
-marked; MARK ALL MATCHING marks every row the search finds (:func:`marks_button`).
+(:mod:`.marks`) and the page says how many are marked; MARK ALL MATCHING marks every row the
+search finds (:func:`marks_button`).  Every way to another view of the list submits the list
+form, so the boxes ticked on this page are kept: the pager's buttons (action PAGE), the sort
+headings (SORT), "Show all" (SEARCH) and, with JavaScript, SEARCH (``static/forms.js``; without
+it SEARCH is a plain GET form).  SORT and SEARCH show the new view from its first page.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ SERVER_LIST = "piranha_list_server"
 VIRTUAL_MARKS = "piranha_marks_virtual"
 SERVER_MARKS = "piranha_marks_server"
 _VIEW_ARGS = ("q", "sort", "order", "page")
+#: buttons that show another view of the list (after keeping this page's marks)
+VIEW_BUTTONS = ("PAGE", "SORT", "SEARCH")
+#: of those, the ones that start the new view at its first page (the selection not followed)
+NEW_VIEW = ("SORT", "SEARCH")
 #: bulk buttons -> the ``active`` value they set
 BULK = {"ACTIVATE MARKED": True, "DEACTIVATE MARKED": False}
 
@@ -140,9 +147,10 @@ def forget_marks(key: str) -> None:
 
 
 def marks_button(button: str, key: str, scope: str, sorts: Iterable[str]) -> bool:
-    """Handle PAGE (keep this page's marks, then the asked page), MARK ALL MATCHING and CLEAR
-    MARKS; False for other buttons.  The caller then shows the list again."""
-    if button not in ("PAGE", "MARK ALL MATCHING", "CLEAR MARKS"):
+    """Handle PAGE, SORT and SEARCH (this page's marks are kept, then the asked view), MARK ALL
+    MATCHING and CLEAR MARKS; False for other buttons.  The caller then shows the list again
+    (:func:`back_to_list`)."""
+    if button not in (*VIEW_BUTTONS, "MARK ALL MATCHING", "CLEAR MARKS"):
         return False
     if button == "MARK ALL MATCHING":
         marks.mark_matching(key, scope, ListQuery.of(request.args, sorts).q)
@@ -170,8 +178,10 @@ def set_marked(names: list[str], active: bool, revision: str, fields: FieldMappe
 def back_to_list(endpoint: str, base: Mapping[str, str], sorts: Iterable[str],
                  selected: str | None) -> Response:
     """Redirect after an action to the list as it was (search, sort, page from the POST's
-    URL) with the row acted on selected."""
-    args: dict[str, Any] = {**base, **posted_query(sorts)}
-    if selected:
+    URL) with the row acted on selected; after SORT or SEARCH, to the new view's first page
+    (an empty search is kept as ``q=``: the search kept in the session is replaced)."""
+    new_view = panel.action() in NEW_VIEW
+    args: dict[str, Any] = {**base, **({"q": ""} if new_view else {}), **posted_query(sorts)}
+    if selected and not new_view:
         args["selected"] = selected
     return redirect(url_for(endpoint, **args), code=303)

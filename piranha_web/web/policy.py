@@ -88,7 +88,8 @@ _weight_only = WeightOnly()
 
 _LIST_BUTTONS = {"(DE)ACTIVATE": Role.OPERATOR, "ACTIVATE MARKED": Role.OPERATOR,
                  "DEACTIVATE MARKED": Role.OPERATOR, "MARK ALL MATCHING": Role.OPERATOR,
-                 "CLEAR MARKS": Role.OPERATOR, "EDIT": Role.VIEWER, "PAGE": Role.VIEWER}
+                 "CLEAR MARKS": Role.OPERATOR, "EDIT": Role.VIEWER, "PAGE": Role.VIEWER,
+                 "SORT": Role.VIEWER, "SEARCH": Role.VIEWER}
 #: pages whose view returns on CANCEL before anything is saved
 _CANCEL_ONLY = _button({"CANCEL": Role.VIEWER})
 

@@ -95,6 +95,8 @@ class SaveOutcome:
     #: ``invalid`` by validation: the findings themselves (line, key, code), for the REST API;
     #: a dry run's ``saved``: the findings the new text has that lvs.cf does not
     findings: tuple[Finding, ...] = ()
+    #: a dry run's ``saved``: the findings of lvs.cf the new text no longer has
+    resolved: tuple[Finding, ...] = ()
     previous: str = ""  # the revision this save replaced (UNDO LAST CHANGE restores it)
 
     @property
@@ -209,6 +211,7 @@ def save_edit(
     cause: str = "web",
     restored_from: str | None = None,
     dry_run: bool = False,
+    strict: bool = False,
 ) -> SaveOutcome:
     """Apply ``edit`` to lvs.cf as of ``revision`` and save it (see the module docstring).
 
@@ -217,11 +220,13 @@ def save_edit(
     before lvs.cf is written; when the audit trail cannot be written nothing is saved.
     :class:`NotFoundError` from ``edit`` propagates (the page shows 404).  ``dry_run``: the
     outcome the save would have; nothing written or recorded
-    (:class:`~piranha_web.save_service.SaveService`).  Every edit that is not a dry run is
-    counted with its outcome and duration for /metrics (``Services.counters``).
+    (:class:`~piranha_web.save_service.SaveService`).  ``strict``: a conflict whenever lvs.cf
+    is no longer at ``revision`` (no rebase; the REST API's whole-file ETags).  Every edit that
+    is not a dry run is counted with its outcome and duration for /metrics
+    (``Services.counters``).
     """
     started = time.perf_counter()
-    outcome = _save_edit(edit, revision, fields, success, cause, restored_from, dry_run)
+    outcome = _save_edit(edit, revision, fields, success, cause, restored_from, dry_run, strict)
     if not dry_run:
         services().counters.save(outcome.status, time.perf_counter() - started)
     return outcome
@@ -229,11 +234,11 @@ def save_edit(
 
 def _save_edit(
     edit: Callable[[Document], None], revision: str, fields: FieldMapper, success: str,
-    cause: str, restored_from: str | None, dry_run: bool,
+    cause: str, restored_from: str | None, dry_run: bool, strict: bool = False,
 ) -> SaveOutcome:
     try:
         result = save_service().apply(edit, revision, cause=cause, restored_from=restored_from,
-                                      dry_run=dry_run)
+                                      dry_run=dry_run, strict=strict)
     except AuditError as err:
         return _with_fields("invalid", revision, "Nothing was saved: every save is recorded in "
                             "the audit trail, and it cannot be written.",
@@ -261,6 +266,7 @@ def _save_edit(
         "saved", result.revision, success, changes=line_changes(result.changes),
         warnings=result.warnings, summary=result.summary,
         previous=result.previous, sync=result.after, findings=result.findings,
+        resolved=result.resolved,
     )
 
 

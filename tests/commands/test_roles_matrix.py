@@ -20,8 +20,9 @@ from werkzeug.exceptions import MethodNotAllowed
 from piranha_web.accounts import Accounts, Role
 from piranha_web.auth import PasswordFile
 from piranha_web.web import WebSettings, create_app
-from tests.commands.test_serve import Server, start
 from tests.conftest import ROOT
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve as start
 
 PASSWORD = "matrix password"
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -133,10 +134,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     accounts.add("vera", PASSWORD, Role.VIEWER)
     server = start("--config", str(config), "--state-dir", str(tmp_path / "state"))
     yield server, config
-    server.process.terminate()
-    server.process.wait(timeout=10)
-    if server.process.stdout:
-        server.process.stdout.close()
+    server.stop()
 
 
 @pytest.mark.parametrize(("user", "role"), [("vera", V), ("olga", OP), ("piranha", A)])

@@ -18,17 +18,16 @@ from pathlib import Path
 import pytest
 
 from piranha_web.audit import MAX_NAME, AuditLog
-from tests.commands.test_serve import Server, log_in, make_certificate, password_of, start
+from tests.commands.test_serve import log_in, make_certificate, password_of
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve as start
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Server]:
     server = start("--config", str(tmp_path / "lvs.cf"), "--state-dir", str(tmp_path / "st"))
     yield server
-    server.process.terminate()
-    server.process.wait(timeout=10)
-    if server.process.stdout:
-        server.process.stdout.close()
+    server.stop()
 
 
 def anonymous(url: str) -> tuple[urllib.request.OpenerDirector, str]:
@@ -153,8 +152,5 @@ def test_under_tls_a_flood_of_silent_and_handshaken_connections_from_one_address
     finally:
         for conn in held:
             conn.close()
-        server.process.terminate()
-        server.process.wait(timeout=10)
-        if server.process.stdout:
-            server.process.stdout.close()
+        server.stop()
     assert all('name="selected" value="www"' in page for page in pages)

@@ -20,8 +20,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from piranha_web.commands.systemd_unit import render_unit, shipped_unit, under_home
 from piranha_web.sync import SyncService, SyncSettings
 from piranha_web.tokens import TokenStore
-from tests.commands.test_serve import Server, _list_fields, _toggle, browser, password_of
+from tests.commands.test_serve import _list_fields, _toggle, browser, password_of
 from tests.conftest import ROOT
+from tests.helpers.served import ServeProcess as Server
+from tests.helpers.served import start_serve
 from tests.helpers.sshd import BackupRouter, lvs_cf_text
 from tests.helpers.unit_sandbox import confined, limits
 
@@ -172,18 +174,7 @@ def start_confined(unit: str) -> Server:
     """Run the unit's ExecStart (on a free port) inside its limits; wait for 'Log in at'."""
     (command,) = [line.removeprefix("ExecStart=") for line in unit.splitlines()
                   if line.startswith("ExecStart=")]
-    argv = confined(unit, [*command.split(), "--port", "0"])
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    server = Server(process, [])
-    assert process.stdout is not None
-    for line in process.stdout:
-        server.lines.append(line.rstrip("\n"))
-        if line.startswith("Log in at"):
-            server.lines.append(process.stdout.readline().rstrip("\n"))
-            return server
-    process.wait(timeout=10)
-    raise AssertionError(f"serve did not start: {server.lines}")
+    return start_serve(argv=confined(unit, [*command.split(), "--port", "0"]))
 
 
 def status_of(pid: int) -> dict[str, str]:
@@ -250,10 +241,7 @@ def test_serve_works_inside_the_units_limits_and_cannot_write_outside_them(
             "/tmp/probe written"], tried.stderr
         assert not Path("/tmp/probe").exists()  # a private /tmp
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=10)
-        assert server.process.stdout is not None
-        server.process.stdout.close()
+        server.stop()
 
 
 @pytest.mark.root
@@ -285,10 +273,7 @@ def test_an_accept_reaches_the_backup_router_over_ssh_from_inside_the_limits(
         last = SyncService(config, state).last()
         assert last is not None and last.ok, last
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=10)
-        assert server.process.stdout is not None
-        server.process.stdout.close()
+        server.stop()
 
 
 @pytest.mark.root

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.helpers.served import ServeProcess, start_serve
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -45,13 +44,6 @@ def chromium_executable() -> str:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Served:
     """A running piranha-web process and the files it works on."""
@@ -59,8 +51,13 @@ class Served:
     url: str
     config: Path
     state_dir: Path
-    process: subprocess.Popen[str]
+    serve: ServeProcess
     password: str = PASSWORD
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        """The `piranha-web serve` process (its output is read by ``serve``)."""
+        return self.serve.process
 
 
 def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
@@ -80,7 +77,8 @@ def start_server(
     tmp: Path, config_text: str | None = None, extra_env: dict[str, str] | None = None,
     *, relative: bool = False,
 ) -> Served:
-    """Start `piranha-web serve` on a free port with a known password; wait until it answers.
+    """Start `piranha-web serve` on a free port (tests.helpers.served: no race for the port)
+    with a known password; return once it printed where to log in.
 
     ``relative``: run it in ``tmp`` with ``--config lvs.cf --state-dir state`` (relative paths).
     """
@@ -90,53 +88,17 @@ def start_server(
         config.write_text(config_text)
     env = {**os.environ, **(extra_env or {})}
     cli("passwd", "--state-dir", str(state), "--password-stdin", stdin=PASSWORD + "\n", env=env)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "piranha_web.cli",
-            "serve",
-            "--config",
-            "lvs.cf" if relative else str(config),
-            "--state-dir",
-            "state" if relative else str(state),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=tmp if relative else ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    serve = start_serve(
+        "--config", "lvs.cf" if relative else str(config),
+        "--state-dir", "state" if relative else str(state),
+        "--host", "127.0.0.1",
+        cwd=tmp if relative else ROOT, env=env,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"piranha-web serve exited: {output}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("piranha-web serve did not start listening")
-    return Served(f"http://127.0.0.1:{port}", config, state, process)
+    return Served(serve.url.rstrip("/"), config, state, serve)
 
 
 def stop_server(served: Served) -> None:
-    served.process.terminate()
-    try:
-        served.process.wait(10)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait()
-    if served.process.stdout:
-        served.process.stdout.close()
+    served.serve.stop()
 
 
 @pytest.fixture
@@ -165,7 +127,7 @@ def browser() -> Iterator[object]:
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # a served process on a loaded 2-core machine
     yield page
     context.close()
 

@@ -10,6 +10,7 @@ unsaved-changes warning and the Active checkbox of new real servers.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -287,7 +288,9 @@ def test_numeric_fields_unsaved_warning_and_active_checkbox_for_new_real_servers
     page.press("#timeout", "End")
     page.keyboard.type("7")
     page.click("#tab-global_settings")
-    page.wait_for_timeout(500)
+    deadline = time.monotonic() + 30  # wait for the question, not a fixed half second
+    while not dialogs and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright deliver the dialog event
     assert dialogs == ["beforeunload"]
     assert "/virtual/edit" in page.url
     page.remove_listener("dialog", dismiss)

@@ -114,6 +114,83 @@ def test_enter_on_a_list_radio_button_never_means_add(page: Page, served: Served
     assert "/new" not in page.url and "server=www2" in page.url
 
 
+def marked(page: Page) -> list[str]:
+    """Names whose mark box is ticked on the page shown."""
+    found: list[str] = page.eval_on_selector_all(
+        "input[name=marked]:checked", "els => els.map(e => e.value)")
+    return sorted(found)
+
+
+def names_shown(page: Page) -> list[str]:
+    found: list[str] = page.eval_on_selector_all(
+        "#virtual-servers tbody td.name", "els => els.map(e => e.innerText.trim())")
+    return found
+
+
+def test_marks_ticked_but_not_submitted_survive_sort_and_search(
+    page: Page, served: Served
+) -> None:
+    """Issue 27 item 3: sorting (a heading) or searching (the box, Enter or SEARCH, "Show all")
+    lost the marks ticked on the page since the list form was last submitted."""
+    login(page, served)
+    page.goto(served.url + "/virtual/")
+    page.check("#row-www input[name=marked]")
+    press(page, "#sort-name")  # a heading: a button of the list form
+    assert names_shown(page) == ["shop-http", "shop-https", "www"]
+    assert marked(page) == ["www"]
+    page.check("#row-shop-https input[name=marked]")
+    page.fill("#q", "shop")
+    page.press("#q", "Enter")  # forms.js sends it through the list form
+    page.wait_for_load_state()
+    assert "q=shop" in page.url and names_shown(page) == ["shop-http", "shop-https"]
+    assert marked(page) == ["shop-https"]
+    assert "2 marked (1 on other pages)" in page.locator("#marked-count").inner_text()
+    page.check("#row-shop-http input[name=marked]")
+    page.uncheck("#row-shop-https input[name=marked]")
+    press(page, "#search-clear")
+    assert names_shown(page) == ["shop-http", "shop-https", "www"]  # still sorted by name
+    assert page.locator("#q").input_value() == ""
+    assert marked(page) == ["shop-http", "www"]
+    page.fill("#q", "www")
+    page.check("#row-shop-https input[name=marked]")
+    press(page, "#search")  # the SEARCH button, too
+    assert names_shown(page) == ["www"]
+    page.goto(served.url + "/virtual/")
+    assert page.locator("#q").input_value() == "www"  # the view is kept as before
+    press(page, "#search-clear")
+    assert marked(page) == ["shop-http", "shop-https", "www"]
+    screenshot(page, "lists-02-marks-kept-by-sort-and-search")
+    press(page, "#clear-marks")
+    assert marked(page) == []
+
+
+def test_without_javascript_sorting_keeps_the_marks_and_search_still_works(
+    browser: Any, served: Served
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        login(page, served)
+        page.goto(served.url + "/virtual/servers/?virtual=shop-http")
+        page.check("#row-shop2 input[name=marked]")
+        press(page, "#sort-name")
+        press(page, "#sort-name")  # the other way round
+        assert marked(page) == ["shop2"]
+        assert page.eval_on_selector_all("#real-servers tbody td.name",
+                                          "els => els.map(e => e.innerText.trim())") == [
+            "shop2", "shop1"]
+        page.fill("#q", "shop1")
+        press(page, "#search")  # a plain GET form without JavaScript
+        assert "q=shop1" in page.url
+        assert page.locator("#real-servers tbody tr").count() == 1
+        press(page, "#search-clear")
+        assert marked(page) == ["shop2"]
+        press(page, "#clear-marks")
+    finally:
+        context.close()
+
+
 def test_bulk_deactivate_and_activate_of_marked_rows_in_one_save(
     page: Page, served: Served
 ) -> None:
@@ -195,3 +272,19 @@ def test_a_1000_virtual_server_file_lists_100_rows_searches_sorts_and_pages(
     names = page.eval_on_selector_all("#real-servers tbody td.name",
                                       "els => els.map(e => e.innerText.trim())")
     assert names == ["rs16"]
+
+
+def test_enter_on_a_radio_button_means_edit_while_a_search_is_shown(
+    page: Page, served: Served
+) -> None:
+    """With a search, "Show all" (a button of the list form, above it) must not become the
+    list form's implicit button: Enter on a radio button or a mark box still means EDIT."""
+    login(page, served)
+    page.goto(served.url + "/virtual/?q=shop")
+    assert page.locator("#search-clear").is_visible()
+    page.check("#row-shop-https input[name=selected]")
+    page.focus("#row-shop-https input[name=marked]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/virtual/edit?virtual=shop-https")
+    page.goto(served.url + "/virtual/?q=")

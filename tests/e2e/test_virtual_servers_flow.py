@@ -198,7 +198,7 @@ def test_unauthenticated_requests_with_any_method_are_refused(served: Served) ->
             )
             opener = urllib.request.build_opener(_NoRedirect())
             try:
-                response = opener.open(request, timeout=5)
+                response = opener.open(request, timeout=60)
                 status = response.status
                 body = response.read()
             except urllib.error.HTTPError as err:

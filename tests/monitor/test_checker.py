@@ -97,7 +97,7 @@ def test_an_unreadable_config_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
-def wait_for(path: Path, text: str, seconds: float = 15) -> bool:
+def wait_for(path: Path, text: str, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if path.exists() and path.read_text() == text:

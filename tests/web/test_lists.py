@@ -3,6 +3,7 @@ server counts, the live IPVS state read from a captured /proc/net/ip_vs, one sav
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -157,3 +158,73 @@ def test_a_viewer_may_change_pages_but_not_mark_all(web: Web) -> None:
                        ).status_code == 303
     assert viewer.post("/virtual/", data={"revision": revision, "action": "MARK ALL MATCHING"}
                        ).status_code == 403
+
+
+def button_of(page: str, element_id: str) -> tuple[str, str, str]:
+    """(form, value, formaction) of the submit button ``element_id`` (HTML unescaped)."""
+    tag = re.search(rf'<button[^>]*id="{element_id}"[^>]*>', page)
+    assert tag, element_id
+    attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', tag.group(0)))
+    return attrs["form"], attrs["value"], html.unescape(attrs["formaction"])
+
+
+def test_sort_headings_and_show_all_are_list_form_buttons_that_keep_the_marks(
+    web: Web, client: FlaskClient
+) -> None:
+    """Issue 27 item 3: the sort headings and "Show all" were links (GET): the boxes ticked
+    on the page were lost.  They now submit the list form (SORT / SEARCH): marks kept, then
+    the new view from its first page."""
+    url = "/virtual/servers/?virtual=web"
+    page = client.get(url + "&q=rs").get_data(as_text=True)
+    assert button_of(page, "sort-name") == (
+        "server-list", "SORT", "/virtual/servers/?virtual=web&q=rs&sort=name")
+    assert button_of(page, "search-clear")[:2] == ("server-list", "SEARCH")
+    assert 'href="/virtual/servers/?virtual=web&amp;q=rs&amp;sort=name' not in page
+    revision = revision_of(page)
+    _, _, sort_url = button_of(page, "sort-name")
+    sorted_answer = client.post(sort_url, data={
+        "revision": revision, "action": "SORT", "marked": ["rs2"], "shown": ["rs1", "rs2"],
+        "selected": "rs2"})
+    assert sorted_answer.status_code == 303
+    assert sorted_answer.headers["Location"] == "/virtual/servers/?virtual=web&q=rs&sort=name"
+    page = client.get(sorted_answer.headers["Location"]).get_data(as_text=True)
+    assert marked_boxes(page) == ["rs2"]
+    assert button_of(page, "sort-name")[2].endswith("sort=name&order=desc")  # the other way
+    _, _, clear_url = button_of(page, "search-clear")
+    cleared = client.post(clear_url, data={
+        "revision": revision, "action": "SEARCH", "marked": ["rs1", "rs2"],
+        "shown": ["rs1", "rs2"]})
+    assert cleared.headers["Location"] == "/virtual/servers/?virtual=web&q=&sort=name"
+    page = client.get(cleared.headers["Location"]).get_data(as_text=True)
+    assert marked_boxes(page) == ["rs1", "rs2"] and 'id="search-clear"' not in page
+    assert client.get(url).get_data(as_text=True).count('value="" maxlength') == 1  # q forgotten
+
+
+def test_search_through_the_list_form_keeps_the_marks_and_the_sort(
+    web: Web, client: FlaskClient
+) -> None:
+    """What forms.js sends for SEARCH: the list form to the search form's data-action plus q."""
+    page = client.get("/virtual/?sort=name&order=desc").get_data(as_text=True)
+    search = re.search(r'<form[^>]*id="list-search"[^>]*>', page)
+    assert search
+    attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', search.group(0)))
+    assert attrs["data-list-form"] == "virtual-list"
+    action = html.unescape(attrs["data-action"])
+    assert action == "/virtual/?sort=name&order=desc"
+    answer = client.post(action + "&q=mail", data={
+        "revision": revision_of(page), "action": "SEARCH", "marked": ["web"],
+        "shown": ["web", "mail"], "selected": "mail"})
+    assert answer.headers["Location"] == "/virtual/?q=mail&sort=name&order=desc"
+    assert marked_boxes(client.get("/virtual/").get_data(as_text=True)) == ["web"]
+
+
+def test_a_viewer_may_sort_and_search_through_the_list_form(web: Web) -> None:
+    from piranha_web.accounts import Role
+
+    web.services.accounts.add("vera", "vera password", Role.VIEWER)
+    viewer = web.app.test_client()
+    viewer.post("/login", data={"username": "vera", "password": "vera password"})
+    revision = revision_of(viewer.get("/virtual/").get_data(as_text=True))
+    for button in ("SORT", "SEARCH"):
+        assert viewer.post("/virtual/?sort=name", data={"revision": revision, "action": button}
+                           ).status_code == 303

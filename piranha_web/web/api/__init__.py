@@ -27,10 +27,12 @@ from piranha_web.web.api import (
     addresses,
     auth,
     backup,
+    batch,
     config,
     docs,
     history,
     keepalived,
+    operations,
     servers,
     sync,
 )
@@ -48,7 +50,7 @@ from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
 # imported for their routes on ``bp``
-del addresses, backup, config, docs, history, keepalived, servers, sync
+del addresses, backup, batch, config, docs, history, keepalived, operations, servers, sync
 
 PREFIX = auth.PREFIX
 OPENAPI_OPTIONS: dict[str, Any] = {

@@ -19,6 +19,7 @@ from piranha_web.web.api import models as m
 from piranha_web.web.api.auth import requires
 from piranha_web.web.api.blueprint import VIRTUAL, WRITE_ERRORS, bp
 from piranha_web.web.api.problems import dump
+from piranha_web.web.api.writes import Plan as WritePlan
 from piranha_web.web.api.writes import etag, write
 from piranha_web.web.maintenance import actions
 from piranha_web.web.services import services
@@ -91,7 +92,7 @@ def get_address(path: AddressPath) -> Response:
 def deactivate_address(path: AddressPath, header: m.IfMatch) -> Response:
     del header
     plan = actions.plan_drain(path.address)
-    response = write(plan.edit, success=plan.success)  # raises unless saved or unchanged
+    response = write(WritePlan(plan.edit, plan.success))  # raises unless saved or unchanged
     plan.done()
     return response
 
@@ -103,6 +104,6 @@ def deactivate_address(path: AddressPath, header: m.IfMatch) -> Response:
 def activate_address(path: AddressPath, header: m.IfMatch) -> Response:
     del header
     plan = actions.plan_return(path.address)
-    response = write(plan.edit, success=plan.success)
+    response = write(WritePlan(plan.edit, plan.success))
     plan.done()
     return response

@@ -64,10 +64,11 @@ def requires(role: Role, *, changes: ChangeRule | None = None) -> Callable[[F], 
     return record
 
 
-def authorize_changes(changed: Collection[str]) -> None:
+def authorize_changes(changed: Collection[str], endpoint: str | None = None) -> None:
     """403 (:class:`ApiError`) unless the token's user may make ``changed`` (the keys the view
-    is about to write) with the current operation; nothing has been written yet."""
-    rule = CHANGE_RULES.get(request.endpoint or "")
+    is about to write) with the operation ``endpoint`` (default: the request's, a batch names
+    each of its operations'); nothing has been written yet."""
+    rule = CHANGE_RULES.get(endpoint or request.endpoint or "")
     if rule is None:
         return
     needed, role = rule(frozenset(changed)), g.api_role

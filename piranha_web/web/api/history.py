@@ -95,6 +95,7 @@ def restore_history(path: RevisionPath, header: m.IfMatch, query: m.DryRunQuery)
     del header
     chosen = _find(path.revision)
     entry, expected = chosen.entry, expected_revision()
+    known = services().store.findings()
     try:
         previous, result = restoring.restore(chosen, expected, "api", dry_run=query.dry_run)
     except REFUSED as err:
@@ -106,5 +107,5 @@ def restore_history(path: RevisionPath, header: m.IfMatch, query: m.DryRunQuery)
                                   dry_run=query.dry_run),
                     headers=etag(previous))
     written = write_result(result, f"Revision {entry.short} of {entry.who} restored as a new "
-                           "revision.")
+                           "revision.", known)
     return dump(written, headers=etag(result.revision))

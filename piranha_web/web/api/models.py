@@ -3,9 +3,16 @@
 Field names are lvs.cf key names; each field's description is the key's help text from
 ``lvscf.schema`` with the value the daemons assume when the key is absent.  The same models
 validate requests (flask-openapi3) and generate the OpenAPI document, so the document cannot
-drift from what the API accepts.  Values are strings, as in lvs.cf (a port may be a service
-name; numbers are read by the C parser's rules); what a value means is checked by the same
-lvscf validation as an ACCEPT, never here.
+drift from what the API accepts.
+
+Types: a key the C parser reads as a number or a 0/1 flag (``Kind.INT``, ``BOOL``, ``PORT``)
+is an integer, written in decimal as the panels write it; a string is accepted too and written
+as sent (a port may be a service name; the text is checked like a panel's field), and a read
+gives a string where lvs.cf's value is not a plain decimal integer (``010``, ``0x10``, a
+service name: its findings are at ``/findings``).  A key with a fixed set of values
+(``scheduler``, ``protocol``, ``network``, ``service``, ``load_monitor``) is an enum when
+written; a read gives lvs.cf's value as it is.  What a value means is checked by the same
+lvscf validation as an ACCEPT.
 """
 
 from __future__ import annotations
@@ -38,19 +45,48 @@ def _describe(scope: str, key: str, extra: str = "") -> str:
     return (text + " " + extra).strip()
 
 
+NUMERIC = (s.Kind.INT, s.Kind.BOOL, s.Kind.PORT)
+
+
+def _type(scope: str, key: str, write: bool) -> Any:
+    """The JSON type of ``key``'s value (see the module docstring)."""
+    keyspec = s.spec(scope, key)
+    if keyspec is None:
+        return str
+    if keyspec.kind in NUMERIC:
+        return int | str
+    if write and keyspec.choices:
+        return Literal[keyspec.choices]
+    return str
+
+
+def typed(scope: str, key: str, value: str | None) -> int | str | None:
+    """lvs.cf's ``value`` of ``key`` as a read answers it: an integer when the key is numeric
+    and the value a plain decimal integer, else the text as it is."""
+    keyspec = s.spec(scope, key)
+    if value is None or keyspec is None or keyspec.kind not in NUMERIC:
+        return value
+    try:
+        number = int(value, 10)
+    except ValueError:
+        return value
+    return number if str(number) == value else value
+
+
 def _fields(scope: str, keys: tuple[str, ...], *, required: tuple[str, ...] = (),
-            defaults: dict[str, str] | None = None, extra: dict[str, str] | None = None
-            ) -> dict[str, Any]:
+            defaults: dict[str, str] | None = None, extra: dict[str, str] | None = None,
+            write: bool = True) -> dict[str, Any]:
     """pydantic field definitions ``key: (type, Field)`` for lvs.cf keys of ``scope``."""
     found: dict[str, Any] = {}
     for key in keys:
         description = _describe(scope, key, (extra or {}).get(key, ""))
+        kind = _type(scope, key, write)
         if key in required:
-            found[key] = (str, Field(description=description))
+            found[key] = (kind, Field(description=description))
         elif defaults and defaults.get(key):
-            found[key] = (str, Field(defaults[key], description=description))
+            found[key] = (kind, Field(typed(scope, key, defaults[key]), description=description))
         else:
-            found[key] = (str | None, Field(None, description=description))
+            found[key] = (kind | None, Field(None, description=description))
     return found
 
 
@@ -102,7 +138,8 @@ class WriteResult(BaseModel):
     revision: str
     message: str
     summary: list[str] = Field(default_factory=list, description="What changed, in words.")
-    changes: list[LineChange] = Field(default_factory=list)
+    changes: list[LineChange] = Field(default_factory=list,
+                                      description="The lvs.cf lines removed and added.")
     warnings: list[ProblemFinding] = Field(
         default_factory=list,
         description="Warnings on the lines this write added or changed (at most 100); the "
@@ -113,7 +150,9 @@ class WriteResult(BaseModel):
                           description="Only what the write would do; nothing written.")
     findings: list[ProblemFinding] = Field(
         default_factory=list,
-        description="Dry run: the findings the new text has that lvs.cf does not.")
+        description="The findings the write added to lvs.cf (GET /findings: all of them).")
+    resolved: list[ProblemFinding] = Field(
+        default_factory=list, description="The findings of lvs.cf the write resolved.")
 
 
 class DryRunQuery(BaseModel):
@@ -127,14 +166,15 @@ class DryRunQuery(BaseModel):
 # ------------------------------------------------------------------ global settings, redundancy
 
 GLOBAL_KEYS = tuple(k for k in s.ORDER["global"] if k in global_settings_form.KEYS)
-#: writable global settings (``service`` and ``debug_level`` are shown only, like the panel)
-GLOBAL_WRITABLE = (*global_settings_form.PLAIN_KEYS, "nat_router", "network")
+#: writable global settings: every key GET shows (a GET body PATCHed back changes nothing)
+GLOBAL_WRITABLE = (*global_settings_form.PLAIN_KEYS, "nat_router", "network", "service",
+                   "debug_level")
 REDUNDANCY_KEYS = tuple(k for k in s.ORDER["global"] if k in redundancy_form.KEYS)
-REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active")
+REDUNDANCY_WRITABLE = (*redundancy_form.FIELDS, "backup_active", "heartbeat")
 
 GlobalSettings = create_model(
     "GlobalSettings", __doc__="GLOBAL SETTINGS: the keys' values in lvs.cf (null: absent).",
-    **_fields("global", GLOBAL_KEYS, extra={"nat_router": NAT_NOTE}),
+    **_fields("global", GLOBAL_KEYS, extra={"nat_router": NAT_NOTE}, write=False),
 )
 GlobalSettingsPatch = create_model(
     "GlobalSettingsPatch", __config__=STRICT,
@@ -144,7 +184,7 @@ GlobalSettingsPatch = create_model(
 )
 Redundancy = create_model(
     "Redundancy", __doc__="REDUNDANCY: the keys' values in lvs.cf (null: absent).",
-    **_fields("global", REDUNDANCY_KEYS),
+    **_fields("global", REDUNDANCY_KEYS, write=False),
 )
 RedundancyPatch = create_model(
     "RedundancyPatch", __config__=STRICT,
@@ -159,7 +199,7 @@ VirtualServer = create_model(
     "VirtualServer", __doc__="A virtual server (values as the VIRTUAL SERVER panel shows them).",
     name=(str, Field(description="The virtual server's name.")),
     active=(bool, Field(description=_describe("virtual", "active"))),
-    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
+    **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}, write=False),
 )
 VirtualServerCreate = create_model(
     "VirtualServerCreate", __config__=STRICT,
@@ -172,19 +212,36 @@ VirtualServerPatch = create_model(
     "VirtualServerPatch", __config__=STRICT,
     __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
     name=(str | None, Field(None, description="A new name (renames the virtual server).")),
+    active=(bool, Field(None, description=_describe("virtual", "active"))),
     **_fields("virtual", VIRTUAL_KEYS, extra={"address": ADDRESS_NOTE}),
 )
 
 
 class VirtualServerList(BaseModel):
+    """One page of virtual servers in lvs.cf's order; ``next``: the following page's URL."""
+
     revision: str
     virtual_servers: list[VirtualServer]  # type: ignore[valid-type]
+    next: str | None = Field(None, description="The next page (same filters), if any.")
 
 
-class VirtualFilter(BaseModel):
-    """Filters of the list (all must match)."""
+MAX_PAGE = 1000
+
+
+class Paging(BaseModel):
+    """A page: at most ``limit`` items after ``cursor``, those matching ``q``."""
 
     model_config = ConfigDict(extra="forbid")
+    limit: int = Field(100, ge=1, le=MAX_PAGE, description="Items per page.")
+    cursor: str | None = Field(None, max_length=200, description="From a page's next link: "
+                               "the items after this one.")
+    q: str | None = Field(None, max_length=200, description="Only items whose name, address, "
+                          "device or port contains this text (case-insensitive).")
+
+
+class VirtualFilter(Paging):
+    """Filters of the list (all must match) and the page."""
+
     active: bool | None = None
     protocol: str | None = None
     port: str | None = None
@@ -198,7 +255,7 @@ RealServer = create_model(
     "RealServer", __doc__="A real server of a virtual server.",
     name=(str, Field(description="The real server's name.")),
     active=(bool, Field(description=_describe("server", "active"))),
-    **_fields("server", SERVER_KEYS),
+    **_fields("server", SERVER_KEYS, write=False),
 )
 RealServerCreate = create_model(
     "RealServerCreate", __config__=STRICT,
@@ -210,17 +267,22 @@ RealServerPatch = create_model(
     "RealServerPatch", __config__=STRICT,
     __doc__="Fields to change ('' or null removes a key; a new name renames); others unchanged.",
     name=(str | None, Field(None, description="A new name (renames the real server).")),
+    active=(bool, Field(None, description=_describe("server", "active"))),
     **_fields("server", SERVER_KEYS),
 )
 
 
 class RealServerList(BaseModel):
+    """One page of real servers in lvs.cf's order; ``next``: the following page's URL."""
+
     revision: str
     real_servers: list[RealServer]  # type: ignore[valid-type]
+    next: str | None = Field(None, description="The next page (same filters), if any.")
 
 
-class ServerFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ServerFilter(Paging):
+    """Filters of the list (all must match) and the page."""
+
     active: bool | None = None
     address: str | None = None
 
@@ -309,3 +371,28 @@ class SyncState(BaseModel):
     host: str | None = None
     checked_at: float = 0.0
     last: SyncOutcome | None = None
+
+
+# ------------------------------------------------------------------ live IPVS state
+
+
+class LiveServer(BaseModel):
+    """A real server as this router's kernel has it (null: not in the IPVS table)."""
+
+    name: str
+    in_ipvs: bool
+    weight: int | None
+    active_connections: int | None
+    inactive_connections: int | None
+    state: str | None = Field(description="How the kernel's entry compares with lvs.cf.")
+
+
+class LiveVirtual(BaseModel):
+    """A virtual server in this router's IPVS table now."""
+
+    virtual: str
+    readable: bool = Field(description="False: the IPVS table could not be read (problem).")
+    problem: str | None
+    up: int | None = Field(description="Real servers in the kernel with a weight above 0.")
+    watched: int | None = Field(description="Active real servers nanny watches.")
+    real_servers: list[LiveServer]

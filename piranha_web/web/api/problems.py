@@ -7,6 +7,7 @@ Every failure of an API request, from routing to validation, is answered with a
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import jsonify
@@ -16,14 +17,16 @@ from werkzeug.wrappers import Response
 
 from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.lvscf.validate import Finding
+from piranha_web.web.services import services
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
+    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    412: "Precondition failed",
     413: "Request too large", 415: "Unsupported media type", 422: "Unprocessable content",
     428: "Precondition required", 429: "Too many requests", 500: "Internal error",
-    503: "Service unavailable",
+    502: "Bad gateway", 503: "Service unavailable",
 }
 
 
@@ -47,6 +50,8 @@ class Problem(BaseModel):
     detail: str = ""
     revision: str | None = Field(None, description="The current revision (412, 409).")
     findings: list[ProblemFinding] = Field(default_factory=list)
+    outcome: dict[str, Any] | None = Field(
+        default=None, description="What a failed step reported (a sync's outcome: 502, 503).")
 
 
 class ApiError(Exception):
@@ -54,21 +59,24 @@ class ApiError(Exception):
 
     def __init__(self, status: int, detail: str, *, revision: str | None = None,
                  findings: list[ProblemFinding] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 outcome: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.revision = revision
         self.findings = findings or []
         self.headers = headers or {}
+        self.outcome = outcome
 
 
 def problem(status: int, detail: str, *, revision: str | None = None,
             findings: list[ProblemFinding] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None,
+            outcome: dict[str, Any] | None = None) -> Response:
     """The problem response for ``status``."""
     body = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail,
-                   revision=revision, findings=findings or [])
+                   revision=revision, findings=findings or [], outcome=outcome)
     response = jsonify(body.model_dump(mode="json"))
     response.status_code = status
     response.mimetype = MEDIA_TYPE
@@ -81,7 +89,7 @@ def problem(status: int, detail: str, *, revision: str | None = None,
 
 def from_api_error(err: ApiError) -> Response:
     return problem(err.status, err.detail, revision=err.revision, findings=err.findings,
-                   headers=err.headers)
+                   headers=err.headers, outcome=err.outcome)
 
 
 def from_finding(finding: Finding) -> ProblemFinding:
@@ -110,8 +118,13 @@ def from_broken_file(err: ParseError) -> Response:
 
 
 def from_piranha(err: PiranhaError) -> Response:
-    """A deliberate error of the tool (unknown name, unreadable lvs.cf...)."""
-    return problem(err.status_hint, str(err))
+    """A deliberate error of the tool (unknown name, unreadable lvs.cf...); a 404 carries the
+    current revision (a client learns what it looked in without another request)."""
+    revision = None
+    if err.status_hint == 404:
+        with contextlib.suppress(PiranhaError):
+            revision = services().store.revision()
+    return problem(err.status_hint, str(err), revision=revision)
 
 
 def from_validation(err: ValidationError) -> Response:

@@ -28,6 +28,8 @@ from pydantic import BaseModel
 #: deepest nesting of arrays and objects a body may have (the documented ones are flat)
 MAX_DEPTH = 32
 JSON_TYPES = frozenset({"application/json"})
+#: a PATCH is a JSON Merge Patch (RFC 7396), sent as such or as plain JSON
+PATCH_TYPES = JSON_TYPES | {"application/merge-patch+json"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Shape:
 
     query: frozenset[str]
     body: bool
+    #: media types the body may have besides JSON (``raw`` operations: PUT /config)
+    raw_types: frozenset[str] = frozenset()
 
 
 #: endpoint -> its documented shape (filled by :func:`learn`)
@@ -62,8 +66,10 @@ def learn(app: Flask, endpoints: set[str]) -> None:
     for endpoint in endpoints:
         view = app.view_functions[endpoint]
         func = getattr(view, "__wrapped__", view)
-        _, _, _, query, _, body, _ = parse_parameters(func, doc_ui=False)
-        SHAPES[endpoint] = Shape(query=_names(query), body=body is not None)
+        _, _, _, query, _, body, raw = parse_parameters(func, doc_ui=False)
+        SHAPES[endpoint] = Shape(query=_names(query), body=body is not None or raw is not None,
+                                 raw_types=frozenset(raw.mimetypes) - JSON_TYPES if raw
+                                 else frozenset())
 
 
 def _depth(value: Any) -> int:
@@ -85,10 +91,14 @@ def _has_body() -> bool:
         "Transfer-Encoding", "").lower()
 
 
-def _check_body() -> None:
-    """The request's body must be one JSON object (:class:`Refused` otherwise)."""
-    if request.mimetype not in JSON_TYPES:
-        raise Refused(415, "Send the body as application/json (one JSON object).")
+def _check_body(raw_types: frozenset[str]) -> None:
+    """The request's body must be one JSON object (:class:`Refused` otherwise), or have one of
+    the operation's ``raw_types`` (judged by the operation)."""
+    if request.mimetype in raw_types:
+        return
+    if request.mimetype not in (PATCH_TYPES if request.method == "PATCH" else JSON_TYPES):
+        raise Refused(415, "Send the body as application/json (one JSON object; a PATCH also "
+                      "as application/merge-patch+json).")
     data = request.get_data(cache=True)
     try:
         body = json.loads(data)
@@ -103,17 +113,26 @@ def _check_body() -> None:
         raise Refused(400, f"The body nests deeper than {MAX_DEPTH} levels.")
 
 
+#: what API answers are: JSON, problems, and (GET /config) lvs.cf's text
+ANSWER_TYPES = ("application/json", "application/problem+json", "text/plain")
+
+
 def check(endpoint: str) -> None:
-    """Refuse (:class:`Refused`) a request that does not fit ``endpoint``'s documented shape."""
+    """Refuse (:class:`Refused`) a request that does not fit ``endpoint``'s documented shape,
+    or that accepts none of the media types API answers have (406)."""
     shape = SHAPES.get(endpoint)
     if shape is None:
         return  # not an operation of ours (404/405 are answered later)
+    if request.accept_mimetypes.provided and not request.accept_mimetypes.best_match(
+            ANSWER_TYPES):
+        raise Refused(406, "The answer is application/json (errors application/problem+json); "
+                      "the Accept header allows neither. Nothing was done.")
     unknown = sorted(set(request.args) - shape.query)
     if unknown:
         raise Refused(400, "Unknown query parameter(s): " + ", ".join(unknown)
                       + ". Nothing was done.")
     if shape.body:
-        _check_body()
+        _check_body(shape.raw_types)
     elif _has_body():
         raise Refused(400, "This operation takes no body; nothing was done.")
 

@@ -8,16 +8,18 @@ the current revision, invalid 422 with the findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
 from piranha_web.errors import AuditError, ParseError, StaleRevisionError, ValidationFailedError
 from piranha_web.lvscf.validate import Finding, syntax_findings
-from piranha_web.save_service import Saved
+from piranha_web.save_service import Edit, Saved, introduced
 from piranha_web.web.api.models import LineChange, SyncReport, WriteResult
 from piranha_web.web.api.problems import (
     ApiError,
@@ -27,7 +29,6 @@ from piranha_web.web.api.problems import (
     from_finding,
     from_validation,
 )
-from piranha_web.web.panel import Edit
 from piranha_web.web.saving import line_changes, save_edit
 from piranha_web.web.services import services
 
@@ -52,12 +53,74 @@ def precondition_required() -> ApiError:
                     revision=services().store.revision())
 
 
+def _stale(current: str) -> ApiError:
+    return ApiError(412, "lvs.cf changed since that revision; nothing was written. Load it "
+                    "again and re-apply your change.", revision=current)
+
+
 def expected_revision() -> str:
-    """The revision named by If-Match (428 without one; ``*`` names none)."""
+    """The revision a write is based on, by If-Match as RFC 9110 §13.1.1 reads it.
+
+    One rule for every write: the ETag is lvs.cf's whole-file revision, compared strongly.
+    ``*`` and a list naming the current revision are the current revision; weak tags
+    (``W/"..."``) never match; no matching tag is 412 with the current revision, a header
+    that is not ``*`` or a list of quoted tags 400, no header 428.
+    """
     header = (request.headers.get("If-Match") or "").strip()
-    if not header or header == "*":
+    if not header:
         raise precondition_required()
-    return header.removeprefix("W/").strip('"')
+    current = services().store.revision()
+    if header == "*":
+        return current
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if not tags or not all(_ETAG.fullmatch(tag) for tag in tags):
+        raise ApiError(400, 'If-Match must be "*" or a list of quoted ETags, e.g. If-Match: '
+                       f'"{current}".', revision=current)
+    if f'"{current}"' not in tags:
+        raise _stale(current)
+    return current
+
+
+#: one entity-tag of RFC 9110 §8.8.3 (weak or strong)
+_ETAG = re.compile(r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One write operation, ready to save: its edit of lvs.cf (which looks up and checks what
+    it changes in the document it is given, so that a batch's later operations see the earlier
+    ones), the message of its success, and its status and Location when it creates."""
+
+    edit: Edit
+    success: str
+    status: int = 200
+    location: str | None = None
+
+
+#: a write operation's planner: (path parameters, validated body or None) -> :class:`Plan`
+Planner = Callable[[dict[str, str], Any], Plan]
+
+
+@dataclass(frozen=True)
+class Batchable:
+    """A write operation a batch may contain: its body model (None: none) and planner."""
+
+    body: type[BaseModel] | None
+    plan: Planner
+
+
+#: view endpoint -> how a batch performs it (filled by :func:`batchable`)
+BATCHABLE: dict[str, Batchable] = {}
+
+
+def batchable(endpoint: str, body: type[BaseModel] | None) -> Callable[[Planner], Planner]:
+    """Register ``plan`` as the way the write operation ``endpoint`` is done in a batch."""
+
+    def register(plan: Planner) -> Planner:
+        BATCHABLE[f"api.{endpoint}"] = Batchable(body, plan)
+        return plan
+
+    return register
 
 
 def on_invalid_request(err: ValidationError) -> Response:
@@ -103,8 +166,9 @@ def refused(err: Exception, *, nothing: str, what: str, text: str, expected: str
     raise TypeError(f"not a refusal of a save: {err!r}")
 
 
-def write_result(saved: Saved, message: str) -> WriteResult:
-    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's)."""
+def write_result(saved: Saved, message: str, known: list[Finding]) -> WriteResult:
+    """The answer to a whole-text write or a restore (saved, unchanged, or a dry run's);
+    ``known``: lvs.cf's findings before it."""
     if saved.dry_run and saved.saved:
         message = f"Dry run: nothing was written. {message}"
     sync = saved.after
@@ -117,32 +181,37 @@ def write_result(saved: Saved, message: str) -> WriteResult:
                                                   if c.sign == "+")),
         warnings_total=len(saved.warnings),
         sync=SyncReport(ok=sync.ok, message=sync.message) if sync else None,
-        dry_run=saved.dry_run, findings=[from_finding(f) for f in saved.findings],
+        dry_run=saved.dry_run,
+        **_finding_changes(known, saved.saved, saved.dry_run, saved.findings, saved.resolved),
     )
 
 
-def write(edit: Edit, *, success: str, status: int = 200,
-          location: str | None = None) -> Response:
-    """Apply ``edit`` as of the If-Match revision and answer with a :class:`WriteResult`."""
+def save(plan: Plan, *, dry_run: bool = False) -> tuple[WriteResult, dict[str, str], bool]:
+    """Save ``plan``'s edit as of the If-Match revision (``dry_run``: only say what it would
+    do): the answer, its headers (ETag) and whether lvs.cf was (or would be) written.
+
+    The ETag rule is strict: lvs.cf no longer at that revision is 412, also when another save
+    lands between the If-Match check and the save lock (no rebase, whatever it changed).
+    """
     revision = expected_revision()
-    current = services().store.revision()
-    if revision != current:  # If-Match is strict: no rebase of a stale change (the web's is)
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
-                       "it again and re-apply your change.", revision=current)
-    outcome = save_edit(edit, revision, _any_field, success=success, cause="api")
+    known = services().store.findings()
+    outcome = save_edit(plan.edit, revision, _any_field, success=plan.success, cause="api",
+                        dry_run=dry_run, strict=True)
     if outcome.status == "conflict":
-        raise ApiError(412, "lvs.cf changed since that revision; nothing was written. Load "
-                       "it again and re-apply your change.", revision=outcome.revision)
+        raise _stale(outcome.revision)
     if outcome.status == "invalid":
         findings = [from_finding(f) for f in outcome.findings] or [
             ProblemFinding(key=e.field, code="edit", message=e.message) for e in outcome.errors
         ]
         raise ApiError(422, "Nothing was saved: the change is not valid.",
                        revision=revision, findings=findings)
+    message = outcome.message
+    if dry_run and outcome.saved:
+        message = f"Dry run: nothing was written. {message}"
     result = WriteResult(
         status="saved" if outcome.saved else "unchanged",
         revision=outcome.revision,
-        message=outcome.message,
+        message=message,
         summary=list(outcome.summary),
         changes=[LineChange(sign=c.sign, line=c.line, text=c.text)  # type: ignore[arg-type]
                  for c in outcome.changes],
@@ -151,8 +220,32 @@ def write(edit: Edit, *, success: str, status: int = 200,
         warnings_total=len(outcome.warnings),
         sync=SyncReport(ok=outcome.sync.ok, message=outcome.sync.message)
         if outcome.sync else None,
+        dry_run=dry_run,
+        **_finding_changes(known, outcome.saved, dry_run, outcome.findings, outcome.resolved),
     )
-    headers = etag(outcome.revision)
-    if location and outcome.saved:
-        headers["Location"] = location
-    return dump(result, status if outcome.saved else 200, headers)
+    return result, etag(outcome.revision), outcome.saved
+
+
+def _finding_changes(known: list[Finding], saved: bool, dry_run: bool,
+                     added: tuple[Finding, ...], resolved: tuple[Finding, ...]
+                     ) -> dict[str, list[ProblemFinding]]:
+    """The findings a write added to lvs.cf and those it resolved (``known``: lvs.cf's before
+    it), never the whole report (``GET /findings``): a one-field change of a file with 900
+    warnings answers what it changed.  A dry run's come from the save service; a save's from
+    the store's findings of the new revision (kept by the save: not validated again)."""
+    if saved and not dry_run:
+        now = services().store.findings()
+        added, resolved = introduced(known, now), introduced(now, known)
+    elif not saved:
+        added = resolved = ()
+    return {"findings": [from_finding(f) for f in added],
+            "resolved": [from_finding(f) for f in resolved]}
+
+
+def write(plan: Plan, *, dry_run: bool = False) -> Response:
+    """:func:`save` ``plan`` and answer with its :class:`WriteResult` (201 and Location for a
+    create that saved)."""
+    result, headers, saved = save(plan, dry_run=dry_run)
+    if plan.location and saved:
+        headers["Location"] = plan.location
+    return dump(result, plan.status if saved else 200, headers)

@@ -15,7 +15,9 @@ What every ACCEPT runs with the keepalived engine (regenerate both routers' file
 directory, apply this router's when auto-apply is on) is a step of
 :class:`piranha_web.after_save.AfterSave`.  Viewing never writes; every change is a
 CSRF-checked POST (installed app-wide).  APPLY, auto-apply and the engine settings are
-recorded in the audit trail before they act (refused when it cannot be written).
+recorded in the audit trail before they act (refused when it cannot be written).  An engine
+outside the list is refused with a message naming it (auto-apply is a box: it has no error of
+its own).
 
 The page costs what it shows (issue 24): both files are generated once per lvs.cf revision and
 tested once per text (``KeepalivedService.generate_kept``/``config_test_kept``), lvs.cf's
@@ -48,6 +50,7 @@ from piranha_web.keepalived.service import text_digest as digest
 from piranha_web.lvscf.keepalived import ROUTERS, Export
 from piranha_web.lvscf.keepalived.sections import section_ends, split_sections
 from piranha_web.web import journal
+from piranha_web.web.panel import refused_by_form
 from piranha_web.web.services import services
 
 bp = Blueprint("keepalived", __name__, url_prefix="/keepalived")
@@ -222,7 +225,9 @@ def apply() -> Response:
 def save_engine() -> Response:
     form = EngineForm()
     if not form.validate_on_submit():
-        flash("The engine settings were not saved: please correct the errors.", "error")
+        refused = refused_by_form(form, ["engine"])
+        reason = " ".join(refused["engine"]) if refused else "please correct the errors."
+        flash(f"The engine settings were not saved: {reason}", "error")
         return redirect(url_for("keepalived.index"))
     try:
         service = _service()

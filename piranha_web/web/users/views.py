@@ -14,21 +14,26 @@ tokens (``Accounts``).  CREATE TOKEN and REVOKE TOKEN are recorded first (action
 written nothing changes and the page says so (503).  A new token is shown once, in the answer
 to CREATE TOKEN itself (never in the session or a redirect).  One's own password is changed on
 CHANGE PASSWORD (CONTROL/MONITORING), which asks for the current one.
+
+Every error of a form shows at once: a role or user outside its list does not hide the user
+name's, the password's or the label's error, and its message names the refused value.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from piranha_web.accounts import Role, password_problem
+from piranha_web.accounts import Accounts, Role, password_problem
 from piranha_web.audit import AuditEntry
-from piranha_web.auth import passwd_command
+from piranha_web.auth import check_user_name, passwd_command
 from piranha_web.errors import AuditError, AuthError
-from piranha_web.tokens import Recorder, TokenInfo, TokenStore
+from piranha_web.tokens import Recorder, TokenInfo, TokenStore, label_problem
 from piranha_web.web import journal, panel
 from piranha_web.web.services import services
 from piranha_web.web.users.form import (
@@ -88,15 +93,36 @@ def _audit_refusal(err: AuditError) -> tuple[str, int]:
     return _list(status=503)
 
 
+def _refused(form: FlaskForm, fields: Iterable[str]) -> bool | None:
+    """Validate ``form``: False when it is valid; True when only ``fields`` were refused (a
+    value outside a list; each then has a message naming the value, and the caller adds
+    every other field's error so that all show at once); None when anything else failed
+    (the CSRF token): the form is answered as it is."""
+    if form.validate():
+        return False
+    refused = panel.refused_by_form(form, fields)
+    if refused is None:
+        return None
+    for name, messages in refused.items():
+        getattr(form, name).errors = messages
+    return True
+
+
 def _create_token() -> Page:
     """CREATE TOKEN: the audit line first, then the token, shown on this answer only."""
     form = _create_form(CreateTokenForm())
-    if not form.validate():
+    refused = _refused(form, ["user"])
+    if refused is None:
+        return _list(status=400, create=form)
+    label = (form.label.data or "").strip()
+    problem = label_problem(label)
+    if problem is not None:
+        form.label.errors = [problem.capitalize() + "."]
+    if refused or problem is not None:
         return _list(status=400, create=form)
     try:
         created = TokenStore(services().state_dir).create(
-            form.user.data or "", (form.label.data or "").strip(),
-            record=_token_recorder("token-create"))
+            form.user.data or "", label, record=_token_recorder("token-create"))
     except AuditError as err:
         return _audit_refusal(err)
     except AuthError as err:
@@ -139,6 +165,25 @@ def _done(message: str, entry: AuditEntry) -> Response:
     return redirect(url_for(".index"), code=303)
 
 
+def _add_errors(add: AddUserForm, accounts: Accounts) -> bool:
+    """Put every error of the ADD form beside its field at once (user name, password; the
+    role's is there already); True when there is any."""
+    name = (add.name.data or "").strip()
+    try:
+        check_user_name(name)
+        if accounts.role_of(name) is not None:
+            add.name.errors = [f"User {name} exists already."]
+    except AuthError as err:
+        add.name.errors = [str(err).capitalize() + "."]
+    password = add.password.data or ""
+    problem = password_problem(password)
+    if problem is None and password != (add.repeat.data or ""):
+        problem = "the two passwords differ"
+    if problem:
+        add.password.errors = [problem.capitalize() + "."]
+    return bool(add.name.errors or add.password.errors)
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index() -> Page:
     if request.method != "POST":
@@ -150,7 +195,11 @@ def index() -> Page:
         return _create_token()
     if panel.action() == "SET ROLE":
         form = RoleForm()
-        if not form.validate():
+        refused = _refused(form, ["role"])
+        if refused is None:
+            return _list(status=400)
+        if refused:
+            flash(f"Nothing changed for {form.user.data}: {' '.join(form.role.errors)}", "error")
             return _list(status=400)
         user, role = form.user.data or "", Role.parse(form.role.data or "")
         entry = _begin(action="role", target=user, role=role.label)
@@ -163,16 +212,11 @@ def index() -> Page:
             return _list(status=400)
         return _done(f"User {user} is now {role.label}; its sessions have ended.", entry)
     add = AddUserForm()
-    if not add.validate():
+    refused = _refused(add, ["role"])
+    if refused is None or _add_errors(add, accounts) or refused:
         return _list(add, 400)
     name = (add.name.data or "").strip()
     password = add.password.data or ""
-    problem = password_problem(password)
-    if problem is None and password != (add.repeat.data or ""):
-        problem = "the two passwords differ"
-    if problem:
-        add.password.errors = [problem.capitalize() + "."]
-        return _list(add, 400)
     entry = _begin(action="add", target=name, role=add.role.data)
     if entry is None:
         return _list(add, 503)

@@ -49,7 +49,7 @@ def test_a_restore_dry_run_answers_what_the_restore_then_does_and_writes_nothing
     assert len(api.web.services.audit.entries()) == entries
     real = api.write("POST", f"/history/{original}/restore")
     assert real.status_code == 200 and real.json is not None
-    for key in ("revision", "summary", "changes", "warnings", "status"):
+    for key in ("revision", "summary", "changes", "findings", "resolved", "status"):
         assert dry.json[key] == real.json[key], key
     assert dry.json["summary"] == ["virtual web: port 8080 -> 80"]
     current = api.write("POST", f"/history/{api.revision()}/restore?dry_run=true")

@@ -69,8 +69,9 @@ def test_sync_reports_an_unreachable_backup_and_sync_now_says_why(tmp_path: Path
     assert status.status_code == 200 and status.json is not None
     assert status.json["state"] == "unreachable" and status.json["reason"]
     outcome = api.client.post("/api/v1/sync", headers=api.headers())
-    assert outcome.status_code == 200 and outcome.json is not None
-    assert outcome.json["ok"] is False and outcome.json["reason"]
+    assert outcome.status_code == 502 and outcome.json is not None
+    assert outcome.content_type == "application/problem+json"
+    assert outcome.json["outcome"]["ok"] is False and outcome.json["outcome"]["reason"]
     assert api.get("/sync").json["last"]["ok"] is False  # type: ignore[index]
 
 
@@ -92,5 +93,5 @@ def test_sync_now_of_a_file_with_errors_needs_force(tmp_path: Path) -> None:
     refused = api.client.post("/api/v1/sync", headers=api.headers())
     assert refused.status_code == 409 and service.last() is None
     forced = api.client.post("/api/v1/sync?force=true", headers=api.headers())
-    assert forced.status_code == 200 and forced.json is not None
-    assert forced.json["ok"] is False  # tried (the backup is unreachable), as asked
+    assert forced.status_code == 502 and forced.json is not None
+    assert forced.json["outcome"]["ok"] is False  # tried (the backup is unreachable), as asked

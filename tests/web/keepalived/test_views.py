@@ -163,3 +163,22 @@ def test_apply_and_auto_apply_are_recorded_first_and_refused_unrecorded(
     assert outcome.sync is not None and auto.details["ok"] == outcome.sync.ok
     assert auto.details["message"] in outcome.sync.message
     assert "weight 7" in installed.read_text()
+
+
+@pytest.mark.parametrize("engine_value", ["ldirectord", "<i>x</i>", ""])
+def test_an_engine_outside_the_list_is_named_and_nothing_is_saved(
+    tmp_path: Path, engine_value: str,
+) -> None:
+    """Issue 27 item 2: the refusal said "please correct the errors" and named nothing."""
+    web = build_web(tmp_path)
+    before = load_settings(web.state_dir)
+    bad = web.client().post("/keepalived/settings", data={"engine": engine_value,
+                                                          "auto_apply": "y"},
+                            follow_redirects=True)
+    text = page_text(bad.data)
+    assert (f"The engine settings were not saved: {engine_value!r} is not one of the choices "
+            "of this list: pick one.") in text, text
+    assert "<i>x</i>" not in bad.data.decode()
+    assert load_settings(web.state_dir) == before
+    assert web.services.audit.entries(kind="keepalived-settings") == []
+
