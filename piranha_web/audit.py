@@ -53,7 +53,7 @@ REFUSED_FILE = "audit-refused.log"
 KINDS = (
     "login", "login-failed", "lockout", "refused", "suppressed", "logout", "save", "restore",
     "hand-edit", "sync", "sync-settings", "host-key", "keepalived-settings", "apply", "user",
-    "test", "check",
+    "test", "check", "quiesce",
 )
 #: what anybody can cause without a login (or with a too low role): bounded, kept apart
 BOUNDED_KINDS = frozenset({"login-failed", "lockout", "refused", "suppressed"})

@@ -24,6 +24,7 @@ or a conflict, 5xx for the environment (disk, network, the backup router).
     ├── KeepalivedError            keepalived's settings, files or process unusable
     ├── NetInfoError               this router's interfaces, processes or IPVS table unreadable
     ├── AuditError                 the audit trail cannot be written; the save is refused
+    ├── MaintenanceError           the record of drained addresses cannot be read or written
     ├── ChecksBusyError            TEST / CHECK NOW refused: as many checks as allowed are running
     └── AuthError                  login / password problems
         └── RoleError              the user's role does not allow the request (403)
@@ -249,5 +250,11 @@ class RoleError(AuthError):
 
 class AuditError(PiranhaError):
     """The audit trail cannot be written (or read); a save that needs it is refused."""
+
+    status_hint = 503
+
+
+class MaintenanceError(PiranhaError):
+    """The record of drained addresses (``STATE/maintenance.json``) cannot be read or written."""
 
     status_hint = 503

@@ -32,7 +32,7 @@ IO_MODULES = ("store.py", "sync", "monitor", "netinfo", "auth", "accounts.py", "
               "history.py", "atomic.py", "tokens.py", "keepalived", "revisions.py",
               "traffic.py")
 #: Flask-free modules between the web layer and the I/O modules
-MIDDLE_MODULES = ("save_service.py", "after_save.py", "edits")
+MIDDLE_MODULES = ("save_service.py", "after_save.py", "edits", "maintenance.py")
 
 
 def module_name(path: Path) -> str:

@@ -8,6 +8,7 @@ kernel afresh; the pure helpers (:mod:`.ipvs_diff`, :mod:`.vips`) work on what i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from piranha_web.netinfo.daemons import DaemonStatus, daemon_status, find_daemon
 from piranha_web.netinfo.interfaces import Address, Interfaces, read_interfaces
 from piranha_web.netinfo.ipvs_model import IpvsTable
 from piranha_web.netinfo.ipvs_netlink import read_ipvs_netlink
+from piranha_web.netinfo.ipvs_weights import WeightChange, quiesce, restore
 from piranha_web.netinfo.netns import in_netns
 from piranha_web.netinfo.proc_ip_vs import (
     THREAD_PATH,
@@ -98,3 +100,12 @@ class NetInfo:
             return IpvsReading(None, NO_IPVS)
         totals = in_netns(self.netns, lambda: read_proc_ip_vs_stats(self._proc_ip_vs_stats))
         return IpvsReading(replace(table, totals=totals))
+
+    def quiesce(self, address: str) -> list[WeightChange]:
+        """Weight 0 for real server ``address`` in every service of the running IPVS table
+        (netlink; NetInfoError when it cannot be set); what changed."""
+        return quiesce(address, self.netns)
+
+    def restore_weights(self, changes: Sequence[WeightChange]) -> list[WeightChange]:
+        """Undo :meth:`quiesce` where the kernel still has the weight it set."""
+        return restore(changes, self.netns)

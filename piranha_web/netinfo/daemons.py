@@ -29,6 +29,7 @@ class DaemonProcess:
     pid: int
     name: str
     argv: tuple[str, ...]
+    started: float | None = None  # seconds since the epoch (/proc/PID/stat and btime)
 
     @property
     def command_line(self) -> str:
@@ -70,7 +71,7 @@ def find_daemons(netns: str | None = None, proc: Path = Path("/proc")) -> list[D
         if here != wanted and not (here is None and netns is None):
             continue
         argv = tuple(arg.decode(errors="replace") for arg in raw.rstrip(b"\0").split(b"\0"))
-        found.append(DaemonProcess(int(entry.name), name, argv))
+        found.append(DaemonProcess(int(entry.name), name, argv, _started(entry, proc)))
     return sorted(found, key=lambda p: p.pid)
 
 
@@ -78,6 +79,19 @@ def daemon_status(processes: Iterable[DaemonProcess]) -> list[DaemonStatus]:
     """One entry per daemon of :data:`DAEMONS`, running or not."""
     listed = list(processes)
     return [DaemonStatus(name, tuple(p for p in listed if p.name == name)) for name in DAEMONS]
+
+
+def _started(entry: Path, proc: Path) -> float | None:
+    """When process ``entry`` started: its start in clock ticks after boot (field 22 of its
+    stat, after the parenthesised name) plus the boot time (``btime`` of /proc/stat)."""
+    try:
+        fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        ticks = int(fields[19])
+        boot = next(int(line.split()[1]) for line in (proc / "stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _namespace_id(path: Path) -> tuple[int, int] | None:

@@ -27,7 +27,7 @@ from piranha_web.errors import KeepalivedError, ParseError, StoreIOError, SyncEr
 from piranha_web.keepalived.service import EngineFile, generated_path
 from piranha_web.keepalived.service import load_settings as load_keepalived_settings
 from piranha_web.store import ConfigStore, decode
-from piranha_web.sync import failures, hostkeys
+from piranha_web.sync import failures, hostkeys, readiness
 from piranha_web.sync.failures import explain
 from piranha_web.sync.openssh import Session
 from piranha_web.sync.outcome import (
@@ -42,6 +42,7 @@ from piranha_web.sync.outcome import (
     save_outcome,
 )
 from piranha_web.sync.push import keepalived_path, push, reload, remote_checksum
+from piranha_web.sync.readiness import Readiness
 from piranha_web.sync.settings import SyncSettings, load_settings, save_settings
 from piranha_web.sync.target import Target, backup_address, backup_of, resolve_target
 
@@ -309,6 +310,30 @@ class SyncService:
         with self._cache_lock:
             self._cached_status = status
         return status
+
+    def readiness(self) -> Readiness:
+        """Whether the backup router could take over now (over one SSH connection); a backup
+        that cannot be reached is ``reachable=False`` with the reason in ``problem``."""
+        now = self._clock()
+        target: Target | None = None
+        try:
+            _, data = self._read_local()
+            target = self.target()
+            self._require_trusted(target)
+            with Session(target) as session:
+                found = readiness.check(session, data, now, self._keepalived_conf().data)
+        except SyncError as err:
+            if err.reason == failures.NO_BACKUP:
+                return Readiness(False, now, problem=explain(err.reason))
+            err = self._host_key_changed(err, target)
+            found = Readiness(False, now, problem=f"{err.reason}. {explain(err.reason)}")
+        with contextlib.suppress(SyncError):  # the header then keeps the check before
+            readiness.save(self.state_dir, found)
+        return found
+
+    def last_readiness(self) -> tuple[str, float] | None:
+        """(words, when) of the last readiness check, for the header (no SSH)."""
+        return readiness.last(self.state_dir)
 
     def _forget_status(self) -> None:
         with self._cache_lock:

@@ -38,6 +38,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "audit",
     "apidocs",
     "findings",
+    "maintenance",
     "metrics",
 )
 

@@ -141,6 +141,10 @@ POLICY: dict[str, Mapping[str, Rule]] = {
     "apidocs.index": READ,  # the REST API's documentation (the API's own routes: web/api/auth.py)
     "apidocs.openapi_download": READ,
     "findings.index": READ,
+    "maintenance.index": READ,
+    "maintenance.drain": {"POST": Role.OPERATOR},  # like (DE)ACTIVATE
+    "maintenance.quiesce": {"POST": Role.OPERATOR},  # a live weight 0, lvs.cf unchanged
+    "maintenance.put_back": {"POST": Role.OPERATOR},
 }
 
 

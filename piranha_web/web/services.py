@@ -26,6 +26,7 @@ from piranha_web.monitor.runner import CheckRunner
 from piranha_web.netinfo import IpvsReading
 from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.interfaces import Interfaces
+from piranha_web.netinfo.ipvs_weights import WeightChange
 from piranha_web.store import ConfigStore
 from piranha_web.traffic import TrafficHistory
 from piranha_web.web.metrics.counters import WebCounters
@@ -45,6 +46,10 @@ class NetInfo(Protocol):
     def daemons(self) -> Sequence[DaemonStatus]: ...
 
     def ipvs(self) -> IpvsReading: ...
+
+    def quiesce(self, address: str) -> Sequence[WeightChange]: ...
+
+    def restore_weights(self, changes: Sequence[WeightChange]) -> Sequence[WeightChange]: ...
 
 
 class Prober(Protocol):

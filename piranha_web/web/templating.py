@@ -27,6 +27,7 @@ TAB_OF_BLUEPRINT = {
     "history": "history",
     "users": "users",
     "audit": "audit",
+    "maintenance": "maintenance",
 }
 #: tab bar: (tab, endpoint, label) in Piranha's order
 TABS = (
@@ -34,6 +35,7 @@ TABS = (
     ("global_settings", "global_settings.index", "GLOBAL SETTINGS"),
     ("redundancy", "redundancy.index", "REDUNDANCY"),
     ("virtual", "virtual.index", "VIRTUAL SERVERS"),
+    ("maintenance", "maintenance.index", "MAINTENANCE"),
     ("keepalived", "keepalived.index", "KEEPALIVED"),
     ("history", "history.index", "HISTORY"),
     ("users", "users.index", "USERS"),

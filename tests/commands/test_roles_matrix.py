@@ -62,6 +62,8 @@ EXPECTED: dict[tuple[str, str], Role] = {
     ("audit.index", "GET"): A,
     ("apidocs.index", "GET"): V, ("apidocs.openapi_download", "GET"): V,
     ("findings.index", "GET"): V,
+    ("maintenance.index", "GET"): V, ("maintenance.drain", "POST"): OP,
+    ("maintenance.put_back", "POST"): OP, ("maintenance.quiesce", "POST"): OP,
 }
 
 

@@ -42,6 +42,7 @@ PAGES = (
     "/users/",
     "/audit/",
     "/findings/",
+    "/maintenance/?q=10.0.0.21",
     "/control/password",
 )
 WIDTHS = (1280, 390)

@@ -33,6 +33,7 @@ PAGES = (
     ("monitoring-scripts", "/virtual/monitoring/?virtual=www"),
     ("sync", "/sync/"),
     ("findings", "/findings/"),
+    ("maintenance", "/maintenance/?q=10.0.0.21"),
     ("history", "/history/"),
     ("audit", "/audit/"),
     ("users", "/users/"),

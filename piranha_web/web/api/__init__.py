@@ -24,7 +24,9 @@ from werkzeug.wrappers import Response
 
 from piranha_web.errors import ParseError, PiranhaError
 from piranha_web.web.api import (
+    addresses,
     auth,
+    backup,
     batch,
     config,
     docs,
@@ -48,7 +50,7 @@ from piranha_web.web.security import csrf
 
 __all__ = ["OPENAPI_OPTIONS", "PREFIX", "install", "is_api_request", "problem_for"]
 # imported for their routes on ``bp``
-del batch, config, docs, history, keepalived, operations, servers, sync
+del addresses, backup, batch, config, docs, history, keepalived, operations, servers, sync
 
 PREFIX = auth.PREFIX
 OPENAPI_OPTIONS: dict[str, Any] = {

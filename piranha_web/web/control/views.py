@@ -15,6 +15,7 @@ of the page is still shown.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +34,16 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
 from piranha_web.auth import MIN_PASSWORD_LENGTH
-from piranha_web.errors import AuditError, AuthError, NetInfoError, ParseError
+from piranha_web.errors import AuditError, AuthError, KeepalivedError, NetInfoError, ParseError
+from piranha_web.keepalived.service import load_settings
+from piranha_web.keepalived.vrrp import vrrp_states
+from piranha_web.lvscf import parse
 from piranha_web.lvscf.model import Config
 from piranha_web.lvscf.values import decimal
+from piranha_web.netinfo.daemons import DaemonStatus
 from piranha_web.netinfo.ipvs_diff import Comparison, ServerCheck, ServiceCheck, compare
 from piranha_web.netinfo.ipvs_model import IpvsTable
+from piranha_web.netinfo.running import Difference, differences, of_table, planned
 from piranha_web.netinfo.vips import place_addresses
 from piranha_web.web import journal
 from piranha_web.web.security import start_session
@@ -106,21 +112,70 @@ def _monitoring() -> dict[str, Any]:
         missing = "This server was started without access to the router's network state."
         return {"config_problem": config_problem, "daemons": None, "daemons_problem": missing,
                 "ipvs": None, "ipvs_problem": missing, "interfaces": None,
-                "interfaces_problem": missing, "placements": None}
+                "interfaces_problem": missing, "placements": None, "running": None,
+                "engine": _engine(), "loaded": "", "vrrp": ""}
     daemons, daemons_problem = _read("the process list", netinfo.daemons)
     reading, ipvs_problem = _read("the IPVS table", netinfo.ipvs)
     ipvs = None
+    running: list[Difference] | None = None
     if reading is not None:
         ipvs_problem = reading.message
         if reading.table is not None:
             ipvs = compare(reading.table, config) if config else unchecked(reading.table)
+            if config:
+                running = differences(planned(config), of_table(reading.table))
     interfaces, interfaces_problem = _read("the interfaces", netinfo.interfaces)
     placements = place_addresses(config, interfaces) if config and interfaces else None
     return {"config_problem": config_problem, "daemons": daemons,
             "daemons_problem": daemons_problem, "ipvs": ipvs, "ipvs_problem": ipvs_problem,
             "ipvs_source": reading.table.source if ipvs else "",
             "interfaces": interfaces, "interfaces_problem": interfaces_problem,
-            "placements": placements}
+            "placements": placements, "running": running, "engine": _engine(),
+            "loaded": loaded_serial(daemons), "vrrp": vrrp_state(daemons)}
+
+
+def loaded_serial(daemons: list[DaemonStatus] | None) -> str:
+    """Which serial_no the running daemons loaded, in words: pulse (else keepalived) reads
+    lvs.cf when it starts, so the newest recorded revision from before its start is the file
+    it read ("" when no such daemon runs or its start is unknown)."""
+    process = next((p for d in daemons or () for p in d.processes
+                    if d.name in ("pulse", "keepalived") and p.started is not None), None)
+    if process is None or process.started is None:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(process.started))
+    history = services().history
+    before = [r for r in history.revisions() if r.ts <= process.started and r.available]
+    text = history.text_of(before[0].revision) if before else None
+    if text is None:
+        return (f"{process.name} started {when}, before the oldest revision the history "
+                "holds: which serial_no it loaded is not known.")
+    try:
+        serial = parse(text).model().globals.serial_no
+    except ParseError:
+        return f"{process.name} started {when} with a file that does not parse."
+    return f"{process.name} started {when}: it loaded serial_no {serial}."
+
+
+def vrrp_state(daemons: list[DaemonStatus] | None) -> str:
+    """This router's VRRP state under keepalived, in words ("" without a keepalived): its
+    data dump asked from the first keepalived process (the parent, which starts the others)."""
+    pids = [p.pid for d in daemons or () if d.name == "keepalived" for p in d.processes]
+    if not pids:
+        return ""
+    states = vrrp_states(min(pids))
+    if not states:
+        return "keepalived wrote no VRRP state when asked."
+    return ", ".join(f"{name} {state}" for name, state in states.items())
+
+
+def _engine() -> str:
+    """Who builds the table here, in words (the KEEPALIVED tab's engine setting)."""
+    try:
+        engine = load_settings(services().state_dir).engine
+    except KeepalivedError:
+        engine = "piranha"
+    return ("keepalived (from the exported keepalived.conf)" if engine == "keepalived"
+            else "pulse: lvsd and its nannies")
 
 
 @bp.get("/")

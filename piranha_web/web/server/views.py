@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from piranha_web.errors import NotFoundError
 from piranha_web.lvscf import Document, VirtualServer
 from piranha_web.web import lists, panel
+from piranha_web.web.ipvs_preview import Preview, preview
 from piranha_web.web.list_rows import SERVER_SORTS
 from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
@@ -133,7 +134,8 @@ def _exists(doc: Document, virtual: str, server: str) -> bool:
 
 
 def _render_edit(form: ServerForm, virtual: str, server: str | None,
-                 outcome: SaveOutcome | None = None, status: int = 200) -> tuple[str, int]:
+                 outcome: SaveOutcome | None = None, status: int = 200,
+                 ipvs: Preview | None = None) -> tuple[str, int]:
     loaded = panel.load()
     try:
         vs: VirtualServer | None = loaded.document.model().virtual(virtual)
@@ -143,7 +145,7 @@ def _render_edit(form: ServerForm, virtual: str, server: str | None,
     warnings = panel.field_findings(where, panel.mapper(where, FIELDS)) if server else []
     page = render_template(
         "server/edit.html", form=form, name=virtual, server=server, vs=vs, help=HELP,
-        outcome=outcome, warnings=warnings,
+        outcome=outcome, warnings=warnings, ipvs_preview=ipvs,
     )
     return page, status
 
@@ -209,6 +211,9 @@ def edit() -> Page:
         return _render_edit(form, virtual, server, status=400)
     todo = panel.changed(form, current)
     target = todo.get("name") or server
+    if panel.action() == "PREVIEW IPVS":  # nothing is written
+        return _render_edit(form, virtual, server,
+                            ipvs=preview(loaded.document, edit_existing(todo, virtual, server)))
 
     def rebase(revision: str) -> None:
         now = initial_values(panel.load().document, virtual, server)

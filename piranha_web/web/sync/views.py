@@ -20,7 +20,8 @@ blueprint adds to every page: ``sync_indicator()``, ``sync_panel()`` and
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -102,9 +103,21 @@ class Indicator:
     detail: str = ""
     alert: bool = False
     hostkey_link: bool = False
+    ready: str = ""  # the last BACKUP READINESS check in words, with its time ("": none)
 
 
 def indicator() -> Indicator | None:
+    """The header's sync status with the last readiness check (see :func:`_indicator`)."""
+    found = _indicator()
+    service = syncer()
+    last = service.last_readiness() if found is not None and service is not None else None
+    if found is None or last is None:
+        return found
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last[1]))
+    return replace(found, ready=f"{last[0]} (checked {when})")
+
+
+def _indicator() -> Indicator | None:
     """The header's sync status: what the backup router holds, from the last verified copy
     and the last attempt (no SSH on page views); None: no sync."""
     found = syncer()
@@ -199,8 +212,10 @@ def _page(service: SyncService, form: SyncSettingsForm, status: int = 200) -> tu
     except SyncError as err:
         target = None
         flash(f"{err.reason}: {err.detail}".rstrip(": "), "error")
+    readiness = service.readiness() if request.args.get("ready") == "1" else None
     page = render_template("sync/index.html", sync_form=form, target=target,
-                           trusted=service.host_key_trusted())
+                           trusted=service.host_key_trusted(), readiness=readiness,
+                           now=time.time())
     return page, status
 
 

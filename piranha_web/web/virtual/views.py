@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from piranha_web.lvscf import Document
 from piranha_web.web import lists, panel
+from piranha_web.web.ipvs_preview import Preview, preview
 from piranha_web.web.list_rows import VIRTUAL_SORTS
 from piranha_web.web.panel import Page
 from piranha_web.web.saving import SaveOutcome, line_changes, remember, save_edit
@@ -121,13 +122,13 @@ def _bulk(names: list[str], active: bool, revision: str) -> Page:
 
 
 def _render_edit(form: VirtualForm, name: str | None, outcome: SaveOutcome | None = None,
-                 status: int = 200) -> tuple[str, int]:
+                 status: int = 200, ipvs: Preview | None = None) -> tuple[str, int]:
     where = f"virtual {name}"
     mapped = panel.mapper(where, FIELDS, RENAMES)
     warnings = panel.field_findings(where, mapped) if name else []
     page = render_template(
         "virtual/edit.html", form=form, name=name, help=HELP, outcome=outcome,
-        warnings=warnings, fields=FIELDS,
+        warnings=warnings, fields=FIELDS, ipvs_preview=ipvs,
     )
     return page, status
 
@@ -187,6 +188,8 @@ def edit() -> Page:
         panel.rebase(form, now, todo, revision)
 
     change = edit_existing(todo, name)
+    if panel.action() == "PREVIEW IPVS":  # nothing is written
+        return _render_edit(form, name, ipvs=preview(loaded.document, change))
     outcome = save_edit(
         panel.with_refusals(change, refused) if refused else change, form.revision.data or "",
         panel.mapper(f"virtual {target}", FIELDS, RENAMES),

@@ -55,6 +55,8 @@ SPEC: dict[tuple[str, str], tuple[Role | Callable[[set[str]], Role], dict[str, l
     ("DELETE", "/virtual-servers/web/real-servers/rs2"): (Role.ADMIN, {}),
     ("POST", "/history/FIRST/restore"): (Role.ADMIN, {}),
     ("POST", "/sync"): (Role.OPERATOR, {}),
+    ("POST", "/addresses/10.0.0.2/deactivate"): (Role.OPERATOR, {}),
+    ("POST", "/addresses/10.0.0.2/activate"): (Role.OPERATOR, {}),
 }
 #: operations left out: they change no file and would contact the real servers
 NOT_HERE = {("POST", "/virtual-servers/{virtual}/probe"),
@@ -170,6 +172,7 @@ def test_lvs_cf_changes_only_when_the_policy_allows_it(
 def template(path: str) -> str:
     path = re.sub(r"/virtual-servers/(web|mail)\b", "/virtual-servers/{virtual}", path)
     path = re.sub(r"/real-servers/rs\d", "/real-servers/{server}", path)
+    path = path.replace("/addresses/10.0.0.2", "/addresses/{address}")
     return path.replace("/history/FIRST", "/history/{revision}")
 
 

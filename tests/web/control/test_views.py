@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from piranha_web.netinfo import NetInfo
 from piranha_web.sync import SyncService
 from tests.conftest import ROOT
 from tests.helpers.router_ns import RouterNamespace
-from tests.web.conftest import BASE, Web, build_web
+from tests.web.conftest import BASE, Web, build_web, form_of
 
 URL = "/control/"
 CAPTURED = ROOT / "tests" / "data" / "ipvs" / "scenario.proc.txt"
@@ -205,3 +206,34 @@ def test_backup_sync_status_is_included(web: Web, client: FlaskClient) -> None:
     web.services.syncer = SyncService(web.config, web.state_dir)
 
     assert 'id="sync-status"' in client.get(URL).get_data(as_text=True)
+
+
+def test_the_serial_no_pulse_loaded_is_the_one_saved_before_it_started(
+        tmp_path: Path) -> None:
+    web = build_web(tmp_path, ROUTER_CF)
+    client = web.client()
+    data = {**form_of(client, "/virtual/edit?virtual=web"), "timeout": "7", "action": "ACCEPT"}
+    assert client.post("/virtual/edit?virtual=web", data=data).status_code == 303  # serial 8
+    time.sleep(0.05)
+    ns = RouterNamespace.create()
+    try:
+        web.services.netinfo = NetInfo(ns.name, proc_ip_vs=CAPTURED, use_netlink=False, hz=250)
+        page = client.get(URL).get_data(as_text=True)
+        assert 'id="daemons-loaded"' not in page  # no pulse running: nothing to say
+        ns.start_daemon(tmp_path, "pulse", "--forceactive")
+        time.sleep(0.05)
+        data = {**form_of(client, "/virtual/edit?virtual=web"), "timeout": "8",
+                "action": "ACCEPT"}
+        assert client.post("/virtual/edit?virtual=web", data=data).status_code == 303
+        page = client.get(URL).get_data(as_text=True)
+    finally:
+        ns.delete()
+    assert "serial_no = 9" in web.config.read_text()
+    loaded = re.search(r'id="daemons-loaded">([^<]*)<', page)
+    assert loaded and loaded.group(1).endswith(": it loaded serial_no 8."), page[:200]
+
+
+def test_a_pulse_older_than_the_history_is_said_to_be_unknown(monitored: Web) -> None:
+    page = monitored.client().get(URL).get_data(as_text=True)
+    loaded = re.search(r'id="daemons-loaded">([^<]*)<', page)
+    assert loaded and "which serial_no it loaded is not known" in loaded.group(1)
