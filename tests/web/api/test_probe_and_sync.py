@@ -7,7 +7,6 @@ from typing import Any
 
 from piranha_web import monitor
 from piranha_web.audit import AuditLog
-
 from piranha_web.sync import SyncService
 from piranha_web.sync.settings import SyncSettings
 from piranha_web.tokens import TokenStore
