@@ -114,7 +114,7 @@ def test_an_api_probe_is_recorded_before_it_runs_and_refused_unrecorded(
             seen.append(len(AuditLog(api.web.state_dir).entries(kind="check")))
             return real(vs, overrides)
 
-    api.web.services.prober = Prober()  # type: ignore[assignment]
+    api.web.services.prober = Prober()
     assert api.client.post("/api/v1/virtual-servers/web/probe",
                            headers=api.headers()).status_code == 200
     assert seen == [1]  # the record existed while the checks ran
