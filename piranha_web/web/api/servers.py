@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from piranha_web import monitor
 from piranha_web.accounts import Role
 from piranha_web.edits import monitoring
-from piranha_web.errors import NotFoundError
+from piranha_web.errors import AuditError, NotFoundError
 from piranha_web.lvscf import Document
 from piranha_web.monitor import lvsd_monitor
 from piranha_web.web import journal
@@ -446,12 +446,16 @@ def _probe(virtual: str, server: str | None) -> Response:
         vs.server(server)
     prober = services().prober or monitor
     saved = lvsd_monitor(doc.find_virtual(virtual), vs)
+    try:  # like CHECK NOW: who and what is sent or run, recorded before anything runs
+        entry = journal.record_first(
+            "check", virtual=virtual, send_program=saved.send_program, send=saved.send,
+            expect=saved.expect, use_regex=saved.use_regex, via="api")
+    except AuditError as err:
+        raise ApiError(503, f"Every check is recorded in the audit trail before it runs, and "
+                       f"it cannot be written ({err}); nothing was checked.") from err
     results = prober.probe_virtual(vs, saved)
-    journal.record(  # like CHECK NOW: who, what was sent or run, each server's verdict
-        "check", virtual=virtual, send_program=saved.send_program, send=saved.send,
-        expect=saved.expect, use_regex=saved.use_regex,
-        verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}" for r in results},
-    )
+    journal.done(entry, verdicts={r.server: f"{r.nanny.state}: {r.nanny.reason}"
+                                  for r in results})
     shown = [m.ProbeResult.model_validate(r.as_dict()) for r in results
              if server is None or r.server == server]
     return dump(m.ProbeResults(revision=loaded.revision, results=shown),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from piranha_web import monitor
+from piranha_web.audit import AuditLog
 from piranha_web.sync import SyncService
 from piranha_web.sync.settings import SyncSettings
 from piranha_web.tokens import TokenStore
@@ -95,3 +98,30 @@ def test_sync_now_of_a_file_with_errors_needs_force(tmp_path: Path) -> None:
     forced = api.client.post("/api/v1/sync?force=true", headers=api.headers())
     assert forced.status_code == 502 and forced.json is not None
     assert forced.json["outcome"]["ok"] is False  # tried (the backup is unreachable), as asked
+
+
+def test_an_api_probe_is_recorded_before_it_runs_and_refused_unrecorded(
+        tmp_path: Path, http_server: loopback.TcpServer,
+        banner_server: loopback.TcpServer) -> None:
+    """Issue 20 #10: the API's CHECK NOW was recorded only after the program ran; now the
+    record comes first, the verdicts are added after, and without a record nothing runs."""
+    api = probe_api(tmp_path, http_server.port, banner_server.port)
+    real = monitor.probe_virtual
+    seen: list[int] = []
+
+    class Prober:
+        def probe_virtual(self, vs: Any, overrides: Any = None) -> Any:
+            seen.append(len(AuditLog(api.web.state_dir).entries(kind="check")))
+            return real(vs, overrides)
+
+    api.web.services.prober = Prober()
+    assert api.client.post("/api/v1/virtual-servers/web/probe",
+                           headers=api.headers()).status_code == 200
+    assert seen == [1]  # the record existed while the checks ran
+    entry = AuditLog(api.web.state_dir).entries(kind="check")[0]
+    assert set(entry.details["verdicts"]) == {"www", "ftp"}  # added once the checks ran
+    (api.web.state_dir / "audit.log").unlink()
+    (api.web.state_dir / "audit.log").mkdir()  # appending now fails
+    refused = api.client.post("/api/v1/virtual-servers/web/probe", headers=api.headers())
+    assert refused.status_code == 503 and refused.content_type == "application/problem+json"
+    assert seen == [1]  # nothing ran unrecorded
