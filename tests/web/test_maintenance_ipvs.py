@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import shared_job
 
+pytestmark = pytest.mark.vm
+
 JOB = f"""\
 set -e
 ip addr add 192.0.2.10/32 dev lo

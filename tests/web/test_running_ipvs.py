@@ -22,6 +22,8 @@ from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import run_job
 from tests.web.conftest import BASE
 
+pytestmark = pytest.mark.vm
+
 JOB = f"""\
 set -e
 busybox --install -s /bin

@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.helpers.ipvs_vm import SCRIPTS, shared_job
 
+pytestmark = pytest.mark.vm
+
 JOB = f"""\
 set -e
 sh /job/scenario.sh
