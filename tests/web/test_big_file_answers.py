@@ -16,6 +16,7 @@ import pytest
 
 from bench.bench_core import generate
 from piranha_web.keepalived.service import EngineSettings, save_settings
+from piranha_web.lvscf.keepalived.sections import section_ends
 from piranha_web.web.keepalived.views import DIFF_LINES, SECTIONS_PER_PAGE, WARNINGS_SHOWN
 from tests.web.api.conftest import Api, build_api
 
@@ -49,8 +50,8 @@ def test_the_keepalived_tab_is_small_with_the_diff_first(big: Api) -> None:
     assert re.search(r'id="diff-more">The first 400 of \d+ lines', page)
     assert page.count("<details") == 2 * SECTIONS_PER_PAGE  # both routers, collapsed
     assert "<details open" not in page
-    assert "Sections 1 to 20 of 1002 (page 1 of 51)" in page
-    assert "<code>virtual_server 10.100.17.1 80</code>" in page  # the 20th section
+    total, pages = sections_of(big)
+    assert f"Sections 1 to 20 of {total} (page 1 of {pages})" in page
     warnings = page[page.index('id="warnings-primary"'):page.index('id="conf-primary"')]
     assert warnings.count("<li>") == WARNINGS_SHOWN
     assert "more: <a" in warnings
@@ -58,14 +59,26 @@ def test_the_keepalived_tab_is_small_with_the_diff_first(big: Api) -> None:
 
 def test_the_last_page_of_sections_and_a_page_out_of_range(big: Api) -> None:
     client = big.web.client()
-    last = client.get("/keepalived/?page=51").data.decode()
-    assert "Sections 1001 to 1002 of 1002 (page 51 of 51)" in last
-    assert "<code>virtual_server 10.103.249.1 80</code>" in last
+    total, pages = sections_of(big)
+    first_shown = (pages - 1) * SECTIONS_PER_PAGE + 1
+    last = client.get(f"/keepalived/?page={pages}").data.decode()
+    assert f"Sections {first_shown} to {total} of {total} (page {pages} of {pages})" in last
+    assert "<code>virtual_server 10.103.249.1 80</code>" in last  # the last virtual server
     assert 'rel="prev"' in last and 'rel="next"' not in last
-    beyond = client.get("/keepalived/?page=9999").data.decode()
-    assert "Sections 1001 to 1002 of 1002" in beyond
+    beyond = client.get(f"/keepalived/?page={pages + 9999}").data.decode()
+    assert f"Sections {first_shown} to {total} of {total}" in beyond
     for bad in ("0", "-1", "x", "1e3"):
-        assert "Sections 1 to 20 of 1002" in client.get(f"/keepalived/?page={bad}").data.decode()
+        assert f"Sections 1 to 20 of {total}" in client.get(
+            f"/keepalived/?page={bad}").data.decode()
+
+
+def sections_of(api: Api) -> tuple[int, int]:
+    """How many sections this router's generated keepalived.conf has, and on how many pages
+    (the checker's track_file blocks come before the 1,000 virtual servers)."""
+    text = api.web.client().get("/keepalived/file/primary").data.decode()
+    total = len(section_ends(text))
+    assert total > 1000
+    return total, -(-total // SECTIONS_PER_PAGE)
 
 
 def test_each_whole_file_is_a_download(big: Api) -> None:
