@@ -107,11 +107,19 @@ def render_unit(shipped: str, program: str, config: Path, state_dir: Path,
     writable = [str(config.parent), str(state_dir)]
     if keepalived_dir is not None and str(keepalived_dir) not in writable:
         writable.append(str(keepalived_dir))
+    return _substitute(shipped, f"{program} serve --config {config} --state-dir {state_dir}",
+                       writable, defaults, home)
+
+
+def _substitute(shipped: str, exec_start: str, writable: list[str], defaults: bool,
+                home: bool) -> str:
+    """``shipped`` with its ExecStart and ReadWritePaths set; the directory keys only for
+    Piranha's default paths; ProtectHome read-only when the program lives under a home."""
     out = []
     for line in shipped.splitlines(keepends=True):
         key = line.split("=", 1)[0]
         if key == "ExecStart":
-            line = f"ExecStart={program} serve --config {config} --state-dir {state_dir}\n"
+            line = f"ExecStart={exec_start}\n"
         elif key == "ReadWritePaths":
             line = f"ReadWritePaths={' '.join(writable)}\n"
         elif key in _DIRECTORY_KEYS and not defaults:
@@ -138,20 +146,8 @@ def render_checker_unit(shipped: str, program: str, config: Path, state_dir: Pat
     checks = state_dir / "checks"
     _check_paths(program, str(config), str(checks))
     defaults = str(config) == DEFAULT_CONFIG and str(state_dir) == DEFAULT_STATE_DIR
-    out = []
-    for line in shipped.splitlines(keepends=True):
-        key = line.split("=", 1)[0]
-        if key == "ExecStart":
-            line = f"ExecStart={program} checker --config {config} --dir {checks}\n"
-        elif key == "ReadWritePaths":
-            line = f"ReadWritePaths={checks}\n"
-        elif key in _DIRECTORY_KEYS and not defaults:
-            continue
-        elif key == "ProtectHome" and home:
-            line = ("# this Python lives under a home directory: readable, not hidden\n"
-                    "ProtectHome=read-only\n")
-        out.append(line)
-    return "".join(out)
+    return _substitute(shipped, f"{program} checker --config {config} --dir {checks}",
+                       [str(checks)], defaults, home)
 
 
 def keepalived_directory(state_dir: Path, forced: bool) -> Path | None:
